@@ -1,0 +1,75 @@
+// Run history: the metrics of math.md §7 at a bounded set of steps.
+//
+// Two samplings are kept, so 10^7 steps fit in a few MB and plots stay exact on either axis:
+//  - log-spaced: every step up to `denseSteps`, then steps on a geometric grid (`pointsPerDecade`),
+//    so a log-x plot has the same density everywhere;
+//  - uniform ("recent"): every `stride` steps, at most `uniformCapacity` points; when full, every other
+//    point is dropped and the stride doubles, so a linear-x plot of the whole run stays evenly sampled.
+// Each point is recorded once even if both samplings want it; `points()` merges them in ascending iter.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+namespace attnmd::core {
+
+// One stored step. NaN marks a value that does not exist at that step (e.g. corr when the SVM of
+// the selected tokens is infeasible).
+struct MetricsPoint {
+  static constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  long long iter = 0;
+  double loss = kNaN;
+  double normP = kNaN;              // ||theta||_p of the attention parameter (p of the SVM geometry)
+  double corr = kNaN;               // corr(theta, theta^mm) for the SVM of the selected tokens
+  double bregman = kNaN;            // directional Bregman divergence to that SVM
+  double corrOptimal = kNaN;        // the same two against the SVM of the optimal tokens
+  double bregmanOptimal = kNaN;
+  double meanSelectedProb = kNaN;   // mean_i s_{i alpha_i}
+  double minSelectedProb = kNaN;    // min_i s_{i alpha_i}
+  double log10MaxUnselected = kNaN; // log10 max_i (1 - s_{i alpha_i}), exact far below 1e-16
+  double predictedLog10Unselected = kNaN;  // math.md §8.8 prediction of the same quantity
+  double entropy = kNaN;            // mean attention entropy (nats)
+  double margin = kNaN;             // min normalized margin min_rows (A theta)/||theta||_p
+  double accuracy = kNaN;           // fraction of sequences with Y_i f_i > 0
+  double stepSize = kNaN;           // eta used at this step (polyak: eta_k)
+  double vNorm = kNaN;              // ||v||_p when v is trained
+  std::uint32_t selection = 0;      // index into History::selections()
+  bool selectedIsOptimal = false;   // alpha == opt
+};
+
+struct HistoryOptions {
+  long long denseSteps = 200;     // every step up to here is kept
+  int pointsPerDecade = 200;      // log-spaced grid density after that
+  int uniformCapacity = 2048;     // uniform sampling: at most this many points
+};
+
+class History {
+ public:
+  explicit History(HistoryOptions options = {});
+
+  // True when step `iter` must be recorded (callers compute the metrics only then).
+  bool wants(long long iter) const;
+  // Records a point (iter must be > the last recorded iter).
+  void record(const MetricsPoint& point, const std::vector<int>& selection);
+
+  // All stored points, ascending in iter, each once.
+  std::vector<MetricsPoint> points() const;
+  // The stored points with iter in [first, last], ascending.
+  std::vector<MetricsPoint> points(long long first, long long last) const;
+  const MetricsPoint* last() const;                   // newest point, or null
+  const std::vector<std::vector<int>>& selections() const { return selections_; }
+  std::size_t size() const;                           // number of distinct stored points
+  std::size_t bytes() const;                          // memory held, for the benchmark's report
+  void clear();
+
+ private:
+  HistoryOptions options_;
+  std::vector<MetricsPoint> logSpaced_;
+  std::vector<MetricsPoint> uniform_;
+  long long uniformStride_ = 1;
+  long long nextLogIter_ = 0;
+  std::vector<std::vector<int>> selections_;
+};
+
+}  // namespace attnmd::core

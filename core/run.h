@@ -1,0 +1,73 @@
+// A training run: scene + parameters + optimizer state + history + the SVM the metrics compare with.
+// Deterministic for a given scene (and its seed); cheap to copy (the scene and the SVM cache are
+// shared, immutable), so the app can run several side by side, snapshot them for drawing, and rewind.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/history.h"
+#include "core/model.h"
+#include "core/optimizer.h"
+#include "core/scene.h"
+#include "core/svm.h"
+
+namespace attnmd::core {
+
+struct RunOptions {
+  bool history = true;        // record metrics (off: only the parameters advance)
+  bool svmMetrics = true;     // corr/bregman/margin against the SVM (solves when the selection changes)
+  HistoryOptions historyOptions;
+};
+
+// The geometry the run is compared with: nuclear for kq, l_p with the optimizer's p for md/nmd,
+// l_2 otherwise.
+SvmNorm svmNormFor(const Scene& scene);
+double svmPFor(const Scene& scene);
+
+class Run {
+ public:
+  explicit Run(std::shared_ptr<const Scene> scene, RunOptions options = {});
+  explicit Run(const Scene& scene, RunOptions options = {});
+
+  // Takes up to k steps; stops early on a numerical failure or when `cancel` becomes true.
+  // Returns the number of steps taken.
+  long long step(long long k, const std::atomic<bool>* cancel = nullptr);
+
+  const Scene& scene() const { return *scene_; }
+  std::shared_ptr<const Scene> sharedScene() const { return scene_; }
+  long long iteration() const { return iteration_; }
+  const Params& params() const { return params_; }
+  const Evaluation& evaluation() const { return eval_; }  // at params()
+  double loss() const { return eval_.loss; }
+  std::vector<int> selectedTokens() const;
+  std::vector<int> optimalTokens() const;  // argmax_t gamma_it at the current v
+
+  bool stopped() const { return !stopReason_.empty(); }
+  const std::string& stopReason() const { return stopReason_; }
+
+  const History& history() const { return history_; }
+  // The SVM of the currently selected tokens (null before the first solve or when svmMetrics is off).
+  std::shared_ptr<const AttentionSvm> selectedSvm() const;
+  std::shared_ptr<const AttentionSvm> optimalSvm() const;
+  // Computes the metrics of the current step (whether or not history wants it).
+  MetricsPoint currentMetrics() const;
+
+ private:
+  std::shared_ptr<const Scene> scene_;
+  RunOptions options_;
+  Params params_;
+  Params grad_;
+  OptimizerState optState_;
+  Evaluation eval_;
+  long long iteration_ = 0;
+  double lastStepSize_ = 0;
+  std::string stopReason_;
+  History history_;
+  struct SvmCache;
+  std::shared_ptr<SvmCache> svmCache_;  // shared between copies; keyed by token selection
+};
+
+}  // namespace attnmd::core
