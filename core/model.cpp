@@ -198,7 +198,8 @@ double workPerPass(const Scene& scene) {
 template <class F>
 void forEachChunk(const Scene& scene, F&& fn) {
   const Eigen::Index chunks = chunkCount(scene.sequenceCount());
-  const unsigned hw = std::thread::hardware_concurrency();
+  // hardware_concurrency() is a system call: ask once, and only for scenes that may need threads.
+  static const unsigned hw = std::thread::hardware_concurrency();
   if (chunks <= 1 || hw <= 1 || workPerPass(scene) < kParallelWork) {
     for (Eigen::Index c = 0; c < chunks; ++c) fn(c);
     return;
@@ -292,34 +293,66 @@ void softmaxAndDerivative(LossKind loss, int y, SequenceEval& se) {
   se.logLossSlope = lp.logSlope;
 }
 
+// Small dense kernels on raw column-major storage. At the sizes attnmd trains (T ~ 8, d ~ 10) Eigen's
+// general GEMV dispatch costs more than the arithmetic; these loops vectorize over T or d as they are.
+
+// y = A x for A (rows x cols, column-major) and x with stride `xs`.
+inline void matVec(const double* A, Eigen::Index rows, Eigen::Index cols, const double* x, Eigen::Index xs,
+                   double* __restrict y) {
+  for (Eigen::Index r = 0; r < rows; ++r) y[r] = 0;
+  for (Eigen::Index c = 0; c < cols; ++c) {
+    const double xc = x[c * xs];
+    const double* __restrict col = A + c * rows;
+    for (Eigen::Index r = 0; r < rows; ++r) y[r] += col[r] * xc;
+  }
+}
+
+// a = X k and h = X v in one pass over X (T x d).
+inline void twoMatVec(const double* X, Eigen::Index T, Eigen::Index d, const double* k, const double* v,
+                      double* __restrict a, double* __restrict h) {
+  for (Eigen::Index t = 0; t < T; ++t) a[t] = h[t] = 0;
+  for (Eigen::Index j = 0; j < d; ++j) {
+    const double kj = k[j], vj = v[j];
+    const double* __restrict col = X + j * T;
+    for (Eigen::Index t = 0; t < T; ++t) {
+      a[t] += col[t] * kj;
+      h[t] += col[t] * vj;
+    }
+  }
+}
+
+// r = X^T c for X (T x d).
+inline void matTVec(const double* X, Eigen::Index T, Eigen::Index d, const double* c, double* __restrict r) {
+  for (Eigen::Index j = 0; j < d; ++j) {
+    const double* __restrict col = X + j * T;
+    double acc = 0;
+    for (Eigen::Index t = 0; t < T; ++t) acc += col[t] * c[t];
+    r[j] = acc;
+  }
+}
+
 void evaluateSequence(const Scene& scene, const Params& params, const Eigen::VectorXd& promptKey, int i,
                       SequenceEval& se) {
   const Sequence& seq = scene.sequences[static_cast<std::size_t>(i)];
   const Eigen::MatrixXd& X = seq.tokens;
-  const Eigen::Index T = X.rows();
+  const Eigen::Index T = X.rows(), d = X.cols();
   se.logits.resize(T);
   se.probs.resize(T);
   se.values.resize(T);
   se.dOutput.resize(T);
-  switch (scene.model.kind) {
-    case ModelKind::Prompt:  // a_it = (M x_it)^T p = x_it^T (M^T p)
-      se.logits.noalias() = X * promptKey;
-      break;
-    case ModelKind::Query:  // a_it = x_it^T (W z_i)
-      se.keyDir.resize(scene.dim);
-      se.keyDir.noalias() = params.W * queryView(scene, i);
-      se.logits.noalias() = X * se.keyDir;
-      break;
-    case ModelKind::KQ: {  // a_it = x_it^T K (Q^T z_i)
-      const StridedVector z = queryView(scene, i);
-      se.keyDir.setZero(scene.dim);
-      for (Eigen::Index j = 0; j < params.Q.cols(); ++j)
-        se.keyDir += params.Q.col(j).dot(z) * params.K.col(j);
-      se.logits.noalias() = X * se.keyDir;
-      break;
+  const double* key = promptKey.data();  // prompt: a_it = (M x_it)^T p = x_it^T (M^T p)
+  if (scene.model.kind != ModelKind::Prompt) {
+    const StridedVector z = queryView(scene, i);
+    se.keyDir.resize(d);
+    if (scene.model.kind == ModelKind::Query) {  // a_it = x_it^T (W z_i)
+      matVec(params.W.data(), d, d, z.data(), z.innerStride(), se.keyDir.data());
+    } else {  // kq: a_it = x_it^T K (Q^T z_i)
+      se.keyDir.setZero();
+      for (Eigen::Index j = 0; j < params.Q.cols(); ++j) se.keyDir += params.Q.col(j).dot(z) * params.K.col(j);
     }
+    key = se.keyDir.data();
   }
-  se.values.noalias() = X * params.v;  // h_it = v^T x_it
+  twoMatVec(X.data(), T, d, key, params.v.data(), se.logits.data(), se.values.data());  // a_it, h_it = v^T x_it
   softmaxAndDerivative(scene.model.loss, seq.y, se);
 }
 
@@ -413,14 +446,22 @@ double gradient(const Scene& scene, const Params& params, const Evaluation& eval
     for (int i = static_cast<int>(c * kChunk); i < end; ++i) {
       const SequenceEval& se = eval.seqs[static_cast<std::size_t>(i)];
       const Eigen::MatrixXd& X = scene.sequences[static_cast<std::size_t>(i)].tokens;
+      matTVec(X.data(), X.rows(), d, se.dOutput.data(), r.data());  // r_i = X_i^T dOutput_i
+      const double ca = w.coefAtt[i];
       if (kind == ModelKind::Prompt) {
-        P.col(0).noalias() += w.coefAtt[i] * (X.transpose() * se.dOutput);
-      } else {
-        r.noalias() = X.transpose() * se.dOutput;
-        r *= w.coefAtt[i];
-        P.noalias() += r * queryView(scene, i).transpose();
+        P.col(0) += ca * r;
+      } else {  // P += c_i r_i z_i^T, column by column
+        const StridedVector z = queryView(scene, i);
+        for (Eigen::Index col = 0; col < d; ++col) {
+          const double zc = ca * z[col];
+          double* __restrict pc = P.data() + col * d;
+          for (Eigen::Index row = 0; row < d; ++row) pc[row] += r[row] * zc;
+        }
       }
-      if (trainV) Pv.noalias() += w.coefV[i] * (X.transpose() * se.probs);
+      if (trainV) {
+        matTVec(X.data(), X.rows(), d, se.probs.data(), r.data());
+        Pv += w.coefV[i] * r;
+      }
     }
   });
 

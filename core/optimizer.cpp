@@ -479,4 +479,22 @@ StepResult optimizerStep(const Scene& scene, const OptimizerSpec& spec, double l
   return result;
 }
 
+void optimizerUndoState(OptimizerState& state) {
+  if (state.step <= 0) return;
+  // The commit above swapped each new state tensor in; the previous one still sits in nextState(2).
+  for (TensorState& ts : state.tensors) {
+    switch (state.kind) {
+      case OptimizerKind::MD:
+      case OptimizerKind::NMD: ts.dual.swap(ts.nextState); break;
+      case OptimizerKind::Adam:
+        ts.m1.swap(ts.nextState);
+        ts.m2.swap(ts.nextState2);
+        break;
+      case OptimizerKind::Momentum: ts.velocity.swap(ts.nextState); break;
+      default: break;
+    }
+  }
+  --state.step;
+}
+
 }  // namespace attnmd::core

@@ -68,4 +68,9 @@ StepResult optimizerStep(const Scene& scene, const OptimizerSpec& spec, double l
 StepResult optimizerStep(const Scene& scene, const OptimizerSpec& spec, double loss, const Params& grad,
                          Params& params, OptimizerState& state, const GradientScale& scale);
 
+// Undoes the state change (dual, moments, velocity, step count) of the last successful
+// optimizerStep: a Run calls it when the new parameters overflow the model's logits or loss, after
+// restoring the parameters themselves. Valid only right after a successful step.
+void optimizerUndoState(OptimizerState& state);
+
 }  // namespace attnmd::core
