@@ -243,7 +243,10 @@ void softmaxAndDerivative(LossKind loss, int y, SequenceEval& se) {
       se.dOutput[t] = 0;
       continue;
     }
-    const double e = std::exp((se.logits[t] - aA) - shift);
+    // Below e^-708 the result would be denormal (slow, and < 1e-108 of the leading term, which is at
+    // least e^-600 here): flush to 0.
+    const double arg = (se.logits[t] - aA) - shift;
+    const double e = arg < -708.0 ? 0.0 : std::exp(arg);
     se.dOutput[t] = e;
     sumE += e;
     deltaHat += e * (se.values[t] - hA);

@@ -88,9 +88,31 @@ void powAbs(const double* x, Eigen::Index n, const Exponent& ex, double* out) {
     case PowKind::Three:
       O = X.abs().cube();
       return;
-    case PowKind::Integer:
-      for (Eigen::Index i = 0; i < n; ++i) out[i] = powIntAbs(x[i], ex.k);
+    case PowKind::Integer: {
+      // Square-and-multiply on blocks of 16 entries, so the inner loops vectorize.
+      constexpr Eigen::Index B = 16;
+      for (Eigen::Index i0 = 0; i0 < n; i0 += B) {
+        const Eigen::Index m = std::min(B, n - i0);
+        if (m < B) {
+          for (Eigen::Index j = 0; j < m; ++j) out[i0 + j] = powIntAbs(x[i0 + j], ex.k);
+          break;
+        }
+        double base[B], res[B];
+        for (Eigen::Index j = 0; j < B; ++j) {
+          base[j] = std::abs(x[i0 + j]);
+          res[j] = 1.0;
+        }
+        for (unsigned k = ex.k;;) {
+          if (k & 1u)
+            for (Eigen::Index j = 0; j < B; ++j) res[j] *= base[j];
+          k >>= 1u;
+          if (!k) break;
+          for (Eigen::Index j = 0; j < B; ++j) base[j] *= base[j];
+        }
+        for (Eigen::Index j = 0; j < B; ++j) out[i0 + j] = res[j];
+      }
       return;
+    }
     case PowKind::General:
       break;
   }

@@ -65,10 +65,7 @@ struct Run::SvmCache {
 };
 
 std::shared_ptr<const AttentionSvm> Run::svmFor(const std::vector<int>& tokens) const {
-  if (!options_.svmMetrics || !svmCache_) return nullptr;
-  long long rows = 0;
-  for (const Sequence& s : scene_->sequences) rows += s.tokens.rows() - 1;
-  if (rows > options_.svmMaxRows) return nullptr;
+  if (!options_.svmMetrics || !svmCache_ || svmRows_ > options_.svmMaxRows) return nullptr;
   {
     std::lock_guard<std::mutex> lock(svmCache_->mutex);
     auto it = svmCache_->entries.find(tokens);
@@ -99,6 +96,7 @@ Run::Run(std::shared_ptr<const Scene> scene, RunOptions options)
       options_(options),
       history_(options.historyOptions),
       svmCache_(std::make_shared<SvmCache>()) {
+  for (const Sequence& s : scene_->sequences) svmRows_ += s.tokens.rows() - 1;
   params_ = initialParams(*scene_);
   prevParams_ = params_;
   evaluate(*scene_, params_, eval_);
@@ -280,8 +278,7 @@ MetricsPoint Run::currentMetrics() const {
     m.corr = cs.corr;
     m.bregman = cs.bregman;
     m.predictedLog10Unselected = cs.predictedLog10;
-    const auto svmOpt = sel == opt ? svmSel : svmFor(opt);
-    const SvmComparison co = compare(scene, theta, m.normP, svmOpt.get(), false);
+    const SvmComparison co = sel == opt ? cs : compare(scene, theta, m.normP, svmFor(opt).get(), false);
     m.corrOptimal = co.corr;
     m.bregmanOptimal = co.bregman;
   }

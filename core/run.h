@@ -78,6 +78,7 @@ class Run {
   History history_;
   Params prevParams_;  // the parameters before the step in flight (restored if it overflows)
   GradientScale gradScale_;
+  long long svmRows_ = 0;  // constraint rows of the scene's attention SVMs, sum_i (T_i - 1)
   struct SvmCache;
   std::shared_ptr<SvmCache> svmCache_;  // shared between copies; keyed by token selection
 
