@@ -75,9 +75,10 @@ std::vector<std::string> gridLabels(const std::vector<double>& mantissas, int e0
   int maxE = -100000;
   for (double m : mantissas)
     if (m != 0) maxE = std::max(maxE, decimalExponent(std::fabs(m)) + e0);
-  const bool plain = maxE == -100000 || (maxE >= -3 && maxE <= 4);
   std::vector<std::string> out;
   out.reserve(mantissas.size());
+  if (maxE == -100000) return std::vector<std::string>(mantissas.size(), "0");  // only a zero tick
+  const bool plain = maxE >= -3 && maxE <= 4;
   for (double m : mantissas) {
     if (plain) {
       out.push_back(formatFixed(m * std::pow(10.0, e0), std::max(0, -stepExp)));
