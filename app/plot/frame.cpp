@@ -298,7 +298,7 @@ FigureFrame buildFrame(const Figure& figure, const ViewState& view, const FrameO
   // (how many ticks fit), which depends on how many header rows the legend needs at that margin.
   double left = m.pad + yLabelW + measure("0.000", m.fs) + m.tickLen + 0.3 * m.fs;
   for (int pass = 0; pass < 2; ++pass) {
-    double widest = 0;
+    double widest = options.yLabelReserve.empty() ? 0 : measure(options.yLabelReserve, m.fs);
     double y = top;
     for (std::size_t i = 0; i < n; ++i) {
       PlotFrame& pf = f.plots[i];
