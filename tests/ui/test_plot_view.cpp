@@ -199,6 +199,21 @@ TEST_F(PlotViewTest, LogXAndScaledLines) {
   EXPECT_GT(dd->TotalVtxCount, 1000);
 }
 
+TEST_F(PlotViewTest, EmptyFigureAndTinyWindowsAreHarmless) {
+  figure_ = plot::Figure{};
+  frame(ImVec2(100, 100), false, 1);
+  frame(ImVec2(100, 100), true);
+  frame(ImVec2(150, 100), true);
+  EXPECT_TRUE(view_.frame.plots.empty());
+  EXPECT_FALSE(view_.hover.active);
+  EXPECT_FALSE(view_.state.xRange.has_value());
+  figure_ = makeFigure();
+  ImGui::GetIO().DisplaySize = ImVec2(60, 40);  // the stack keeps a usable size; the window scrolls
+  frame(ImVec2(30, 30));
+  ASSERT_EQ(view_.frame.plots.size(), 2u);
+  EXPECT_GT(view_.frame.plots[1].area.h, 3 * ImGui::GetFontSize());
+}
+
 TEST_F(PlotViewTest, TwoViewsShareNothing) {
   PlotView other;
   frame(ImVec2(-100, -100));
