@@ -44,20 +44,20 @@ std::string quote(const std::string& s) {
   return q + "'";
 }
 
-struct Run {
+struct Outcome {
   int code = -1;
   std::string out, err;
 };
 
 // Runs `commandLine` (a shell command; EXE stands for the binary) in `dir`, capturing both streams.
-Run shell(const TempDir& dir, const std::string& commandLine) {
+Outcome shell(const TempDir& dir, const std::string& commandLine) {
   std::string cmd = commandLine;
   for (std::size_t at; (at = cmd.find("EXE")) != std::string::npos;) cmd.replace(at, 3, quote(kExe));
   const fs::path out = dir.path / ".stdout", err = dir.path / ".stderr";
   const std::string full = "cd " + quote(dir.path.string()) + " && ( " + cmd + " ) >" + quote(out.string()) +
                            " 2>" + quote(err.string()) + " </dev/null";
   const int status = std::system(full.c_str());
-  Run r;
+  Outcome r;
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   r.out = readText(out);
   r.err = readText(err);
@@ -76,9 +76,9 @@ const char* const kRequiredColumns =
 
 TEST(CliE2e, GenerateThenTrainWritesTheContractFiles) {
   TempDir dir;
-  Run gen = shell(dir, "EXE generate --preset toy-maxmargin > scene.json");
+  Outcome gen = shell(dir, "EXE generate --preset toy-maxmargin > scene.json");
   ASSERT_EQ(gen.code, 0) << gen.err;
-  Run train = shell(dir, "EXE train scene.json --iters 500 --out run");
+  Outcome train = shell(dir, "EXE train scene.json --iters 500 --out run");
   ASSERT_EQ(train.code, 0) << train.err;
   EXPECT_EQ(train.err.find('\r'), std::string::npos) << "no progress bar when stderr is not a terminal";
 
@@ -99,14 +99,14 @@ TEST(CliE2e, GenerateThenTrainWritesTheContractFiles) {
 
 TEST(CliE2e, GeneratePipedIntoTrain) {
   TempDir dir;
-  Run r = shell(
+  Outcome r = shell(
       dir, "EXE generate --preset random --n 4 --T 5 --d 3 --seed 2 | EXE train - --iters 100 --out piped");
   ASSERT_EQ(r.code, 0) << r.err;
   const auto j = nlohmann::json::parse(readText(dir.path / "piped" / "result.json"));
   EXPECT_EQ(j["selected"].size(), 4u);
   EXPECT_EQ(j["params"]["W"].size(), 3u);
   // The piped scene is byte-identical to the same scene written to a file.
-  Run file = shell(dir,
+  Outcome file = shell(dir,
                    "EXE generate --preset random --n 4 --T 5 --d 3 --seed 2 --out s.json && "
                    "EXE train s.json --iters 100 --out fromfile");
   ASSERT_EQ(file.code, 0) << file.err;
@@ -116,23 +116,23 @@ TEST(CliE2e, GeneratePipedIntoTrain) {
 TEST(CliE2e, ExitCodes) {
   TempDir dir;
   const std::string bad = kScenes + "/bad/unknown-optimizer.json";
-  Run two = shell(dir, "EXE train " + quote(bad) + " --out o");
+  Outcome two = shell(dir, "EXE train " + quote(bad) + " --out o");
   EXPECT_EQ(two.code, 2);
   EXPECT_EQ(two.err.rfind(bad + ":optimizer.name: unknown optimizer \"sgd\"", 0), 0u) << two.err;
-  Run override = shell(dir, "EXE generate --preset toy-joint > t.json && EXE train t.json --lr -1 --out o");
+  Outcome override = shell(dir, "EXE generate --preset toy-joint > t.json && EXE train t.json --lr -1 --out o");
   EXPECT_EQ(override.code, 2);
   EXPECT_NE(override.err.find("--lr"), std::string::npos) << override.err;
-  Run usage = shell(dir, "EXE train");
+  Outcome usage = shell(dir, "EXE train");
   EXPECT_EQ(usage.code, 2);
 
-  Run three = shell(dir, "EXE train " + quote(kScenes + "/cli/diverges.json") + " --out d");
+  Outcome three = shell(dir, "EXE train " + quote(kScenes + "/cli/diverges.json") + " --out d");
   EXPECT_EQ(three.code, 3) << three.err;
   const auto j = nlohmann::json::parse(readText(dir.path / "d" / "result.json"));
   EXPECT_EQ(j["status"], "stopped");
   EXPECT_TRUE(j.contains("reason"));
 
   for (const char* sub : {"train", "generate", "svm"}) {
-    Run help = shell(dir, std::string("EXE ") + sub + " --help");
+    Outcome help = shell(dir, std::string("EXE ") + sub + " --help");
     EXPECT_EQ(help.code, 0) << sub;
     EXPECT_NE(help.out.find("Example:"), std::string::npos) << sub << ": " << help.out;
   }
@@ -140,7 +140,7 @@ TEST(CliE2e, ExitCodes) {
 
 TEST(CliE2e, SvmPrintsJson) {
   TempDir dir;
-  Run r = shell(dir, "EXE generate --preset toy-maxmargin | EXE svm - --tokens 0");
+  Outcome r = shell(dir, "EXE generate --preset toy-maxmargin | EXE svm - --tokens 0");
   ASSERT_EQ(r.code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["status"], "optimal");
