@@ -221,9 +221,9 @@ int runTrain(const TrainOptions& o, std::ostream& out, std::ostream& err) {
   if (!o.quiet) {
     const core::MetricsPoint& m = rows.back().point;
     char line[256];
-    std::snprintf(line, sizeof line, "loss %.6g, min selected prob %.6g, corr %.6g", m.loss,
-                  m.minSelectedProb, m.corr);
-    out << "trained " << groupThousands(run.iteration()) << " steps in " << seconds << " s (" << line << ")\n"
+    std::snprintf(line, sizeof line, "in %.3g s (loss %.6g, min selected prob %.6g, corr %.6g)", seconds,
+                  m.loss, m.minSelectedProb, m.corr);
+    out << "trained " << groupThousands(run.iteration()) << " steps " << line << "\n"
         << "wrote " << csvPath << " (" << rows.size() << " rows) and " << resultPath << '\n';
   }
   return kExitOk;
