@@ -303,9 +303,10 @@ TEST(Cli, TrainWritesMetricsAndResult) {
     EXPECT_TRUE(j["metrics"].contains(key)) << key;
   for (const char* key : {"status", "norm", "p", "tokens"}) EXPECT_TRUE(j["svm"].contains(key)) << key;
   EXPECT_EQ(j["svm"]["tokens"], j["selected"]);
-  if (j["svm"]["status"] == "optimal")
+  if (j["svm"]["status"] == "optimal") {
     for (const char* key : {"solution", "value", "gap", "violation", "active"})
       EXPECT_TRUE(j["svm"].contains(key)) << key;
+  }
   EXPECT_FALSE(j.contains("v_svm"));  // v is not trained here
   EXPECT_TRUE(contains(r.out, "trained 300 steps")) << r.out;
 }
