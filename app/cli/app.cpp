@@ -86,6 +86,7 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
       "  attnmd-cli generate --preset random --seed 1 > scene.json\n"
       "  attnmd-cli train scene.json --optimizer nmd --p 3 --iters 20000 --out runs/p3\n"
       "  attnmd-cli svm scene.json --tokens optimal\n"
+      "  attnmd-cli figure scene.json --out figures/scene\n"
       "Exit codes: 0 ok, 2 bad input (the message names the file and field), 3 numerical failure.\n"
       "Run `attnmd-cli SUBCOMMAND --help` for each subcommand's options.");
 
@@ -156,6 +157,28 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
       "Example:\n"
       "  attnmd-cli svm assets/scenes/toy-maxmargin.json --tokens 0 --p 2");
 
+  // ---- figure
+  FigureOptions fig;
+  std::string figIters;
+  bool figNoProgress = false;
+  CLI::App* figCmd =
+      app.add_subcommand("figure", "train a scene's runs and write the app's plots as SVG + CSV");
+  figCmd->add_option("scenes", fig.scenePaths, "scene files (JSON); each is one run, or several (see below)")
+      ->required();
+  figCmd->add_option("--out,-o", fig.outDir, "output folder (created if missing)")->required();
+  CLI::Option* optFigIters = figCmd->add_option("--iters", figIters, "steps per run (default: each scene's)");
+  figCmd->add_option("--x-scale", fig.xScale, "iteration axis: log (default) or linear");
+  figCmd->add_flag("--no-progress", figNoProgress, "never draw the progress bar");
+  figCmd->add_flag("--quiet,-q", fig.quiet, "print no summary");
+  figCmd->footer(
+      "Writes loss.svg, norm.svg, alignment.svg, sparsity.svg, margin.svg, plots.csv and metrics.csv.\n"
+      "Several scenes (or a scene with a \"runs\" array of merge patches, e.g.\n"
+      "  \"runs\": [{\"name\": \"p = 1.75\", \"optimizer\": {\"p\": 1.75}}, {\"optimizer\": {\"p\": 3}}])\n"
+      "are overlaid in the same plots, one colour per run.\n"
+      "Example:\n"
+      "  attnmd-cli figure assets/scenes/joint-wv-p175.json assets/scenes/joint-wv-p2.json \\\n"
+      "      assets/scenes/joint-wv-p3.json --iters 5000 --out figures/joint-wv");
+
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend());
     app.parse(std::move(reversed));
@@ -201,6 +224,18 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
     if (*optSvmP) svm.p = svmP;
     if (*optNorm) svm.norm = svmNorm;
     return runSvm(svm, out, err);
+  }
+  if (*figCmd) {
+    if (*optFigIters) {
+      fig.iterations = parseCount(figIters);
+      if (!fig.iterations) {
+        err << "--iters: expected a whole number of steps >= 0 (such as 5000 or 1e6), got \"" << figIters
+            << "\"\n";
+        return kExitBadInput;
+      }
+    }
+    fig.progress = interactive && !figNoProgress;
+    return runFigure(fig, out, err);
   }
   out << app.help();
   return kExitOk;

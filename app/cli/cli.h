@@ -58,6 +58,21 @@ struct SvmCommandOptions {
 };
 int runSvm(const SvmCommandOptions& options, std::ostream& out, std::ostream& err);
 
+// `attnmd-cli figure SCENE.json... --out DIR [--iters N] [--x-scale log|linear]` (issue 6): trains each
+// scene's runs and writes one SVG per plot (loss.svg, norm.svg, alignment.svg, sparsity.svg,
+// margin.svg), plots.csv, and metrics.csv + result.json (one run) or one folder of them per run plus
+// a combined metrics.csv with a trailing `run` column (several). A scene's top-level "runs" array, if
+// present, lists its runs as merge patches over the scene ({"name": "p = 3", "optimizer": {"p": 3}}).
+struct FigureOptions {
+  std::vector<std::string> scenePaths;
+  std::string outDir;
+  std::optional<long long> iterations;  // overrides every run's iterations
+  std::string xScale = "log";           // the shared iteration axis
+  bool progress = false;
+  bool quiet = false;
+};
+int runFigure(const FigureOptions& options, std::ostream& out, std::ostream& err);
+
 // Parses `args` (without the program name) and runs the subcommand. `interactive`: stderr is a
 // terminal (progress bars allowed).
 int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,

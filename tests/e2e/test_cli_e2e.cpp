@@ -107,8 +107,8 @@ TEST(CliE2e, GeneratePipedIntoTrain) {
   EXPECT_EQ(j["params"]["W"].size(), 3u);
   // The piped scene is byte-identical to the same scene written to a file.
   Outcome file = shell(dir,
-                   "EXE generate --preset random --n 4 --T 5 --d 3 --seed 2 --out s.json && "
-                   "EXE train s.json --iters 100 --out fromfile");
+                       "EXE generate --preset random --n 4 --T 5 --d 3 --seed 2 --out s.json && "
+                       "EXE train s.json --iters 100 --out fromfile");
   ASSERT_EQ(file.code, 0) << file.err;
   EXPECT_EQ(readText(dir.path / "piped" / "metrics.csv"), readText(dir.path / "fromfile" / "metrics.csv"));
 }
@@ -119,7 +119,8 @@ TEST(CliE2e, ExitCodes) {
   Outcome two = shell(dir, "EXE train " + quote(bad) + " --out o");
   EXPECT_EQ(two.code, 2);
   EXPECT_EQ(two.err.rfind(bad + ":optimizer.name: unknown optimizer \"sgd\"", 0), 0u) << two.err;
-  Outcome override = shell(dir, "EXE generate --preset toy-joint > t.json && EXE train t.json --lr -1 --out o");
+  Outcome override =
+      shell(dir, "EXE generate --preset toy-joint > t.json && EXE train t.json --lr -1 --out o");
   EXPECT_EQ(override.code, 2);
   EXPECT_NE(override.err.find("--lr"), std::string::npos) << override.err;
   Outcome usage = shell(dir, "EXE train");
@@ -131,11 +132,33 @@ TEST(CliE2e, ExitCodes) {
   EXPECT_EQ(j["status"], "stopped");
   EXPECT_TRUE(j.contains("reason"));
 
-  for (const char* sub : {"train", "generate", "svm"}) {
+  for (const char* sub : {"train", "generate", "svm", "figure"}) {
     Outcome help = shell(dir, std::string("EXE ") + sub + " --help");
     EXPECT_EQ(help.code, 0) << sub;
     EXPECT_NE(help.out.find("Example:"), std::string::npos) << sub << ": " << help.out;
   }
+}
+
+TEST(CliE2e, FigureWritesValidSvgsAndCsv) {
+  TempDir dir;
+  Outcome r =
+      shell(dir,
+            "EXE generate --preset joint-wv-p175 > a.json && EXE generate --preset joint-wv-p3 > b.json && "
+            "EXE figure a.json b.json --iters 300 --out fig");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const bool haveXmllint = std::system("command -v xmllint >/dev/null 2>&1") == 0;
+  for (const char* plot : {"loss", "norm", "alignment", "sparsity", "margin"}) {
+    const fs::path svg = dir.path / "fig" / (std::string(plot) + ".svg");
+    ASSERT_TRUE(fs::exists(svg)) << svg;
+    if (haveXmllint) {
+      Outcome lint = shell(dir, "xmllint --noout " + quote(svg.string()));
+      EXPECT_EQ(lint.code, 0) << plot << ": " << lint.err;
+    }
+  }
+  const auto csv = lines(readText(dir.path / "fig" / "metrics.csv"));
+  ASSERT_GE(csv.size(), 3u);
+  EXPECT_EQ(csv[0].rfind(kRequiredColumns, 0), 0u) << csv[0];
+  EXPECT_TRUE(fs::exists(dir.path / "fig" / "plots.csv"));
 }
 
 TEST(CliE2e, SvmPrintsJson) {

@@ -134,7 +134,7 @@ TEST(Cli, HelpEverywhereWithAnExample) {
   Result top = cli({"--help"});
   EXPECT_EQ(top.code, 0);
   EXPECT_TRUE(contains(top.out, "Examples:")) << top.out;
-  for (const char* sub : {"train", "generate", "svm"}) {
+  for (const char* sub : {"train", "generate", "svm", "figure"}) {
     Result r = cli({sub, "--help"});
     EXPECT_EQ(r.code, 0) << sub;
     EXPECT_TRUE(contains(r.out, "Example:")) << sub << ":\n" << r.out;
@@ -407,6 +407,61 @@ TEST(Cli, SvmArgumentErrors) {
   Result p = cli({"svm", toy, "--p", "1"});
   EXPECT_EQ(p.code, cli::kExitBadInput);
   EXPECT_TRUE(contains(p.err, "--p: must be in (1, 20], got 1.0")) << p.err;
+}
+
+// =====================================================================================================
+// figure
+// =====================================================================================================
+
+TEST(Cli, FigureWritesOneSvgPerPlotAndTheMetrics) {
+  TempDir dir;
+  Result r = cli({"figure", kAssets + "/toy-maxmargin.json", "--iters", "200", "--out", dir.path.string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (const char* plot : {"loss", "norm", "alignment", "sparsity", "margin"}) {
+    const std::string svg = readText(dir.path / (std::string(plot) + ".svg"));
+    EXPECT_TRUE(contains(svg, "<svg")) << plot;
+    EXPECT_TRUE(contains(svg, "</svg>")) << plot;
+  }
+  expectMetricsCsv(dir.path / "metrics.csv", 200);
+  EXPECT_TRUE(fs::exists(dir.path / "result.json"));
+  EXPECT_TRUE(fs::exists(dir.path / "plots.csv"));
+}
+
+TEST(Cli, FigureRunsFromAScenesRunsArray) {
+  TempDir dir;
+  core::Scene s = core::generateScene("joint-wv-p2", {});
+  s.extrasJson = R"({"runs": [{"name": "p = 1.75", "optimizer": {"p": 1.75}}, {"optimizer": {"p": 3}}]})";
+  const std::string scene = (dir.path / "compare.json").string();
+  ASSERT_EQ(core::saveScene(s, scene), "");
+  Result r = cli({"figure", scene, "--iters", "30", "--quiet", "--out", (dir.path / "fig").string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(fs::exists(dir.path / "fig" / "0-p___1.75" / "result.json"));
+  EXPECT_TRUE(fs::exists(dir.path / "fig" / "1-nmd__p___3.0" / "result.json"));
+  const auto j = nlohmann::json::parse(readText(dir.path / "fig" / "1-nmd__p___3.0" / "result.json"));
+  EXPECT_EQ(j["optimizer"]["p"], 3.0);
+  const std::vector<std::string> csv = splitLines(readText(dir.path / "fig" / "metrics.csv"));
+  EXPECT_EQ(splitCells(csv[0]).back(), "run");
+  EXPECT_TRUE(csv.back().ends_with(",\"nmd, p = 3.0\"")) << csv.back();  // quoted: the name has a comma
+  EXPECT_TRUE(contains(readText(dir.path / "fig" / "loss.svg"), "p = 1.75"));
+
+  s.extrasJson = R"({"runs": [{"optimizer": {"p": 1.75}}, {"optimizer": {"p": 0.5}}]})";
+  ASSERT_EQ(core::saveScene(s, scene), "");
+  Result bad = cli({"figure", scene, "--out", (dir.path / "fig2").string()});
+  EXPECT_EQ(bad.code, cli::kExitBadInput);
+  EXPECT_EQ(bad.err.rfind(scene + ":runs[1]:optimizer.p: must be in (1, 20], got 0.5", 0), 0u) << bad.err;
+}
+
+TEST(Cli, FigureErrors) {
+  TempDir dir;
+  Result scale =
+      cli({"figure", kAssets + "/toy-joint.json", "--x-scale", "cubic", "--out", dir.path.string()});
+  EXPECT_EQ(scale.code, cli::kExitBadInput);
+  Result bad = cli({"figure", kScenes + "/bad/p-one.json", "--out", dir.path.string()});
+  EXPECT_EQ(bad.code, cli::kExitBadInput);
+  EXPECT_TRUE(contains(bad.err, "p-one.json:optimizer.p")) << bad.err;
+  Result stopped = cli({"figure", kScenes + "/cli/diverges.json", "--out", dir.path.string()});
+  EXPECT_EQ(stopped.code, cli::kExitNumericalFailure);
+  EXPECT_TRUE(fs::exists(dir.path / "loss.svg"));
 }
 
 // =====================================================================================================
