@@ -9,6 +9,7 @@
 #include "core/model.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -193,14 +194,19 @@ double workPerPass(const Scene& scene) {
   return tokens * static_cast<double>(scene.dim);
 }
 
+std::atomic<int> gRequestedThreads{0};
+
 // Calls fn(chunk) for every chunk; on several threads when the pass is large. Each chunk writes only
 // its own outputs, so the assignment of chunks to threads cannot change any result.
 template <class F>
 void forEachChunk(const Scene& scene, F&& fn) {
   const Eigen::Index chunks = chunkCount(scene.sequenceCount());
-  // hardware_concurrency() is a system call: ask once, and only for scenes that may need threads.
-  static const unsigned hw = std::thread::hardware_concurrency();
-  if (chunks <= 1 || hw <= 1 || workPerPass(scene) < kParallelWork) {
+  if (chunks <= 1) {  // the common case: no thread query at all
+    for (Eigen::Index c = 0; c < chunks; ++c) fn(c);
+    return;
+  }
+  const int hw = modelThreads();
+  if (hw <= 1 || workPerPass(scene) < kParallelWork) {
     for (Eigen::Index c = 0; c < chunks; ++c) fn(c);
     return;
   }
@@ -362,6 +368,17 @@ void evaluateSequence(const Scene& scene, const Params& params, const Eigen::Vec
 }
 
 }  // namespace
+
+void setModelThreads(int threads) {
+  gRequestedThreads.store(std::max(threads, 0));
+}
+
+int modelThreads() {
+  // hardware_concurrency() is a system call: ask once.
+  static const int hw = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  const int requested = gRequestedThreads.load(std::memory_order_relaxed);
+  return requested > 0 ? std::min(requested, hw) : hw;
+}
 
 void evaluate(const Scene& scene, const Params& params, Evaluation& out) {
   const int n = scene.sequenceCount();

@@ -74,6 +74,11 @@ Params initialParams(const Scene& scene);
 // The effective key-query matrix W (query: W; kq: K Q^T); empty for the prompt model.
 Eigen::MatrixXd effectiveW(const Scene& scene, const Params& params);
 
+// Threads the model may use for large scenes (process-wide; default 0 = all hardware threads, 1 = never
+// spawn). Results never depend on it: chunking is fixed and partial sums are added in order.
+void setModelThreads(int threads);
+int modelThreads();  // the effective count
+
 // Forward pass. Reuses `out`'s storage when called repeatedly (the hot loop allocates nothing).
 // Large scenes (n*T*d above ~2.5e5) are split across threads in fixed chunks; results do not
 // depend on the thread count.

@@ -74,25 +74,35 @@ BENCHMARK(BM_PaperRun)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
-// Steps of a long-running Run on n sequences (history on; SVM metrics off: those problems have
-// n (T - 1) constraint rows). One step per benchmark iteration. Above n T d ~ 2.5e5 the model splits
-// sequences across all cores in fixed chunks (results identical to one thread).
+// Steps of a long-running Run on n sequences, one step per benchmark iteration. Args: n, threads
+// (1, or 0 = all cores; above n T d ~ 2.5e5 the model splits sequences in fixed chunks, with results
+// identical to one thread), history (SVM metrics off: those problems have n (T - 1) rows).
 void BM_ScaleN(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0)), T = 8, d = 10;
+  setModelThreads(static_cast<int>(state.range(1)));
   const auto scene = std::make_shared<const Scene>(paperScene(n, T, d, 3.0));
   RunOptions opt;
   opt.svmMetrics = false;
+  opt.history = state.range(2) != 0;
   Run run(scene, opt);
   run.step(n >= 100000 ? 3 : 300);  // past the first buffer growth
   for (auto _ : state) {
     if (run.step(1) != 1) state.SkipWithError(("run stopped: " + run.stopReason()).c_str());
   }
+  setModelThreads(0);
   state.SetItemsProcessed(state.iterations());
+  // n T d per second of process CPU: flat across n when the cost is linear in n T d.
   state.counters["nTd_per_s"] =
       benchmark::Counter(static_cast<double>(state.iterations()) * n * T * d, benchmark::Counter::kIsRate);
+  state.SetLabel(std::string(state.range(1) == 1 ? "1 thread" : "all cores") +
+                 (opt.history ? ", history on" : ", history off"));
 }
-// CPU time of the whole process (all threads), so cost per step can be compared across n even when
-// large n runs on several threads.
-BENCHMARK(BM_ScaleN)->Arg(6)->Arg(1000)->Arg(10000)->Arg(100000)->UseRealTime()->MeasureProcessCPUTime();
+// CPU time of the whole process (all threads), so cost per step compares across n and thread counts.
+BENCHMARK(BM_ScaleN)
+    ->ArgsProduct({{6, 1000, 10000, 100000}, {1, 0}, {0}})
+    ->Args({1000, 1, 1})
+    ->Args({100000, 0, 1})
+    ->UseRealTime()
+    ->MeasureProcessCPUTime();
 
 }  // namespace
