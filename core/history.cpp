@@ -51,6 +51,7 @@ void History::clear() {
   selections_.clear();
   selectionIndex_.clear();
   lastSelection_ = 0;
+  selectionInts_ = 0;
   options_.uniformCapacity = std::max(options_.uniformCapacity, 2);
   logGridIndex_ = 0;
   nextLogIter_ = 0;
@@ -67,6 +68,9 @@ std::uint32_t History::internSelection(const std::vector<int>& selection) {
   std::vector<std::uint32_t>& bucket = selectionIndex_[hashSelection(selection)];
   for (std::uint32_t k : bucket)
     if (selections_[k] == selection) return lastSelection_ = k;
+  if (selectionInts_ + static_cast<long long>(selection.size()) > options_.selectionBudget)
+    return MetricsPoint::kNoSelection;
+  selectionInts_ += static_cast<long long>(selection.size());
   selections_.push_back(selection);
   bucket.push_back(static_cast<std::uint32_t>(selections_.size() - 1));
   return lastSelection_ = bucket.back();

@@ -38,14 +38,18 @@ struct MetricsPoint {
   double accuracy = kNaN;                  // fraction of sequences with Y_i f_i > 0
   double stepSize = kNaN;                  // eta used at this step (polyak: eta_k)
   double vNorm = kNaN;                     // ||v||_p when v is trained
-  std::uint32_t selection = 0;             // index into History::selections()
-  bool selectedIsOptimal = false;          // alpha == opt
+  static constexpr std::uint32_t kNoSelection = 0xffffffffu;
+  std::uint32_t selection = 0;     // index into History::selections(); kNoSelection once the table's
+                                   // memory budget is spent (huge n with ever-changing selections)
+  bool selectedIsOptimal = false;  // alpha == opt
 };
 
 struct HistoryOptions {
-  long long denseSteps = 200;  // every step up to here is kept
-  int pointsPerDecade = 200;   // log-spaced grid density after that
-  int uniformCapacity = 2048;  // uniform sampling: at most this many points
+  long long denseSteps = 200;           // every step up to here is kept
+  int pointsPerDecade = 200;            // log-spaced grid density after that
+  int uniformCapacity = 2048;           // uniform sampling: at most this many points
+  long long selectionBudget = 1 << 22;  // distinct selections stored: at most this many indices in total
+                                        // (16 MB); later new ones are recorded as kNoSelection
 };
 
 class History {
@@ -83,6 +87,7 @@ class History {
   long long lastIter_ = -1;
   std::vector<std::vector<int>> selections_;
   std::uint32_t lastSelection_ = 0;
+  long long selectionInts_ = 0;  // sum of the stored selections' sizes
   std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> selectionIndex_;  // hash -> indices
 
   std::uint32_t internSelection(const std::vector<int>& selection);

@@ -348,11 +348,13 @@ void evaluateSequence(const Scene& scene, const Params& params, const Eigen::Vec
       matVec(params.W.data(), d, d, z.data(), z.innerStride(), se.keyDir.data());
     } else {  // kq: a_it = x_it^T K (Q^T z_i)
       se.keyDir.setZero();
-      for (Eigen::Index j = 0; j < params.Q.cols(); ++j) se.keyDir += params.Q.col(j).dot(z) * params.K.col(j);
+      for (Eigen::Index j = 0; j < params.Q.cols(); ++j)
+        se.keyDir += params.Q.col(j).dot(z) * params.K.col(j);
     }
     key = se.keyDir.data();
   }
-  twoMatVec(X.data(), T, d, key, params.v.data(), se.logits.data(), se.values.data());  // a_it, h_it = v^T x_it
+  twoMatVec(X.data(), T, d, key, params.v.data(), se.logits.data(),
+            se.values.data());  // a_it, h_it = v^T x_it
   softmaxAndDerivative(scene.model.loss, seq.y, se);
 }
 

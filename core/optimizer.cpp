@@ -485,13 +485,18 @@ void optimizerUndoState(OptimizerState& state) {
   for (TensorState& ts : state.tensors) {
     switch (state.kind) {
       case OptimizerKind::MD:
-      case OptimizerKind::NMD: ts.dual.swap(ts.nextState); break;
+      case OptimizerKind::NMD:
+        ts.dual.swap(ts.nextState);
+        break;
       case OptimizerKind::Adam:
         ts.m1.swap(ts.nextState);
         ts.m2.swap(ts.nextState2);
         break;
-      case OptimizerKind::Momentum: ts.velocity.swap(ts.nextState); break;
-      default: break;
+      case OptimizerKind::Momentum:
+        ts.velocity.swap(ts.nextState);
+        break;
+      default:
+        break;
     }
   }
   --state.step;

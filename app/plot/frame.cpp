@@ -1,4 +1,4 @@
-// [SECTION] text metrics   [SECTION] helpers   [SECTION] layout   [SECTION] plot contents   [SECTION] x axis
+// [SECTION] helpers   [SECTION] layout   [SECTION] plot contents   [SECTION] x axis
 #include "app/plot/frame.h"
 
 #include <algorithm>
@@ -6,31 +6,11 @@
 #include <cmath>
 
 #include "app/plot/format.h"
+#include "app/plot/legend.h"
 #include "app/plot/range.h"
 #include "app/plot/series_path.h"
 
 namespace attnmd::plot {
-
-// [SECTION] text metrics
-double estimateTextWidth(std::string_view text, double fontSize) {
-  // Advance widths of DejaVu Sans (= Bitstream Vera Sans) for ASCII 32..126, in 1/2048 em; the SVG asks
-  // for DejaVu Sans first, so this matches what most renderers draw. Other code points (Greek, math
-  // symbols) count as 1300 (a digit); UTF-8 continuation bytes are skipped.
-  static constexpr short kAdvance[95] = {
-      651,  821,  942,  1716, 1303, 1946, 1597, 563,  799,  799,  1024, 1716, 651,  739,  651,  690,
-      1303, 1303, 1303, 1303, 1303, 1303, 1303, 1303, 1303, 1303, 690,  690,  1716, 1716, 1716, 1087,
-      2048, 1401, 1405, 1430, 1577, 1294, 1178, 1587, 1540, 604,  604,  1343, 1141, 1767, 1532, 1612,
-      1235, 1612, 1423, 1300, 1251, 1499, 1401, 2025, 1403, 1251, 1403, 799,  690,  799,  1716, 1024,
-      1024, 1255, 1300, 1126, 1300, 1260, 721,  1300, 1298, 569,  569,  1186, 569,  1995, 1298, 1253,
-      1300, 1300, 842,  1067, 803,  1298, 1212, 1675, 1212, 1212, 1075, 1303, 690,  1303, 1716,
-  };
-  double units = 0;
-  for (unsigned char c : text) {
-    if ((c & 0xC0) == 0x80) continue;
-    units += c >= 32 && c < 127 ? kAdvance[c - 32] : 1300;
-  }
-  return units / 2048.0 * fontSize;
-}
 
 std::vector<double> dashPattern(LineStyle style, double width) {
   const double w = std::max(width, 1.0);
@@ -93,110 +73,6 @@ std::string groupId(std::string_view name) {
 
 Color dimmed(Color c) {
   return withAlpha(c, static_cast<std::uint8_t>(c.a * 0.3));
-}
-
-// One flowed header element: the title, a legend entry (sample + text), or the note.
-struct HeaderItem {
-  enum Kind { Title, Entry, Note } kind = Title;
-  std::string text;
-  double width = 0;
-  // entries only
-  std::string key;
-  Color color;
-  LineStyle style = LineStyle::Solid;
-  double lineWidth = 1;
-  bool hidden = false;
-  Point at;  // placed position (top-left)
-};
-
-HeaderItem textItem(HeaderItem::Kind kind, std::string text, double width) {
-  HeaderItem h;
-  h.kind = kind;
-  h.text = std::move(text);
-  h.width = width;
-  return h;
-}
-HeaderItem entryItem(std::string text, double width, std::string key, Color color, LineStyle style,
-                     double lineWidth, bool hidden) {
-  HeaderItem h = textItem(HeaderItem::Entry, std::move(text), width);
-  h.key = std::move(key);
-  h.color = color;
-  h.style = style;
-  h.lineWidth = lineWidth;
-  h.hidden = hidden;
-  return h;
-}
-
-// Legend entries of a plot: one per series and named reference line, or, when the plot is factored
-// (Series::group/role), one per group (its colour) and one per role (its line style).
-template <class Width>
-void appendLegend(std::vector<HeaderItem>& out, const Plot& plot, const ViewState& view, const Theme& theme,
-                  Width width) {
-  std::vector<std::string> groups, roles;
-  bool factored = true;
-  auto note = [&](const std::string& g, const std::string& r) {
-    factored = factored && !g.empty() && !r.empty();
-    if (std::find(groups.begin(), groups.end(), g) == groups.end()) groups.push_back(g);
-    if (std::find(roles.begin(), roles.end(), r) == roles.end()) roles.push_back(r);
-  };
-  for (const Series& s : plot.series)
-    if (s.visible) note(s.group, s.role);
-  for (const RefLine& r : plot.refLines)
-    if (!r.name.empty()) note(r.group, r.role);
-  factored = factored && groups.size() > 1;
-
-  if (!factored) {
-    for (const Series& s : plot.series) {
-      if (!s.visible) continue;
-      const std::string key = seriesKey(plot, s);
-      out.push_back(entryItem(s.name, width(s.name), key, s.color, s.style, s.width, view.isHidden(key)));
-    }
-    for (const RefLine& r : plot.refLines) {
-      if (r.name.empty()) continue;
-      const std::string key = refKey(plot, r);
-      out.push_back(entryItem(r.name, width(r.name), key, r.color, r.style, r.width, view.isHidden(key)));
-    }
-    return;
-  }
-  // The first series (or reference line) of a group / role gives the entry its colour / style.
-  struct Look {
-    Color color;
-    LineStyle style;
-    double width;
-  };
-  auto lookOf = [&](auto&& match) -> Look {
-    for (const Series& s : plot.series)
-      if (s.visible && match(s.group, s.role)) return {s.color, s.style, s.width};
-    for (const RefLine& r : plot.refLines)
-      if (!r.name.empty() && match(r.group, r.role)) return {r.color, r.style, r.width};
-    return {theme.text, LineStyle::Solid, 1};
-  };
-  for (const std::string& g : groups) {
-    const Look l = lookOf([&](const std::string& sg, const std::string&) { return sg == g; });
-    const std::string key = groupKey(plot, g);
-    out.push_back(entryItem(g, width(g), key, l.color, LineStyle::Solid, l.width, view.isHidden(key)));
-  }
-  if (roles.size() > 1)
-    for (const std::string& r : roles) {
-      const Look l = lookOf([&](const std::string&, const std::string& sr) { return sr == r; });
-      const std::string key = roleKey(plot, r);
-      out.push_back(entryItem(r, width(r), key, theme.axis, l.style, l.width, view.isHidden(key)));
-    }
-}
-
-// Flows header items left to right within [left, right), wrapping to new rows; returns the row count.
-int flowHeader(std::vector<HeaderItem>& items, double left, double right, double top, const Metrics& m) {
-  int rows = 1;
-  double x = left;
-  for (HeaderItem& it : items) {
-    if (x > left && x + it.width > right) {
-      ++rows;
-      x = left;
-    }
-    it.at = {x, top + (rows - 1) * m.rowH};
-    x += it.width + m.gap;
-  }
-  return rows;
 }
 
 // Keeps minor ticks only when they are on average at least `minPx` apart on screen (the average, not
@@ -287,22 +163,22 @@ FigureFrame buildFrame(const Figure& figure, const ViewState& view, const FrameO
     const Plot& plot = figure.plots[i];
     auto& h = headers[i];
     if (!plot.title.empty())
-      h.push_back(textItem(HeaderItem::Title, plot.title, 1.1 * measure(plot.title, m.fs) + 0.6 * m.fs));
+      h.push_back(headerText(HeaderItem::Title, plot.title, 1.1 * measure(plot.title, m.fs) + 0.6 * m.fs));
     appendLegend(h, plot, view, theme,
                  [&](const std::string& t) { return m.sampleW + 0.35 * m.fs + measure(t, m.fs); });
     if (!f.plots[i].note.empty())
-      h.push_back(textItem(HeaderItem::Note, f.plots[i].note, measure(f.plots[i].note, m.fs)));
+      h.push_back(headerText(HeaderItem::Note, f.plots[i].note, measure(f.plots[i].note, m.fs)));
   }
 
   // Two passes: the left margin depends on the widest y tick label, which depends on the plot height
   // (how many ticks fit), which depends on how many header rows the legend needs at that margin.
   double left = m.pad + yLabelW + measure("0.000", m.fs) + m.tickLen + 0.3 * m.fs;
   for (int pass = 0; pass < 2; ++pass) {
-    double widest = 0;
+    double widest = options.yLabelReserve.empty() ? 0 : measure(options.yLabelReserve, m.fs);
     double y = top;
     for (std::size_t i = 0; i < n; ++i) {
       PlotFrame& pf = f.plots[i];
-      const int rows = flowHeader(headers[i], left, right, y, m);
+      const int rows = flowHeader(headers[i], left, right, y, m.rowH, m.gap);
       const double headerH = rows * m.rowH + 0.3 * m.fs;
       pf.outer = {0, y, f.width, slotH};
       pf.area = {left, y + headerH, right - left, std::max(m.fs, slotH - headerH)};

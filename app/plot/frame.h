@@ -32,6 +32,9 @@ struct FrameOptions {
   double columnsPerPixel = 1;  // decimation columns per px of plot width
   double xTickSpacing = 6.5;   // minimum distance between labelled x ticks, in font sizes
   double yTickSpacing = 2.5;   // minimum distance between labelled y ticks, in font sizes
+  // The left margin fits at least this y tick label. Empty: just the labels shown (tight, for export);
+  // an interactive view reserves e.g. "-1e-300" so plots do not shift sideways as ranges change.
+  std::string yLabelReserve;
   Theme theme;
   TextMeasure measure;  // unset: estimateTextWidth
 };

@@ -137,3 +137,22 @@ TEST(History, UniformThinningKeepsEvenSpacingAtEveryMoment) {
     }
   }
 }
+
+TEST(History, SelectionTableStaysWithinItsMemoryBudget) {
+  HistoryOptions opt;
+  opt.selectionBudget = 1000;  // ints
+  History h(opt);
+  std::vector<int> sel(300);
+  for (long long it = 0; it < 10; ++it) {
+    sel[0] = static_cast<int>(it);  // a new selection every step
+    h.record(pointAt(it), sel);
+  }
+  EXPECT_EQ(h.selections().size(), 3u);  // 3 x 300 <= 1000 < 4 x 300
+  const auto pts = h.points();
+  for (std::size_t k = 0; k < pts.size(); ++k)
+    EXPECT_EQ(pts[k].selection, k < 3 ? static_cast<std::uint32_t>(k) : MetricsPoint::kNoSelection);
+  // A selection already stored still resolves.
+  sel[0] = 1;
+  h.record(pointAt(20), sel);
+  EXPECT_EQ(h.last()->selection, 1u);
+}

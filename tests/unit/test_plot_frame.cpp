@@ -3,6 +3,7 @@
 // the standard run plots built from MetricsPoint vectors.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <set>
@@ -13,6 +14,8 @@
 #include "app/plot/range.h"
 #include "app/plot/run_plots.h"
 #include "app/plot/series_path.h"
+#include "app/plot/svg.h"
+#include "core/history.h"
 
 namespace attnmd::plot {
 namespace {
@@ -396,6 +399,31 @@ TEST(PlotRunFigure, SeveralRunsGetOneColourEachAndAFactoredLegend) {
   const std::size_t mi = *findPlot(f, "margin");
   EXPECT_EQ(f.plots[mi].refLines.size(), 3u);
   EXPECT_FALSE(isShown(view, f.plots[mi], f.plots[mi].refLines[0]) && view.isHidden("margin/group/p = 1.75"));
+}
+
+TEST(PlotRunFigure, FromARecordedHistory) {
+  // A long run recorded by core::History (log-spaced + uniform samples, ascending iter) plots as is.
+  core::History history;
+  for (long long k = 0; k <= 200'000; ++k) {
+    if (!history.wants(k)) continue;
+    core::MetricsPoint p;
+    p.iter = k;
+    p.loss = 1.0 / static_cast<double>(k + 1);
+    p.log10MaxUnselected = -0.01 * static_cast<double>(k);  // down to 1e-2000
+    history.record(p, {1, 0});
+  }
+  RunPlotInput run;
+  run.points = history.points();
+  const Figure f = buildRunFigure(std::span(&run, 1));
+  const Series& loss = f.plots[*findPlot(f, kLossPlot)].series[0];
+  ASSERT_EQ(loss.x.size(), history.size());
+  EXPECT_TRUE(std::is_sorted(loss.x.begin(), loss.x.end()));
+  EXPECT_EQ(loss.x.back(), static_cast<double>(history.last()->iter));
+  const FigureFrame frame = buildFrame(f, {}, {});
+  const PlotFrame& sparsity = frame.plots[*findPlot(f, kSparsityPlot)];
+  EXPECT_LT(sparsity.yU.lo, -1999);
+  EXPECT_EQ(sparsity.hiddenNonPositive, 0u);
+  EXPECT_FALSE(writeSvg(f).empty());
 }
 
 }  // namespace
