@@ -63,6 +63,10 @@ int runTrain(const TrainOptions& o, std::ostream& out, std::ostream& err) {
     err << problem << '\n';
     return kExitBadInput;
   }
+  if (o.p && scene.optimizer.name != core::OptimizerKind::MD &&
+      scene.optimizer.name != core::OptimizerKind::NMD)
+    err << "note: --p only changes md and nmd; " << core::enumName(scene.optimizer.name)
+        << " trains and is compared in l_2\n";
   if (o.outDir.empty()) {
     err << "--out: an output folder is required\n";
     return kExitBadInput;
