@@ -132,12 +132,13 @@ std::string applyOne(DocState& st, const cmd::DeleteToken& c) {
   Y.topRows(c.token) = X.topRows(c.token);
   Y.bottomRows(T - 1 - c.token) = X.bottomRows(T - 1 - c.token);
   X = std::move(Y);
-  fitPicks(st);
+  st.experiment.pickedTokens.resize(st.scene.sequences.size(), -1);
   int& pick = st.experiment.pickedTokens[static_cast<std::size_t>(c.seq)];
   if (pick == c.token)
     pick = -1;
   else if (pick > c.token)
     --pick;
+  fitPicks(st);
   return {};
 }
 
