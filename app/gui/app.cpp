@@ -19,7 +19,9 @@ namespace attnmd::gui {
 // [SECTION] construction, run management
 // =================================================================================================
 
-App::App(DocState initial, Preferences preferences) : doc_(std::move(initial)), prefs_(preferences) {
+App::App(DocState initial, Preferences preferences, ViewState view)
+    : doc_(std::move(initial)), prefs_(preferences) {
+  doc_.view() = view;
   prefs_.uiScale = std::clamp(prefs_.uiScale, kMinUiScale, kMaxUiScale);
   syncRun();
 }
@@ -92,7 +94,9 @@ void App::startRun(bool keepParameters) {
 void App::refreshOverlay() {
   snap_ = trainer_.snapshot();
   if (!snap_) return;
-  if (snap_ == overlaySnap_ && doc_.revision() == overlayRevision_) return;
+  if (snap_->iteration > 0 || trainer_.playing()) trainedOnce_ = true;
+  if (snap_ == overlaySnap_ && doc_.revision() == overlayRevision_ && theory_.overlay().hint == hint())
+    return;
   overlaySnap_ = snap_;
   overlayRevision_ = doc_.revision();
   theory_.update(doc_, *snap_, hint());
@@ -141,7 +145,6 @@ void App::frame() {
   trainer_.setStopCondition(doc_.experiment().stop);
   syncRun();
   refreshOverlay();
-  if (snap_ && (snap_->iteration > 0 || trainer_.playing())) trainedOnce_ = true;
   if (snap_ && !snap_->pauseReason.empty()) lastPause_ = snap_->pauseReason;
   if (trainer_.playing()) lastPause_.clear();
 
@@ -214,7 +217,7 @@ void App::frame() {
   // ---- right: plots
   ImGui::SetNextWindowPos(ImVec2(leftW + centerW, menuH));
   ImGui::SetNextWindowSize(ImVec2(W - leftW - centerW, bodyH));
-  if (ImGui::Begin("Plots", nullptr, fixed)) plots_.draw(*snap_, s);
+  if (ImGui::Begin("Plots", nullptr, fixed)) plots_.draw(snap_, s);
   ImGui::End();
 
   drawStatusBar(H - statusH, statusH);

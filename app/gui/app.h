@@ -44,7 +44,7 @@ constexpr float kMaxUiScale = 3.f;
 
 class App {
  public:
-  App(DocState initial, Preferences preferences);
+  App(DocState initial, Preferences preferences, ViewState view = {});
 
   // One frame of UI, between ImGui::NewFrame() and ImGui::Render().
   void frame();

@@ -37,6 +37,22 @@ std::string num(double v, const char* fmt = "%.3g") {
 
 }  // namespace
 
+// A label beside the segment a-b at fraction f of its length, on one side (+1 / -1) of it, kept
+// inside the canvas.
+static void labelAlong(ImDrawList* dl, ImVec2 a, ImVec2 b, float f, float side, const char* text, ImU32 col,
+                       ImU32 box, float pad, ImVec2 clipMin, ImVec2 clipMax) {
+  const float dx = b.x - a.x, dy = b.y - a.y;
+  const float len = std::sqrt(dx * dx + dy * dy);
+  if (len < 1.f) return;
+  const ImVec2 sz = ImGui::CalcTextSize(text);
+  const float nx = -dy / len * side, ny = dx / len * side;  // unit normal on the chosen side
+  const float off = 0.5f * std::sqrt(sz.x * sz.x * nx * nx + sz.y * sz.y * ny * ny) + 4.f * pad;
+  ImVec2 c(a.x + f * dx + nx * off, a.y + f * dy + ny * off);
+  c.x = std::clamp(c.x, clipMin.x + sz.x * 0.5f + pad, clipMax.x - sz.x * 0.5f - pad);
+  c.y = std::clamp(c.y, clipMin.y + sz.y * 0.5f + pad, clipMax.y - sz.y * 0.5f - pad);
+  drawLabel(dl, ImVec2(c.x - sz.x * 0.5f, c.y - sz.y * 0.5f), col, box, text, pad);
+}
+
 // =================================================================================================
 // [SECTION] input
 // =================================================================================================
@@ -205,6 +221,7 @@ void CanvasPanel::draw(Document& doc, const CanvasOverlay& overlay, const Canvas
 }
 
 void CanvasPanel::interact(Document& doc, const CanvasOverlay& overlay, const CanvasStyle& style) {
+  if (doc.view().layers.legend) legendStrip(doc, style);
   const ImVec2 p0 = ImGui::GetCursorScreenPos();
   ImVec2 size = ImGui::GetContentRegionAvail();
   size.x = std::max(size.x, 50.f);
@@ -231,7 +248,6 @@ void CanvasPanel::render(const Document& doc, const CanvasOverlay& overlay, cons
   if (doc.view().layers.grid) drawGrid(dl, style);
   drawTheory(dl, doc, overlay, style);
   drawTokens(dl, doc, overlay, style);
-  if (doc.view().layers.legend) drawLegend(dl, doc, style);
   drawNotices(dl, doc, overlay, style);
   dl->PopClipRect();
   if (hovered_.valid() && drag_ == Drag::None) tooltip(doc, overlay);
@@ -288,17 +304,15 @@ void CanvasPanel::drawTheory(ImDrawList* dl, const Document& doc, const CanvasOv
       layout_.paramRay = true;
       layout_.paramRayFrom = a;
       layout_.paramRayTo = b;
-      const ImVec2 at(a.x + 0.82f * (b.x - a.x), a.y + 0.82f * (b.y - a.y));
-      drawLabel(dl, ImVec2(at.x + 6 * s, at.y + 4 * s), pal.foreground, pal.panelOverlay, "p", labelPad);
+      labelAlong(dl, a, b, 0.72f, +1.f, "p", pal.foreground, pal.panelOverlay, labelPad, t_.min, t_.max);
     }
     if (ov.svmOk && ov.svmRay.size() > 0 && clipRay(t_, planar(ov.svmRay), a, b)) {
       drawDashedLine(dl, a, b, pal.svm, layout_.rayThickness, 10.f * s, 6.f * s);
       layout_.svmRay = true;
       layout_.svmRayFrom = a;
       layout_.svmRayTo = b;
-      const ImVec2 at(a.x + 0.9f * (b.x - a.x), a.y + 0.9f * (b.y - a.y));
-      drawLabel(dl, ImVec2(at.x + 6 * s, at.y - ImGui::GetFontSize() - 2 * s), pal.svm, pal.panelOverlay,
-                "p\xE1\xB5\x90\xE1\xB5\x90 (SVM)", labelPad);
+      labelAlong(dl, a, b, 0.72f, -1.f, "p\xE1\xB5\x90\xE1\xB5\x90 (SVM)", pal.svm, pal.panelOverlay,
+                 labelPad, t_.min, t_.max);
     }
   } else {
     // W z_i and W^mm z_i as arrows from the query point z_i: they rank sequence i's tokens.
@@ -381,69 +395,78 @@ void CanvasPanel::drawTokens(ImDrawList* dl, const Document& doc, const CanvasOv
   }
 }
 
-void CanvasPanel::drawLegend(ImDrawList* dl, const Document& doc, const CanvasStyle& style) const {
+// The legend as a strip above the canvas (never on top of data), wrapping onto a second row when the
+// canvas is narrow.
+void CanvasPanel::legendStrip(const Document& doc, const CanvasStyle& style) const {
   const Palette& pal = palette(style.theme);
   const float s = style.scale, fs = ImGui::GetFontSize();
   const bool prompt = doc.scene().model.kind == core::ModelKind::Prompt;
-  struct Row {
+  struct Item {
     int icon;
     const char* text;
   };
-  const Row rows[] = {{0, "label y = +1"},
-                      {1,
-                       "label y = \xE2\x88\x92"
-                       "1"},
-                      {2, "selected token (argmax s)"},
-                      {3, "optimal token (argmax \xCE\xB3)"},
-                      {4, "support token of the SVM"},
-                      {5, prompt ? "p (trained)" : "W z\xE1\xB5\xA2 (trained)"},
-                      {6, prompt ? "p\xE1\xB5\x90\xE1\xB5\x90 (max-margin SVM)"
-                                 : "W\xE1\xB5\x90\xE1\xB5\x90 z\xE1\xB5\xA2 (max-margin SVM)"},
-                      {7, "margin line of a sequence"}};
-  float w = 0;
-  for (const Row& r : rows) w = std::max(w, ImGui::CalcTextSize(r.text).x);
-  const float icon = 26.f * s, lineH = fs + 4.f * s, pad = 7.f * s;
-  const ImVec2 p(t_.min.x + 8 * s, t_.min.y + 8 * s);
-  const ImVec2 q(p.x + pad * 2 + icon + w,
-                 p.y + pad * 2 + lineH * static_cast<float>(std::size(rows)) - 4.f * s);
-  dl->AddRectFilled(p, q, pal.panelOverlay, 4.f * s);
-  dl->AddRect(p, q, withAlpha(pal.axis, 0.6f), 4.f * s);
+  const Item items[] = {
+      {0, "y = +1"},
+      {1,
+       "y = \xE2\x88\x92"
+       "1"},
+      {2, "selected (argmax s)"},
+      {3, "optimal (argmax \xCE\xB3)"},
+      {4, "support"},
+      {5, prompt ? "p" : "W z\xE1\xB5\xA2"},
+      {6, prompt ? "p\xE1\xB5\x90\xE1\xB5\x90 (SVM)" : "W\xE1\xB5\x90\xE1\xB5\x90 z\xE1\xB5\xA2 (SVM)"},
+      {7, "margin lines"},
+      {8, "v"}};
+  const float icon = 24.f * s, gap = 14.f * s, pad = 6.f * s;
+  const float left = ImGui::GetCursorScreenPos().x + pad;
+  const float right = left + ImGui::GetContentRegionAvail().x - 2 * pad;
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  ImVec2 at(left, ImGui::GetCursorScreenPos().y + pad * 0.6f);
   const ImU32 grey = pal.textMuted;
-  for (std::size_t k = 0; k < std::size(rows); ++k) {
-    const float y = p.y + pad + lineH * static_cast<float>(k);
-    const ImVec2 c(p.x + pad + icon * 0.5f, y + fs * 0.5f);
-    switch (rows[k].icon) {
+  for (const Item& it : items) {
+    const float w = icon + ImGui::CalcTextSize(it.text).x;
+    if (at.x + w > right && at.x > left) {
+      at.x = left;
+      at.y += fs + 5.f * s;
+    }
+    const ImVec2 c(at.x + icon * 0.5f - 2.f * s, at.y + fs * 0.5f);
+    switch (it.icon) {
       case 0:
-        drawMarker(dl, c, 5.5f * s, MarkerShape::Circle, grey, grey, 0);
+        drawMarker(dl, c, 5.f * s, MarkerShape::Circle, grey, grey, 0);
         break;
       case 1:
-        drawMarker(dl, c, 5.5f * s, MarkerShape::Square, grey, grey, 0);
+        drawMarker(dl, c, 5.f * s, MarkerShape::Square, grey, grey, 0);
         break;
       case 2:
-        drawMarker(dl, c, 4.f * s, MarkerShape::Circle, grey, grey, 0);
-        dl->AddCircle(c, 8.f * s, pal.foreground, 0, 2.f * s);
+        drawMarker(dl, c, 3.5f * s, MarkerShape::Circle, grey, grey, 0);
+        dl->AddCircle(c, 7.f * s, pal.foreground, 0, 2.f * s);
         break;
       case 3:
         drawStar(dl, c, 6.f * s, pal.optimal, pal.markerOutline, 1.f * s);
         break;
       case 4:
-        drawMarker(dl, c, 3.f * s, MarkerShape::Circle, grey, grey, 0);
-        drawDiamond(dl, c, 8.f * s, pal.svm, 1.5f * s);
+        drawMarker(dl, c, 2.5f * s, MarkerShape::Circle, grey, grey, 0);
+        drawDiamond(dl, c, 7.5f * s, pal.svm, 1.5f * s);
         break;
       case 5:
-        dl->AddLine(ImVec2(c.x - 11 * s, c.y), ImVec2(c.x + 11 * s, c.y), pal.foreground, 2.5f * s);
+        dl->AddLine(ImVec2(c.x - 10 * s, c.y), ImVec2(c.x + 10 * s, c.y), pal.foreground, 2.5f * s);
         break;
       case 6:
-        drawDashedLine(dl, ImVec2(c.x - 11 * s, c.y), ImVec2(c.x + 11 * s, c.y), pal.svm, 2.5f * s, 6 * s,
-                       4 * s);
+        drawDashedLine(dl, ImVec2(c.x - 10 * s, c.y), ImVec2(c.x + 10 * s, c.y), pal.svm, 2.5f * s, 6 * s,
+                       3 * s);
         break;
       case 7:
-        drawDashedLine(dl, ImVec2(c.x - 11 * s, c.y), ImVec2(c.x + 11 * s, c.y), grey, 1.3f * s, 2 * s,
-                       4 * s);
+        drawDashedLine(dl, ImVec2(c.x - 10 * s, c.y), ImVec2(c.x + 10 * s, c.y), grey, 1.3f * s, 2 * s,
+                       3 * s);
+        break;
+      case 8:
+        drawArrow(dl, ImVec2(c.x - 10 * s, c.y), ImVec2(c.x + 10 * s, c.y), pal.vArrow, 2.f * s, 8.f * s);
         break;
     }
-    dl->AddText(ImVec2(p.x + pad + icon, y), pal.text, rows[k].text);
+    dl->AddText(ImVec2(at.x + icon, at.y), pal.text, it.text);
+    at.x += w + gap;
   }
+  ImGui::Dummy(ImVec2(right - left, at.y + fs + pad - ImGui::GetCursorScreenPos().y));
 }
 
 void CanvasPanel::drawNotices(ImDrawList* dl, const Document& doc, const CanvasOverlay& ov,

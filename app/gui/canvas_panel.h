@@ -83,7 +83,7 @@ class CanvasPanel {
                   const CanvasStyle& style);
   void drawTokens(ImDrawList* dl, const Document& doc, const CanvasOverlay& overlay,
                   const CanvasStyle& style);
-  void drawLegend(ImDrawList* dl, const Document& doc, const CanvasStyle& style) const;
+  void legendStrip(const Document& doc, const CanvasStyle& style) const;
   void drawNotices(ImDrawList* dl, const Document& doc, const CanvasOverlay& overlay,
                    const CanvasStyle& style);
   void tooltip(const Document& doc, const CanvasOverlay& overlay) const;

@@ -247,6 +247,11 @@ std::string applyOne(DocState& st, const cmd::ReplaceScene& c) {
   if (auto e = checkScene(c.scene); !e.empty()) return e;
   st.scene = c.scene;
   fillQueries(st.scene);
+  if (c.experiment) {
+    st.experiment = *c.experiment;
+    fitPicks(st);
+    return {};
+  }
   st.experiment.pickedTokens.assign(st.scene.sequences.size(), -1);
   if (st.experiment.svmTokens == SvmTokens::Picked) st.experiment.svmTokens = SvmTokens::Selected;
   return {};

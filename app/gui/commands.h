@@ -6,6 +6,7 @@
 
 #include <Eigen/Dense>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <variant>
@@ -105,10 +106,12 @@ struct PickSvmToken {
   int seq = 0;
   int token = 0;
 };
-// Replaces the whole scene (generators, presets, pasted scenes); experiment picks are cleared.
+// Replaces the whole scene (generators, presets, pasted scenes). With `experiment` the experiment
+// settings are replaced too (a preset's "app" fields); without, only the SVM picks are cleared.
 struct ReplaceScene {
   core::Scene scene;
   std::string what = "replace scene";
+  std::optional<Experiment> experiment;
 };
 }  // namespace cmd
 

@@ -9,11 +9,12 @@ namespace {
 
 // Basic Latin + Latin-1, Greek, general punctuation (‖ …), super/subscripts, arrows, math operators,
 // geometric shapes (● ■ ◆ ★ for the legend). Static storage: ImGui keeps the pointer.
-constexpr std::array<ImWchar, 21> kGlyphRanges = {
+constexpr std::array<ImWchar, 23> kGlyphRanges = {
     0x0020, 0x00FF,  // Latin
     0x0370, 0x03FF,  // Greek
     0x1D00, 0x1D7F,  // phonetic extensions (modifier letters such as the m of p^mm)
     0x2000, 0x209F,  // punctuation, super- and subscripts
+    0x2100, 0x214F,  // letterlike symbols (the l of l_p)
     0x2190, 0x22FF,  // arrows, mathematical operators
     0x2500, 0x257F,  // box drawing (status bar separators)
     0x25A0, 0x25FF,  // geometric shapes

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "app/common/assets.h"
+#include "app/gui/doc_extras.h"
 #include "app/gui/ui_util.h"
 #include "core/scene_io.h"
 
@@ -46,7 +47,8 @@ void GeneratorPanel::draw(Document& doc, float scale) {
     try {
       core::Scene s = core::generateScene(gens[static_cast<std::size_t>(choice)].name, options);
       message = doc.apply(cmd::ReplaceScene{
-          std::move(s), std::string("generate ") + gens[static_cast<std::size_t>(choice)].name});
+          std::move(s), std::string("generate ") + gens[static_cast<std::size_t>(choice)].name,
+          std::nullopt});
       if (message.empty()) doc.view().canvas.pixelsPerUnit = 0;  // fit the new data
     } catch (const std::exception& e) {
       message = e.what();
@@ -57,11 +59,55 @@ void GeneratorPanel::draw(Document& doc, float scale) {
   if (ImGui::Button("Default scene")) {
     if (auto text = readAsset("assets/scenes/default.json")) {
       auto r = core::parseScene(*text, "default.json");
-      message = r.ok() ? doc.apply(cmd::ReplaceScene{r.scene(), "load the default scene"}) : r.error();
+      if (r.ok()) {
+        LoadedDocument d = documentFromScene(std::move(r.scene()));
+        message = doc.apply(
+            cmd::ReplaceScene{std::move(d.state.scene), "load the default scene", d.state.experiment});
+      } else {
+        message = r.error();
+      }
       if (message.empty()) doc.view().canvas.pixelsPerUnit = 0;
     }
   }
   tip("Replace the scene by the embedded teaching scene.");
+
+  // Preset scenes shipped with the app (assets/scenes/*.json: the papers' figures and toys).
+  const std::vector<std::string> presets = listAssets("assets/scenes/");
+  if (!presets.empty()) {
+    ImGui::Spacing();
+    ImGui::Separator();
+    ImGui::TextDisabled("Preset scenes");
+    preset = std::clamp(preset, 0, static_cast<int>(presets.size()) - 1);
+    auto shortName = [](const std::string& path) {
+      std::string n = path.substr(path.find_last_of('/') + 1);
+      return n.size() > 5 ? n.substr(0, n.size() - 5) : n;
+    };
+    ImGui::SetNextItemWidth(-90.f * scale);
+    if (ImGui::BeginCombo("##preset", shortName(presets[static_cast<std::size_t>(preset)]).c_str())) {
+      for (int k = 0; k < static_cast<int>(presets.size()); ++k)
+        if (ImGui::Selectable(shortName(presets[static_cast<std::size_t>(k)]).c_str(), k == preset))
+          preset = k;
+      ImGui::EndCombo();
+    }
+    tip("Scenes shipped with attnmd: the default lesson, the toys of math.md \xC2\xA7"
+        "8 and the papers' settings.");
+    ImGui::SameLine();
+    if (ImGui::Button("Open", ImVec2(-1, 0))) {
+      const std::string& path = presets[static_cast<std::size_t>(preset)];
+      if (auto text = readAsset(path)) {
+        auto r = core::parseScene(*text, path);
+        if (r.ok()) {
+          LoadedDocument d = documentFromScene(std::move(r.scene()));
+          message = doc.apply(
+              cmd::ReplaceScene{std::move(d.state.scene), "open " + shortName(path), d.state.experiment});
+          if (message.empty()) doc.view().canvas.pixelsPerUnit = 0;
+        } else {
+          message = r.error();
+        }
+      }
+    }
+    tip("Replace the scene by this preset (Ctrl+Z restores the previous scene).");
+  }
   if (!message.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.84f, 0.37f, 0.f, 1.f));
     ImGui::TextWrapped("%s", message.c_str());

@@ -13,6 +13,7 @@ struct GeneratorPanel {
   int choice = 0;                                     // index into core::generators()
   core::GeneratorOptions options{4, 4, 2, 1, false};  // n, T, d = 2 (the canvas plane), seed
   std::string message;                                // the last generator error
+  int preset = 0;                                     // index into the embedded assets/scenes/*.json
 
   void draw(Document& doc, float scale);
 };

@@ -11,6 +11,7 @@
 #include <numeric>
 
 #include "app/common/assets.h"
+#include "app/gui/doc_extras.h"
 #include "app/gui/fonts.h"
 #include "app/gui/platform.h"
 #include "core/scene_io.h"
@@ -133,8 +134,13 @@ int runApp(const AppOptions& o) {
   const std::string fontWarning = rebuildFonts(prefs.uiScale);
   if (!fontWarning.empty()) std::cerr << "attnmd: " << fontWarning << '\n';
 
-  App app(DocState{std::move(loaded.scene()), {}}, prefs);
+  LoadedDocument doc = documentFromScene(std::move(loaded.scene()));
+  App app(std::move(doc.state), prefs, doc.view);
   app.setFontWarning(fontWarning);
+  if (!doc.warning.empty()) {
+    std::cerr << "attnmd: " << doc.warning << '\n';
+    app.notify(doc.warning);
+  }
   if (o.steps > 0) app.trainer().requestSteps(o.steps);
   if (bench) {
     app.runControls().fastForward = true;

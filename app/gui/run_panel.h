@@ -8,8 +8,9 @@ namespace attnmd::gui {
 
 // Session settings of the run controls (not saved with the scene).
 struct RunControls {
-  float stepsPerFrame = 1.f;  // playing speed in steps per 60 Hz frame; below 1 is slow motion
-  bool fastForward = false;   // as fast as the worker thread can step
+  float stepsPerFrame = 0.25f;  // playing speed in steps per 60 Hz frame; below 1 is slow motion (the
+                                // default, 15 steps/s, lets a class watch the direction swing)
+  bool fastForward = false;     // as fast as the worker thread can step
   double stepsPerSecond() const { return fastForward ? 0.0 : stepsPerFrame * 60.0; }
 };
 

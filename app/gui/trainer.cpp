@@ -40,6 +40,7 @@ std::shared_ptr<TrainSnapshot> makeSnapshot(const core::Run& run, std::uint64_t 
   const core::MetricsPoint* last = run.history().last();
   s->metrics = last && last->iter == run.iteration() ? *last : run.currentMetrics();
   s->history = std::make_shared<const std::vector<core::MetricsPoint>>(run.history().points());
+  s->selectedSvm = run.selectedSvm();
   s->failure = run.stopReason();
   return s;
 }

@@ -32,6 +32,8 @@ struct TrainSnapshot {
   std::vector<int> optimal;                                        // argmax_t gamma_it
   core::MetricsPoint metrics;                                      // math.md §7 at this step
   std::shared_ptr<const std::vector<core::MetricsPoint>> history;  // History::points()
+  std::shared_ptr<const core::AttentionSvm>
+      selectedSvm;          // the run's SVM of its selected tokens (may be null)
   std::string failure;      // the run stopped on a numerical problem (Run::stopReason), in words
   std::string pauseReason;  // a stop condition paused it ("max 1 − s < 1e-12 at step 1,204")
 };

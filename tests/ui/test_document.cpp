@@ -24,7 +24,9 @@ core::Scene smallScene() {
   return s;
 }
 
-Document makeDoc() { return Document(DocState{smallScene(), {}}); }
+Document makeDoc() {
+  return Document(DocState{smallScene(), {}});
+}
 
 TEST(Document, AddMoveDeleteTokenAndUndoRedo) {
   Document doc = makeDoc();
@@ -85,7 +87,8 @@ TEST(Document, GestureIsOneUndoEntry) {
   Document doc = makeDoc();
   const Eigen::RowVector2d start = doc.scene().sequences[0].tokens.row(1);
   doc.beginGesture("move token 1 of sequence 0");
-  for (int k = 1; k <= 30; ++k) ASSERT_EQ(doc.update(cmd::MoveToken{0, 1, Eigen::Vector2d(0.1 * k, -0.05 * k)}), "");
+  for (int k = 1; k <= 30; ++k)
+    ASSERT_EQ(doc.update(cmd::MoveToken{0, 1, Eigen::Vector2d(0.1 * k, -0.05 * k)}), "");
   EXPECT_TRUE(doc.inGesture());
   EXPECT_FALSE(doc.canUndo()) << "no undo in the middle of a drag";
   doc.endGesture();
@@ -153,7 +156,8 @@ TEST(Document, PickedTokensFollowTokenAndSequenceEdits) {
   EXPECT_EQ(doc.experiment().pickedTokens[1], 1);
   ASSERT_EQ(doc.apply(cmd::DuplicateSequence{1, Eigen::Vector2d(1, 1)}), "");
   ASSERT_EQ(doc.scene().sequenceCount(), 3);
-  EXPECT_EQ(doc.scene().sequences[2].tokens.row(0), doc.scene().sequences[1].tokens.row(0) + Eigen::RowVector2d(1, 1));
+  EXPECT_EQ(doc.scene().sequences[2].tokens.row(0),
+            doc.scene().sequences[1].tokens.row(0) + Eigen::RowVector2d(1, 1));
   EXPECT_EQ(doc.experiment().pickedTokens.size(), 3u);
 }
 
@@ -208,12 +212,25 @@ TEST(Document, RandomCommandsUndoRedoRoundTrip) {
     const int seq = static_cast<int>(rng() % static_cast<unsigned>(s.sequenceCount()));
     const int T = static_cast<int>(s.sequences[static_cast<std::size_t>(seq)].tokens.rows());
     switch (rng() % 6) {
-      case 0: doc.apply(cmd::AddToken{seq, Eigen::Vector2d(coord(rng), coord(rng)), -1}); break;
-      case 1: doc.apply(cmd::MoveToken{seq, static_cast<int>(rng() % static_cast<unsigned>(T)), Eigen::Vector2d(coord(rng), coord(rng))}); break;
-      case 2: doc.apply(cmd::DeleteToken{seq, static_cast<int>(rng() % static_cast<unsigned>(T))}); break;
-      case 3: doc.apply(cmd::DuplicateSequence{seq, Eigen::Vector2d(0.5, 0)}); break;
-      case 4: doc.apply(cmd::RemoveSequence{seq}); break;
-      case 5: doc.apply(cmd::SetLabel{seq, rng() % 2 ? 1 : -1}); break;
+      case 0:
+        doc.apply(cmd::AddToken{seq, Eigen::Vector2d(coord(rng), coord(rng)), -1});
+        break;
+      case 1:
+        doc.apply(cmd::MoveToken{seq, static_cast<int>(rng() % static_cast<unsigned>(T)),
+                                 Eigen::Vector2d(coord(rng), coord(rng))});
+        break;
+      case 2:
+        doc.apply(cmd::DeleteToken{seq, static_cast<int>(rng() % static_cast<unsigned>(T))});
+        break;
+      case 3:
+        doc.apply(cmd::DuplicateSequence{seq, Eigen::Vector2d(0.5, 0)});
+        break;
+      case 4:
+        doc.apply(cmd::RemoveSequence{seq});
+        break;
+      case 5:
+        doc.apply(cmd::SetLabel{seq, rng() % 2 ? 1 : -1});
+        break;
     }
   }
   const core::Scene end = doc.scene();
