@@ -35,6 +35,7 @@ struct CanvasFixture : ::testing::Test {
 
   CanvasFixture() {
     doc.view().canvas = CanvasView{0, 0, 100};  // world origin at the canvas centre, 100 px per unit
+    doc.view().layers.legend = false;           // the legend strip would take the top rows
   }
   // The canvas fills a window at (0,0) of 1000x800 pixels, so the world origin is at (500, 400).
   void draw() {
@@ -65,6 +66,15 @@ TEST_F(CanvasFixture, TransformPutsTheOriginAtTheCentre) {
   EXPECT_NEAR(p.x - o.x, 100, 1e-3);
   EXPECT_NEAR(p.y - o.y, -100, 1e-3) << "x_2 points up";
   ASSERT_EQ(canvas.layout().markers.size(), 5u);
+}
+
+TEST_F(CanvasFixture, LegendIsAStripAboveTheCanvas) {
+  doc.view().layers.legend = true;
+  ui.frame(fn());
+  const auto& t = canvas.layout().transform;
+  EXPECT_GT(t.min.y, ImGui::GetFontSize()) << "the legend takes rows above the data";
+  EXPECT_NEAR(t.max.y, 800, 0.5);
+  EXPECT_NEAR(t.max.x - t.min.x, 1000, 0.5);
 }
 
 TEST_F(CanvasFixture, ClickOnEmptySpaceAddsATokenToTheSelectedSequence) {
