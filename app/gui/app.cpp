@@ -40,6 +40,15 @@ void App::setTheme(ThemeKind theme) {
   styleDirty_ = true;
 }
 
+std::vector<ClearRegion> App::clearRegions() const {
+  std::vector<ClearRegion> r;
+  r.push_back({ImVec2(0, 0), ImVec2(0, 0), ImGui::GetStyle().Colors[ImGuiCol_WindowBg]});
+  if (canvasMax_.x > canvasMin_.x && canvasMax_.y > canvasMin_.y)
+    r.push_back(
+        {canvasMin_, canvasMax_, ImGui::ColorConvertU32ToFloat4(palette(prefs_.theme).canvasBackground)});
+  return r;
+}
+
 bool App::takeFontRebuild() {
   return std::exchange(fontRebuild_, false);
 }
@@ -166,10 +175,11 @@ void App::frame() {
   const float bodyH = std::max(100.f, H - menuH - statusH);
   const float heatH =
       std::clamp(HeatmapPanel::preferredHeight(doc_.scene().sequenceCount(), s), 90.f * s, bodyH * 0.32f);
+  // Fixed panels without backgrounds of their own: clearRegions() paints them (see there).
   const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
                                  ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings |
-                                 ImGuiWindowFlags_NoBringToFrontOnFocus;
-  const CanvasStyle canvasStyle{prefs_.theme, s};
+                                 ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoBackground;
+  const CanvasStyle canvasStyle{prefs_.theme, s, false, &sprites_};
 
   // ---- left: run controls, then Experiment / Data / Generate
   ImGui::SetNextWindowPos(ImVec2(0, menuH));
@@ -211,6 +221,8 @@ void App::frame() {
     syncRun();  // an edit on the canvas shows in this frame: run restarted, SVM re-solved
     refreshOverlay();
     canvas_.render(doc_, theory_.overlay(), canvasStyle);
+    canvasMin_ = canvas_.layout().transform.min;
+    canvasMax_ = canvas_.layout().transform.max;
     if (std::string m = canvas_.takeMessage(); !m.empty()) notify(m);
   }
   ImGui::End();
@@ -300,7 +312,7 @@ void App::drawStatusBar(float y, float height) {
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(8.f * prefs_.uiScale, 3.f * prefs_.uiScale));
   const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                                  ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus |
-                                 ImGuiWindowFlags_NoScrollWithMouse;
+                                 ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoBackground;
   if (ImGui::Begin("##status", nullptr, flags)) {
     char left[256];
     const double sps = trainer_.stepsPerSecond();

@@ -244,7 +244,7 @@ void CanvasPanel::render(const Document& doc, const CanvasOverlay& overlay, cons
   layout_.rayThickness = 2.5f * style.scale;
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->PushClipRect(t_.min, t_.max, true);
-  dl->AddRectFilled(t_.min, t_.max, palette(style.theme).canvasBackground);
+  if (style.fillBackground) dl->AddRectFilled(t_.min, t_.max, palette(style.theme).canvasBackground);
   if (doc.view().layers.grid) drawGrid(dl, style);
   drawTheory(dl, doc, overlay, style);
   drawTokens(dl, doc, overlay, style);
@@ -293,7 +293,9 @@ void CanvasPanel::drawTheory(ImDrawList* dl, const Document& doc, const CanvasOv
       if (ov.marginNormal[static_cast<std::size_t>(i)].size() == 2 &&
           clipLine(t_, planar(ov.marginNormal[static_cast<std::size_t>(i)]),
                    ov.marginOffset[static_cast<std::size_t>(i)], a, b))
-        drawDashedLine(dl, a, b, withAlpha(sequenceColour(style.theme, i), 0.7f), 1.3f * s, 2.f * s, 4.f * s);
+        // Thin and translucent rather than dotted: one line is a handful of triangles, a dotted one
+        // hundreds, and 25 sequences of dots cost a software renderer milliseconds per frame.
+        dl->AddLine(a, b, withAlpha(sequenceColour(style.theme, i), 0.55f), 1.2f * s);
     }
 
   const float labelPad = 2.f * s;
@@ -367,8 +369,19 @@ void CanvasPanel::drawTokens(ImDrawList* dl, const Document& doc, const CanvasOv
       const ImVec2 c = t_.toScreen(planar(q.tokens.row(t).transpose()));
       const float r = markerRadius(ov, i, t, s);
       CanvasLayout::Marker m{i, t, c, r, 0.f, 0.f};
-      drawMarker(dl, c, r, shapeForLabel(q.y), col, current ? pal.foreground : pal.canvasBackground,
-                 (current ? 1.5f : 1.f) * s);
+      // Only the selected sequence's markers are outlined (it is where clicks add tokens).
+      if (style.sprites && style.sprites->valid && q.y > 0) {
+        const int k = style.sprites->pick(r);
+        if (current) {
+          const float o = r + 1.5f * s;  // outline: a slightly larger disc underneath
+          dl->AddImage(ImGui::GetIO().Fonts->TexID, ImVec2(c.x - o, c.y - o), ImVec2(c.x + o, c.y + o),
+                       style.sprites->uv0[k], style.sprites->uv1[k], pal.foreground);
+        }
+        dl->AddImage(ImGui::GetIO().Fonts->TexID, ImVec2(c.x - r, c.y - r), ImVec2(c.x + r, c.y + r),
+                     style.sprites->uv0[k], style.sprites->uv1[k], col);
+      } else {
+        drawMarker(dl, c, r, shapeForLabel(q.y), col, pal.foreground, current ? 1.5f * s : 0.f);
+      }
       if (queries && scene.model.query == core::QueryKind::First && t == 0)
         dl->AddCircleFilled(c, std::max(1.5f * s, 0.3f * r), pal.canvasBackground);  // the query token
       // Badges sit on the diagonal just outside the ring: optimal star upper right, support diamond
@@ -458,8 +471,7 @@ void CanvasPanel::legendStrip(const Document& doc, const CanvasStyle& style) con
                        3 * s);
         break;
       case 7:
-        drawDashedLine(dl, ImVec2(c.x - 10 * s, c.y), ImVec2(c.x + 10 * s, c.y), grey, 1.3f * s, 2 * s,
-                       3 * s);
+        dl->AddLine(ImVec2(c.x - 10 * s, c.y), ImVec2(c.x + 10 * s, c.y), withAlpha(grey, 0.8f), 1.2f * s);
         break;
       case 8:
         drawArrow(dl, ImVec2(c.x - 10 * s, c.y), ImVec2(c.x + 10 * s, c.y), pal.vArrow, 2.f * s, 8.f * s);

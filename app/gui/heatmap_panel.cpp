@@ -38,8 +38,10 @@ void HeatmapPanel::draw(Document& doc, const CanvasOverlay& ov, ThemeKind theme,
   const float cell =
       std::clamp((avail.x - labelW - barW - 30.f * scale) / static_cast<float>(std::max(maxT, 1)),
                  8.f * scale, kMaxCell * scale);
-  const float rowH =
-      std::min(kRowHeight * scale, std::max(6.f * scale, (avail.y - 24.f * scale) / static_cast<float>(n)));
+  // Rows shrink to fit the panel down to one text line; below that the panel scrolls, so every row
+  // keeps a readable label.
+  const float rowH = std::clamp((avail.y - 28.f * scale) / static_cast<float>(n),
+                                ImGui::GetFontSize() + 3.f * scale, kRowHeight * scale);
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   const ImVec2 mouse = ImGui::GetIO().MousePos;

@@ -7,6 +7,8 @@
 
 #include "app/gui/text_format.h"
 
+#include <ctime>
+
 namespace attnmd::gui {
 namespace {
 
@@ -141,6 +143,11 @@ double Trainer::stepsPerSecond() const {
   return stepsPerSecond_;
 }
 
+double Trainer::workerCpuSeconds() const {
+  std::lock_guard lk(mutex_);
+  return workerCpuSeconds_;
+}
+
 bool Trainer::busy() const {
   std::lock_guard lk(mutex_);
   return hasWorkLocked() || workerStepping_ || incoming_.has_value();
@@ -213,6 +220,9 @@ void Trainer::work() {
         chunk = std::clamp<long long>(static_cast<long long>(static_cast<double>(taken) * kChunkSeconds / dt),
                                       1, 1 << 20);
       lk.lock();
+      timespec cpu{};
+      if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu) == 0)
+        workerCpuSeconds_ = static_cast<double>(cpu.tv_sec) + 1e-9 * static_cast<double>(cpu.tv_nsec);
     }
     if (gen != generation_) {  // replaced while stepping: discard
       workerStepping_ = false;
