@@ -1,4 +1,11 @@
 // Attention models, losses and exact gradients: math.md §2-3.
+//
+// Saturation (math.md §3): once attention saturates, 1 - s_{i alpha} and with it the whole attention
+// gradient fall far below the double range (1e-300 and less), while its DIRECTION is what normalized
+// methods (ngd, nmd) follow. So the forward pass keeps every saturating quantity in log form and the
+// gradient can be returned as (scaled gradient, log scale): the true gradient is exp(scale) * grad.
+// Plain callers that ask for the gradient without a scale get it in natural units (it then underflows
+// to 0 exactly when the true value does).
 #pragma once
 
 #include <Eigen/Dense>
@@ -11,30 +18,70 @@ namespace attnmd::core {
 // math.md §2: loss value and derivative, stable for huge |u| (no overflow, no cancellation).
 double lossValue(LossKind kind, double u);
 double lossDerivative(LossKind kind, double u);  // l'(u)
+// log |l'(u)|, finite where l'(u) itself underflows (logistic: -softplus(u); exponential: -u).
+double lossLogDerivativeMagnitude(LossKind kind, double u);
 
 // Per-sequence quantities at one parameter value (math.md §2-3).
 struct SequenceEval {
-  Eigen::VectorXd logits;  // a_it
-  Eigen::VectorXd probs;   // s_it = softmax(a_i)
-  Eigen::VectorXd values;  // h_it = v^T x_it
-  int selected = 0;        // alpha_i = argmax_t s_it
+  Eigen::VectorXd logits;    // a_it
+  Eigen::VectorXd probs;     // s_it = softmax(a_i) (non-selected entries underflow to 0 when saturated)
+  Eigen::VectorXd values;    // h_it = v^T x_it
+  int selected = 0;          // alpha_i = argmax_t s_it (first index on ties)
   double logUnselected = 0;  // log(1 - s_{i alpha}), exact far below 1e-300 (math.md §3)
   double output = 0;         // f_i
   double margin = 0;         // u_i = Y_i f_i
+
+  // Extensions (attnmd core; used by gradient() and the run metrics).
+  double logSumOthers = 0;     // log sum_{t != alpha} exp(a_t - a_alpha)  (= log S; 1 - s_alpha = S/(1+S))
+  double loss = 0;             // l(u_i)
+  double lossSlope = 0;        // l'(u_i)
+  double logLossSlope = 0;     // log |l'(u_i)|
+  Eigen::VectorXd keyDir;      // k_i with a_i = X_i k_i (query: W z_i; kq: K Q^T z_i; prompt: unused)
+  Eigen::VectorXd dOutput;     // df_i/da_it = s_it (h_it - f_i) times exp(-dOutputLogScale), computed
+                               // with the saturation-stable centering of math.md §3
+  double dOutputLogScale = 0;  // 0 unless sequence i is saturated beyond e^-600
 };
 
 struct Evaluation {
-  double loss = 0;                  // L = (1/n) sum_i l(Y_i f_i)
-  std::vector<SequenceEval> seqs;   // one per sequence
+  double loss = 0;                 // L = (1/n) sum_i l(Y_i f_i)
+  std::vector<SequenceEval> seqs;  // one per sequence
+
+  // Extensions: storage reused between calls so the training loop allocates nothing.
+  Eigen::VectorXd promptKey;  // prompt: M^T p (a_i = X_i M^T p)
+  struct Workspace {
+    std::vector<Eigen::MatrixXd> partialAtt;  // per chunk of sequences: partial attention gradient
+    std::vector<Eigen::VectorXd> partialV;    // per chunk: partial v gradient
+    Eigen::VectorXd coefAtt, coefV;           // per sequence multipliers
+    Eigen::VectorXd r;                        // d
+    Eigen::MatrixXd G;                        // kq: gradient with respect to W = K Q^T
+  };
+  mutable Workspace work;  // scratch for gradient(); not shared between threads
+  bool finite = true;      // false when a logit, output or the loss is NaN/inf (overflowed parameters)
+};
+
+// Log scales of a gradient: the true gradient of a tensor is exp(scale) * (the returned values).
+// Both are 0 unless that part of the gradient is below e^-600 (saturated attention, huge margins).
+struct GradientScale {
+  double attention = 0;  // W; p; K and Q
+  double v = 0;          // v
 };
 
 // Builds the initial parameters from scene.init (zeros / gaussian from scene.seed / given) and v.
+// Gaussian draws use a portable generator (mt19937_64 + Box-Muller), row-major per tensor, in the
+// order p | W | K then Q, so a scene and seed give the same start on every platform.
 Params initialParams(const Scene& scene);
 
 // The effective key-query matrix W (query: W; kq: K Q^T); empty for the prompt model.
 Eigen::MatrixXd effectiveW(const Scene& scene, const Params& params);
 
+// Threads the model may use for large scenes (process-wide; default 0 = all hardware threads, 1 = never
+// spawn). Results never depend on it: chunking is fixed and partial sums are added in order.
+void setModelThreads(int threads);
+int modelThreads();  // the effective count
+
 // Forward pass. Reuses `out`'s storage when called repeatedly (the hot loop allocates nothing).
+// Large scenes (n*T*d above ~2.5e5) are split across threads in fixed chunks; results do not
+// depend on the thread count.
 void evaluate(const Scene& scene, const Params& params, Evaluation& out);
 Evaluation evaluate(const Scene& scene, const Params& params);
 
@@ -42,6 +89,10 @@ Evaluation evaluate(const Scene& scene, const Params& params);
 // saturation-stable centering. Tensors the model does not train are left empty in `grad`.
 // `eval` must be evaluate(scene, params). Returns the loss.
 double gradient(const Scene& scene, const Params& params, const Evaluation& eval, Params& grad);
+// The same, with the gradient scaled so it stays representable in deep saturation: true gradient =
+// exp(scale->attention) * grad.{W,p,K,Q} and exp(scale->v) * grad.v.
+double gradient(const Scene& scene, const Params& params, const Evaluation& eval, Params& grad,
+                GradientScale* scale);
 
 // Convenience: evaluate + gradient.
 double lossAndGradient(const Scene& scene, const Params& params, Params& grad);

@@ -5,32 +5,44 @@
 #include <string>
 #include <vector>
 
+#include "core/model.h"
 #include "core/scene.h"
 
 namespace attnmd::core {
 
 // math.md §4: the l_p potential psi(theta) = (1/p) sum |theta_j|^p and its mirror map.
-double lpNorm(const Eigen::Ref<const Eigen::MatrixXd>& x, double p);          // ||x||_p, entrywise
-double lpPotential(const Eigen::Ref<const Eigen::MatrixXd>& x, double p);     // psi(x)
+// Powers are exact special cases for p = 2 (identity), p = 3 (squares and square roots) and integer
+// exponents (p = 1.1 -> |u|^10), vectorized exp/log otherwise; entries whose power leaves the double
+// range come out as 0 or inf, never as a clamped finite value.
+double lpNorm(const Eigen::Ref<const Eigen::MatrixXd>& x, double p);       // ||x||_p, entrywise (no overflow)
+double lpPotential(const Eigen::Ref<const Eigen::MatrixXd>& x, double p);  // psi(x)
 Eigen::MatrixXd mirrorMap(const Eigen::Ref<const Eigen::MatrixXd>& x, double p);         // sign|x|^{p-1}
 Eigen::MatrixXd inverseMirrorMap(const Eigen::Ref<const Eigen::MatrixXd>& u, double p);  // sign|u|^{1/(p-1)}
 // math.md §7: D_psi(A, B) = psi(A) - psi(B) - <grad psi(B), A - B>.
-double bregmanDivergence(const Eigen::Ref<const Eigen::MatrixXd>& a, const Eigen::Ref<const Eigen::MatrixXd>& b,
-                         double p);
+double bregmanDivergence(const Eigen::Ref<const Eigen::MatrixXd>& a,
+                         const Eigen::Ref<const Eigen::MatrixXd>& b, double p);
 // Directional form: D_psi(A/||A||_p, B/||B||_p); NaN when either is zero.
-double directionalBregman(const Eigen::Ref<const Eigen::MatrixXd>& a, const Eigen::Ref<const Eigen::MatrixXd>& b,
-                          double p);
+double directionalBregman(const Eigen::Ref<const Eigen::MatrixXd>& a,
+                          const Eigen::Ref<const Eigen::MatrixXd>& b, double p);
 
 // Per-tensor optimizer state (md/nmd: the dual variable; adam: moments; momentum: velocity).
 struct TensorState {
   Eigen::MatrixXd dual;      // md/nmd: u = grad psi(theta)
   Eigen::MatrixXd m1, m2;    // adam
   Eigen::MatrixXd velocity;  // momentum
+  // Scratch (the candidate step, committed only when every entry is finite); reused, never shrunk.
+  Eigen::MatrixXd next, nextState, nextState2, work;
 };
 
 struct OptimizerState {
   std::vector<TensorState> tensors;  // one per trainedTensors() entry
   long long step = 0;                // steps taken (adam's bias correction)
+  // What the state was built for: a different optimizer or p rebuilds it from the current params.
+  // After changing params outside optimizerStep, reset the state (`state = {}`): md/nmd derive theta
+  // from their dual variable.
+  bool initialized = false;
+  OptimizerKind kind = OptimizerKind::GD;
+  double p = 2.0;
 };
 
 // What one step reports. ok == false: the step was NOT applied (params unchanged) and `reason`
@@ -43,7 +55,22 @@ struct StepResult {
 
 // Applies one optimizer step to `params` given the gradient `grad` (same shapes, from gradient())
 // and the current loss (polyak uses it). Initializes `state` on first use.
+//
+// Per tensor (math.md §4 "for every trained tensor"): ngd and nmd normalize each trained tensor's
+// gradient by its own norm (W alone; K and Q each; v on its own), so joint training of v cannot
+// starve the attention parameter. Polyak's eta_k = c (L - 0)/||g||_F^2 uses the norm of the whole
+// gradient (all tensors together): per-tensor Polyak steps would each zero the linearized loss and
+// overshoot together. adam and momentum are entrywise.
 StepResult optimizerStep(const Scene& scene, const OptimizerSpec& spec, double loss, const Params& grad,
                          Params& params, OptimizerState& state);
+// The same for a scaled gradient from gradient(..., &scale): the true gradient is exp(scale) * grad.
+// Normalized methods (ngd, nmd) use only its direction, so they keep working in deep saturation.
+StepResult optimizerStep(const Scene& scene, const OptimizerSpec& spec, double loss, const Params& grad,
+                         Params& params, OptimizerState& state, const GradientScale& scale);
+
+// Undoes the state change (dual, moments, velocity, step count) of the last successful
+// optimizerStep: a Run calls it when the new parameters overflow the model's logits or loss, after
+// restoring the parameters themselves. Valid only right after a successful step.
+void optimizerUndoState(OptimizerState& state);
 
 }  // namespace attnmd::core

@@ -1,5 +1,15 @@
 // Reading and writing scene files (../shared/docs/scene-format.md). Loading validates everything and
 // either returns a complete Scene or an error naming the file and field; it never half-loads.
+//
+// Unknown fields survive a load/save round trip through Scene::extrasJson, a JSON object holding only
+// the fields this version does not know, mirroring the file's structure:
+//   - unknown top-level fields as they are ("view": {...}, "notes": "...");
+//   - under "model", "optimizer", "init": an object of the unknown fields of that object (for init,
+//     this includes given tensors the model does not use, e.g. "p" with the query model);
+//   - under "sequences": an array with one object per sequence (its unknown fields); written back
+//     only while the number of sequences is unchanged.
+// The app may add its own top-level fields there (parse, edit, dump); extrasJson must stay a JSON
+// object (or be empty).
 #pragma once
 
 #include <string>
@@ -10,8 +20,13 @@
 
 namespace attnmd::core {
 
+// The scene-file version this build reads and writes. Files with a larger "version" are refused with a
+// message saying they come from a newer attnmd.
+inline constexpr int kSceneFormatVersion = 1;
+
 struct LoadError {
-  std::string message;  // "file:path.to.field: what is wrong", e.g. "s.json:sequences[2].tokens[1]: expected 2 numbers, got 3"
+  std::string message;  // "file:path.to.field: what is wrong", e.g. "s.json:sequences[2].tokens[1]: expected
+                        // 2 numbers, got 3"
 };
 
 struct SceneLoadResult {
@@ -36,5 +51,21 @@ std::string sceneToJson(const Scene& scene);
 
 // Writes atomically (temporary file in the same folder, fsync, rename). Returns "" or an error message.
 std::string saveScene(const Scene& scene, const std::string& path);
+
+// [Helpers shared with the CLI's outputs, so every JSON attnmd writes looks and round-trips the same]
+
+// The shortest decimal text that reads back as exactly `x` (std::to_chars); integral values get ".0"
+// so they stay floating point ("2.0", "1e+300", "-0.0"). NaN and infinities give "null".
+std::string formatDouble(double x);
+
+// Re-indents JSON text in the scene-file style: objects one key per line unless they fit in 100
+// columns, arrays of numbers on one line, numbers as formatDouble. Throws nothing; returns the text
+// unchanged if it is not valid JSON. Ends with a newline.
+std::string prettyJson(std::string_view jsonText);
+
+// Writes `text` to `path` atomically: a temporary file in the same folder, fsync, rename over `path`
+// (an existing file keeps its permissions; a symlink is followed). Returns "" or a message naming the
+// path and the reason (missing folder, permission denied, read-only file system, disk full, ...).
+std::string writeFileAtomic(const std::string& path, std::string_view text);
 
 }  // namespace attnmd::core

@@ -19,34 +19,40 @@ enum class SvmStatus { Optimal, Infeasible, Failed };
 const char* svmStatusName(SvmStatus s);  // "optimal", "infeasible", "failed"
 
 struct SvmOptions {
-  double gapTolerance = 1e-10;        // target relative duality gap
+  double gapTolerance = 1e-10;  // target relative duality gap
   double feasibilityTolerance = 1e-12;
-  int maxIterations = 200;
+  double acceptableGap = 1e-6;  // status Optimal needs |gap| <= this (and violation <= 1e-9); the
+                                // solvers normally reach ~1e-14, see tests/unit/test_svm*.cpp
+  int maxIterations = 200;      // interior-point iterations
   const Eigen::VectorXd* warmStartLambda = nullptr;  // previous dual solution (same row count), or null
 };
 
 struct SvmSolution {
   SvmStatus status = SvmStatus::Failed;
-  std::string reason;          // why not optimal, in words a user can act on
-  Eigen::VectorXd w;           // primal solution (flattened; see the attention-level wrappers for shapes)
-  Eigen::VectorXd lambda;      // dual multipliers, one per constraint row, >= 0
-  double value = 0;            // primal objective: the optimal norm ||w||
-  double dualValue = 0;        // dual objective at lambda (a certified lower bound on value)
-  double gap = 0;              // relative duality gap (value - dualValue) / value
-  double violation = 0;        // max over rows of max(0, b_k - a_k^T w)
-  std::vector<int> active;     // rows with a_k^T w - b_k <= 1e-7 (support constraints)
+  std::string reason;       // why not optimal, in words a user can act on
+  Eigen::VectorXd w;        // primal solution (flattened; see the attention-level wrappers for shapes)
+  Eigen::VectorXd lambda;   // dual multipliers, one per constraint row, >= 0
+  double value = 0;         // primal objective: the optimal norm ||w||
+  double dualValue = 0;     // dual objective at lambda (a certified lower bound on value)
+  double gap = 0;           // relative duality gap (value - dualValue) / value
+  double violation = 0;     // max over rows of max(0, b_k - a_k^T w)
+  std::vector<int> active;  // rows with a_k^T w - b_k <= 1e-7 max(1, |b_k|) (support constraints)
+  std::vector<int> certificateRows;  // Infeasible: the rows that cannot hold together (a zero row, or
+                                     // rows with a nonnegative combination that vanishes: Farkas)
   int iterations = 0;
 };
 
 // math.md §5: min ||w||_p  s.t.  A w >= b, for p in (1, 20]. Rows of A are constraints; b entries are
-// typically 1 (hard margin) or 0 (relaxed rows). Dual: max b^T lambda s.t. lambda >= 0, ||A^T lambda||_q <= 1.
+// typically 1 (hard margin) or 0 (relaxed rows). Dual: max b^T lambda s.t. lambda >= 0, ||A^T lambda||_q
+// <= 1.
 SvmSolution solveLpSvm(const Eigen::Ref<const Eigen::MatrixXd>& A, const Eigen::Ref<const Eigen::VectorXd>& b,
                        double p, const SvmOptions& options = {});
 
 // math.md §5: min ||W||_*  s.t.  u_k^T W z_k >= b_k, W in R^{d x d}. `U` and `Z` hold u_k and z_k as rows.
 // Dual: max b^T lambda s.t. lambda >= 0, ||sum_k lambda_k u_k z_k^T||_op <= 1. w is W flattened
 // column-major.
-SvmSolution solveNuclearSvm(const Eigen::Ref<const Eigen::MatrixXd>& U, const Eigen::Ref<const Eigen::MatrixXd>& Z,
+SvmSolution solveNuclearSvm(const Eigen::Ref<const Eigen::MatrixXd>& U,
+                            const Eigen::Ref<const Eigen::MatrixXd>& Z,
                             const Eigen::Ref<const Eigen::VectorXd>& b, const SvmOptions& options = {});
 
 // One constraint row of an attention SVM: sequence i, non-selected token t (math.md §5).
@@ -58,14 +64,26 @@ struct TokenPair {
 
 // The attention SVM for a token selection alpha (one index per sequence), in model terms.
 struct AttentionSvm {
-  SvmSolution solution;         // certificate and status
+  SvmSolution solution;  // certificate and status
   SvmNorm norm = SvmNorm::Lp;
-  double p = 2;                 // the l_p of the problem (ignored for nuclear)
-  std::vector<int> tokens;      // alpha
-  std::vector<TokenPair> rows;  // constraint k <-> (i, t)
-  Params direction;             // the solution as W (query/kq) or p (prompt); other tensors empty
+  double p = 2;                    // the l_p of the problem (ignored for nuclear)
+  std::vector<int> tokens;         // alpha
+  std::vector<TokenPair> rows;     // constraint k <-> (i, t)
+  Params direction;                // the solution as W (query/kq) or p (prompt); other tensors empty
   std::vector<TokenPair> support;  // rows of solution.active, as (i, t)
 };
+
+// The constraint rows of math.md §5 for a selection alpha: one row per (i, t != alpha_i), sequences in
+// order, tokens ascending. query/kq: row k of A is vec((x_{i alpha_i} - x_it) z_i^T) (W flattened
+// column-major, so a_k^T vec(W) = (x_{i alpha_i} - x_it)^T W z_i); U and Z hold x_{i alpha_i} - x_it
+// and z_i as rows (the nuclear form). prompt: row k is (M(x_{i alpha_i} - x_it))^T; U = A, Z empty.
+// Throws std::invalid_argument when alpha does not fit the scene (size, or an index out of range).
+struct AttentionRows {
+  Eigen::MatrixXd A;
+  Eigen::MatrixXd U, Z;
+  std::vector<TokenPair> rows;
+};
+AttentionRows attentionRows(const Scene& scene, const std::vector<int>& alpha);
 
 // query/kq: rows (x_{i alpha_i} - x_it)^T W z_i >= 1; prompt: (M(x_{i alpha_i} - x_it))^T p >= 1.
 // Infeasible when a non-selected token equals the selected one, z_i = 0, or the rows cannot all be met.

@@ -1,10 +1,7 @@
-// attnmd-cli: the headless front end on the same core as the app.
-#include <CLI/CLI.hpp>
+// attnmd-cli: the headless front end on the same core as the app. Everything is in attnmd_cli_lib
+// (app/cli/cli.h), so tests run the commands without spawning this binary.
+#include "app/cli/cli.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"attnmd-cli: train attention models and solve max-margin SVMs without a display"};
-  app.require_subcommand(0, 1);
-  CLI11_PARSE(app, argc, argv);
-  if (argc == 1) std::puts(app.help().c_str());
-  return 0;
+  return attnmd::cli::runCli(argc, argv);
 }

@@ -1,0 +1,249 @@
+// The command line: CLI11 definitions of every subcommand, and dispatch to the run* functions.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <iostream>
+#include <iterator>
+#include <ostream>
+
+#include "app/cli/cli.h"
+#include "core/enums.h"
+#include "core/generators.h"
+
+namespace attnmd::cli {
+
+std::optional<long long> parseCount(const std::string& text) {
+  std::string digits;
+  for (char c : text)
+    if (c != '_' && c != '\'') digits += c;  // "2_000_000"
+  if (digits.empty()) return std::nullopt;
+  errno = 0;
+  char* end = nullptr;
+  const double x = std::strtod(digits.c_str(), &end);  // also takes "1e6"
+  if (errno != 0 || end != digits.c_str() + digits.size()) return std::nullopt;
+  if (!(x >= 0) || x != std::floor(x) || x > 9.0e18) return std::nullopt;
+  if (digits.find_first_of(".eE") == std::string::npos) {  // plain integers: exact beyond 2^53
+    errno = 0;
+    const long long v = std::strtoll(digits.c_str(), &end, 10);
+    if (errno != 0 || v < 0) return std::nullopt;
+    return v;
+  }
+  return static_cast<long long>(x);
+}
+
+std::optional<std::vector<int>> parseTokenList(const std::string& text) {
+  std::vector<int> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    std::string item = text.substr(start, comma - start);
+    while (!item.empty() && item.front() == ' ') item.erase(item.begin());
+    while (!item.empty() && item.back() == ' ') item.pop_back();
+    if (item.empty() || item.size() > 9 || item.find_first_not_of("0123456789") != std::string::npos)
+      return std::nullopt;
+    out.push_back(std::stoi(item));
+    start = comma + 1;
+  }
+  return out;
+}
+
+core::SceneLoadResult loadSceneArgument(const std::string& path) {
+  if (path != "-") return core::loadScene(path);
+  std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+  return core::parseScene(text, "<stdin>");
+}
+
+namespace {
+
+std::string presetList() {
+  std::string s;
+  for (const core::GeneratorInfo& g : core::generators()) {
+    std::string name = g.name;
+    name.resize(std::max<std::size_t>(name.size(), 21), ' ');
+    s += "  " + name + " " + g.description + "\n";
+  }
+  return s;
+}
+
+std::string optimizerNames() {
+  std::string s;
+  for (const auto& e : core::enumTable<core::OptimizerKind>())
+    s += (s.empty() ? "" : ", ") + std::string(e.name);
+  return s;
+}
+
+}  // namespace
+
+int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, bool interactive) {
+  CLI::App app{"attnmd-cli: train attention models and solve max-margin SVMs without a display.",
+               "attnmd-cli"};
+  app.require_subcommand(0, 1);
+  app.footer(
+      "Examples:\n"
+      "  attnmd-cli generate --preset random --seed 1 > scene.json\n"
+      "  attnmd-cli train scene.json --optimizer nmd --p 3 --iters 20000 --out runs/p3\n"
+      "  attnmd-cli svm scene.json --tokens optimal\n"
+      "  attnmd-cli figure scene.json --out figures/scene\n"
+      "Exit codes: 0 ok, 2 bad input (the message names the file and field), 3 numerical failure.\n"
+      "Run `attnmd-cli SUBCOMMAND --help` for each subcommand's options.");
+
+  // ---- train
+  TrainOptions train;
+  std::string trainOptimizer, trainIters;
+  double trainP = 0, trainLr = 0;
+  std::uint64_t trainSeed = 0;
+  bool noProgress = false;
+  CLI::App* trainCmd =
+      app.add_subcommand("train", "train a scene; write DIR/metrics.csv and DIR/result.json");
+  trainCmd->add_option("scene", train.scenePath, "scene file (JSON, see docs/scene-format.md); - reads stdin")
+      ->required();
+  trainCmd->add_option("--out,-o", train.outDir, "output folder (created if missing)")->required();
+  CLI::Option* optOptimizer =
+      trainCmd->add_option("--optimizer", trainOptimizer, "override optimizer.name: " + optimizerNames());
+  CLI::Option* optP =
+      trainCmd->add_option("--p", trainP, "override optimizer.p, the l_p geometry, in (1, 20]");
+  CLI::Option* optLr = trainCmd->add_option("--lr", trainLr, "override optimizer.lr, the step size eta > 0");
+  CLI::Option* optIters = trainCmd->add_option("--iters", trainIters,
+                                               "steps to run (default: the scene's iterations); 1e6 is fine");
+  CLI::Option* optSeed =
+      trainCmd->add_option("--seed", trainSeed, "override the scene's seed (gaussian init)");
+  trainCmd->add_flag("--no-progress", noProgress, "never draw the progress bar");
+  trainCmd->add_flag("--quiet,-q", train.quiet, "print no summary");
+  trainCmd->footer(
+      "Command-line values win over the scene's and are checked like the file.\n"
+      "Example:\n"
+      "  attnmd-cli train assets/scenes/toy-maxmargin.json --optimizer md --p 1.5 --iters 1e5 --out "
+      "runs/toy\n"
+      "Exit codes: 0 ok, 2 bad input, 3 the run stopped on a numerical failure (result.json says why),\n"
+      "130 interrupted (results so far are written).");
+
+  // ---- generate
+  GenerateOptions gen;
+  int genN = 0, genT = 0, genD = 0;
+  bool listPresets = false;
+  CLI::App* genCmd =
+      app.add_subcommand("generate", "print a preset scene (random data, clusters, the paper toys)");
+  genCmd->add_option("--preset", gen.preset, "preset name (see below)");
+  CLI::Option* optN = genCmd->add_option("-n,--n", genN, "sequences (random, clusters)");
+  CLI::Option* optT = genCmd->add_option("-T,--T", genT, "tokens per sequence (random, clusters)");
+  CLI::Option* optD = genCmd->add_option("-d,--d", genD, "token dimension (random, clusters)");
+  genCmd->add_option("--seed", gen.seed, "seed of every random draw (default 0)");
+  genCmd->add_flag("--cross-attention", gen.crossAttention, "random: a separate query z_i per sequence");
+  genCmd->add_option("--out,-o", gen.outFile, "save to this file instead of printing");
+  genCmd->add_flag("--list", listPresets, "list the presets and exit");
+  genCmd->footer("Presets:\n" + presetList() +
+                 "Example:\n"
+                 "  attnmd-cli generate --preset random --n 6 --T 8 --d 10 --seed 3 > random.json");
+
+  // ---- svm
+  SvmCommandOptions svm;
+  double svmP = 0;
+  std::string svmNorm;
+  CLI::App* svmCmd = app.add_subcommand("svm", "solve the attention SVM of a scene for a token selection");
+  svmCmd->add_option("scene", svm.scenePath, "scene file (JSON); - reads stdin")->required();
+  CLI::Option* optSvmP =
+      svmCmd->add_option("--p", svmP, "l_p of the SVM (default: the scene's run geometry)");
+  svmCmd->add_option(
+      "--tokens", svm.tokens,
+      "selected (at the scene's initialization, default), optimal, or i0,i1,... (one per sequence)");
+  CLI::Option* optNorm =
+      svmCmd->add_option("--norm", svmNorm, "lp or nuclear (default: nuclear for kq, else lp)");
+  svmCmd->footer(
+      "Prints one `svm` object (docs/scene-format.md). Exit 0 when optimal or infeasible (see status),\n"
+      "3 when the solver failed.\n"
+      "Example:\n"
+      "  attnmd-cli svm assets/scenes/toy-maxmargin.json --tokens 0 --p 2");
+
+  // ---- figure
+  FigureOptions fig;
+  std::string figIters;
+  bool figNoProgress = false;
+  CLI::App* figCmd =
+      app.add_subcommand("figure", "train a scene's runs and write the app's plots as SVG + CSV");
+  figCmd->add_option("scenes", fig.scenePaths, "scene files (JSON); each is one run, or several (see below)")
+      ->required();
+  figCmd->add_option("--out,-o", fig.outDir, "output folder (created if missing)")->required();
+  CLI::Option* optFigIters = figCmd->add_option("--iters", figIters, "steps per run (default: each scene's)");
+  figCmd->add_option("--x-scale", fig.xScale, "iteration axis: log (default) or linear");
+  figCmd->add_flag("--no-progress", figNoProgress, "never draw the progress bar");
+  figCmd->add_flag("--quiet,-q", fig.quiet, "print no summary");
+  figCmd->footer(
+      "Writes loss.svg, norm.svg, alignment.svg, sparsity.svg, margin.svg, plots.csv and metrics.csv.\n"
+      "Several scenes (or a scene with a \"runs\" array of merge patches, e.g.\n"
+      "  \"runs\": [{\"name\": \"p = 1.75\", \"optimizer\": {\"p\": 1.75}}, {\"optimizer\": {\"p\": 3}}])\n"
+      "are overlaid in the same plots, one colour per run.\n"
+      "Example:\n"
+      "  attnmd-cli figure assets/scenes/joint-wv-p175.json assets/scenes/joint-wv-p2.json \\\n"
+      "      assets/scenes/joint-wv-p3.json --iters 5000 --out figures/joint-wv");
+
+  try {
+    std::vector<std::string> reversed(args.rbegin(), args.rend());
+    app.parse(std::move(reversed));
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e, out, err);  // --help
+    std::string where = "attnmd-cli";
+    for (const CLI::App* sub : app.get_subcommands()) where += " " + sub->get_name();
+    err << where << ": " << e.what() << "\nRun `" << where << " --help` for the options.\n";
+    return kExitBadInput;
+  }
+
+  if (*trainCmd) {
+    if (*optOptimizer) train.optimizer = trainOptimizer;
+    if (*optP) train.p = trainP;
+    if (*optLr) train.lr = trainLr;
+    if (*optSeed) train.seed = trainSeed;
+    if (*optIters) {
+      train.iterations = parseCount(trainIters);
+      if (!train.iterations) {
+        err << "--iters: expected a whole number of steps >= 0 (such as 5000 or 1e6), got \"" << trainIters
+            << "\"\n";
+        return kExitBadInput;
+      }
+    }
+    train.progress = interactive && !noProgress;
+    return runTrain(train, out, err);
+  }
+  if (*genCmd) {
+    if (listPresets) {
+      out << presetList();
+      return kExitOk;
+    }
+    if (gen.preset.empty()) {
+      err << "attnmd-cli generate: --preset is required; the presets are:\n" << presetList();
+      return kExitBadInput;
+    }
+    if (*optN) gen.n = genN;
+    if (*optT) gen.T = genT;
+    if (*optD) gen.d = genD;
+    return runGenerate(gen, out, err);
+  }
+  if (*svmCmd) {
+    if (*optSvmP) svm.p = svmP;
+    if (*optNorm) svm.norm = svmNorm;
+    return runSvm(svm, out, err);
+  }
+  if (*figCmd) {
+    if (*optFigIters) {
+      fig.iterations = parseCount(figIters);
+      if (!fig.iterations) {
+        err << "--iters: expected a whole number of steps >= 0 (such as 5000 or 1e6), got \"" << figIters
+            << "\"\n";
+        return kExitBadInput;
+      }
+    }
+    fig.progress = interactive && !figNoProgress;
+    return runFigure(fig, out, err);
+  }
+  out << app.help();
+  return kExitOk;
+}
+
+int runCli(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  return runCli(args, std::cout, std::cerr, ::isatty(STDERR_FILENO) == 1);
+}
+
+}  // namespace attnmd::cli

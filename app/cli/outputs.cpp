@@ -1,0 +1,170 @@
+#include "app/cli/outputs.h"
+
+#include <cmath>
+
+#include "core/scene_io.h"
+
+namespace attnmd::cli {
+
+const char* const kRequiredMetricsColumns[9] = {
+    "iter",   "loss",    "norm_p", "corr", "bregman", "min_selected_prob", "log10_max_unselected_mass",
+    "margin", "accuracy"};
+
+namespace {
+
+// Columns after the required ones, with how to read each from a row.
+struct ExtraColumn {
+  const char* name;
+  double core::MetricsPoint::*field;
+};
+const ExtraColumn kExtraColumns[] = {
+    {"mean_selected_prob", &core::MetricsPoint::meanSelectedProb},
+    {"corr_optimal", &core::MetricsPoint::corrOptimal},
+    {"bregman_optimal", &core::MetricsPoint::bregmanOptimal},
+    {"predicted_log10_unselected_mass", &core::MetricsPoint::predictedLog10Unselected},
+    {"entropy", &core::MetricsPoint::entropy},
+    {"step_size", &core::MetricsPoint::stepSize},
+    {"v_norm", &core::MetricsPoint::vNorm},
+};
+
+std::string cell(double x) {
+  return std::isfinite(x) ? core::formatDouble(x) : std::string();
+}
+
+std::string joinInts(const std::vector<int>& v, char sep) {
+  std::string s;
+  for (std::size_t k = 0; k < v.size(); ++k) {
+    if (k) s += sep;
+    s += std::to_string(v[k]);
+  }
+  return s;
+}
+
+}  // namespace
+
+std::string metricsCsv(const std::vector<MetricsRow>& rows) {
+  std::string out;
+  for (const char* c : kRequiredMetricsColumns) {
+    if (!out.empty()) out += ',';
+    out += c;
+  }
+  for (const ExtraColumn& c : kExtraColumns) {
+    out += ',';
+    out += c.name;
+  }
+  out += ",selected_is_optimal,selected\n";
+  for (const MetricsRow& r : rows) {
+    const core::MetricsPoint& m = r.point;
+    out += std::to_string(m.iter);
+    for (double x :
+         {m.loss, m.normP, m.corr, m.bregman, m.minSelectedProb, m.log10MaxUnselected, m.margin, m.accuracy})
+      (out += ',') += cell(x);
+    for (const ExtraColumn& c : kExtraColumns) (out += ',') += cell(m.*(c.field));
+    out += m.selectedIsOptimal ? ",1," : ",0,";
+    out += joinInts(r.selected, ' ');  // space-separated: one cell, no quoting needed
+    out += '\n';
+  }
+  return out;
+}
+
+Json numberJson(double x) {
+  return std::isfinite(x) ? Json(x) : Json(nullptr);
+}
+
+Json vectorJson(const Eigen::VectorXd& v) {
+  Json a = Json::array();
+  for (Eigen::Index k = 0; k < v.size(); ++k) a.push_back(numberJson(v(k)));
+  return a;
+}
+
+Json matrixJson(const Eigen::MatrixXd& m) {
+  Json a = Json::array();
+  for (Eigen::Index r = 0; r < m.rows(); ++r) a.push_back(vectorJson(m.row(r).transpose()));
+  return a;
+}
+
+Json intsJson(const std::vector<int>& values) {
+  Json a = Json::array();
+  for (int v : values) a.push_back(v);
+  return a;
+}
+
+Json paramsJson(const core::Scene& scene, const core::Params& params) {
+  Json j = Json::object();
+  switch (scene.model.kind) {
+    case core::ModelKind::Prompt:
+      j["p"] = vectorJson(params.p);
+      break;
+    case core::ModelKind::Query:
+      j["W"] = matrixJson(params.W);
+      break;
+    case core::ModelKind::KQ:
+      j["K"] = matrixJson(params.K);
+      j["Q"] = matrixJson(params.Q);
+      break;
+  }
+  return j;
+}
+
+Json svmJson(const core::Scene& scene, const core::AttentionSvm& svm) {
+  const core::SvmSolution& s = svm.solution;
+  Json j = Json::object();
+  j["status"] = core::svmStatusName(s.status);
+  if (s.status != core::SvmStatus::Optimal && !s.reason.empty()) j["reason"] = s.reason;
+  j["norm"] = core::enumName(svm.norm);
+  if (svm.norm == core::SvmNorm::Lp) j["p"] = svm.p;
+  j["tokens"] = intsJson(svm.tokens);
+  if (s.status == core::SvmStatus::Optimal) {
+    Json sol = Json::object();
+    if (scene.model.kind == core::ModelKind::Prompt)
+      sol["p"] = vectorJson(svm.direction.p);
+    else
+      sol["W"] = matrixJson(svm.direction.W);
+    j["solution"] = std::move(sol);
+    j["value"] = numberJson(s.value);
+    j["gap"] = numberJson(s.gap);
+    j["violation"] = numberJson(s.violation);
+    Json active = Json::array();
+    for (const core::TokenPair& pair : svm.support) active.push_back(Json::array({pair.seq, pair.token}));
+    j["active"] = std::move(active);
+    j["dual_value"] = numberJson(s.dualValue);
+    j["iterations"] = s.iterations;
+  }
+  return j;
+}
+
+Json vSvmJson(const core::SvmSolution& s) {
+  Json j = Json::object();
+  j["status"] = core::svmStatusName(s.status);
+  if (s.status != core::SvmStatus::Optimal && !s.reason.empty()) j["reason"] = s.reason;
+  if (s.status == core::SvmStatus::Optimal) {
+    j["solution"] = Json::object({{"v", vectorJson(s.w)}});
+    j["value"] = numberJson(s.value);
+    j["gap"] = numberJson(s.gap);
+    j["violation"] = numberJson(s.violation);
+    j["active"] = intsJson(s.active);  // sequences whose constraint is tight (the v-SVM support vectors)
+  }
+  return j;
+}
+
+Json metricsJson(const core::MetricsPoint& m) {
+  Json j = Json::object();
+  j["loss"] = numberJson(m.loss);
+  j["norm_p"] = numberJson(m.normP);
+  j["corr"] = numberJson(m.corr);
+  j["bregman"] = numberJson(m.bregman);
+  j["min_selected_prob"] = numberJson(m.minSelectedProb);
+  j["log10_max_unselected_mass"] = numberJson(m.log10MaxUnselected);
+  j["margin"] = numberJson(m.margin);
+  j["accuracy"] = numberJson(m.accuracy);
+  for (const ExtraColumn& c : kExtraColumns) j[c.name] = numberJson(m.*(c.field));
+  j["selected_is_optimal"] = m.selectedIsOptimal;
+  return j;
+}
+
+std::string jsonText(const Json& j) {
+  // nlohmann writes doubles in shortest round-trip form; prettyJson re-reads them exactly.
+  return core::prettyJson(j.dump(-1, ' ', false, Json::error_handler_t::replace));
+}
+
+}  // namespace attnmd::cli

@@ -1,0 +1,46 @@
+// What attnmd-cli writes (../shared/docs/scene-format.md "What attnmd-cli writes"): metrics.csv,
+// result.json and the `svm` object. Pure functions of core results, so tests check them directly.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/history.h"
+#include "core/scene.h"
+#include "core/svm.h"
+
+namespace attnmd::cli {
+
+using Json = nlohmann::ordered_json;
+
+// One metrics.csv row: a stored step and the tokens selected there.
+struct MetricsRow {
+  core::MetricsPoint point;
+  std::vector<int> selected;
+};
+
+// The required columns, in order; more follow them (metricsCsv's header has all).
+extern const char* const kRequiredMetricsColumns[9];
+
+// Header + one row per entry (callers pass them ascending in iter). NaN -> empty cell.
+std::string metricsCsv(const std::vector<MetricsRow>& rows);
+
+// The trained tensors by name ("W" | "p" | "K", "Q"); v is not included (result.json has it apart).
+Json paramsJson(const core::Scene& scene, const core::Params& params);
+// The `svm` object: status, norm, p, tokens, solution, value, gap, violation, active (+ extras).
+Json svmJson(const core::Scene& scene, const core::AttentionSvm& svm);
+// The `v_svm` object: status, solution { v }, value (+ gap, violation, active sequences).
+Json vSvmJson(const core::SvmSolution& solution);
+// The metrics of one step as a JSON object with the csv's column names; NaN -> null.
+Json metricsJson(const core::MetricsPoint& point);
+
+Json vectorJson(const Eigen::VectorXd& v);
+Json matrixJson(const Eigen::MatrixXd& m);
+Json intsJson(const std::vector<int>& values);
+Json numberJson(double x);  // NaN / inf -> null
+
+// Pretty text in the scene-file style (core::prettyJson), ending with a newline.
+std::string jsonText(const Json& j);
+
+}  // namespace attnmd::cli

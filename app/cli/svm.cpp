@@ -1,0 +1,81 @@
+// `attnmd-cli svm`: the attention SVM (math.md §5) of a scene for a token selection, as one `svm`
+// object (../shared/docs/scene-format.md).
+#include <ostream>
+
+#include "app/cli/cli.h"
+#include "app/cli/outputs.h"
+#include "core/run.h"
+#include "core/scene_io.h"
+
+namespace attnmd::cli {
+
+int runSvm(const SvmCommandOptions& o, std::ostream& out, std::ostream& err) {
+  core::SceneLoadResult loaded = loadSceneArgument(o.scenePath);
+  if (!loaded.ok()) {
+    err << loaded.error() << '\n';
+    return kExitBadInput;
+  }
+  const core::Scene& scene = loaded.scene();
+
+  core::SvmNorm norm = core::svmNormFor(scene);
+  if (o.norm) {
+    auto parsed = core::enumFromName<core::SvmNorm>(*o.norm);
+    if (!parsed) {
+      err << "--norm: unknown norm \"" << *o.norm << "\" (expected lp or nuclear)\n";
+      return kExitBadInput;
+    }
+    norm = *parsed;
+  }
+  if (norm == core::SvmNorm::Nuclear && scene.model.kind == core::ModelKind::Prompt) {
+    err << "--norm nuclear: needs a matrix parameter (query or kq model); " << o.scenePath
+        << ":model.kind is \"prompt\"\n";
+    return kExitBadInput;
+  }
+  const double p = o.p ? *o.p : core::svmPFor(scene);
+  if (!(p > 1 && p <= 20)) {
+    err << "--p: must be in (1, 20], got " << core::formatDouble(p) << '\n';
+    return kExitBadInput;
+  }
+
+  std::vector<int> alpha;
+  if (o.tokens == "selected" || o.tokens == "optimal") {
+    // The tokens the scene's own initialization selects (or the optimal ones): no training, no history.
+    core::RunOptions quiet;
+    quiet.history = false;
+    quiet.svmMetrics = false;
+    const core::Run atInit(scene, quiet);
+    alpha = o.tokens == "selected" ? atInit.selectedTokens() : atInit.optimalTokens();
+  } else {
+    auto list = parseTokenList(o.tokens);
+    if (!list) {
+      err << "--tokens: expected selected, optimal or a comma-separated list of token indices, got \""
+          << o.tokens << "\"\n";
+      return kExitBadInput;
+    }
+    if (list->size() != scene.sequences.size()) {
+      err << "--tokens: got " << list->size() << (list->size() == 1 ? " index" : " indices") << " but "
+          << o.scenePath << " has " << scene.sequences.size()
+          << (scene.sequences.size() == 1 ? " sequence" : " sequences") << "; give one index per sequence\n";
+      return kExitBadInput;
+    }
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const auto T = scene.sequences[i].tokens.rows();
+      if ((*list)[i] >= T) {
+        err << "--tokens: index " << (*list)[i] << " for sequence " << i << " is out of range ("
+            << o.scenePath << ":sequences[" << i << "] has " << T << " tokens, 0-based)\n";
+        return kExitBadInput;
+      }
+    }
+    alpha = std::move(*list);
+  }
+
+  const core::AttentionSvm svm = core::solveAttentionSvm(scene, alpha, norm, p);
+  out << jsonText(svmJson(scene, svm));
+  if (svm.solution.status == core::SvmStatus::Failed) {
+    err << o.scenePath << ": the SVM solver failed: " << svm.solution.reason << '\n';
+    return kExitNumericalFailure;
+  }
+  return kExitOk;
+}
+
+}  // namespace attnmd::cli

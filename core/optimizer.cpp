@@ -1,0 +1,527 @@
+// The optimizer family of math.md §4.
+//
+// [SECTION] powers |x|^e with exact special cases
+// [SECTION] norms, potential, mirror map, Bregman divergence
+// [SECTION] the step
+#include "core/optimizer.h"
+
+#include <algorithm>
+#include <array>
+#include <cfloat>
+#include <cmath>
+#include <limits>
+
+namespace attnmd::core {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// ---------------------------------------------------------------------------------------------------
+// [SECTION] powers |x|^e
+// ---------------------------------------------------------------------------------------------------
+
+// pow is slow and the mirror map raises every entry to p-1 or 1/(p-1) each step, so the common
+// exponents get exact cheaper forms: 1 (p = 2), 2 and 1/2 (p = 3), 3/2 (q at p = 3), integers
+// (p = 1.1 -> 10, q = 11; p = 1.01 -> 100), and a vectorized exp(e log|x|) otherwise.
+enum class PowKind { One, Two, Half, ThreeHalves, Three, Integer, General };
+
+struct Exponent {
+  PowKind kind = PowKind::General;
+  double e = 1;
+  unsigned k = 0;  // Integer
+};
+
+Exponent classify(double e) {
+  Exponent x;
+  x.e = e;
+  if (e == 1.0) {
+    x.kind = PowKind::One;
+  } else if (e == 2.0) {
+    x.kind = PowKind::Two;
+  } else if (e == 0.5) {
+    x.kind = PowKind::Half;
+  } else if (e == 1.5) {
+    x.kind = PowKind::ThreeHalves;
+  } else if (e == 3.0) {
+    x.kind = PowKind::Three;
+  } else {
+    // 1/(p-1) is an integer up to rounding for p = 1 + 1/k (1.1 gives 9.999999999999991): use the
+    // integer; the difference (~1e-15 relative in the exponent) is far below every tolerance.
+    const double r = std::round(e);
+    if (r >= 2 && r <= 128 && std::abs(e - r) <= 1e-12 * r) {
+      x.kind = PowKind::Integer;
+      x.k = static_cast<unsigned>(r);
+    }
+  }
+  return x;
+}
+
+double powIntAbs(double a, unsigned k) {
+  a = std::abs(a);
+  double r = 1.0;
+  while (k) {
+    if (k & 1u) r *= a;
+    k >>= 1u;
+    if (k) a *= a;
+  }
+  return r;
+}
+
+// out = |x|^e entrywise (out may alias x).
+void powAbs(const double* x, Eigen::Index n, const Exponent& ex, double* out) {
+  Eigen::Map<const Eigen::ArrayXd> X(x, n);
+  Eigen::Map<Eigen::ArrayXd> O(out, n);
+  switch (ex.kind) {
+    case PowKind::One:
+      O = X.abs();
+      return;
+    case PowKind::Two:
+      O = X.square();
+      return;
+    case PowKind::Half:
+      O = X.abs().sqrt();
+      return;
+    case PowKind::ThreeHalves:
+      O = X.abs() * X.abs().sqrt();
+      return;
+    case PowKind::Three:
+      O = X.abs().cube();
+      return;
+    case PowKind::Integer: {
+      // Square-and-multiply on blocks of 16 entries, so the inner loops vectorize.
+      constexpr Eigen::Index B = 16;
+      for (Eigen::Index i0 = 0; i0 < n; i0 += B) {
+        const Eigen::Index m = std::min(B, n - i0);
+        if (m < B) {
+          for (Eigen::Index j = 0; j < m; ++j) out[i0 + j] = powIntAbs(x[i0 + j], ex.k);
+          break;
+        }
+        double base[B], res[B];
+        for (Eigen::Index j = 0; j < B; ++j) {
+          base[j] = std::abs(x[i0 + j]);
+          res[j] = 1.0;
+        }
+        for (unsigned k = ex.k;;) {
+          if (k & 1u)
+            for (Eigen::Index j = 0; j < B; ++j) res[j] *= base[j];
+          k >>= 1u;
+          if (!k) break;
+          for (Eigen::Index j = 0; j < B; ++j) base[j] *= base[j];
+        }
+        for (Eigen::Index j = 0; j < B; ++j) out[i0 + j] = res[j];
+      }
+      return;
+    }
+    case PowKind::General:
+      break;
+  }
+  // Eigen's vectorized log/exp clamp denormal inputs and out-of-range results to finite values;
+  // redo those few entries with std::pow so overflow is inf and underflow is 0, as it must be.
+  O = (ex.e * X.abs().log()).exp();
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const double a = std::abs(x[i]);
+    if (a == 0.0)
+      out[i] = 0.0;
+    else if (a < DBL_MIN || !(out[i] < 1e300) || out[i] < 1e-300)
+      out[i] = std::pow(a, ex.e);
+  }
+}
+
+// out = sign(x) |x|^e (out must not alias x); e == 1 copies exactly (p = 2: the mirror map is the
+// identity, which keeps md(p = 2) bit for bit equal to gd).
+void signedPow(const double* x, Eigen::Index n, const Exponent& ex, double* out) {
+  if (ex.kind == PowKind::One) {
+    std::copy(x, x + n, out);
+    return;
+  }
+  powAbs(x, n, ex, out);
+  Eigen::Map<const Eigen::ArrayXd> X(x, n);
+  Eigen::Map<Eigen::ArrayXd> O(out, n);
+  O = (X < 0).select(-O, O);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// [SECTION] norms, potential, mirror map, Bregman divergence (math.md §4, §7)
+// ---------------------------------------------------------------------------------------------------
+
+// ||g||_F without overflow or underflow of the squares: the plain sum when safe, else rescaled by
+// max|g|. ngd and nmd(p = 2) share this function, so they normalize bit for bit alike.
+double frobeniusNorm(const Eigen::Ref<const Eigen::MatrixXd>& g) {
+  const double s = g.squaredNorm();
+  if (s > 1e-290 && s < 1e290) return std::sqrt(s);
+  if (!g.allFinite()) return kNaN;
+  const double m = g.cwiseAbs().maxCoeff();
+  if (m == 0.0) return 0.0;
+  return m * (g / m).norm();
+}
+
+// ||g||_q with `work` as scratch (same size as g), rescaled by max|g| when sum |g|^q leaves the safe
+// range (q = 101 at p = 1.01 underflows for any |g| below ~0.001).
+double qNorm(const Eigen::Ref<const Eigen::MatrixXd>& g, double q, const Exponent& eq,
+             Eigen::MatrixXd& work) {
+  if (q == 2.0) return frobeniusNorm(g);
+  work.resize(g.rows(), g.cols());
+  powAbs(g.data(), g.size(), eq, work.data());
+  const double s = work.sum();
+  if (s > 1e-290 && s < 1e290) return std::pow(s, 1.0 / q);
+  if (!g.allFinite()) return kNaN;
+  const double m = g.cwiseAbs().maxCoeff();
+  if (m == 0.0) return 0.0;
+  work = g / m;
+  powAbs(work.data(), work.size(), eq, work.data());
+  return m * std::pow(work.sum(), 1.0 / q);
+}
+
+}  // namespace
+
+double lpNorm(const Eigen::Ref<const Eigen::MatrixXd>& x, double p) {
+  Eigen::MatrixXd work;
+  return qNorm(x, p, classify(p), work);
+}
+
+double lpPotential(const Eigen::Ref<const Eigen::MatrixXd>& x, double p) {
+  Eigen::MatrixXd work(x.rows(), x.cols());
+  powAbs(x.data(), x.size(), classify(p), work.data());
+  return work.sum() / p;
+}
+
+Eigen::MatrixXd mirrorMap(const Eigen::Ref<const Eigen::MatrixXd>& x, double p) {
+  Eigen::MatrixXd out(x.rows(), x.cols());
+  signedPow(x.data(), x.size(), classify(p - 1.0), out.data());
+  return out;
+}
+
+Eigen::MatrixXd inverseMirrorMap(const Eigen::Ref<const Eigen::MatrixXd>& u, double p) {
+  Eigen::MatrixXd out(u.rows(), u.cols());
+  signedPow(u.data(), u.size(), classify(1.0 / (p - 1.0)), out.data());
+  return out;
+}
+
+double bregmanDivergence(const Eigen::Ref<const Eigen::MatrixXd>& a,
+                         const Eigen::Ref<const Eigen::MatrixXd>& b, double p) {
+  return lpPotential(a, p) - lpPotential(b, p) - (mirrorMap(b, p).array() * (a - b).array()).sum();
+}
+
+double directionalBregman(const Eigen::Ref<const Eigen::MatrixXd>& a,
+                          const Eigen::Ref<const Eigen::MatrixXd>& b, double p) {
+  if (a.size() == 0 || a.rows() != b.rows() || a.cols() != b.cols()) return kNaN;
+  const double na = lpNorm(a, p), nb = lpNorm(b, p);
+  if (!(na > 0) || !(nb > 0) || !std::isfinite(na) || !std::isfinite(nb)) return kNaN;
+  const Eigen::MatrixXd A = a / na, B = b / nb;
+  return bregmanDivergence(A, B, p);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// [SECTION] the step (math.md §4)
+// ---------------------------------------------------------------------------------------------------
+
+namespace {
+
+struct Slot {
+  double* theta = nullptr;
+  const double* g = nullptr;
+  Eigen::Index rows = 0, cols = 0;
+  double logScale = 0;  // true gradient = exp(logScale) * g
+  const char* name = "";
+};
+
+// The trained tensors in trainedTensors() order, without allocating. Returns the count, or -1 when
+// the gradient's shapes do not match the parameters'.
+template <class P, class G>
+bool addSlot(std::array<Slot, 5>& s, int& n, P& theta, const G& g, double logScale, const char* name) {
+  if (g.rows() != theta.rows() || g.cols() != theta.cols()) return false;
+  s[static_cast<std::size_t>(n++)] = Slot{theta.data(), g.data(), theta.rows(), theta.cols(), logScale, name};
+  return true;
+}
+
+int collectSlots(const Scene& scene, Params& params, const Params& grad, const GradientScale& sc,
+                 std::array<Slot, 5>& s) {
+  int n = 0;
+  bool ok = true;
+  switch (scene.model.kind) {
+    case ModelKind::Query:
+      ok = addSlot(s, n, params.W, grad.W, sc.attention, "W");
+      break;
+    case ModelKind::Prompt:
+      ok = addSlot(s, n, params.p, grad.p, sc.attention, "p");
+      break;
+    case ModelKind::KQ:
+      ok = addSlot(s, n, params.K, grad.K, sc.attention, "K") &&
+           addSlot(s, n, params.Q, grad.Q, sc.attention, "Q");
+      break;
+  }
+  if (ok && scene.model.trainV) ok = addSlot(s, n, params.v, grad.v, sc.v, "v");
+  return ok ? n : -1;
+}
+
+bool usesDual(OptimizerKind k) {
+  return k == OptimizerKind::MD || k == OptimizerKind::NMD;
+}
+
+void ensureState(const OptimizerSpec& spec, const std::array<Slot, 5>& slots, int n, OptimizerState& st) {
+  bool fresh = !st.initialized || st.kind != spec.name || static_cast<int>(st.tensors.size()) != n ||
+               (usesDual(spec.name) && st.p != spec.p);
+  for (int i = 0; !fresh && i < n; ++i) {
+    const Slot& s = slots[static_cast<std::size_t>(i)];
+    const Eigen::MatrixXd& next = st.tensors[static_cast<std::size_t>(i)].next;
+    fresh = next.rows() != s.rows || next.cols() != s.cols;
+  }
+  if (!fresh) return;
+  st = OptimizerState{};
+  st.initialized = true;
+  st.kind = spec.name;
+  st.p = spec.p;
+  st.tensors.resize(static_cast<std::size_t>(n));
+  const Exponent toDual = classify(spec.p - 1.0);
+  for (int i = 0; i < n; ++i) {
+    const Slot& s = slots[static_cast<std::size_t>(i)];
+    TensorState& ts = st.tensors[static_cast<std::size_t>(i)];
+    const Eigen::Map<const Eigen::MatrixXd> theta(s.theta, s.rows, s.cols);
+    switch (spec.name) {
+      case OptimizerKind::MD:
+      case OptimizerKind::NMD:  // u = grad psi(theta); an exact copy at p = 2
+        ts.dual.resize(s.rows, s.cols);
+        signedPow(theta.data(), theta.size(), toDual, ts.dual.data());
+        break;
+      case OptimizerKind::Adam:
+        ts.m1.setZero(s.rows, s.cols);
+        ts.m2.setZero(s.rows, s.cols);
+        break;
+      case OptimizerKind::Momentum:
+        ts.velocity.setZero(s.rows, s.cols);
+        break;
+      default:
+        break;
+    }
+    ts.next.resize(s.rows, s.cols);
+    ts.nextState.resize(s.rows, s.cols);
+    ts.nextState2.resize(s.rows, s.cols);
+    ts.work.resize(s.rows, s.cols);
+  }
+}
+
+// 1204 -> "1,204" (built digit by digit: GCC 12 warns falsely on std::string::insert at -O3).
+std::string withCommas(long long v) {
+  const std::string digits = std::to_string(v < 0 ? -v : v);
+  std::string s = v < 0 ? "-" : "";
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) s += ',';
+    s += digits[i];
+  }
+  return s;
+}
+
+std::string advice(const OptimizerSpec& spec) {
+  switch (spec.name) {
+    case OptimizerKind::GD:
+    case OptimizerKind::Momentum:
+    case OptimizerKind::Adam:
+      return "try a smaller step (lr) or a normalized optimizer (ngd, nmd)";
+    case OptimizerKind::MD:
+      return spec.p < 2
+                 ? "p near 1 raises the dual to the power 1/(p-1): try a smaller step, a larger p or nmd"
+                 : "try a smaller step (lr) or nmd";
+    case OptimizerKind::NGD:
+      return "try a smaller step (lr) or fewer iterations";
+    case OptimizerKind::NMD:
+      return spec.p < 2 ? "the parameter outgrew the double range (p near 1 raises the dual to the power "
+                          "1/(p-1)); stop earlier, use a smaller step or a larger p"
+                        : "try a smaller step (lr) or fewer iterations";
+    case OptimizerKind::Polyak:
+      return "the Polyak step c*L/||g||^2 blew up (the gradient vanished while the loss did not reach "
+             "L* = 0); try ngd or nmd, or a smaller c";
+  }
+  return "try a smaller step";
+}
+
+StepResult failure(const std::string& what) {
+  StepResult r;
+  r.ok = false;
+  r.reason = what;
+  return r;
+}
+
+}  // namespace
+
+StepResult optimizerStep(const Scene& scene, const OptimizerSpec& spec, double loss, const Params& grad,
+                         Params& params, OptimizerState& state) {
+  return optimizerStep(scene, spec, loss, grad, params, state, GradientScale{});
+}
+
+StepResult optimizerStep(const Scene& scene, const OptimizerSpec& spec, double loss, const Params& grad,
+                         Params& params, OptimizerState& state, const GradientScale& scale) {
+  std::array<Slot, 5> slots;
+  const int n = collectSlots(scene, params, grad, scale, slots);
+  if (n < 0) return failure("the gradient does not have the shape of the trained parameters");
+  const long long stepNo = state.step + 1;
+  if (!(spec.lr > 0) || !std::isfinite(spec.lr))
+    return failure("the step size lr must be a positive finite number");
+  if (usesDual(spec.name) && !(spec.p > 1.0 && spec.p <= 1000.0))
+    return failure("md/nmd need p > 1 (the l_p geometry); got p = " + std::to_string(spec.p));
+  for (int i = 0; i < n; ++i) {
+    const Slot& s = slots[static_cast<std::size_t>(i)];
+    if (!Eigen::Map<const Eigen::MatrixXd>(s.g, s.rows, s.cols).allFinite() || std::isnan(s.logScale))
+      return failure("step " + withCommas(stepNo) + ": the gradient of " + s.name +
+                     " is not finite (the loss or the logits overflowed); " + advice(spec));
+  }
+  ensureState(spec, slots, n, state);
+
+  const double eta = spec.lr;
+  StepResult result;
+  result.stepSize = eta;
+
+  // Polyak (math.md §4): eta_k = c (L - 0) / ||g||_F^2 over all trained tensors. With scaled
+  // gradients, ||g||^2 = sum_s e^{2 scale_s} ||g_s||^2 is accumulated in log form.
+  double polyakLogCoef = 0;  // log(c L / ||g||^2)
+  bool polyakMove = true;
+  if (spec.name == OptimizerKind::Polyak) {
+    if (!std::isfinite(loss))
+      return failure("step " + withCommas(stepNo) + ": the loss is not finite; " + advice(spec));
+    if (loss < 0)
+      return failure(
+          "the Polyak step needs a loss >= 0 (it assumes L* = 0), but the loss is negative "
+          "(correlation loss?); use another optimizer or the logistic/exponential loss");
+    double maxLog = -std::numeric_limits<double>::infinity();
+    std::array<double, 5> logSq{};
+    for (int i = 0; i < n; ++i) {
+      const Slot& s = slots[static_cast<std::size_t>(i)];
+      const double nrm = frobeniusNorm(Eigen::Map<const Eigen::MatrixXd>(s.g, s.rows, s.cols));
+      logSq[static_cast<std::size_t>(i)] =
+          nrm > 0 ? 2.0 * (std::log(nrm) + s.logScale) : -std::numeric_limits<double>::infinity();
+      maxLog = std::max(maxLog, logSq[static_cast<std::size_t>(i)]);
+    }
+    if (loss == 0 || !std::isfinite(maxLog)) {
+      polyakMove = false;  // zero loss or zero gradient: nothing to do
+      result.stepSize = 0;
+    } else {
+      double sum = 0;
+      for (int i = 0; i < n; ++i) sum += std::exp(logSq[static_cast<std::size_t>(i)] - maxLog);
+      const double logNormSq = maxLog + std::log(sum);
+      polyakLogCoef = std::log(eta * loss) - logNormSq;
+      result.stepSize = std::exp(polyakLogCoef);
+    }
+  }
+
+  const double q = spec.p / (spec.p - 1.0);
+  const Exponent eq = classify(q);
+  const Exponent fromDual = classify(1.0 / (spec.p - 1.0));
+  const double t = static_cast<double>(stepNo);
+
+  for (int i = 0; i < n; ++i) {
+    const Slot& s = slots[static_cast<std::size_t>(i)];
+    TensorState& ts = state.tensors[static_cast<std::size_t>(i)];
+    const Eigen::Map<const Eigen::MatrixXd> theta(s.theta, s.rows, s.cols);
+    const Eigen::Map<const Eigen::MatrixXd> g(s.g, s.rows, s.cols);
+    // eta times the gradient's scale (1 unless deep saturation): gd and md(p = 2) share it exactly.
+    const double etaEff = s.logScale == 0.0 ? eta : eta * std::exp(s.logScale);
+    switch (spec.name) {
+      case OptimizerKind::GD:  // theta <- theta - eta g
+        ts.next = theta - etaEff * g;
+        break;
+      case OptimizerKind::NGD: {  // theta <- theta - eta g / ||g||_F, per tensor
+        const double nrm = frobeniusNorm(g);
+        if (nrm > 0)
+          ts.next = theta - (eta / nrm) * g;
+        else
+          ts.next = theta;
+        break;
+      }
+      case OptimizerKind::MD:  // u <- u - eta g; theta <- (grad psi)^-1(u)
+        ts.nextState = ts.dual - etaEff * g;
+        signedPow(ts.nextState.data(), ts.nextState.size(), fromDual, ts.next.data());
+        break;
+      case OptimizerKind::NMD: {  // u <- u - eta g / ||g||_q; theta <- (grad psi)^-1(u), per tensor
+        const double nrm = qNorm(g, q, eq, ts.work);
+        if (nrm > 0)
+          ts.nextState = ts.dual - (eta / nrm) * g;
+        else
+          ts.nextState = ts.dual;
+        signedPow(ts.nextState.data(), ts.nextState.size(), fromDual, ts.next.data());
+        break;
+      }
+      case OptimizerKind::Polyak:
+        if (polyakMove)
+          ts.next = theta - std::exp(polyakLogCoef + s.logScale) * g;
+        else
+          ts.next = theta;
+        break;
+      case OptimizerKind::Adam: {  // standard Adam with bias correction, on the true gradient
+        const double c = s.logScale == 0.0 ? 1.0 : std::exp(s.logScale);
+        ts.nextState = spec.beta1 * ts.m1 + ((1.0 - spec.beta1) * c) * g;
+        ts.nextState2 = spec.beta2 * ts.m2 + ((1.0 - spec.beta2) * c * c) * g.cwiseAbs2();
+        const double bc1 = 1.0 - std::pow(spec.beta1, t);
+        const double bc2 = 1.0 - std::pow(spec.beta2, t);
+        ts.next = theta.array() -
+                  eta * (ts.nextState.array() / bc1) / ((ts.nextState2.array() / bc2).sqrt() + spec.eps);
+        break;
+      }
+      case OptimizerKind::Momentum:  // heavy ball: vel <- mu vel - eta g; theta <- theta + vel
+        ts.nextState = spec.momentum * ts.velocity - etaEff * g;
+        ts.next = theta + ts.nextState;
+        break;
+    }
+  }
+
+  // Commit only a fully finite step (math.md §4: never let a step produce NaN/inf silently).
+  for (int i = 0; i < n; ++i) {
+    const Slot& s = slots[static_cast<std::size_t>(i)];
+    const TensorState& ts = state.tensors[static_cast<std::size_t>(i)];
+    const bool stateUsed = spec.name != OptimizerKind::GD && spec.name != OptimizerKind::NGD &&
+                           spec.name != OptimizerKind::Polyak;
+    const bool bad = !ts.next.allFinite() || (stateUsed && !ts.nextState.allFinite()) ||
+                     (spec.name == OptimizerKind::Adam && !ts.nextState2.allFinite());
+    if (bad) {
+      const bool nan = ts.next.hasNaN() || (stateUsed && ts.nextState.hasNaN());
+      return failure("step " + withCommas(stepNo) + " produced " + (nan ? "NaN" : "inf") + " in " + s.name +
+                     "; " + advice(spec));
+    }
+  }
+  for (int i = 0; i < n; ++i) {
+    const Slot& s = slots[static_cast<std::size_t>(i)];
+    TensorState& ts = state.tensors[static_cast<std::size_t>(i)];
+    Eigen::Map<Eigen::MatrixXd>(s.theta, s.rows, s.cols) = ts.next;
+    switch (spec.name) {
+      case OptimizerKind::MD:
+      case OptimizerKind::NMD:
+        ts.dual.swap(ts.nextState);
+        break;
+      case OptimizerKind::Adam:
+        ts.m1.swap(ts.nextState);
+        ts.m2.swap(ts.nextState2);
+        break;
+      case OptimizerKind::Momentum:
+        ts.velocity.swap(ts.nextState);
+        break;
+      default:
+        break;
+    }
+  }
+  ++state.step;
+  return result;
+}
+
+void optimizerUndoState(OptimizerState& state) {
+  if (state.step <= 0) return;
+  // The commit above swapped each new state tensor in; the previous one still sits in nextState(2).
+  for (TensorState& ts : state.tensors) {
+    switch (state.kind) {
+      case OptimizerKind::MD:
+      case OptimizerKind::NMD:
+        ts.dual.swap(ts.nextState);
+        break;
+      case OptimizerKind::Adam:
+        ts.m1.swap(ts.nextState);
+        ts.m2.swap(ts.nextState2);
+        break;
+      case OptimizerKind::Momentum:
+        ts.velocity.swap(ts.nextState);
+        break;
+      default:
+        break;
+    }
+  }
+  --state.step;
+}
+
+}  // namespace attnmd::core
