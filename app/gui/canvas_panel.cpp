@@ -340,13 +340,28 @@ void CanvasPanel::drawTheory(ImDrawList* dl, const Document& doc, const CanvasOv
     }
   }
 
-  // v: the decoder direction that scores tokens (gamma = Y v^T x); its tip is draggable.
+  // v: the decoder direction that scores tokens (gamma = Y v^T x); its tip is draggable. When v is
+  // trained, the handle is its start value v0 and the trained v is drawn along its direction (its
+  // norm grows without bound, so the arrow's length is capped).
   if (scene.model.v.size() == scene.dim) {
     const ImVec2 o = t_.toScreen(0, 0), tip = t_.toScreen(planar(scene.model.v));
-    drawArrow(dl, o, tip, pal.vArrow, 2.f * s, 10.f * s);
+    const bool trained = scene.model.trainV;
+    drawArrow(dl, o, tip, withAlpha(pal.vArrow, trained ? 0.5f : 1.f), 2.f * s, 10.f * s);
     dl->AddCircle(tip, 5.f * s, pal.vArrow, 0, 1.5f * s);
-    dl->AddText(ImVec2(tip.x + 7 * s, tip.y - ImGui::GetFontSize() - 1 * s), pal.vArrow, "v");
+    dl->AddText(ImVec2(tip.x + 7 * s, tip.y - ImGui::GetFontSize() - 1 * s), pal.vArrow,
+                trained ? "v\xE2\x82\x80" : "v");
     layout_.vTip = tip;
+    if (trained && ov.trainedV.size() == scene.dim) {
+      const Eigen::Vector2d w = planar(ov.trainedV) * t_.pixelsPerUnit;
+      const double len = w.norm(), cap = 0.3 * std::min(t_.max.x - t_.min.x, t_.max.y - t_.min.y);
+      if (len > 1e-9 && std::isfinite(len)) {
+        const double k = std::min(1.0, cap / len);
+        const ImVec2 end(o.x + static_cast<float>(w.x() * k), o.y - static_cast<float>(w.y() * k));
+        drawArrow(dl, o, end, pal.vArrow, 2.5f * s, 11.f * s);
+        dl->AddText(ImVec2(end.x + 7 * s, end.y - ImGui::GetFontSize() - 1 * s), pal.vArrow,
+                    k < 1 ? "v (trained, shortened)" : "v (trained)");
+      }
+    }
   }
   const ImVec2 o = t_.toScreen(0, 0);
   dl->AddCircleFilled(o, 2.5f * s, pal.axis);

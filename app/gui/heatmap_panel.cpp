@@ -90,7 +90,9 @@ void HeatmapPanel::draw(Document& doc, const CanvasOverlay& ov, ThemeKind theme,
         char v[16];
         std::snprintf(v, sizeof v, "%.2f", s);
         const ImVec2 sz = ImGui::CalcTextSize(v);
-        dl->AddText(ImVec2(0.5f * (a.x + b.x) - sz.x * 0.5f, 0.5f * (a.y + b.y) - sz.y * 0.5f),
+        // Left of centre when the star takes the cell's top-right corner.
+        const float shift = t == opt && doc.view().layers.optimalMarks ? 4.f * scale : 0.f;
+        dl->AddText(ImVec2(0.5f * (a.x + b.x) - sz.x * 0.5f - shift, 0.5f * (a.y + b.y) - sz.y * 0.5f),
                     attentionTextColour(s), v);
       }
       if (mouse.x >= a.x && mouse.x < b.x + 1 && mouse.y >= a.y && mouse.y < b.y + 1) {

@@ -43,6 +43,8 @@ struct CanvasOverlay {
   std::vector<Eigen::VectorXd> marginNormal;
   std::vector<double> marginOffset;
 
+  Eigen::VectorXd trainedV;  // the current v when v is trained (else empty)
+
   std::string hint;  // short text shown on the canvas (e.g. "press Space to train")
   long long iteration = 0;
 };

@@ -53,6 +53,7 @@ const CanvasOverlay& LiveTheory::update(const Document& doc, const TrainSnapshot
   }
   ov.selected = snap.selected;
   ov.optimal = snap.optimal;
+  if (scene.model.trainV) ov.trainedV = snap.params.v;
 
   // Directions of the trained parameter in token space.
   const Eigen::MatrixXd M = scene.keyMatrixOrIdentity();
