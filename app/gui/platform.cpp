@@ -7,6 +7,7 @@
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
 
+#include <cfloat>
 #include <cstdlib>
 #include <string>
 
@@ -96,9 +97,10 @@ void Platform::processEvents(double timeoutSeconds) {
     glfwPollEvents();
 }
 
-void Platform::beginFrame() {
+void Platform::beginFrame(bool ignoreMouse) {
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
+  if (ignoreMouse) ImGui::GetIO().MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
   ImGui::NewFrame();
 }
 

@@ -42,7 +42,9 @@ class Platform {
   void requestClose();
   // Processes events; waits up to `timeoutSeconds` for one when > 0 (idle when nothing moves).
   void processEvents(double timeoutSeconds);
-  void beginFrame();
+  // `ignoreMouse`: the frame sees no mouse (scripted screenshots: no hover highlight or tooltip from
+  // wherever the virtual pointer happens to rest).
+  void beginFrame(bool ignoreMouse = false);
   // Renders ImGui's draw data on `clear`; when `capture` is non-null, reads the finished frame into it
   // (before the swap, while the back buffer is still valid); then swaps.
   void endFrame(ImVec4 clear, Image* capture = nullptr);

@@ -171,7 +171,7 @@ int runApp(const AppOptions& o) {
       platform->reloadFontTexture();
     }
     const auto uiStart = Clock::now();
-    platform->beginFrame();
+    platform->beginFrame(scripted || bench);
     app.frame();
     const auto uiEnd = Clock::now();
 
