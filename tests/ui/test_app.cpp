@@ -206,5 +206,30 @@ TEST_F(AppFixture, StopConditionPausesTheRun) {
   EXPECT_NE(app.statusText().find("reached 120 steps"), std::string::npos) << app.statusText();
 }
 
+TEST_F(AppFixture, NumericalFailureStopsTheRunAndSaysWhyInTheStatusBar) {
+  ui.frame(fn());
+  // Exponential loss with a huge step: the first step overflows (math.md §4: detect, stop, report).
+  core::ModelSpec m = app.document().scene().model;
+  m.loss = core::LossKind::Exponential;
+  m.trainV = true;
+  app.document().apply(cmd::SetModel{m});
+  core::OptimizerSpec o = app.document().scene().optimizer;
+  o.name = core::OptimizerKind::GD;
+  o.lr = 1e6;
+  app.document().apply(cmd::SetOptimizer{o});
+  ui.frame(fn());
+  ui.tap(GLFW_KEY_SPACE, fn());
+  ASSERT_TRUE(frameUntil([&] { return !app.snapshot()->failure.empty(); }));
+  ASSERT_TRUE(frameUntil([&] { return !app.trainer().playing(); }));
+  ui.frame(fn());
+  EXPECT_NE(app.statusText().find("run stopped"), std::string::npos) << app.statusText();
+  EXPECT_NE(app.statusText().find(app.snapshot()->failure), std::string::npos) << app.statusText();
+  // Undoing the step size gives a healthy run again.
+  ASSERT_TRUE(app.document().undo());
+  ui.frame(fn());
+  EXPECT_TRUE(app.snapshot()->failure.empty());
+  EXPECT_EQ(app.statusText().find("run stopped"), std::string::npos) << app.statusText();
+}
+
 }  // namespace
 }  // namespace attnmd::gui
