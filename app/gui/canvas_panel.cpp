@@ -313,8 +313,10 @@ void CanvasPanel::drawTheory(ImDrawList* dl, const Document& doc, const CanvasOv
       layout_.svmRay = true;
       layout_.svmRayFrom = a;
       layout_.svmRayTo = b;
-      labelAlong(dl, a, b, 0.72f, -1.f, "p\xE1\xB5\x90\xE1\xB5\x90 (SVM)", pal.svm, pal.panelOverlay,
-                 labelPad, t_.min, t_.max);
+      labelAlong(
+          dl, a, b, 0.72f, -1.f,
+          ov.relaxedSvm ? "p\xE1\xB5\x90\xE1\xB5\x90 (relaxed SVM)" : "p\xE1\xB5\x90\xE1\xB5\x90 (SVM)",
+          pal.svm, pal.panelOverlay, labelPad, t_.min, t_.max);
     }
   } else {
     // W z_i and W^mm z_i as arrows from the query point z_i: they rank sequence i's tokens.

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "app/gui/theory.h"
 #include "app/gui/ui_util.h"
 #include "core/enums.h"
 #include "core/run.h"
@@ -225,6 +226,12 @@ void ExperimentPanel::draw(Document& doc, const core::AttentionSvm* svm, double 
     tip("While on, a click on a token makes it \xCE\xB1_i of its sequence instead of editing (Esc ends "
         "picking).");
     const bool nuclear = core::svmNormFor(doc.scene()) == core::SvmNorm::Nuclear;
+    if (relaxedFor(doc.scene())) {
+      ImGui::TextDisabled("relaxed prompt SVM (v is trained too)");
+      tip("Joint (p, v) training: rows of sequences that are support vectors of the v-SVM need margin 1, the "
+          "others only 0 (math.md \xC2\xA7"
+          "5).");
+    }
     if (nuclear)
       ImGui::TextDisabled("geometry: nuclear norm \xE2\x80\x96W\xE2\x80\x96_*");
     else
