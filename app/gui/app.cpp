@@ -169,8 +169,9 @@ void App::frame() {
   const float menuH = ImGui::GetFrameHeight();
   const float statusH = ImGui::GetFrameHeight() + 6.f * s;
   const float W = io.DisplaySize.x, H = io.DisplaySize.y;
-  const float leftW = std::clamp(370.f * s, 260.f, W * 0.34f);
-  const float rightW = std::clamp(420.f * s, 240.f, W * 0.3f);
+  // Side panels give way first at large UI scales: the canvas keeps about half the width.
+  const float leftW = std::clamp(370.f * s, 260.f, W * 0.28f);
+  const float rightW = std::clamp(420.f * s, 240.f, W * 0.26f);
   const float centerW = std::max(100.f, W - leftW - rightW);
   const float bodyH = std::max(100.f, H - menuH - statusH);
   const float heatH =

@@ -3,6 +3,7 @@
 #include "app/gui/canvas_panel.h"
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <cstdio>
 
@@ -432,7 +433,8 @@ void CanvasPanel::drawTokens(ImDrawList* dl, const Document& doc, const CanvasOv
 // canvas is narrow.
 void CanvasPanel::legendStrip(const Document& doc, const CanvasStyle& style) const {
   const Palette& pal = palette(style.theme);
-  const float s = style.scale, fs = ImGui::GetFontSize();
+  const float s = style.scale, fs = ImGui::GetFontSize() * 0.9f;  // a notch smaller than the UI text
+  ImFont* font = ImGui::GetFont();
   const bool prompt = doc.scene().model.kind == core::ModelKind::Prompt;
   struct Item {
     int icon;
@@ -450,14 +452,14 @@ void CanvasPanel::legendStrip(const Document& doc, const CanvasStyle& style) con
       {6, prompt ? "p\xE1\xB5\x90\xE1\xB5\x90 (SVM)" : "W\xE1\xB5\x90\xE1\xB5\x90 z\xE1\xB5\xA2 (SVM)"},
       {7, "margin lines"},
       {8, "v"}};
-  const float icon = 24.f * s, gap = 14.f * s, pad = 6.f * s;
+  const float icon = 22.f * s, gap = 10.f * s, pad = 6.f * s;
   const float left = ImGui::GetCursorScreenPos().x + pad;
   const float right = left + ImGui::GetContentRegionAvail().x - 2 * pad;
   ImDrawList* dl = ImGui::GetWindowDrawList();
   ImVec2 at(left, ImGui::GetCursorScreenPos().y + pad * 0.6f);
   const ImU32 grey = pal.textMuted;
   for (const Item& it : items) {
-    const float w = icon + ImGui::CalcTextSize(it.text).x;
+    const float w = icon + font->CalcTextSizeA(fs, FLT_MAX, 0.f, it.text).x;
     if (at.x + w > right && at.x > left) {
       at.x = left;
       at.y += fs + 5.f * s;
@@ -494,7 +496,7 @@ void CanvasPanel::legendStrip(const Document& doc, const CanvasStyle& style) con
         drawArrow(dl, ImVec2(c.x - 10 * s, c.y), ImVec2(c.x + 10 * s, c.y), pal.vArrow, 2.f * s, 8.f * s);
         break;
     }
-    dl->AddText(ImVec2(at.x + icon, at.y), pal.text, it.text);
+    dl->AddText(font, fs, ImVec2(at.x + icon, at.y), pal.text, it.text);
     at.x += w + gap;
   }
   ImGui::Dummy(ImVec2(right - left, at.y + fs + pad - ImGui::GetCursorScreenPos().y));
