@@ -2,10 +2,11 @@
 //
 // [SECTION] Local model of f(w) = (1/2)||w||_p^2
 // [SECTION] Newton systems (primal space N x N, or dual space m x m when m < N)
-// [SECTION] Interior-point method (Mehrotra predictor-corrector, infeasible start)
-// [SECTION] Polish: Newton on the active set, null-space form
+// [SECTION] Interior-point method (Mehrotra predictor-corrector, infeasible start, Farkas certificates)
+// [SECTION] Dual barrier method (last resort)
+// [SECTION] Polish: Newton on the active set (null-space form; dual form for p < 2), active-set repair
 // [SECTION] Certificate
-// [SECTION] solveLpSvm
+// [SECTION] solveLpSvm: scaling, warm start, the chain of strategies
 //
 // Why f = (1/2)||w||_p^2 and not (1/p)||w||_p^p: both have the same minimizer, but the squared norm is
 // homogeneous of degree 2 whatever p is, so a problem whose solution has norm 10 does not turn into
@@ -861,9 +862,10 @@ SvmSolution solveLpSvm(const Eigen::Ref<const MatrixXd>& A, const Eigen::Ref<con
     chain = {Strategy::PrimalDual, Strategy::DualBarrier};
   for (Strategy st : chain) {
     if (solved) break;
-    IpmResult r = st == Strategy::PrimalDual     ? interiorPoint(As, bs, p, maxIt, 1e-10)
-                  : st == Strategy::Continuation ? interiorPoint(As, bs, 2.0, maxIt, 1e-10)
-                                                 : dualBarrier(As, bs, p, maxIt, 1e-10);
+    const double tol = options.gapTolerance;
+    IpmResult r = st == Strategy::PrimalDual     ? interiorPoint(As, bs, p, maxIt, tol)
+                  : st == Strategy::Continuation ? interiorPoint(As, bs, 2.0, maxIt, tol)
+                                                 : dualBarrier(As, bs, p, maxIt, tol);
     sol.iterations += r.iterations;
     if (r.kind == IpmResult::Kind::Infeasible) {
       sol.status = SvmStatus::Infeasible;
@@ -900,8 +902,9 @@ SvmSolution solveLpSvm(const Eigen::Ref<const MatrixXd>& A, const Eigen::Ref<con
     mu[k] = mus[i] / rowNorm[k];
   }
   certify(A, b, p, w, mu, sol);
+  const double rowScale = std::max(1.0, A.rowwise().norm().maxCoeff() * sol.w.norm());
   const bool accurate = sol.w.allFinite() && std::abs(sol.gap) <= options.acceptableGap &&
-                        sol.violation <= 1e-9 * std::max(1.0, b.cwiseAbs().maxCoeff());
+                        sol.violation <= options.feasibilityTolerance * rowScale;
   if (accurate) {
     sol.status = SvmStatus::Optimal;
     sol.reason.clear();
