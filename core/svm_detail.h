@@ -1,5 +1,5 @@
 // Internal helpers shared by the SVM solvers (svm_lp.cpp, svm_nuclear.cpp, svm.cpp, tokens.cpp).
-// Not part of the core API: include only from core/svm*.cpp and core/tokens.cpp.
+// Not part of the core API: include only from core/svm*.cpp, core/tokens.cpp and the SVM tests.
 #pragma once
 
 #include <Eigen/Dense>
