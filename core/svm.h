@@ -19,12 +19,19 @@ enum class SvmStatus { Optimal, Infeasible, Failed };
 const char* svmStatusName(SvmStatus s);  // "optimal", "infeasible", "failed"
 
 struct SvmOptions {
-  double gapTolerance = 1e-10;  // target relative duality gap
+  // Interior-point stopping tolerance (relative residuals and complementarity) before the active-set
+  // Newton polish, which then goes to rounding level. Default 1e-10.
+  double gapTolerance = 1e-10;
+  // Status Optimal needs max_k max(0, b_k - a_k^T w) <= feasibilityTolerance * max(1, max_k ||a_k|| ||w||)
+  // (w is scaled to be exactly feasible, so this only absorbs rounding). Default 1e-12.
   double feasibilityTolerance = 1e-12;
-  double acceptableGap = 1e-6;  // status Optimal needs |gap| <= this (and violation <= 1e-9); the
-                                // solvers normally reach ~1e-14, see tests/unit/test_svm*.cpp
-  int maxIterations = 200;      // interior-point iterations
-  const Eigen::VectorXd* warmStartLambda = nullptr;  // previous dual solution (same row count), or null
+  // Status Optimal needs |gap| <= acceptableGap. The solvers normally certify ~1e-14 (worst seen in
+  // tests/unit/test_svm*.cpp: 1e-10; degenerate hand-made scenes at p = 20 rarely ~1e-7). Default 1e-6.
+  double acceptableGap = 1e-6;
+  int maxIterations = 200;  // interior-point iterations per strategy
+  // A previous dual solution for the same rows (e.g. one token moved), or null. l_p: Newton on its
+  // active set first (no interior point when the support is unchanged); nuclear: the starting y.
+  const Eigen::VectorXd* warmStartLambda = nullptr;
 };
 
 struct SvmSolution {
@@ -39,7 +46,7 @@ struct SvmSolution {
   std::vector<int> active;  // rows with a_k^T w - b_k <= 1e-7 max(1, |b_k|) (support constraints)
   std::vector<int> certificateRows;  // Infeasible: the rows that cannot hold together (a zero row, or
                                      // rows with a nonnegative combination that vanishes: Farkas)
-  int iterations = 0;
+  int iterations = 0;                // interior-point iterations (0: the warm start's Newton polish sufficed)
 };
 
 // math.md §5: min ||w||_p  s.t.  A w >= b, for p in (1, 20]. Rows of A are constraints; b entries are

@@ -1,10 +1,11 @@
 // Internal helpers shared by the SVM solvers (svm_lp.cpp, svm_nuclear.cpp, svm.cpp, tokens.cpp).
-// Not part of the core API: include only from core/svm*.cpp and core/tokens.cpp.
+// Not part of the core API: include only from core/svm*.cpp, core/tokens.cpp and the SVM tests.
 #pragma once
 
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace attnmd::core::detail {
 
@@ -33,6 +34,52 @@ inline Eigen::VectorXd halfSquaredNormGradient(const Eigen::Ref<const Eigen::Vec
 
 inline double conjugateExponent(double p) {
   return p / (p - 1);
+}
+
+// Nonnegative least squares min ||C x - d|| s.t. x >= 0 (Lawson-Hanson active set). For the multipliers
+// of dependent active rows, where plain least squares may return small negative entries although a
+// nonnegative solution exists. Sizes here are tens, so a dense solve per step is fine.
+inline Eigen::VectorXd nonnegativeLeastSquares(const Eigen::Ref<const Eigen::MatrixXd>& C,
+                                               const Eigen::Ref<const Eigen::VectorXd>& d) {
+  const Eigen::Index n = C.cols();
+  Eigen::VectorXd x = Eigen::VectorXd::Zero(n);
+  std::vector<bool> passive(static_cast<std::size_t>(n), false);
+  const double tol = 1e-13 * std::max(1.0, C.cwiseAbs().maxCoeff() * d.cwiseAbs().maxCoeff());
+  for (int outer = 0; outer < 3 * static_cast<int>(n) + 10; ++outer) {
+    const Eigen::VectorXd grad = C.transpose() * (d - C * x);
+    Eigen::Index j = -1;
+    for (Eigen::Index i = 0; i < n; ++i)
+      if (!passive[static_cast<std::size_t>(i)] && grad[i] > tol && (j < 0 || grad[i] > grad[j])) j = i;
+    if (j < 0) break;
+    passive[static_cast<std::size_t>(j)] = true;
+    for (int inner = 0; inner < 3 * static_cast<int>(n) + 10; ++inner) {
+      std::vector<Eigen::Index> P;
+      for (Eigen::Index i = 0; i < n; ++i)
+        if (passive[static_cast<std::size_t>(i)]) P.push_back(i);
+      Eigen::MatrixXd CP(C.rows(), static_cast<Eigen::Index>(P.size()));
+      for (std::size_t k = 0; k < P.size(); ++k) CP.col(static_cast<Eigen::Index>(k)) = C.col(P[k]);
+      const Eigen::VectorXd zP = Eigen::CompleteOrthogonalDecomposition<Eigen::MatrixXd>(CP).solve(d);
+      Eigen::VectorXd z = Eigen::VectorXd::Zero(n);
+      for (std::size_t k = 0; k < P.size(); ++k) z[P[k]] = zP[static_cast<Eigen::Index>(k)];
+      bool allPositive = true;
+      double alpha = 1;
+      for (Eigen::Index i : P) {
+        if (z[i] <= 0) {
+          allPositive = false;
+          const double denom = x[i] - z[i];
+          if (denom > 0) alpha = std::min(alpha, x[i] / denom);
+        }
+      }
+      if (allPositive) {
+        x = z;
+        break;
+      }
+      x += alpha * (z - x);
+      for (Eigen::Index i : P)
+        if (x[i] <= 0) passive[static_cast<std::size_t>(i)] = false, x[i] = 0;
+    }
+  }
+  return x;
 }
 
 }  // namespace attnmd::core::detail

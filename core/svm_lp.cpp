@@ -2,10 +2,11 @@
 //
 // [SECTION] Local model of f(w) = (1/2)||w||_p^2
 // [SECTION] Newton systems (primal space N x N, or dual space m x m when m < N)
-// [SECTION] Interior-point method (Mehrotra predictor-corrector, infeasible start)
-// [SECTION] Polish: Newton on the active set, null-space form
+// [SECTION] Interior-point method (Mehrotra predictor-corrector, infeasible start, Farkas certificates)
+// [SECTION] Dual barrier method (last resort)
+// [SECTION] Polish: Newton on the active set (null-space form; dual form for p < 2), active-set repair
 // [SECTION] Certificate
-// [SECTION] solveLpSvm
+// [SECTION] solveLpSvm: scaling, warm start, the chain of strategies
 //
 // Why f = (1/2)||w||_p^2 and not (1/p)||w||_p^p: both have the same minimizer, but the squared norm is
 // homogeneous of degree 2 whatever p is, so a problem whose solution has norm 10 does not turn into
@@ -174,9 +175,41 @@ double maxStep(const VectorXd& x, const VectorXd& dx) {
 // [SECTION] Interior-point method on min f(w) s.t. A w - s = b, s >= 0 (rows of A have unit 2-norm and
 // the problem is scaled so its optimal norm is >= 1; see solveLpSvm).
 // ---------------------------------------------------------------------------------------------------
+// Exact Farkas certificate from a diverging multiplier vector (math.md §5 "infeasible"): on the rows S
+// where mu is large, project mu_S onto the null space of A_S^T; if the projection y is (up to rounding)
+// nonnegative with b^T y > 0, then y^T A = 0 while y^T b > 0, so no w meets all rows. Returns the rows
+// with y_k > 0, or nothing when mu does not point at a certificate.
+std::vector<int> farkasRows(const MatrixXd& A, const VectorXd& b, const VectorXd& mu) {
+  const double muMax = mu.maxCoeff();
+  if (!(muMax > 0)) return {};
+  std::vector<int> S;
+  for (Eigen::Index k = 0; k < mu.size(); ++k)
+    if (mu[k] > 1e-8 * muMax) S.push_back(static_cast<int>(k));
+  const Eigen::Index k = static_cast<Eigen::Index>(S.size());
+  MatrixXd AS(k, A.cols());
+  VectorXd yS(k), bS(k);
+  for (Eigen::Index i = 0; i < k; ++i) {
+    AS.row(i) = A.row(S[static_cast<std::size_t>(i)]);
+    yS[i] = mu[S[static_cast<std::size_t>(i)]];
+    bS[i] = b[S[static_cast<std::size_t>(i)]];
+  }
+  // y = mu_S - A_S A_S^+ mu_S  (A_S^T y = 0).
+  Eigen::CompleteOrthogonalDecomposition<MatrixXd> cod(AS);
+  VectorXd y = yS - AS * cod.solve(yS);
+  const double ymax = y.cwiseAbs().maxCoeff();
+  if (!(ymax > 0) || y.minCoeff() < -1e-9 * ymax) return {};
+  y = y.cwiseMax(0.0);
+  if (!(bS.dot(y) > 1e-9 * ymax) || (AS.transpose() * y).norm() > 1e-10 * bS.dot(y)) return {};
+  std::vector<int> rows;
+  for (Eigen::Index i = 0; i < k; ++i)
+    if (y[i] > 1e-9 * ymax) rows.push_back(S[static_cast<std::size_t>(i)]);
+  return rows;
+}
+
 struct IpmResult {
   enum class Kind { Converged, Infeasible, NotConverged, Breakdown } kind = Kind::NotConverged;
   VectorXd w, s, mu;
+  std::vector<int> farkas;  // Infeasible: the rows of the certificate
   int iterations = 0;
 };
 
@@ -247,10 +280,22 @@ IpmResult interiorPoint(const MatrixXd& A, const VectorXd& b, double p, int maxI
     // ||A^T mu||_2. When that bound passes 1e10 (the optimal norm is O(1) after scaling) the rows cannot
     // all be met in any reasonable sense: a nonnegative combination of them (nearly) vanishes.
     const double bmu = b.dot(mu);
-    if (bmu > 0 && (A.transpose() * mu).norm() <= 1e-10 * bmu) {
+    const double atmu = (A.transpose() * mu).norm();
+    if (bmu > 0 && atmu <= 1e-10 * bmu) {
       r.kind = IpmResult::Kind::Infeasible;
       break;
     }
+    // Growing multipliers that nearly cancel: try to make the certificate exact.
+    if (bmu > 0 && atmu <= 1e-6 * bmu) {
+      r.farkas = farkasRows(A, b, mu);
+      if (!r.farkas.empty()) {
+        r.kind = IpmResult::Kind::Infeasible;
+        break;
+      }
+    }
+    // Diverging (the optimal norm is O(1) after scaling, 1e12 only for rows nearly cancelling): give up
+    // here and let the next strategy (or the p = 2 infeasibility test) decide.
+    if (!(lm.norm < 1e12) || !(mu.maxCoeff() < 1e20)) break;
 
     NewtonSystem sys(A, lm, s, mu, dualSpace);
     if (!sys.ok()) {
@@ -524,50 +569,136 @@ PolishResult polishOnActiveSetDual(const MatrixXd& A, const VectorXd& b, double 
   return out;
 }
 
-// Polish, then repair the active set a few times (drop a negative multiplier, add a violated row).
-// Returns true with w and the full multiplier vector when the KKT conditions hold on all rows.
+// Polish, then repair the active set (a negative multiplier leaves, a violated row joins) until the KKT
+// conditions hold on all rows: first all changes at once, then one at a time; sets already tried are
+// skipped, so it cannot cycle. Returns true with w and the full multiplier vector on success.
 bool polishKkt(const MatrixXd& A, const VectorXd& b, double p, std::vector<int> S, const VectorXd& wStart,
-               const VectorXd& muStart, VectorXd& w, VectorXd& mu, int maxRounds = 8) {
+               const VectorXd& muStart, VectorXd& w, VectorXd& mu) {
   const Eigen::Index m = A.rows();
+  const double tolViol = 1e-10 * std::max(1.0, b.cwiseAbs().maxCoeff());
   VectorXd start = wStart;
-  VectorXd muFull = muStart;
-  for (int round = 0; round < maxRounds; ++round) {
-    if (S.empty()) return false;
+  VectorXd muFull = muStart.cwiseMax(0.0);
+  std::vector<std::vector<int>> visited;
+  auto seen = [&](std::vector<int> set) {
+    std::sort(set.begin(), set.end());
+    return std::find(visited.begin(), visited.end(), set) != visited.end();
+  };
+  // The last set whose polish converged, and the row that joined it (if any): when a grown set turns
+  // out inconsistent, some other row must leave, smallest multiplier first.
+  std::vector<int> lastGood;
+  int joined = -1;
+  bool batch = true;  // first try all changes at once (large moves, e.g. continuation in p), then singly
+  const int maxAttempts = 4 * static_cast<int>(m) + 12;
+  VectorXd fallbackW, fallbackMu;
+  auto giveUp = [&] {
+    if (fallbackW.size() == 0) return false;
+    w = fallbackW;
+    mu = fallbackMu;
+    return true;
+  };
+  for (int attempt = 0; attempt < maxAttempts && !S.empty(); ++attempt) {
+    std::sort(S.begin(), S.end());
+    visited.push_back(S);
     const bool dualForm = p < 2 && static_cast<Eigen::Index>(S.size()) < A.cols();
-    PolishResult pr =
+    const PolishResult pr =
         dualForm ? polishOnActiveSetDual(A, b, p, S, muFull) : polishOnActiveSet(A, b, p, S, start);
-    if (!pr.converged) return false;
-    const double muScale = std::max(pr.muS.cwiseAbs().maxCoeff(), 1e-300);
     std::vector<int> next;
-    bool changed = false;
-    for (std::size_t i = 0; i < S.size(); ++i) {
-      if (pr.muS[static_cast<Eigen::Index>(i)] < -1e-10 * muScale)
-        changed = true;
-      else
-        next.push_back(S[i]);
+    if (!pr.converged) {
+      if (batch &&
+          !lastGood.empty()) {  // the batch overshot: back to the last good set, one change at a time
+        batch = false;
+        S = lastGood;
+        visited.pop_back();
+        visited.erase(std::remove(visited.begin(), visited.end(), lastGood), visited.end());
+        continue;
+      }
+      std::vector<int> order;
+      for (int k : S)
+        if (k != joined) order.push_back(k);
+      std::sort(order.begin(), order.end(), [&](int a, int c) { return muFull[a] < muFull[c]; });
+      for (int drop : order) {
+        std::vector<int> cand;
+        for (int k : S)
+          if (k != drop) cand.push_back(k);
+        if (!seen(cand)) {
+          next = std::move(cand);
+          break;
+        }
+      }
+      if (next.empty()) return giveUp();
+      S = std::move(next);
+      continue;
     }
+    lastGood = S;
+    PolishResult& prm = const_cast<PolishResult&>(pr);
+    if (pr.muS.size() > 0 && pr.muS.minCoeff() < 0) {
+      // Dependent active rows (degenerate vertices are common in hand-made scenes) have many multiplier
+      // vectors; least squares may pick one with small negative entries when a nonnegative one exists.
+      MatrixXd AS(static_cast<Eigen::Index>(S.size()), A.cols());
+      for (std::size_t i = 0; i < S.size(); ++i) AS.row(static_cast<Eigen::Index>(i)) = A.row(S[i]);
+      const VectorXd g = AS.transpose() * pr.muS;  // = grad f(w) up to the polish's stationarity
+      const VectorXd nn = detail::nonnegativeLeastSquares(AS.transpose(), g);
+      if ((AS.transpose() * nn - g).cwiseAbs().maxCoeff() <=
+          1e-11 * std::max(g.cwiseAbs().maxCoeff(), 1e-300))
+        prm.muS = nn;
+    }
+    const double muScale = std::max(pr.muS.cwiseAbs().maxCoeff(), 1e-300);
     const VectorXd slack = A * pr.w - b;
-    const double tolViol = 1e-10 * std::max(1.0, b.cwiseAbs().maxCoeff());
-    for (Eigen::Index r = 0; r < m; ++r) {
-      if (slack[r] < -tolViol && std::find(next.begin(), next.end(), static_cast<int>(r)) == next.end()) {
-        next.push_back(static_cast<int>(r));
-        changed = true;
+    std::vector<int> negative, violated;
+    std::ptrdiff_t worstNeg = -1;
+    Eigen::Index worstViol = -1;
+    for (std::size_t i = 0; i < S.size(); ++i) {
+      const double l = pr.muS[static_cast<Eigen::Index>(i)];
+      muFull[S[i]] = std::max(0.0, l);
+      if (l < -1e-10 * muScale) {
+        negative.push_back(S[i]);
+        if (worstNeg < 0 || l < pr.muS[worstNeg]) worstNeg = static_cast<std::ptrdiff_t>(i);
       }
     }
-    if (!changed) {
+    for (Eigen::Index r = 0; r < m; ++r) {
+      if (slack[r] < -tolViol && std::find(S.begin(), S.end(), static_cast<int>(r)) == S.end()) {
+        violated.push_back(static_cast<int>(r));
+        if (worstViol < 0 || slack[r] < slack[worstViol]) worstViol = r;
+      }
+    }
+    // Degenerate vertices (several rows active with multipliers ~0, common at large p and in hand-made
+    // scenes) can leave multipliers like -1e-7 that are noise from nearly dependent rows rather than a
+    // wrong active set. With every row met, such a point is kept as the fallback should the repair not
+    // find exact KKT (multipliers clipped to 0; the certificate then reports its gap honestly).
+    if (violated.empty() && !negative.empty() && pr.muS.minCoeff() >= -1e-6 * muScale &&
+        fallbackW.size() == 0) {
+      fallbackW = pr.w;
+      fallbackMu = VectorXd::Zero(m);
+      for (std::size_t i = 0; i < S.size(); ++i)
+        fallbackMu[S[i]] = std::max(0.0, pr.muS[static_cast<Eigen::Index>(i)]);
+    }
+    if (negative.empty() && violated.empty()) {  // KKT holds on every row
       w = pr.w;
       mu = VectorXd::Zero(m);
       for (std::size_t i = 0; i < S.size(); ++i)
         mu[S[i]] = std::max(0.0, pr.muS[static_cast<Eigen::Index>(i)]);
       return true;
     }
-    for (std::size_t i = 0; i < S.size(); ++i)
-      muFull[S[i]] = std::max(0.0, pr.muS[static_cast<Eigen::Index>(i)]);
-    std::sort(next.begin(), next.end());
-    S = std::move(next);
     start = pr.w;
+    joined = -1;
+    if (batch) {
+      for (int k : S)
+        if (std::find(negative.begin(), negative.end(), k) == negative.end()) next.push_back(k);
+      next.insert(next.end(), violated.begin(), violated.end());
+      if (seen(next)) batch = false;
+    }
+    if (!batch) {
+      next = S;
+      if (worstNeg >= 0) next.erase(next.begin() + worstNeg);
+      if (worstViol >= 0) {
+        next.push_back(static_cast<int>(worstViol));
+        joined = static_cast<int>(worstViol);
+      }
+      if (seen(next)) return giveUp();
+    }
+    S = std::move(next);
   }
-  return false;
+  return giveUp();
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -711,6 +842,8 @@ SvmSolution solveLpSvm(const Eigen::Ref<const MatrixXd>& A, const Eigen::Ref<con
   //    (grad f has exponent p - 1 there), so first solve at p = 2 and polish at p from its active set
   //    (continuation in p; the polish repairs the active set);
   //  - the dual barrier method as the last resort.
+  // The p = 2 run (a QP) is also the reliable infeasibility test: for p < 2 the primal-dual iterates of
+  // an infeasible problem can drift off without the Farkas test firing.
   const int maxIt = std::max(options.maxIterations, 1);
   IpmResult last;
   auto activeOf = [&](const IpmResult& r) {
@@ -723,21 +856,26 @@ SvmSolution solveLpSvm(const Eigen::Ref<const MatrixXd>& A, const Eigen::Ref<con
   std::vector<Strategy> chain;
   if (p > 2 && mk < nk)
     chain = {Strategy::Continuation, Strategy::PrimalDual, Strategy::DualBarrier};
-  else if (p > 2)
+  else if (p != 2)
     chain = {Strategy::PrimalDual, Strategy::Continuation, Strategy::DualBarrier};
   else
     chain = {Strategy::PrimalDual, Strategy::DualBarrier};
   for (Strategy st : chain) {
     if (solved) break;
-    IpmResult r = st == Strategy::PrimalDual     ? interiorPoint(As, bs, p, maxIt, 1e-10)
-                  : st == Strategy::Continuation ? interiorPoint(As, bs, 2.0, maxIt, 1e-10)
-                                                 : dualBarrier(As, bs, p, maxIt, 1e-10);
+    const double tol = options.gapTolerance;
+    IpmResult r = st == Strategy::PrimalDual     ? interiorPoint(As, bs, p, maxIt, tol)
+                  : st == Strategy::Continuation ? interiorPoint(As, bs, 2.0, maxIt, tol)
+                                                 : dualBarrier(As, bs, p, maxIt, tol);
     sol.iterations += r.iterations;
     if (r.kind == IpmResult::Kind::Infeasible) {
       sol.status = SvmStatus::Infeasible;
       const double muMax = r.mu.maxCoeff();
-      for (Eigen::Index i = 0; i < mk; ++i)
-        if (r.mu[i] > 1e-6 * muMax) sol.certificateRows.push_back(rows[static_cast<std::size_t>(i)]);
+      if (!r.farkas.empty()) {
+        for (int i : r.farkas) sol.certificateRows.push_back(rows[static_cast<std::size_t>(i)]);
+      } else {
+        for (Eigen::Index i = 0; i < mk; ++i)
+          if (r.mu[i] > 1e-6 * muMax) sol.certificateRows.push_back(rows[static_cast<std::size_t>(i)]);
+      }
       sol.reason = "the constraints cannot all be met: a nonnegative combination of " +
                    std::to_string(sol.certificateRows.size()) +
                    " rows vanishes (too few dimensions for these constraints)";
@@ -764,8 +902,9 @@ SvmSolution solveLpSvm(const Eigen::Ref<const MatrixXd>& A, const Eigen::Ref<con
     mu[k] = mus[i] / rowNorm[k];
   }
   certify(A, b, p, w, mu, sol);
+  const double rowScale = std::max(1.0, A.rowwise().norm().maxCoeff() * sol.w.norm());
   const bool accurate = sol.w.allFinite() && std::abs(sol.gap) <= options.acceptableGap &&
-                        sol.violation <= 1e-9 * std::max(1.0, b.cwiseAbs().maxCoeff());
+                        sol.violation <= options.feasibilityTolerance * rowScale;
   if (accurate) {
     sol.status = SvmStatus::Optimal;
     sol.reason.clear();

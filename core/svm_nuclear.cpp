@@ -371,9 +371,10 @@ MatrixXd subspacePrimal(const MatrixXd& U, const MatrixXd& Z, const VectorXd& b,
 // One solve on a subset of rows (all rows when small): the primal-dual method from (W0, y0), then,
 // unless its certificate is already at rounding level, the polish. Returns W and y (subset length).
 bool solveSubset(const MatrixXd& U, const MatrixXd& Z, const VectorXd& b, const MatrixXd& W0,
-                 const VectorXd& y0, int maxIterations, MatrixXd& W, VectorXd& y, int& iterations) {
+                 const VectorXd& y0, int maxIterations, double tol, MatrixXd& W, VectorXd& y,
+                 int& iterations) {
   const Eigen::Index m = U.rows();
-  const PdResult br = primalDual(U, Z, b, W0, y0, maxIterations, 1e-10);
+  const PdResult br = primalDual(U, Z, b, W0, y0, maxIterations, tol);
   iterations += br.iterations;
   if (br.W.size() == 0 || !br.W.allFinite() || !br.y.allFinite()) return false;
   // Identification: rank from the singular values of the primal estimate, active rows by complementarity.
@@ -576,7 +577,9 @@ SvmSolution solveNuclearSvm(const Eigen::Ref<const MatrixXd>& U, const Eigen::Re
     }
     VectorXd yw;
     const MatrixXd Wfrom = W.size() ? W : frobW;
-    if (!solveSubset(Uw, Zw, bw, Wfrom, y0, std::max(options.maxIterations, 1), W, yw, iterations)) break;
+    if (!solveSubset(Uw, Zw, bw, Wfrom, y0, std::max(options.maxIterations, 1), options.gapTolerance, W, yw,
+                     iterations))
+      break;
     yFull.setZero();
     for (Eigen::Index i = 0; i < mw; ++i) yFull[work[static_cast<std::size_t>(i)]] = yw[i];
     // Rows outside the working set that W violates join it.
@@ -599,8 +602,9 @@ SvmSolution solveNuclearSvm(const Eigen::Ref<const MatrixXd>& U, const Eigen::Re
     return sol;
   }
   certify(U, Z, b, W, yFull, sol);
+  const double rowScale = std::max(1.0, A.rowwise().norm().maxCoeff() * sol.w.norm());
   const bool accurate = sol.w.allFinite() && std::abs(sol.gap) <= options.acceptableGap &&
-                        sol.violation <= 1e-9 * std::max(1.0, b.cwiseAbs().maxCoeff());
+                        sol.violation <= options.feasibilityTolerance * rowScale;
   if (accurate) {
     sol.status = SvmStatus::Optimal;
   } else {
