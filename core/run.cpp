@@ -34,6 +34,12 @@ double svmPFor(const Scene& scene) {
   return (k == OptimizerKind::MD || k == OptimizerKind::NMD) ? scene.optimizer.p : 2.0;
 }
 
+AttentionSvm solveReferenceSvm(const Scene& scene, const std::vector<int>& alpha, const AttentionSvm* warm) {
+  if (scene.model.kind == ModelKind::Prompt && scene.model.trainV)
+    return solveRelaxedPromptSvm(scene, alpha, svmPFor(scene));
+  return solveAttentionSvm(scene, alpha, svmNormFor(scene), svmPFor(scene), warm);
+}
+
 Eigen::MatrixXd attentionMatrix(const Scene& scene, const Params& params) {
   if (scene.model.kind == ModelKind::Prompt) return params.p;
   return effectiveW(scene, params);
@@ -71,8 +77,7 @@ std::shared_ptr<const AttentionSvm> Run::svmFor(const std::vector<int>& tokens) 
     auto it = svmCache_->entries.find(tokens);
     if (it != svmCache_->entries.end()) return it->second;
   }
-  auto solved = std::make_shared<const AttentionSvm>(
-      solveAttentionSvm(*scene_, tokens, svmNormFor(*scene_), svmPFor(*scene_)));
+  auto solved = std::make_shared<const AttentionSvm>(solveReferenceSvm(*scene_, tokens));
   std::lock_guard<std::mutex> lock(svmCache_->mutex);
   auto [it, inserted] = svmCache_->entries.emplace(tokens, solved);
   if (inserted) {
