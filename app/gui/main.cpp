@@ -1,12 +1,19 @@
-// attnmd: the GLFW + ImGui desktop app.
-#include <cstdio>
-#include <cstring>
+// attnmd: the GLFW + ImGui desktop app (issue 5). Flags are parsed in options.cpp, the loop lives in
+// run_app.cpp, the screen in app.cpp.
+#include <iostream>
+
+#include "app/gui/options.h"
+#include "app/gui/run_app.h"
 
 int main(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i)
-    if (!std::strcmp(argv[i], "--help")) {
-      std::puts("usage: attnmd [--scene FILE] [--steps N] [--size WxH] [--screenshot out.png] [--exit]");
-      return 0;
-    }
-  return 0;
+  const attnmd::gui::ParsedOptions parsed = attnmd::gui::parseAppOptions(argc, argv);
+  if (parsed.options.help) {
+    std::cout << attnmd::gui::appUsage();
+    return 0;
+  }
+  if (!parsed.error.empty()) {
+    std::cerr << "attnmd: " << parsed.error << '\n';
+    return 2;
+  }
+  return attnmd::gui::runApp(parsed.options);
 }

@@ -1,0 +1,351 @@
+// [SECTION] construction, run management
+// [SECTION] frame: shortcuts, layout, panels
+// [SECTION] menu bar, status bar
+#include "app/gui/app.h"
+
+#include <GLFW/glfw3.h>  // key codes only: the 1.86 GLFW backend indexes io.KeysDown by GLFW keys
+#include <imgui.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "app/gui/ui_util.h"
+#include "core/run.h"
+
+namespace attnmd::gui {
+
+// =================================================================================================
+// [SECTION] construction, run management
+// =================================================================================================
+
+App::App(DocState initial, Preferences preferences, ViewState view)
+    : doc_(std::move(initial)), prefs_(preferences) {
+  doc_.view() = view;
+  prefs_.uiScale = std::clamp(prefs_.uiScale, kMinUiScale, kMaxUiScale);
+  syncRun();
+}
+
+void App::setUiScale(float scale) {
+  scale = std::clamp(std::round(scale * 4.f) / 4.f, kMinUiScale, kMaxUiScale);
+  if (scale == prefs_.uiScale) return;
+  prefs_.uiScale = scale;
+  styleDirty_ = true;
+  fontRebuild_ = true;
+}
+
+void App::setTheme(ThemeKind theme) {
+  prefs_.theme = theme;
+  styleDirty_ = true;
+}
+
+bool App::takeFontRebuild() {
+  return std::exchange(fontRebuild_, false);
+}
+
+void App::notify(std::string message) {
+  message_ = std::move(message);
+  messageTime_ = ImGui::GetCurrentContext() ? ImGui::GetTime() : 0.0;
+}
+
+bool App::animating() const {
+  return trainer_.busy() || doc_.inGesture();
+}
+
+void App::syncRun() {
+  if (doc_.sceneRevision() == runSceneRevision_) return;
+  runSceneRevision_ = doc_.sceneRevision();
+  startRun(doc_.experiment().continueFromCurrent);
+}
+
+void App::resetRun() {
+  trainer_.setPlaying(false);
+  lastPause_.clear();
+  startRun(false);
+}
+
+// Builds a run from the document's scene; with keepParameters (init "current") it starts from the
+// parameters on screen when they fit the new scene (same model, dimension and rank).
+void App::startRun(bool keepParameters) {
+  auto scene = std::make_shared<core::Scene>(doc_.scene());
+  if (keepParameters && snap_ && snap_->scene) {
+    const core::Scene& old = *snap_->scene;
+    const bool fits =
+        old.model.kind == scene->model.kind && old.dim == scene->dim && old.rankOrDim() == scene->rankOrDim();
+    if (fits) {
+      scene->init.kind = core::InitKind::Given;
+      scene->init.given = snap_->params;
+      // A trained v continues too, unless v itself was just edited.
+      if (scene->model.trainV && old.model.trainV && old.model.v.size() == scene->model.v.size() &&
+          old.model.v == scene->model.v && snap_->params.v.size() == scene->dim)
+        scene->model.v = snap_->params.v;
+    }
+  }
+  try {
+    trainer_.restart(core::Run(std::shared_ptr<const core::Scene>(std::move(scene))));
+    runError_.clear();
+  } catch (const std::exception& e) {
+    runError_ = std::string("cannot train this scene: ") + e.what();
+    trainer_.setPlaying(false);
+  }
+  snap_ = trainer_.snapshot();
+}
+
+void App::refreshOverlay() {
+  snap_ = trainer_.snapshot();
+  if (!snap_) return;
+  if (snap_->iteration > 0 || trainer_.playing()) trainedOnce_ = true;
+  if (snap_ == overlaySnap_ && doc_.revision() == overlayRevision_ && theory_.overlay().hint == hint())
+    return;
+  overlaySnap_ = snap_;
+  overlayRevision_ = doc_.revision();
+  theory_.update(doc_, *snap_, hint());
+}
+
+std::string App::hint() const {
+  if (trainedOnce_) return {};
+  return "Press Space to train \xC2\xB7 drag tokens or the tip of v \xC2\xB7 F1 for help";
+}
+
+// =================================================================================================
+// [SECTION] frame
+// =================================================================================================
+
+void App::handleShortcuts() {
+  ImGuiIO& io = ImGui::GetIO();
+  auto pressed = [](int key) { return ImGui::IsKeyPressed(key, false); };
+  const bool ctrl = io.KeyCtrl;
+  if (pressed(GLFW_KEY_F1)) help_.open = !help_.open;
+  if (ctrl && (pressed(GLFW_KEY_EQUAL) || pressed(GLFW_KEY_KP_ADD))) setUiScale(prefs_.uiScale + 0.25f);
+  if (ctrl && (pressed(GLFW_KEY_MINUS) || pressed(GLFW_KEY_KP_SUBTRACT))) setUiScale(prefs_.uiScale - 0.25f);
+  if (io.WantTextInput) return;  // typing a number: letters and Ctrl+Z belong to the text field
+  if (ctrl && !io.KeyShift && pressed(GLFW_KEY_Z)) {
+    if (!doc_.undo()) notify("nothing to undo");
+  } else if (ctrl && (pressed(GLFW_KEY_Y) || (io.KeyShift && pressed(GLFW_KEY_Z)))) {
+    if (!doc_.redo()) notify("nothing to redo");
+  }
+  if (ctrl) return;
+  if (pressed(GLFW_KEY_SPACE)) trainer_.setPlaying(!trainer_.playing());
+  if (pressed(GLFW_KEY_S)) trainer_.requestSteps(1);
+  if (pressed(GLFW_KEY_R)) resetRun();
+  if (pressed(GLFW_KEY_F)) canvas_.fit(doc_);
+  if (pressed(GLFW_KEY_DELETE) || pressed(GLFW_KEY_BACKSPACE)) canvas_.deleteHoveredOrActive(doc_);
+  if (pressed(GLFW_KEY_ESCAPE)) doc_.view().pickSvmTokens = false;
+}
+
+void App::frame() {
+  ImGuiIO& io = ImGui::GetIO();
+  const float s = prefs_.uiScale;
+  if (styleDirty_) {
+    applyTheme(prefs_.theme, s, ImGui::GetStyle());
+    styleDirty_ = false;
+  }
+  handleShortcuts();
+  trainer_.setSpeed(controls_.stepsPerSecond());
+  trainer_.setStopCondition(doc_.experiment().stop);
+  syncRun();
+  refreshOverlay();
+  if (snap_ && !snap_->pauseReason.empty()) lastPause_ = snap_->pauseReason;
+  if (trainer_.playing()) lastPause_.clear();
+
+  drawMenuBar();
+  const float menuH = ImGui::GetFrameHeight();
+  const float statusH = ImGui::GetFrameHeight() + 6.f * s;
+  const float W = io.DisplaySize.x, H = io.DisplaySize.y;
+  const float leftW = std::clamp(370.f * s, 260.f, W * 0.34f);
+  const float rightW = std::clamp(420.f * s, 240.f, W * 0.3f);
+  const float centerW = std::max(100.f, W - leftW - rightW);
+  const float bodyH = std::max(100.f, H - menuH - statusH);
+  const float heatH =
+      std::clamp(HeatmapPanel::preferredHeight(doc_.scene().sequenceCount(), s), 90.f * s, bodyH * 0.32f);
+  const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
+                                 ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings |
+                                 ImGuiWindowFlags_NoBringToFrontOnFocus;
+  const CanvasStyle canvasStyle{prefs_.theme, s};
+
+  // ---- left: run controls, then Experiment / Data / Generate
+  ImGui::SetNextWindowPos(ImVec2(0, menuH));
+  ImGui::SetNextWindowSize(ImVec2(leftW, bodyH));
+  if (ImGui::Begin("Run and experiment", nullptr, fixed | ImGuiWindowFlags_NoTitleBar)) {
+    if (runPanel_.draw(doc_, trainer_, controls_, *snap_, s)) resetRun();
+    ImGui::Spacing();
+    if (ImGui::BeginTabBar("left")) {
+      if (ImGui::BeginTabItem("Experiment")) {
+        ImGui::BeginChild("experiment");
+        experimentPanel_.draw(doc_, theory_.svm(), theory_.lastSolveMilliseconds(), s);
+        ImGui::EndChild();
+        ImGui::EndTabItem();
+      }
+      if (ImGui::BeginTabItem("Data")) {
+        dataPanel_.draw(doc_, theory_.overlay(), prefs_.theme, s);
+        ImGui::EndTabItem();
+      }
+      if (ImGui::BeginTabItem("Generate")) {
+        generatorPanel_.draw(doc_, s);
+        ImGui::EndTabItem();
+      }
+      ImGui::EndTabBar();
+    }
+  }
+  ImGui::End();
+  syncRun();
+  refreshOverlay();
+
+  // ---- centre: canvas over the heat map
+  ImGui::SetNextWindowPos(ImVec2(leftW, menuH));
+  ImGui::SetNextWindowSize(ImVec2(centerW, bodyH - heatH));
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
+  if (ImGui::Begin("Canvas", nullptr,
+                   fixed | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar |
+                       ImGuiWindowFlags_NoScrollWithMouse)) {
+    canvas_.interact(doc_, theory_.overlay(), canvasStyle);
+    syncRun();  // an edit on the canvas shows in this frame: run restarted, SVM re-solved
+    refreshOverlay();
+    canvas_.render(doc_, theory_.overlay(), canvasStyle);
+    if (std::string m = canvas_.takeMessage(); !m.empty()) notify(m);
+  }
+  ImGui::End();
+  ImGui::PopStyleVar();
+
+  ImGui::SetNextWindowPos(ImVec2(leftW, menuH + bodyH - heatH));
+  ImGui::SetNextWindowSize(ImVec2(centerW, heatH));
+  if (ImGui::Begin("Attention weights s (sequences \xC3\x97 tokens)", nullptr, fixed)) {
+    heatmap_.draw(doc_, theory_.overlay(), prefs_.theme, s);
+  }
+  ImGui::End();
+
+  // ---- right: plots
+  ImGui::SetNextWindowPos(ImVec2(leftW + centerW, menuH));
+  ImGui::SetNextWindowSize(ImVec2(W - leftW - centerW, bodyH));
+  if (ImGui::Begin("Plots", nullptr, fixed)) plots_.draw(snap_, s);
+  ImGui::End();
+
+  drawStatusBar(H - statusH, statusH);
+  help_.draw(s);
+}
+
+// =================================================================================================
+// [SECTION] menu bar, status bar
+// =================================================================================================
+
+void App::drawMenuBar() {
+  if (!ImGui::BeginMainMenuBar()) return;
+  if (ImGui::BeginMenu("Edit")) {
+    const std::string undo = doc_.canUndo() ? "Undo " + doc_.undoName() : std::string("Undo");
+    const std::string redo = doc_.canRedo() ? "Redo " + doc_.redoName() : std::string("Redo");
+    if (ImGui::MenuItem(undo.c_str(), "Ctrl+Z", false, doc_.canUndo())) doc_.undo();
+    if (ImGui::MenuItem(redo.c_str(), "Ctrl+Y", false, doc_.canRedo())) doc_.redo();
+    ImGui::Separator();
+    if (ImGui::MenuItem("Delete token", "Delete", false, doc_.view().activeToken.valid()))
+      canvas_.deleteHoveredOrActive(doc_);
+    ImGui::EndMenu();
+  }
+  if (ImGui::BeginMenu("Run")) {
+    if (ImGui::MenuItem(trainer_.playing() ? "Pause" : "Play", "Space"))
+      trainer_.setPlaying(!trainer_.playing());
+    if (ImGui::MenuItem("Step", "S")) trainer_.requestSteps(1);
+    if (ImGui::MenuItem("Reset", "R")) resetRun();
+    ImGui::EndMenu();
+  }
+  if (ImGui::BeginMenu("View")) {
+    CanvasLayers& l = doc_.view().layers;
+    if (ImGui::MenuItem("Fit canvas to data", "F")) canvas_.fit(doc_);
+    ImGui::Separator();
+    ImGui::MenuItem("Grid", nullptr, &l.grid);
+    ImGui::MenuItem("Margin lines", nullptr, &l.marginLines);
+    ImGui::MenuItem("Support tokens", nullptr, &l.supportMarks);
+    ImGui::MenuItem("Optimal tokens", nullptr, &l.optimalMarks);
+    ImGui::MenuItem("Legend", nullptr, &l.legend);
+    ImGui::Separator();
+    if (ImGui::MenuItem("Light theme", nullptr, prefs_.theme == ThemeKind::Light)) setTheme(ThemeKind::Light);
+    if (ImGui::MenuItem("Dark theme", nullptr, prefs_.theme == ThemeKind::Dark)) setTheme(ThemeKind::Dark);
+    if (ImGui::MenuItem("Larger UI", "Ctrl+=", false, prefs_.uiScale < kMaxUiScale))
+      setUiScale(prefs_.uiScale + 0.25f);
+    if (ImGui::MenuItem("Smaller UI", "Ctrl+\xE2\x88\x92", false, prefs_.uiScale > kMinUiScale))
+      setUiScale(prefs_.uiScale - 0.25f);
+    ImGui::EndMenu();
+  }
+  if (ImGui::BeginMenu("Help")) {
+    ImGui::MenuItem("Shortcuts and guide", "F1", &help_.open);
+    ImGui::EndMenu();
+  }
+  // Right side: scene summary.
+  const core::Scene& sc = doc_.scene();
+  int tokens = 0;
+  for (const auto& q : sc.sequences) tokens += static_cast<int>(q.tokens.rows());
+  char summary[160];
+  std::snprintf(summary, sizeof summary,
+                "%s model \xC2\xB7 %s \xC2\xB7 n = %d sequences, %d tokens, d = %d%s",
+                core::enumName(sc.model.kind), core::enumName(sc.optimizer.name), sc.sequenceCount(), tokens,
+                sc.dim, doc_.modified() ? " \xC2\xB7 modified" : "");
+  const float w = ImGui::CalcTextSize(summary).x;
+  ImGui::SameLine(std::max(ImGui::GetCursorPosX() + 20.f, ImGui::GetWindowWidth() - w - 16.f));
+  ImGui::TextDisabled("%s", summary);
+  ImGui::EndMainMenuBar();
+}
+
+void App::drawStatusBar(float y, float height) {
+  const ImGuiIO& io = ImGui::GetIO();
+  ImGui::SetNextWindowPos(ImVec2(0, y));
+  ImGui::SetNextWindowSize(ImVec2(io.DisplaySize.x, height));
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(8.f * prefs_.uiScale, 3.f * prefs_.uiScale));
+  const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
+                                 ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus |
+                                 ImGuiWindowFlags_NoScrollWithMouse;
+  if (ImGui::Begin("##status", nullptr, flags)) {
+    char left[256];
+    const double sps = trainer_.stepsPerSecond();
+    std::snprintf(
+        left, sizeof left, "step %s  \xE2\x94\x82  %s steps/s  \xE2\x94\x82  %.0f fps  \xE2\x94\x82  %s",
+        groupedInt(snap_ ? snap_->iteration : 0).c_str(), groupedInt(static_cast<long long>(sps)).c_str(),
+        io.Framerate, trainer_.playing() ? "training" : "paused");
+    std::string svm = "SVM: ";
+    if (const core::AttentionSvm* sv = theory_.svm()) {
+      if (sv->solution.status == core::SvmStatus::Optimal) {
+        char b[96];
+        std::snprintf(b, sizeof b, "optimal, norm %.4g, gap %.0e", sv->solution.value, sv->solution.gap);
+        svm += b;
+      } else {
+        svm += core::svmStatusName(sv->solution.status);
+      }
+    } else {
+      svm += "not solved";
+    }
+    // Warnings: a numerical stop of the run first, then a stop condition, then the last message.
+    std::string warning;
+    bool alarming = false;
+    if (!runError_.empty()) {
+      warning = runError_;
+      alarming = true;
+    } else if (snap_ && !snap_->failure.empty()) {
+      warning = "run stopped: " + snap_->failure;
+      alarming = true;
+    } else if (!lastPause_.empty()) {
+      warning = "paused: " + lastPause_;
+    } else if (!message_.empty() && ImGui::GetTime() - messageTime_ < 8.0) {
+      warning = message_;
+    } else if (!fontWarning_.empty()) {
+      warning = fontWarning_;
+    }
+    statusText_ =
+        std::string(left) + "  \xE2\x94\x82  " + svm + (warning.empty() ? "" : "  \xE2\x94\x82  " + warning);
+    ImGui::TextUnformatted(left);
+    ImGui::SameLine();
+    ImGui::TextDisabled("\xE2\x94\x82");
+    ImGui::SameLine();
+    ImGui::TextUnformatted(svm.c_str());
+    if (!warning.empty()) {
+      ImGui::SameLine();
+      ImGui::TextDisabled("\xE2\x94\x82");
+      ImGui::SameLine();
+      const Palette& pal = palette(prefs_.theme);
+      ImGui::PushStyleColor(ImGuiCol_Text, alarming ? pal.warning : ImGui::GetColorU32(ImGuiCol_Text));
+      ImGui::TextUnformatted(warning.c_str());
+      ImGui::PopStyleColor();
+    }
+  }
+  ImGui::End();
+  ImGui::PopStyleVar();
+}
+
+}  // namespace attnmd::gui

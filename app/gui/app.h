@@ -1,0 +1,116 @@
+// The main screen (issue 5): owns the document, the trainer, the live theory and the panels, and lays
+// them out every frame. Knows nothing about GLFW or GL: run_app.cpp drives it with a real window, the
+// ui tests drive it with a null ImGui backend and simulated input.
+//
+//   +------------------------------------------------------------------+
+//   | menu                                                             |
+//   +------------+------------------------------------+----------------+
+//   | Run        |                                    |                |
+//   | Experiment |        canvas (data, rays)         |  Plots         |
+//   | Data       |                                    |                |
+//   | Generate   +------------------------------------+                |
+//   |            |   attention heat map               |                |
+//   +------------+------------------------------------+----------------+
+//   | status: step, steps/s, fps, SVM, warnings                        |
+//   +------------------------------------------------------------------+
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "app/gui/canvas_panel.h"
+#include "app/gui/data_panel.h"
+#include "app/gui/document.h"
+#include "app/gui/experiment_panel.h"
+#include "app/gui/generator_panel.h"
+#include "app/gui/heatmap_panel.h"
+#include "app/gui/help_window.h"
+#include "app/gui/plots_panel.h"
+#include "app/gui/run_panel.h"
+#include "app/gui/theme.h"
+#include "app/gui/theory.h"
+#include "app/gui/trainer.h"
+
+namespace attnmd::gui {
+
+// User preferences: not saved with scenes (issue 6 keeps them in XDG_CONFIG_HOME).
+struct Preferences {
+  float uiScale = 1.f;  // 1x to 3x: fonts, markers, line widths
+  ThemeKind theme = ThemeKind::Light;
+};
+
+constexpr float kMinUiScale = 1.f;
+constexpr float kMaxUiScale = 3.f;
+
+class App {
+ public:
+  App(DocState initial, Preferences preferences, ViewState view = {});
+
+  // One frame of UI, between ImGui::NewFrame() and ImGui::Render().
+  void frame();
+
+  // True while frames should keep coming (training, pending steps, a drag); false lets the loop idle.
+  bool animating() const;
+
+  Document& document() { return doc_; }
+  const Document& document() const { return doc_; }
+  Trainer& trainer() { return trainer_; }
+  const LiveTheory& theory() const { return theory_; }
+  const CanvasLayout& canvasLayout() const { return canvas_.layout(); }
+  std::shared_ptr<const TrainSnapshot> snapshot() const { return snap_; }
+  const Preferences& preferences() const { return prefs_; }
+  RunControls& runControls() { return controls_; }
+
+  void setUiScale(float scale);
+  void setTheme(ThemeKind theme);
+  // True once after the UI scale changed: the caller rebuilds the font atlas (buildFonts) before the
+  // next frame and re-uploads it.
+  bool takeFontRebuild();
+  // Shown in the status bar until replaced ("a sequence needs at least 2 tokens ...").
+  void notify(std::string message);
+  void setFontWarning(std::string warning) { fontWarning_ = std::move(warning); }
+  // The status bar's text of the last frame (tests).
+  const std::string& statusText() const { return statusText_; }
+  // Restarts the run from the document's scene at step 0 (R).
+  void resetRun();
+
+ private:
+  void handleShortcuts();
+  void syncRun();  // restart when the scene changed since the run was built
+  void startRun(bool keepParameters);
+  void refreshOverlay();
+  void drawMenuBar();
+  void drawStatusBar(float y, float height);
+  std::string hint() const;
+
+  Document doc_;
+  Preferences prefs_;
+  RunControls controls_;
+  Trainer trainer_;
+  LiveTheory theory_;
+  std::shared_ptr<const TrainSnapshot> snap_;
+  std::uint64_t runSceneRevision_ = 0;
+  std::uint64_t overlayRevision_ = 0;                 // document revision the overlay was built for
+  std::shared_ptr<const TrainSnapshot> overlaySnap_;  // snapshot the overlay was built from
+
+  RunPanel runPanel_;
+  ExperimentPanel experimentPanel_;
+  DataPanel dataPanel_;
+  GeneratorPanel generatorPanel_;
+  CanvasPanel canvas_;
+  HeatmapPanel heatmap_;
+  PlotsPanel plots_;
+  HelpWindow help_;
+
+  bool styleDirty_ = true;
+  bool fontRebuild_ = false;
+  bool trainedOnce_ = false;  // hides the "press Space" hint
+  std::string message_;
+  double messageTime_ = -1;
+  std::string runError_;   // the run could not be built from the scene
+  std::string lastPause_;  // latched pause reason of a stop condition
+  std::string fontWarning_;
+  std::string statusText_;
+};
+
+}  // namespace attnmd::gui

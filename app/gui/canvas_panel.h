@@ -1,0 +1,108 @@
+// The 2D data canvas: tokens, rays, margin lines and v, with mouse editing that becomes commands.
+//
+//   left click on empty space   add a token to the selected sequence (keep the button down to place it)
+//   left drag a token / v tip   move it (one undo entry per drag)
+//   left click a token          select its sequence (in "pick SVM tokens" mode: pick alpha_i)
+//   right click a token         delete it          right drag   pan          wheel   zoom
+//
+// 3D scenes are shown in their x_1-x_2 plane; edits keep the other coordinates.
+#pragma once
+
+#include <imgui.h>
+
+#include <Eigen/Dense>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "app/gui/canvas_geometry.h"
+#include "app/gui/document.h"
+#include "app/gui/overlay.h"
+#include "app/gui/theme.h"
+
+namespace attnmd::gui {
+
+struct CanvasStyle {
+  ThemeKind theme = ThemeKind::Light;
+  float scale = 1.f;  // UI scale: markers, line widths and hit radii grow with it
+};
+
+// Where key items were drawn in the last frame (screen pixels). --layout-json writes it so the e2e test
+// can probe the screenshot exactly where rings and rays must be.
+struct CanvasLayout {
+  CanvasTransform transform;
+  struct Marker {
+    int seq = 0;
+    int token = 0;
+    ImVec2 center;
+    float radius = 0;      // marker radius
+    float ringRadius = 0;  // selected-token ring radius, 0 when not selected
+    float ringThickness = 0;
+  };
+  std::vector<Marker> markers;
+  bool paramRay = false;  // prompt model: the ray of M^T p from the origin
+  ImVec2 paramRayFrom, paramRayTo;
+  bool svmRay = false;  // prompt model: the dashed ray of M^T p^mm
+  ImVec2 svmRayFrom, svmRayTo;
+  float rayThickness = 0;
+  bool svmNotice = false;  // the "SVM infeasible" notice is on screen
+  ImVec2 vTip;
+};
+
+class CanvasPanel {
+ public:
+  // Draws the canvas over the current window's remaining content region and turns input into
+  // commands on `doc`. A refused edit leaves its reason in message(). Same as interact() + render().
+  void draw(Document& doc, const CanvasOverlay& overlay, const CanvasStyle& style);
+  // The two halves of draw(): interact() reserves the region and turns input into commands; the app
+  // then brings the run and the theory up to date, so render() shows an edit in the same frame.
+  void interact(Document& doc, const CanvasOverlay& overlay, const CanvasStyle& style);
+  void render(const Document& doc, const CanvasOverlay& overlay, const CanvasStyle& style);
+
+  // Keyboard actions the app routes here (F, Delete).
+  void fit(Document& doc) { doc.view().canvas.pixelsPerUnit = 0; }
+  void deleteHoveredOrActive(Document& doc);
+
+  const CanvasLayout& layout() const { return layout_; }
+  TokenRef hovered() const { return hovered_; }
+  bool hoveredCanvas() const { return hoveredCanvas_; }
+  // The last refused edit ("a sequence needs at least 2 tokens ..."), cleared by takeMessage().
+  std::string takeMessage() { return std::exchange(message_, std::string()); }
+
+ private:
+  enum class Drag { None, Token, V, Query, Pan };
+  struct Hit {
+    Drag kind = Drag::None;  // Token, V or Query; None for empty space
+    TokenRef token;
+    int seq = -1;  // Query: its sequence
+  };
+  Hit hitTest(const Document& doc, const CanvasOverlay& overlay, ImVec2 mouse) const;
+  void handleInput(Document& doc, const CanvasOverlay& overlay);
+  void drawGrid(ImDrawList* dl, const CanvasStyle& style) const;
+  void drawTheory(ImDrawList* dl, const Document& doc, const CanvasOverlay& overlay,
+                  const CanvasStyle& style);
+  void drawTokens(ImDrawList* dl, const Document& doc, const CanvasOverlay& overlay,
+                  const CanvasStyle& style);
+  void legendStrip(const Document& doc, const CanvasStyle& style) const;
+  void drawNotices(ImDrawList* dl, const Document& doc, const CanvasOverlay& overlay,
+                   const CanvasStyle& style);
+  void tooltip(const Document& doc, const CanvasOverlay& overlay) const;
+  float markerRadius(const CanvasOverlay& overlay, int seq, int token, float scale) const;
+  Eigen::VectorXd lift(const Document& doc, const Eigen::Vector2d& world, const Eigen::VectorXd& keep) const;
+
+  CanvasTransform t_;
+  float scale_ = 1.f;
+  CanvasLayout layout_;
+  TokenRef hovered_;
+  bool hoveredCanvas_ = false;
+  Drag drag_ = Drag::None;
+  TokenRef dragToken_;
+  int dragQuery_ = -1;
+  Eigen::Vector2d grabOffset_{0, 0};  // world offset from the mouse to the dragged item
+  bool rightDown_ = false;
+  bool rightDragged_ = false;
+  ImVec2 rightPress_;
+  std::string message_;
+};
+
+}  // namespace attnmd::gui

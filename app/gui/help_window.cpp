@@ -1,0 +1,85 @@
+#include "app/gui/help_window.h"
+
+#include <imgui.h>
+
+#include <sstream>
+
+#include "app/common/assets.h"
+
+namespace attnmd::gui {
+
+const Shortcut kShortcuts[] = {
+    {"Space", "play / pause training"},
+    {"S", "one optimizer step"},
+    {"R", "reset the run to step 0"},
+    {"F", "fit the canvas to the data"},
+    {"Delete / Backspace", "delete the hovered (or last clicked) token"},
+    {"Ctrl+Z", "undo"},
+    {"Ctrl+Y, Ctrl+Shift+Z", "redo"},
+    {"Ctrl+= / Ctrl+\xE2\x88\x92", "larger / smaller UI (1x to 3x)"},
+    {"Esc", "stop picking SVM tokens"},
+    {"F1", "this help"},
+    {"left click (empty)", "add a token to the selected sequence"},
+    {"left drag", "move a token, the tip of v, or a query point \xC3\x97"},
+    {"right click", "delete a token"},
+    {"right drag / wheel", "pan / zoom the canvas"},
+};
+const int kShortcutCount = static_cast<int>(sizeof(kShortcuts) / sizeof(kShortcuts[0]));
+
+void HelpWindow::draw(float scale) {
+  if (!open) return;
+  if (!lessonLoaded) {
+    lesson = readAsset("assets/lessons/welcome.md").value_or("");
+    lessonLoaded = true;
+  }
+  const ImGuiViewport* vp = ImGui::GetMainViewport();
+  ImGui::SetNextWindowPos(ImVec2(vp->Pos.x + vp->Size.x * 0.5f, vp->Pos.y + vp->Size.y * 0.5f),
+                          ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+  ImGui::SetNextWindowSize(ImVec2(640.f * scale, 620.f * scale), ImGuiCond_Appearing);
+  if (!ImGui::Begin("Help", &open, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings)) {
+    ImGui::End();
+    return;
+  }
+  ImGui::TextUnformatted("attnmd: how softmax attention learns to select tokens");
+  ImGui::Separator();
+  if (ImGui::BeginTable("shortcuts", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH)) {
+    ImGui::TableSetupColumn("keys", ImGuiTableColumnFlags_WidthFixed, 200.f * scale);
+    ImGui::TableSetupColumn("action", ImGuiTableColumnFlags_WidthStretch);
+    for (int k = 0; k < kShortcutCount; ++k) {
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(kShortcuts[k].keys);
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(kShortcuts[k].action);
+    }
+    ImGui::EndTable();
+  }
+  ImGui::Spacing();
+  if (!lesson.empty()) {
+    // Light markdown: "# " headings, "**" dropped; everything else as wrapped text.
+    std::istringstream in(lesson);
+    std::string line;
+    ImGui::PushTextWrapPos(0.f);
+    while (std::getline(in, line)) {
+      std::string clean;
+      for (std::size_t i = 0; i < line.size(); ++i) {
+        if (line.compare(i, 2, "**") == 0) {
+          ++i;
+          continue;
+        }
+        clean += line[i];
+      }
+      if (clean.rfind("# ", 0) == 0) {
+        ImGui::Spacing();
+        ImGui::TextUnformatted(clean.c_str() + 2);
+        ImGui::Separator();
+      } else {
+        ImGui::TextUnformatted(clean.c_str());
+      }
+    }
+    ImGui::PopTextWrapPos();
+  }
+  ImGui::End();
+}
+
+}  // namespace attnmd::gui

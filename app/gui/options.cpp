@@ -1,0 +1,114 @@
+#include "app/gui/options.h"
+
+#include <charconv>
+#include <cstdlib>
+#include <string_view>
+
+namespace attnmd::gui {
+namespace {
+
+template <class T>
+bool parseNumber(std::string_view text, T& out) {
+  if (text.empty()) return false;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, out);
+  return ec == std::errc() && ptr == end;
+}
+
+bool parseSize(std::string_view text, int& w, int& h) {
+  const auto x = text.find_first_of("xX");
+  if (x == std::string_view::npos) return false;
+  return parseNumber(text.substr(0, x), w) && parseNumber(text.substr(x + 1), h) && w >= 200 && h >= 150 &&
+         w <= 16384 && h <= 16384;
+}
+
+}  // namespace
+
+std::string appUsage() {
+  return "attnmd: watch softmax attention learn to select tokens (max-margin token selection).\n"
+         "\n"
+         "usage: attnmd [--scene FILE] [--steps N] [--size WxH] [--screenshot out.png] [--exit]\n"
+         "              [--bench-frames N] [--ui-scale S] [--theme light|dark] [--layout-json FILE]\n"
+         "\n"
+         "  --scene FILE         open this scene file (default: the embedded teaching scene)\n"
+         "  --steps N            train N steps right after loading\n"
+         "  --size WxH           window size, default 1600x1000\n"
+         "  --screenshot FILE    write a PNG of the whole window once the steps are done\n"
+         "  --exit               quit after the steps and the screenshot\n"
+         "  --bench-frames N     train at full speed and print frame-time statistics after N frames\n"
+         "  --ui-scale S         UI scale from 1 to 3 (Ctrl+= / Ctrl+- in the app); default: monitor's\n"
+         "  --theme light|dark   colour theme, default light\n"
+         "  --layout-json FILE   with --screenshot: also write where key items were drawn (for tests);\n"
+         "                       the environment variable ATTNMD_LAYOUT_JSON does the same\n"
+         "  -h, --help           print this help\n"
+         "\n"
+         "Without a display, get a screenshot with:\n"
+         "  xvfb-run -a -s \"-screen 0 1600x1000x24\" attnmd --screenshot out.png --exit\n"
+         "\n"
+         "In the app: Space play/pause, S step, R reset, F fit view, Ctrl+Z/Ctrl+Y undo/redo, F1 help.\n";
+}
+
+ParsedOptions parseAppOptions(int argc, const char* const* argv) {
+  ParsedOptions r;
+  AppOptions& o = r.options;
+  if (const char* env = std::getenv("ATTNMD_LAYOUT_JSON"); env && *env) o.layoutJsonPath = env;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    auto value = [&](std::string_view& out) {
+      if (i + 1 >= argc) {
+        r.error = std::string(arg) + " needs a value";
+        return false;
+      }
+      out = argv[++i];
+      return true;
+    };
+    std::string_view v;
+    if (arg == "-h" || arg == "--help") {
+      o.help = true;
+    } else if (arg == "--exit") {
+      o.exitAfter = true;
+    } else if (arg == "--scene") {
+      if (!value(v)) return r;
+      o.scenePath = v;
+    } else if (arg == "--steps") {
+      if (!value(v)) return r;
+      if (!parseNumber(v, o.steps) || o.steps < 0)
+        r.error = "--steps expects a count >= 0, got '" + std::string(v) + "'";
+    } else if (arg == "--size") {
+      if (!value(v)) return r;
+      if (!parseSize(v, o.width, o.height))
+        r.error = "--size expects WxH (e.g. 1600x1000), got '" + std::string(v) + "'";
+    } else if (arg == "--screenshot") {
+      if (!value(v)) return r;
+      o.screenshotPath = v;
+    } else if (arg == "--bench-frames") {
+      if (!value(v)) return r;
+      if (!parseNumber(v, o.benchFrames) || o.benchFrames < 1)
+        r.error = "--bench-frames expects a count >= 1, got '" + std::string(v) + "'";
+    } else if (arg == "--ui-scale") {
+      if (!value(v)) return r;
+      char* end = nullptr;
+      const std::string s(v);
+      o.uiScale = std::strtof(s.c_str(), &end);
+      if (end != s.c_str() + s.size() || !(o.uiScale >= 1.f && o.uiScale <= 3.f))
+        r.error = "--ui-scale expects a number from 1 to 3, got '" + s + "'";
+    } else if (arg == "--theme") {
+      if (!value(v)) return r;
+      if (auto t = core::enumFromName<ThemeKind>(v)) {
+        o.theme = *t;
+        o.themeGiven = true;
+      } else {
+        r.error = "--theme expects light or dark, got '" + std::string(v) + "'";
+      }
+    } else if (arg == "--layout-json") {
+      if (!value(v)) return r;
+      o.layoutJsonPath = v;
+    } else {
+      r.error = "unknown option '" + std::string(arg) + "' (see attnmd --help)";
+    }
+    if (!r.error.empty()) return r;
+  }
+  return r;
+}
+
+}  // namespace attnmd::gui

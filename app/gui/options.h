@@ -1,0 +1,36 @@
+// Command-line options of the `attnmd` executable (issue 2 item 7, issue 5). Parsing is a pure
+// function so tests can check it without a window.
+#pragma once
+
+#include <string>
+
+#include "app/gui/theme.h"
+
+namespace attnmd::gui {
+
+struct AppOptions {
+  std::string scenePath;  // --scene FILE: scene to open; empty = the embedded default scene
+  long long steps = 0;    // --steps N: train N steps right after loading (before the first frame shown)
+  int width = 1600;       // --size WxH: window size in screen coordinates
+  int height = 1000;
+  std::string screenshotPath;  // --screenshot out.png: PNG of the whole window once the layout settled
+  bool exitAfter = false;      // --exit: quit after the steps (and the screenshot) are done
+  int benchFrames = 0;  // --bench-frames N: play at full speed, print frame-time statistics after N frames
+  float uiScale = 0.f;  // --ui-scale S in [1, 3]; 0 = from the monitor's content scale
+  ThemeKind theme = ThemeKind::Light;  // --theme light|dark
+  bool themeGiven = false;             // --theme was on the command line
+  std::string layoutJsonPath;  // --layout-json FILE (or $ATTNMD_LAYOUT_JSON): where key items were drawn
+  bool help = false;           // --help / -h
+};
+
+struct ParsedOptions {
+  AppOptions options;
+  std::string error;  // non-empty: what was wrong with the command line
+};
+
+ParsedOptions parseAppOptions(int argc, const char* const* argv);
+
+// The --help text.
+std::string appUsage();
+
+}  // namespace attnmd::gui

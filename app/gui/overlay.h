@@ -1,0 +1,50 @@
+// What the canvas and the heat map show on top of the data: per-token attention values, token roles
+// and the directions of the trained parameter and of the SVM. Plain data, filled by theory.cpp from
+// core state (model.h, svm.h) each frame; panels only draw it, so they can be tested with hand-made
+// overlays and never compute any math themselves.
+#pragma once
+
+#include <Eigen/Dense>
+#include <string>
+#include <vector>
+
+#include "core/enums.h"
+
+namespace attnmd::gui {
+
+struct TokenValues {
+  double s = 0;      // s_it, softmax weight (math.md §2)
+  double gamma = 0;  // gamma_it = Y_i v^T x_it (math.md §1)
+  double logit = 0;  // a_it
+};
+
+struct CanvasOverlay {
+  // Per-token values at the displayed parameters; empty when they are not available (then markers
+  // have a neutral size). Indexed [sequence][token], shaped like the scene.
+  std::vector<std::vector<TokenValues>> tokens;
+  std::vector<int> selected;  // alpha_i = argmax_t s_it, per sequence (empty when not evaluated)
+  std::vector<int> optimal;   // opt_i = argmax_t gamma_it
+
+  core::ModelKind model = core::ModelKind::Prompt;
+  // Prompt model: directions in token space that rank the tokens, M^T p (trained) and M^T p^mm (SVM).
+  Eigen::VectorXd paramRay;
+  Eigen::VectorXd svmRay;
+  // Query / kq models: the effective queries W z_i and W^mm z_i per sequence.
+  std::vector<Eigen::VectorXd> paramQueries;
+  std::vector<Eigen::VectorXd> svmQueries;
+
+  // The SVM shown (for the token choice of the experiment panel).
+  bool svmOk = false;                      // a solution exists: rays, margin lines, support marks
+  std::string svmMessage;                  // why not ("infeasible: token 1 of sequence 2 equals ...")
+  std::vector<int> svmTokens;              // the alpha the SVM is for
+  std::vector<std::vector<char>> support;  // [seq][token]: an active constraint of the SVM
+  // Margin line of sequence i: {x : n_i^T x = c_i} with n_i = q_i and c_i = x_{i alpha_i}^T q_i - 1,
+  // where q_i = M^T p^mm (prompt) or W^mm z_i (query/kq), math.md §5.
+  std::vector<Eigen::VectorXd> marginNormal;
+  std::vector<double> marginOffset;
+
+  std::string hint;  // short text shown on the canvas (e.g. "press Space to train")
+  long long iteration = 0;
+};
+
+}  // namespace attnmd::gui

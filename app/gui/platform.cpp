@@ -1,0 +1,141 @@
+#include "app/gui/platform.h"
+
+#include <GL/gl.h>
+#include <GL/glext.h>
+#define GLFW_INCLUDE_NONE
+#include <GLFW/glfw3.h>
+#include <imgui_impl_glfw.h>
+#include <imgui_impl_opengl3.h>
+
+#include <cstdlib>
+#include <string>
+
+namespace attnmd::gui {
+namespace {
+
+// GLFW reports errors through a callback with no user pointer; keep the last one to explain a failed
+// start. Process-global like GLFW itself.
+std::string gLastGlfwError;
+
+void onGlfwError(int code, const char* description) {
+  gLastGlfwError =
+      std::string(description ? description : "unknown error") + " (GLFW error " + std::to_string(code) + ")";
+}
+
+}  // namespace
+
+std::string noDisplayMessage(const std::string& glfwError) {
+  std::string m = "attnmd: cannot open a window";
+  if (!glfwError.empty()) m += ": " + glfwError;
+  const char* display = std::getenv("DISPLAY");
+  const char* wayland = std::getenv("WAYLAND_DISPLAY");
+  if ((!display || !*display) && (!wayland || !*wayland))
+    m += "\n  (no display: neither DISPLAY nor WAYLAND_DISPLAY is set)";
+  m += "\nTo get a screenshot without a display, run it under a virtual X server:\n"
+       "  xvfb-run -a -s \"-screen 0 1600x1000x24\" attnmd --screenshot out.png --exit\n"
+       "(xvfb-run comes with the Debian packages xvfb and xauth.)";
+  return m;
+}
+
+std::unique_ptr<Platform> Platform::create(const PlatformOptions& options, std::string& error) {
+  glfwSetErrorCallback(onGlfwError);
+  gLastGlfwError.clear();
+  if (!glfwInit()) {
+    error = noDisplayMessage(gLastGlfwError);
+    return nullptr;
+  }
+  std::unique_ptr<Platform> p(new Platform());
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
+  glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+  glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
+  glfwWindowHint(GLFW_VISIBLE, options.visible ? GLFW_TRUE : GLFW_FALSE);
+  glfwWindowHint(GLFW_SAMPLES, 0);
+  p->window_ = glfwCreateWindow(options.width, options.height, options.title, nullptr, nullptr);
+  if (!p->window_) {
+    error = noDisplayMessage(gLastGlfwError.empty() ? "no OpenGL 3.3 core context" : gLastGlfwError);
+    return nullptr;  // ~Platform terminates GLFW
+  }
+  glfwMakeContextCurrent(p->window_);
+  glfwSwapInterval(options.vsync ? 1 : 0);
+
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  p->imguiCreated_ = true;
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;  // the layout is computed every frame; nothing to remember
+  // No keyboard navigation: Space, S, R and F are the app's shortcuts, not "activate focused widget".
+  p->glfwBackend_ = ImGui_ImplGlfw_InitForOpenGL(p->window_, true);
+  p->glBackend_ = ImGui_ImplOpenGL3_Init("#version 330 core");
+  if (!p->glfwBackend_ || !p->glBackend_) {
+    error = "attnmd: the ImGui GLFW/OpenGL3 backends failed to start (" + p->glInfo() + ")";
+    return nullptr;
+  }
+  return p;
+}
+
+Platform::~Platform() {
+  if (glBackend_) ImGui_ImplOpenGL3_Shutdown();
+  if (glfwBackend_) ImGui_ImplGlfw_Shutdown();
+  if (imguiCreated_) ImGui::DestroyContext();
+  if (window_) glfwDestroyWindow(window_);
+  glfwTerminate();
+}
+
+bool Platform::shouldClose() const {
+  return glfwWindowShouldClose(window_);
+}
+void Platform::requestClose() {
+  glfwSetWindowShouldClose(window_, GLFW_TRUE);
+}
+
+void Platform::processEvents(double timeoutSeconds) {
+  if (timeoutSeconds > 0)
+    glfwWaitEventsTimeout(timeoutSeconds);
+  else
+    glfwPollEvents();
+}
+
+void Platform::beginFrame() {
+  ImGui_ImplOpenGL3_NewFrame();
+  ImGui_ImplGlfw_NewFrame();
+  ImGui::NewFrame();
+}
+
+void Platform::endFrame(ImVec4 clear, Image* capture) {
+  ImGui::Render();
+  int w = 0, h = 0;
+  glfwGetFramebufferSize(window_, &w, &h);
+  glViewport(0, 0, w, h);
+  glClearColor(clear.x, clear.y, clear.z, clear.w);
+  glClear(GL_COLOR_BUFFER_BIT);
+  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  if (capture) {
+    glReadBuffer(GL_BACK);
+    *capture = readFramebuffer(w, h);
+  }
+  glfwSwapBuffers(window_);
+}
+
+void Platform::reloadFontTexture() {
+  ImGui_ImplOpenGL3_DestroyFontsTexture();
+  ImGui_ImplOpenGL3_CreateFontsTexture();
+}
+
+float Platform::contentScale() const {
+  float x = 1.f, y = 1.f;
+  glfwGetWindowContentScale(window_, &x, &y);
+  return x > 0 ? x : 1.f;
+}
+
+void Platform::framebufferSize(int& w, int& h) const {
+  glfwGetFramebufferSize(window_, &w, &h);
+}
+
+std::string Platform::glInfo() const {
+  const auto* renderer = reinterpret_cast<const char*>(glGetString(GL_RENDERER));
+  const auto* version = reinterpret_cast<const char*>(glGetString(GL_VERSION));
+  return std::string(renderer ? renderer : "?") + " / " + (version ? version : "?");
+}
+
+}  // namespace attnmd::gui

@@ -1,0 +1,59 @@
+// The window, the GL 3.3 core context and the ImGui backends (GLFW + OpenGL3). The app's UI code never
+// touches GLFW or GL directly, so the same UI runs in tests with a null backend.
+#pragma once
+
+#include <imgui.h>
+
+#include <memory>
+#include <string>
+
+#include "app/gui/image_io.h"
+
+struct GLFWwindow;
+
+namespace attnmd::gui {
+
+struct PlatformOptions {
+  int width = 1600;  // window size in screen coordinates
+  int height = 1000;
+  const char* title = "attnmd";
+  bool visible = true;  // false: a hidden window (render tests)
+  bool vsync = true;    // false for --bench-frames so frame times measure our work, not the monitor
+};
+
+class Platform {
+ public:
+  // Opens the window and creates the ImGui context + backends. Returns null with `error` set when
+  // GLFW cannot start (no display) or the GL 3.3 core context cannot be created.
+  static std::unique_ptr<Platform> create(const PlatformOptions& options, std::string& error);
+  ~Platform();
+  Platform(const Platform&) = delete;
+  Platform& operator=(const Platform&) = delete;
+
+  bool shouldClose() const;
+  void requestClose();
+  // Processes events; waits up to `timeoutSeconds` for one when > 0 (idle when nothing moves).
+  void processEvents(double timeoutSeconds);
+  void beginFrame();
+  // Renders ImGui's draw data on `clear`; when `capture` is non-null, reads the finished frame into it
+  // (before the swap, while the back buffer is still valid); then swaps.
+  void endFrame(ImVec4 clear, Image* capture = nullptr);
+  // Re-uploads the font atlas after buildFonts() (between frames).
+  void reloadFontTexture();
+  float contentScale() const;  // the monitor's DPI scale (1 on ordinary screens)
+  void framebufferSize(int& w, int& h) const;
+  GLFWwindow* window() const { return window_; }
+  std::string glInfo() const;  // "renderer / version", for the log
+
+ private:
+  Platform() = default;
+  GLFWwindow* window_ = nullptr;
+  bool imguiCreated_ = false;
+  bool glfwBackend_ = false;
+  bool glBackend_ = false;
+};
+
+// The message printed when there is no display.
+std::string noDisplayMessage(const std::string& glfwError);
+
+}  // namespace attnmd::gui

@@ -1,0 +1,216 @@
+#include "app/gui/run_app.h"
+
+#include <imgui.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <numeric>
+
+#include "app/common/assets.h"
+#include "app/gui/doc_extras.h"
+#include "app/gui/fonts.h"
+#include "app/gui/platform.h"
+#include "core/scene_io.h"
+
+namespace attnmd::gui {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr int kSettleFrames = 4;          // frames rendered after training before the screenshot
+constexpr int kBenchWarmupFrames = 10;    // not counted in --bench-frames statistics
+constexpr double kIdleWaitSeconds = 0.5;  // glfwWaitEventsTimeout while nothing moves
+
+nlohmann::json point(ImVec2 p) {
+  return nlohmann::json::array({p.x, p.y});
+}
+
+}  // namespace
+
+FrameStats frameStats(std::vector<double> ms) {
+  FrameStats s;
+  s.frames = static_cast<int>(ms.size());
+  if (ms.empty()) return s;
+  std::sort(ms.begin(), ms.end());
+  s.meanMs = std::accumulate(ms.begin(), ms.end(), 0.0) / static_cast<double>(ms.size());
+  auto quantile = [&](double q) {
+    const double pos = q * static_cast<double>(ms.size() - 1);
+    const std::size_t i = static_cast<std::size_t>(pos);
+    const double f = pos - static_cast<double>(i);
+    return i + 1 < ms.size() ? ms[i] * (1 - f) + ms[i + 1] * f : ms[i];
+  };
+  s.medianMs = quantile(0.5);
+  s.p95Ms = quantile(0.95);
+  s.maxMs = ms.back();
+  s.fps = s.meanMs > 0 ? 1000.0 / s.meanMs : 0;
+  return s;
+}
+
+std::string formatFrameStats(const FrameStats& s) {
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "frames %d: mean %.2f ms, median %.2f ms, p95 %.2f ms, max %.2f ms, %.1f fps", s.frames,
+                s.meanMs, s.medianMs, s.p95Ms, s.maxMs, s.fps);
+  return buf;
+}
+
+std::string writeLayoutJson(const std::string& path, const App& app, int fbw, int fbh) {
+  const CanvasLayout& l = app.canvasLayout();
+  const ImGuiIO& io = ImGui::GetIO();
+  nlohmann::json j;
+  j["window"] = {io.DisplaySize.x, io.DisplaySize.y};
+  j["framebuffer"] = {fbw, fbh};
+  j["framebuffer_scale"] = {io.DisplayFramebufferScale.x, io.DisplayFramebufferScale.y};
+  j["ui_scale"] = app.preferences().uiScale;
+  j["theme"] = core::enumName(app.preferences().theme);
+  j["canvas"] = {{"min", point(l.transform.min)},
+                 {"max", point(l.transform.max)},
+                 {"center", {l.transform.centerX, l.transform.centerY}},
+                 {"pixels_per_unit", l.transform.pixelsPerUnit}};
+  nlohmann::json markers = nlohmann::json::array();
+  for (const auto& m : l.markers)
+    markers.push_back({{"seq", m.seq},
+                       {"token", m.token},
+                       {"center", point(m.center)},
+                       {"radius", m.radius},
+                       {"ring_radius", m.ringRadius},
+                       {"ring_thickness", m.ringThickness}});
+  j["markers"] = std::move(markers);
+  j["ray_thickness"] = l.rayThickness;
+  j["param_ray"] = l.paramRay ? nlohmann::json{{"from", point(l.paramRayFrom)}, {"to", point(l.paramRayTo)}}
+                              : nlohmann::json();
+  j["svm_ray"] =
+      l.svmRay ? nlohmann::json{{"from", point(l.svmRayFrom)}, {"to", point(l.svmRayTo)}} : nlohmann::json();
+  j["svm_notice"] = l.svmNotice;
+  j["v_tip"] = point(l.vTip);
+  if (auto snap = app.snapshot()) {
+    j["iteration"] = snap->iteration;
+    j["selected"] = snap->selected;
+  }
+  j["svm_tokens"] = app.theory().overlay().svmTokens;
+  std::ofstream out(path);
+  if (!out) return path + ": cannot write the layout JSON";
+  out << j.dump(2) << '\n';
+  return out ? std::string() : path + ": write failed";
+}
+
+int runApp(const AppOptions& o) {
+  // The scene first: a bad file is reported without opening a window.
+  core::SceneLoadResult loaded = [&] {
+    if (!o.scenePath.empty()) return core::loadScene(o.scenePath);
+    const auto text = readAsset("assets/scenes/default.json");
+    if (!text) return core::SceneLoadResult{core::LoadError{"the embedded default scene is missing"}};
+    return core::parseScene(*text, "assets/scenes/default.json");
+  }();
+  if (!loaded.ok()) {
+    std::cerr << "attnmd: " << loaded.error() << '\n';
+    return 2;
+  }
+
+  const bool bench = o.benchFrames > 0;
+  std::string error;
+  PlatformOptions po;
+  po.width = o.width;
+  po.height = o.height;
+  po.vsync = !bench && o.screenshotPath.empty();
+  auto platform = Platform::create(po, error);
+  if (!platform) {
+    std::cerr << error << '\n';
+    return 1;
+  }
+
+  Preferences prefs;
+  prefs.theme = o.theme;
+  prefs.uiScale = o.uiScale > 0 ? o.uiScale : std::clamp(platform->contentScale(), kMinUiScale, kMaxUiScale);
+  const std::string fontPath = findUiFont();
+  auto rebuildFonts = [&](float scale) {
+    const FontBuild fb = buildFonts(*ImGui::GetIO().Fonts, scale, fontPath);
+    return fb.warning;
+  };
+  const std::string fontWarning = rebuildFonts(prefs.uiScale);
+  if (!fontWarning.empty()) std::cerr << "attnmd: " << fontWarning << '\n';
+
+  LoadedDocument doc = documentFromScene(std::move(loaded.scene()));
+  App app(std::move(doc.state), prefs, doc.view);
+  app.setFontWarning(fontWarning);
+  if (!doc.warning.empty()) {
+    std::cerr << "attnmd: " << doc.warning << '\n';
+    app.notify(doc.warning);
+  }
+  if (o.steps > 0) app.trainer().requestSteps(o.steps);
+  if (bench) {
+    app.runControls().fastForward = true;
+    app.trainer().setPlaying(true);
+  }
+
+  // --screenshot / --exit: a scripted start that ends with the screenshot (and the exit).
+  bool scripted = !o.screenshotPath.empty() || o.exitAfter;
+  int settle = 0;
+  std::vector<double> frameMs;
+  auto last = Clock::now();
+  int frameIndex = 0;
+  int exitCode = 0;
+  while (!platform->shouldClose()) {
+    const bool busy = app.animating() || scripted || bench;
+    platform->processEvents(busy ? 0.0 : kIdleWaitSeconds);
+    if (app.takeFontRebuild()) {
+      rebuildFonts(app.preferences().uiScale);
+      platform->reloadFontTexture();
+    }
+    platform->beginFrame();
+    app.frame();
+
+    // --steps with --screenshot/--exit: wait for the steps, then let the layout settle a few frames.
+    bool capture = false, done = false;
+    if (scripted && !bench) {
+      if (app.trainer().pendingSteps() == 0 && !app.trainer().busy())
+        ++settle;
+      else
+        settle = 0;
+      if (settle >= kSettleFrames) {
+        capture = !o.screenshotPath.empty();
+        done = true;
+      }
+    }
+    Image shot;
+    platform->endFrame(ImGui::ColorConvertU32ToFloat4(palette(app.preferences().theme).canvasBackground),
+                       capture ? &shot : nullptr);
+    if (capture) {
+      if (std::string e = writePng(o.screenshotPath, shot); !e.empty()) {
+        std::cerr << "attnmd: " << e << '\n';
+        exitCode = 3;
+      } else {
+        std::cout << "attnmd: wrote " << o.screenshotPath << " (" << shot.width << "x" << shot.height
+                  << ")\n";
+      }
+      if (!o.layoutJsonPath.empty())
+        if (std::string e = writeLayoutJson(o.layoutJsonPath, app, shot.width, shot.height); !e.empty())
+          std::cerr << "attnmd: " << e << '\n';
+    }
+    if (done) {
+      if (o.exitAfter) break;
+      scripted = false;  // screenshot taken: carry on interactively
+    }
+
+    const auto now = Clock::now();
+    if (bench) {
+      if (frameIndex >= kBenchWarmupFrames)
+        frameMs.push_back(std::chrono::duration<double, std::milli>(now - last).count());
+      if (static_cast<int>(frameMs.size()) >= o.benchFrames) {
+        std::cout << "attnmd: " << formatFrameStats(frameStats(frameMs)) << " at " << o.width << "x"
+                  << o.height << ", training at " << static_cast<long long>(app.trainer().stepsPerSecond())
+                  << " steps/s\n";
+        break;
+      }
+    }
+    last = now;
+    ++frameIndex;
+  }
+  return exitCode;
+}
+
+}  // namespace attnmd::gui

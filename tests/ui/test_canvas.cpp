@@ -1,0 +1,222 @@
+// Canvas interactions through ImGui with simulated input: each mouse gesture becomes the right
+// command on the document, a drag is one undo entry, pan/zoom never touch the document.
+#include <gtest/gtest.h>
+
+#include "app/gui/canvas_panel.h"
+#include "imgui_harness.h"
+
+namespace attnmd::gui {
+namespace {
+
+using testing::ImGuiHarness;
+
+core::Scene scene() {
+  core::Scene s;
+  s.dim = 2;
+  s.model.kind = core::ModelKind::Prompt;
+  s.model.v = Eigen::Vector2d(0, 1.5);
+  core::Sequence a, b;
+  a.y = 1;
+  a.tokens.resize(3, 2);
+  a.tokens << 1, 1, -1, 0.5, 0.5, -1;
+  b.y = -1;
+  b.tokens.resize(2, 2);
+  b.tokens << 2, -1, -2, -0.5;
+  s.sequences = {a, b};
+  return s;
+}
+
+struct CanvasFixture : ::testing::Test {
+  ImGuiHarness ui;
+  Document doc{DocState{scene(), {}}};
+  CanvasPanel canvas;
+  CanvasOverlay overlay;  // no run: markers have their neutral size
+  CanvasStyle style;
+
+  CanvasFixture() {
+    doc.view().canvas = CanvasView{0, 0, 100};  // world origin at the canvas centre, 100 px per unit
+    doc.view().layers.legend = false;           // the legend strip would take the top rows
+  }
+  // The canvas fills a window at (0,0) of 1000x800 pixels, so the world origin is at (500, 400).
+  void draw() {
+    ImGui::SetNextWindowPos(ImVec2(0, 0));
+    ImGui::SetNextWindowSize(ImVec2(1000, 800));
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
+    ImGui::Begin("canvas", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove);
+    canvas.draw(doc, overlay, style);
+    ImGui::End();
+    ImGui::PopStyleVar();
+  }
+  std::function<void()> fn() {
+    return [this] { draw(); };
+  }
+  ImVec2 screen(double x, double y) const { return canvas.layout().transform.toScreen(x, y); }
+  ImVec2 tokenAt(int seq, int t) const {
+    const auto& X = doc.scene().sequences[static_cast<std::size_t>(seq)].tokens;
+    return screen(X(t, 0), X(t, 1));
+  }
+};
+
+TEST_F(CanvasFixture, TransformPutsTheOriginAtTheCentre) {
+  ui.frame(fn());
+  const ImVec2 o = screen(0, 0);
+  EXPECT_NEAR(o.x, 500, 0.5);
+  EXPECT_NEAR(o.y, 400, 0.5);
+  const ImVec2 p = screen(1, 1);
+  EXPECT_NEAR(p.x - o.x, 100, 1e-3);
+  EXPECT_NEAR(p.y - o.y, -100, 1e-3) << "x_2 points up";
+  ASSERT_EQ(canvas.layout().markers.size(), 5u);
+}
+
+TEST_F(CanvasFixture, LegendIsAStripAboveTheCanvas) {
+  doc.view().layers.legend = true;
+  ui.frame(fn());
+  const auto& t = canvas.layout().transform;
+  EXPECT_GT(t.min.y, ImGui::GetFontSize()) << "the legend takes rows above the data";
+  EXPECT_NEAR(t.max.y, 800, 0.5);
+  EXPECT_NEAR(t.max.x - t.min.x, 1000, 0.5);
+}
+
+TEST_F(CanvasFixture, ClickOnEmptySpaceAddsATokenToTheSelectedSequence) {
+  doc.view().selectedSequence = 1;
+  ui.frame(fn());
+  const ImVec2 p = screen(-3.0, 2.0);
+  ui.click(ImGuiMouseButton_Left, p, fn());
+  ASSERT_EQ(doc.scene().sequences[1].tokens.rows(), 3);
+  EXPECT_NEAR(doc.scene().sequences[1].tokens(2, 0), -3.0, 0.011);
+  EXPECT_NEAR(doc.scene().sequences[1].tokens(2, 1), 2.0, 0.011);
+  EXPECT_EQ(doc.undoDepth(), 1u);
+  EXPECT_EQ(doc.undoName(), "add a token to sequence 1");
+  ASSERT_TRUE(doc.undo());
+  EXPECT_EQ(doc.scene().sequences[1].tokens.rows(), 2);
+}
+
+TEST_F(CanvasFixture, DragMovesATokenAsOneUndoEntry) {
+  ui.frame(fn());
+  const Eigen::RowVector2d start = doc.scene().sequences[0].tokens.row(0);
+  const ImVec2 from = tokenAt(0, 0);
+  const ImVec2 to = screen(2.5, 2.0);
+  ui.drag(ImGuiMouseButton_Left, from, to, 12, fn());
+  EXPECT_NEAR(doc.scene().sequences[0].tokens(0, 0), 2.5, 0.011);
+  EXPECT_NEAR(doc.scene().sequences[0].tokens(0, 1), 2.0, 0.011);
+  EXPECT_EQ(doc.scene().sequences[0].tokens.rows(), 3) << "no token added";
+  EXPECT_EQ(doc.undoDepth(), 1u) << "a drag is one undo entry";
+  EXPECT_EQ(doc.view().selectedSequence, 0);
+  ASSERT_TRUE(doc.undo());
+  EXPECT_EQ(doc.scene().sequences[0].tokens.row(0), start);
+}
+
+TEST_F(CanvasFixture, RightClickDeletesAndKeepsTwoTokens) {
+  ui.frame(fn());
+  ui.click(ImGuiMouseButton_Right, tokenAt(0, 1), fn());
+  EXPECT_EQ(doc.scene().sequences[0].tokens.rows(), 2);
+  EXPECT_EQ(doc.undoName(), "delete token 1 of sequence 0");
+  // Sequence 1 has two tokens: deleting one is refused with a message, nothing changes.
+  const auto depth = doc.undoDepth();
+  ui.click(ImGuiMouseButton_Right, tokenAt(1, 0), fn());
+  EXPECT_EQ(doc.scene().sequences[1].tokens.rows(), 2);
+  EXPECT_EQ(doc.undoDepth(), depth);
+  EXPECT_NE(canvas.takeMessage().find("at least 2 tokens"), std::string::npos);
+}
+
+TEST_F(CanvasFixture, DeleteHoveredToken) {
+  ui.frame(fn());
+  ui.mouseTo(tokenAt(0, 2));
+  ui.frame(fn());
+  ui.frame(fn());
+  ASSERT_EQ(canvas.hovered(), (TokenRef{0, 2}));
+  canvas.deleteHoveredOrActive(doc);
+  EXPECT_EQ(doc.scene().sequences[0].tokens.rows(), 2);
+}
+
+TEST_F(CanvasFixture, RightDragPansWithoutTouchingTheDocument) {
+  ui.frame(fn());
+  const auto rev = doc.revision();
+  const ImVec2 a(300, 300);
+  ui.drag(ImGuiMouseButton_Right, a, ImVec2(400, 250), 5, fn());
+  EXPECT_EQ(doc.revision(), rev);
+  EXPECT_NEAR(doc.view().canvas.centerX, -1.0, 1e-6);
+  EXPECT_NEAR(doc.view().canvas.centerY, -0.5, 1e-6);
+  EXPECT_EQ(doc.scene().sequences[0].tokens.rows(), 3) << "a right drag over empty space deletes nothing";
+}
+
+TEST_F(CanvasFixture, WheelZoomKeepsThePointUnderTheMouse) {
+  ui.frame(fn());
+  const ImVec2 m(700, 300);
+  const Eigen::Vector2d before = canvas.layout().transform.toWorld(m);
+  ui.mouseTo(m);
+  ui.wheel(2.f);
+  ui.frame(fn());
+  ui.frame(fn());
+  EXPECT_GT(doc.view().canvas.pixelsPerUnit, 100);
+  const Eigen::Vector2d after = canvas.layout().transform.toWorld(m);
+  EXPECT_NEAR((after - before).norm(), 0, 1e-9);
+}
+
+TEST_F(CanvasFixture, DraggingTheTipOfVSetsV) {
+  ui.frame(fn());
+  ui.drag(ImGuiMouseButton_Left, screen(0, 1.5), screen(1.0, 1.0), 6, fn());
+  EXPECT_NEAR(doc.scene().model.v(0), 1.0, 0.011);
+  EXPECT_NEAR(doc.scene().model.v(1), 1.0, 0.011);
+  EXPECT_EQ(doc.undoDepth(), 1u);
+  EXPECT_EQ(doc.undoName(), "set v");
+}
+
+TEST_F(CanvasFixture, PickModeClickPicksTheSvmToken) {
+  doc.view().pickSvmTokens = true;
+  ui.frame(fn());
+  ui.click(ImGuiMouseButton_Left, tokenAt(1, 1), fn());
+  EXPECT_EQ(doc.experiment().svmTokens, SvmTokens::Picked);
+  ASSERT_EQ(doc.experiment().pickedTokens.size(), 2u);
+  EXPECT_EQ(doc.experiment().pickedTokens[1], 1);
+  EXPECT_EQ(doc.scene().sequences[1].tokens.rows(), 2) << "picking does not edit data";
+  // Clicking empty space while picking adds nothing.
+  ui.click(ImGuiMouseButton_Left, screen(-3, -3), fn());
+  EXPECT_EQ(doc.scene().sequences[0].tokens.rows(), 3);
+}
+
+TEST_F(CanvasFixture, FitShowsEveryToken) {
+  doc.view().canvas = CanvasView{40, -30, 3};  // far away and zoomed out
+  canvas.fit(doc);
+  ui.frame(fn());
+  const auto& t = canvas.layout().transform;
+  for (const auto& m : canvas.layout().markers) {
+    EXPECT_GT(m.center.x, t.min.x);
+    EXPECT_LT(m.center.x, t.max.x);
+    EXPECT_GT(m.center.y, t.min.y);
+    EXPECT_LT(m.center.y, t.max.y);
+  }
+  EXPECT_GT(doc.view().canvas.pixelsPerUnit, 50) << "fitted, not tiny";
+}
+
+TEST_F(CanvasFixture, OverlayDrivesMarkerSizesRingsAndRays) {
+  overlay.tokens = {{{0.9, 1, 0}, {0.05, 0, 0}, {0.05, 0, 0}}, {{0.5, 0, 0}, {0.5, 0, 0}}};
+  overlay.selected = {0, 1};
+  overlay.optimal = {0, 0};
+  overlay.model = core::ModelKind::Prompt;
+  overlay.paramRay = Eigen::Vector2d(1, 0);
+  overlay.svmOk = true;
+  overlay.svmRay = Eigen::Vector2d(1, 1);
+  ui.frame(fn());
+  const auto& L = canvas.layout();
+  ASSERT_EQ(L.markers.size(), 5u);
+  EXPECT_GT(L.markers[0].radius, L.markers[1].radius) << "attention weight as marker size";
+  EXPECT_GT(L.markers[0].ringRadius, 0) << "selected token ringed";
+  EXPECT_EQ(L.markers[1].ringRadius, 0);
+  EXPECT_GT(L.markers[4].ringRadius, 0);
+  ASSERT_TRUE(L.paramRay);
+  ASSERT_TRUE(L.svmRay);
+  // The SVM ray leaves the origin at 45 degrees (screen y points down).
+  const float dx = L.svmRayTo.x - L.svmRayFrom.x, dy = L.svmRayTo.y - L.svmRayFrom.y;
+  EXPECT_NEAR(dx, -dy, 1e-2);
+  EXPECT_GT(dx, 0);
+  // Infeasible: no SVM ray, a notice instead.
+  overlay.svmOk = false;
+  overlay.svmMessage = "token 1 of sequence 0 equals the selected token";
+  ui.frame(fn());
+  EXPECT_FALSE(canvas.layout().svmRay);
+  EXPECT_TRUE(canvas.layout().svmNotice);
+}
+
+}  // namespace
+}  // namespace attnmd::gui
