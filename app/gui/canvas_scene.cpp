@@ -166,7 +166,24 @@ struct Builder {
       }
 
     if (ov.model == core::ModelKind::Prompt) {
-      ImVec2 a, b;
+      ImVec2 a, b, pa, pb, sa, sb;
+      const bool paramVisible = ov.paramRay.size() > 0 && clipRay(t, planar(ov.paramRay), pa, pb);
+      const bool svmVisible = ov.svmOk && ov.svmRay.size() > 0 && clipRay(t, planar(ov.svmRay), sa, sb);
+      // Each ray's label goes on its outer side, away from the other ray: when p has nearly turned onto
+      // p^mm the gap between them is too narrow for a label, let alone two.
+      float paramSide = +1.f, svmSide = -1.f;
+      if (paramVisible && svmVisible) {
+        auto outer = [](ImVec2 from, ImVec2 to, ImVec2 otherFrom, ImVec2 otherTo) {
+          const ImVec2 d(to.x - from.x, to.y - from.y);
+          const ImVec2 here(from.x + 0.72f * d.x, from.y + 0.72f * d.y);
+          const ImVec2 there(otherFrom.x + 0.72f * (otherTo.x - otherFrom.x),
+                             otherFrom.y + 0.72f * (otherTo.y - otherFrom.y));
+          const float towards = -d.y * (there.x - here.x) + d.x * (there.y - here.y);
+          return towards > 0 ? -1.f : +1.f;
+        };
+        paramSide = outer(pa, pb, sa, sb);
+        svmSide = outer(sa, sb, pa, pb);
+      }
       auto rayLabel = [&](ImVec2 from, ImVec2 to, float side, const char* text, ImU32 col) {
         CanvasShape l = shape(ShapeKind::RayLabel, from, to);
         l.text = text;
@@ -176,7 +193,9 @@ struct Builder {
         l.box = pal.panelOverlay;
         add(std::move(l));
       };
-      if (ov.paramRay.size() > 0 && clipRay(t, planar(ov.paramRay), a, b)) {
+      if (paramVisible) {
+        a = pa;
+        b = pb;
         CanvasShape r = shape(ShapeKind::Line, a, b);
         r.color = pal.foreground;
         r.thickness = L.rayThickness;
@@ -184,9 +203,11 @@ struct Builder {
         L.paramRay = true;
         L.paramRayFrom = a;
         L.paramRayTo = b;
-        rayLabel(a, b, +1.f, "p", pal.foreground);
+        rayLabel(a, b, paramSide, "p", pal.foreground);
       }
-      if (ov.svmOk && ov.svmRay.size() > 0 && clipRay(t, planar(ov.svmRay), a, b)) {
+      if (svmVisible) {
+        a = sa;
+        b = sb;
         CanvasShape r = shape(ShapeKind::DashedLine, a, b);
         r.color = pal.svm;
         r.thickness = L.rayThickness;
@@ -196,7 +217,7 @@ struct Builder {
         L.svmRay = true;
         L.svmRayFrom = a;
         L.svmRayTo = b;
-        rayLabel(a, b, -1.f, "p\xE1\xB5\x90\xE1\xB5\x90 (SVM)", pal.svm);
+        rayLabel(a, b, svmSide, "p\xE1\xB5\x90\xE1\xB5\x90 (SVM)", pal.svm);
       }
     } else {
       // W z_i and W^mm z_i as arrows from the query point z_i: they rank sequence i's tokens.

@@ -315,7 +315,10 @@ std::string canvasSvg(const CanvasScene& sc, const CanvasSvgOptions& o) {
     const std::string& nx = sc.axisNames[0];
     svg.text(ImVec2(sc.max.x - textWidth(nx, fs) - 6.f * s, ay - fs * kLineHeight - 2.f * s), fs,
              pal.textMuted, nx);
-    svg.text(ImVec2(ax + 6.f * s, sc.min.y + 4.f * s), fs, pal.textMuted, sc.axisNames[1]);
+    // Left of the vertical axis: v's label sits to the right of v's tip, often right there.
+    const std::string& ny = sc.axisNames[1];
+    svg.text(ImVec2(std::max(sc.min.x + 4.f * s, ax - textWidth(ny, fs) - 6.f * s), sc.min.y + 4.f * s), fs,
+             pal.textMuted, ny);
   }
   svg.out += "  </g>\n";
   svg.shift = ImVec2(0, 0);

@@ -115,8 +115,11 @@ TEST(DocumentFile, EveryPresetRoundTripsByteStable) {
     // Unknown fields (notes, a figure's "runs") survive the app.
     const auto original = nlohmann::json::parse(readText(entry.path()));
     const auto saved = nlohmann::json::parse(readText(p1));
-    for (const char* key : {"notes", "runs"})
-      if (original.contains(key)) EXPECT_EQ(saved.at(key), original.at(key)) << key;
+    for (const char* key : {"notes", "runs"}) {
+      if (original.contains(key)) {
+        EXPECT_EQ(saved.at(key), original.at(key)) << key;
+      }
+    }
     ++n;
   }
   EXPECT_GE(n, 10);
