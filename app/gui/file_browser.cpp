@@ -52,7 +52,8 @@ std::string homeFolder() {
 // [SECTION] file-system logic
 // =================================================================================================
 
-FolderListing listFolder(const std::string& folder, const std::string& extension, bool showHidden) {
+FolderListing listFolder(const std::string& folder, const std::string& extension, bool showHidden,
+                         bool includeFiles) {
   FolderListing out;
   std::error_code ec;
   fs::directory_iterator it(folder, fs::directory_options::skip_permission_denied, ec);
@@ -67,7 +68,7 @@ FolderListing listFolder(const std::string& folder, const std::string& extension
     std::error_code e2;
     const bool dir = it->is_directory(e2);  // follows symlinks: a link to a folder is a folder
     if (!dir) {
-      if (!it->is_regular_file(e2)) continue;
+      if (!includeFiles || !it->is_regular_file(e2)) continue;
       if (!extension.empty() && !(name.size() > extension.size() && name.ends_with(extension))) continue;
     }
     FileEntry e{name, dir, 0};
@@ -129,7 +130,8 @@ void FileBrowser::close() {
 
 void FileBrowser::navigate(const std::string& folder) {
   const std::string target = normalPath(folder);
-  FolderListing l = listFolder(target, showAll_ ? std::string() : kExtension, showHidden_);
+  FolderListing l = listFolder(target, showAll_ ? std::string() : kExtension, showHidden_,
+                               mode_ != FileBrowserMode::Folder);
   if (!l.error.empty() && !folder_.empty()) {
     error_ = l.error;  // stay where we were
     folderField_ = folder_;
@@ -161,12 +163,33 @@ FileBrowser::Outcome FileBrowser::submit() {
   error_.clear();
   chosen_.clear();
   const std::string typed = trim(name_);
+  std::error_code ec;
+  if (mode_ == FileBrowserMode::Folder) {
+    // The folder on display, or a typed one (created when missing: "choose a new folder" in one step).
+    const std::string path = typed.empty() ? folder_ : resolveTyped(folder_, typed);
+    if (!fs::is_directory(path, ec)) {
+      if (fs::exists(path, ec)) {
+        error_ = path + ": exists and is not a folder";
+        return Outcome::Error;
+      }
+      fs::create_directories(path, ec);
+      if (ec) {
+        error_ = path + ": cannot create the folder: " + ec.message();
+        return Outcome::Error;
+      }
+    }
+    if (::access(path.c_str(), W_OK) != 0) {
+      error_ = "cannot write in " + path + ": " + std::strerror(errno);
+      return Outcome::Error;
+    }
+    chosen_ = path;
+    return Outcome::Chosen;
+  }
   if (typed.empty()) {
     error_ = mode_ == FileBrowserMode::Open ? "pick a file to open" : "type a file name";
     return Outcome::None;
   }
   std::string path = resolveTyped(folder_, typed);
-  std::error_code ec;
   if (fs::is_directory(path, ec)) {
     navigate(path);
     name_.clear();
@@ -230,7 +253,15 @@ void FileBrowser::cancelOverwrite() {
 // =================================================================================================
 
 const char* FileBrowser::title() const {
-  return mode_ == FileBrowserMode::Open ? "Open scene##filebrowser" : "Save scene as##filebrowser";
+  switch (mode_) {
+    case FileBrowserMode::Open:
+      return "Open scene##filebrowser";
+    case FileBrowserMode::SaveAs:
+      return "Save scene as##filebrowser";
+    case FileBrowserMode::Folder:
+      return "Choose a folder##filebrowser";
+  }
+  return "##filebrowser";
 }
 
 void FileBrowser::drawOverwriteConfirm(float s, std::optional<std::string>& result) {
@@ -325,7 +356,9 @@ std::optional<std::string> FileBrowser::draw(float s) {
   ImGui::BeginChild("##listing", ImVec2(0, bodyH), true);
   if (!listing_.error.empty()) ImGui::TextColored(ImVec4(0.85f, 0.3f, 0.1f, 1), "%s", listing_.error.c_str());
   if (listing_.entries.empty() && listing_.error.empty())
-    ImGui::TextDisabled(showAll_ ? "(empty folder)" : "(no folders or .json files here)");
+    ImGui::TextDisabled(mode_ == FileBrowserMode::Folder ? "(no subfolders)"
+                        : showAll_                       ? "(empty folder)"
+                                                         : "(no folders or .json files here)");
   const float sizeColumn = ImGui::GetContentRegionAvail().x - 80.f * s;
   std::string navigateTo;
   for (std::size_t i = 0; i < listing_.entries.size(); ++i) {
@@ -355,7 +388,7 @@ std::optional<std::string> FileBrowser::draw(float s) {
 
   // ---- name row, buttons
   ImGui::AlignTextToFramePadding();
-  ImGui::TextUnformatted("File name");
+  ImGui::TextUnformatted(mode_ == FileBrowserMode::Folder ? "Folder" : "File name");
   ImGui::SameLine();
   ImGui::SetNextItemWidth(-FLT_MIN);
   if (focusName_) {
@@ -365,13 +398,18 @@ std::optional<std::string> FileBrowser::draw(float s) {
   if (ImGui::InputText("##name", &name_, ImGuiInputTextFlags_EnterReturnsTrue)) act(submit());
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip(mode_ == FileBrowserMode::SaveAs ? "A name (\".json\" is added) or a full path"
-                                                       : "A name in this folder or a full path");
+                      : mode_ == FileBrowserMode::Folder
+                          ? "Empty: this folder; a name: that folder (created if new)"
+                          : "A name in this folder or a full path");
   bool all = showAll_;
-  if (ImGui::Checkbox("Show all files", &all)) setShowAll(all);
+  if (mode_ != FileBrowserMode::Folder && ImGui::Checkbox("Show all files", &all)) setShowAll(all);
   const float bw = 110.f * s;
   ImGui::SameLine(std::max(ImGui::GetCursorPosX(),
                            ImGui::GetWindowContentRegionMax().x - 2 * bw - ImGui::GetStyle().ItemSpacing.x));
-  if (ImGui::Button(mode_ == FileBrowserMode::Open ? "Open" : "Save", ImVec2(bw, 0))) act(submit());
+  const char* ok = mode_ == FileBrowserMode::Open     ? "Open"
+                   : mode_ == FileBrowserMode::SaveAs ? "Save"
+                                                      : "Choose";
+  if (ImGui::Button(ok, ImVec2(bw, 0))) act(submit());
   layout_.okMin = ImGui::GetItemRectMin();
   layout_.okMax = ImGui::GetItemRectMax();
   ImGui::SameLine();

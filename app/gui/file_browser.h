@@ -16,7 +16,9 @@
 
 namespace attnmd::gui {
 
-enum class FileBrowserMode { Open, SaveAs };
+// Open: an existing *.json file. SaveAs: a file name (".json" added), confirming overwrites. Folder: a
+// folder (the current one, or a typed name, created when missing), e.g. where exports go.
+enum class FileBrowserMode { Open, SaveAs, Folder };
 
 struct FileEntry {
   std::string name;  // file name only
@@ -29,9 +31,10 @@ struct FolderListing {
   std::string error;               // the folder could not be read (entries empty)
 };
 
-// Subfolders and files ending in `extension` (all files when it is empty) of `folder`. Hidden entries
-// (leading dot) only when `showHidden`.
-FolderListing listFolder(const std::string& folder, const std::string& extension, bool showHidden);
+// Subfolders and files ending in `extension` (all files when it is empty; none when !includeFiles) of
+// `folder`. Hidden entries (leading dot) only when `showHidden`.
+FolderListing listFolder(const std::string& folder, const std::string& extension, bool showHidden,
+                         bool includeFiles = true);
 
 // What the user typed, as an absolute, normal path: absolute paths as they are, "~/..." under $HOME,
 // anything else relative to `folder`.

@@ -129,6 +129,22 @@ TEST(FileBrowserLogic, SaveIntoAReadOnlyFolderIsRefusedUpFront) {
   EXPECT_NE(b.error().find("cannot save in"), std::string::npos) << b.error();
 }
 
+TEST(FileBrowserLogic, FolderModeChoosesOrCreatesAFolder) {
+  Tree t;
+  FileBrowser b;
+  b.open(FileBrowserMode::Folder, t.p());
+  EXPECT_EQ(names(b.listing()), (std::vector<std::string>{"b-folder/", "scenes/"})) << "folders only";
+  b.setName("");
+  EXPECT_EQ(b.submit(), Outcome::Chosen);
+  EXPECT_EQ(b.chosen(), t.p());
+  b.setName("exports/today");
+  EXPECT_EQ(b.submit(), Outcome::Chosen);
+  EXPECT_EQ(b.chosen(), t.p("exports/today"));
+  EXPECT_TRUE(fs::is_directory(t.dir.path / "exports" / "today"));
+  b.setName("a.json");
+  EXPECT_EQ(b.submit(), Outcome::Error) << "a file is not a folder";
+}
+
 struct BrowserUi : ::testing::Test {
   testing::ImGuiHarness ui;
   Tree t;
