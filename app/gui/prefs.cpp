@@ -73,6 +73,12 @@ PrefsLoad parsePrefs(const std::string& text, const std::string& sourceName) {
     else
       note(skipped, "last_folder (expected a path)");
   }
+  if (auto it = j.find("export_folder"); it != j.end()) {
+    if (it->is_string())
+      r.prefs.exportFolder = it->get<std::string>();
+    else
+      note(skipped, "export_folder (expected a path)");
+  }
   if (!skipped.empty()) r.message = sourceName + ": ignored " + skipped;
   return r;
 }
@@ -106,6 +112,7 @@ std::string prefsToJson(const UserPrefs& p) {
   j["theme"] = core::enumName(p.theme);
   j["recent_files"] = p.recentFiles;
   j["last_folder"] = p.lastFolder;
+  j["export_folder"] = p.exportFolder;
   return core::prettyJson(j.dump());
 }
 

@@ -2,7 +2,7 @@
 // scenes (style.md: Tracy's Config vs ViewData) in $XDG_CONFIG_HOME/attnmd/prefs.json:
 //
 //   { "format": "attnmd-prefs", "version": 1, "ui_scale": 1.5, "theme": "dark",
-//     "recent_files": ["/home/me/demo.json", ...], "last_folder": "/home/me" }
+//     "recent_files": ["/home/me/demo.json", ...], "last_folder": "/home/me", "export_folder": "" }
 //
 // Reading is tolerant: a missing file gives the defaults silently; a corrupt one gives the defaults, a
 // message, and a copy of the bad file (prefs.json.bad) so nothing the user wrote by hand is lost when the
@@ -25,6 +25,7 @@ struct UserPrefs {
   ThemeKind theme = ThemeKind::Light;
   std::vector<std::string> recentFiles;  // absolute paths, most recent first, at most kMaxRecentFiles
   std::string lastFolder;                // where the file browser opens; "" = the working directory
+  std::string exportFolder;  // where exports go; "" = the document's folder (or the working directory)
   bool operator==(const UserPrefs&) const = default;
 };
 

@@ -53,6 +53,7 @@ TEST(Prefs, SaveLoadRoundTripCreatesTheFolder) {
   p.theme = ThemeKind::Dark;
   p.recentFiles = {"/a/b.json", "/c d/e.json"};
   p.lastFolder = "/a";
+  p.exportFolder = "/a/exports";
   const std::string path = prefsPath(UserDirs{dir.str("cfg/attnmd"), ""});
   ASSERT_EQ(savePrefs(p, path), "");
   const PrefsLoad r = loadPrefs(path);
