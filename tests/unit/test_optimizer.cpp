@@ -71,7 +71,8 @@ OptimizerSpec spec(OptimizerKind k, double lr, double p = 2.0) {
 
 bool bitEqual(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
   return a.rows() == b.rows() && a.cols() == b.cols() &&
-         std::memcmp(a.data(), b.data(), sizeof(double) * static_cast<std::size_t>(a.size())) == 0;
+         (a.size() == 0 ||  // empty: data() may be null, which memcmp must not see
+          std::memcmp(a.data(), b.data(), sizeof(double) * static_cast<std::size_t>(a.size())) == 0);
 }
 
 Eigen::MatrixXd randomMagnitudes(std::mt19937_64& rng, int r, int c) {

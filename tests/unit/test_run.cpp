@@ -50,7 +50,8 @@ bool sameBits(double a, double b) {
 
 bool sameBits(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
   return a.rows() == b.rows() && a.cols() == b.cols() &&
-         std::memcmp(a.data(), b.data(), sizeof(double) * static_cast<std::size_t>(a.size())) == 0;
+         (a.size() == 0 ||  // empty: data() may be null, which memcmp must not see
+          std::memcmp(a.data(), b.data(), sizeof(double) * static_cast<std::size_t>(a.size())) == 0);
 }
 
 void expectSameRun(const TrainRun& a, const TrainRun& b) {
