@@ -3,6 +3,7 @@
 // [SECTION] menu bar, status bar
 #include "app/gui/app.h"
 
+#define GLFW_INCLUDE_NONE
 #include <GLFW/glfw3.h>  // key codes only: the 1.86 GLFW backend indexes io.KeysDown by GLFW keys
 #include <imgui.h>
 
@@ -91,6 +92,11 @@ void App::startRun(bool keepParameters) {
   snap_ = trainer_.snapshot();
 }
 
+void App::pushRunSettings() {
+  trainer_.setSpeed(controls_.stepsPerSecond());
+  trainer_.setStopCondition(doc_.experiment().stop);
+}
+
 void App::refreshOverlay() {
   snap_ = trainer_.snapshot();
   if (!snap_) return;
@@ -140,9 +146,11 @@ void App::frame() {
     applyTheme(prefs_.theme, s, ImGui::GetStyle());
     styleDirty_ = false;
   }
+  // The worker reads speed and stop condition between chunks: hand them over before anything can
+  // start it (Space below), and again after the panels that edit them.
+  pushRunSettings();
   handleShortcuts();
-  trainer_.setSpeed(controls_.stepsPerSecond());
-  trainer_.setStopCondition(doc_.experiment().stop);
+  pushRunSettings();
   syncRun();
   refreshOverlay();
   if (snap_ && !snap_->pauseReason.empty()) lastPause_ = snap_->pauseReason;
@@ -188,6 +196,7 @@ void App::frame() {
     }
   }
   ImGui::End();
+  pushRunSettings();
   syncRun();
   refreshOverlay();
 

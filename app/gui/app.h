@@ -79,6 +79,7 @@ class App {
   void syncRun();  // restart when the scene changed since the run was built
   void startRun(bool keepParameters);
   void refreshOverlay();
+  void pushRunSettings();  // speed and stop condition -> trainer
   void drawMenuBar();
   void drawStatusBar(float y, float height);
   std::string hint() const;

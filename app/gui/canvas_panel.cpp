@@ -371,18 +371,21 @@ void CanvasPanel::drawTokens(ImDrawList* dl, const Document& doc, const CanvasOv
                  (current ? 1.5f : 1.f) * s);
       if (queries && scene.model.query == core::QueryKind::First && t == 0)
         dl->AddCircleFilled(c, std::max(1.5f * s, 0.3f * r), pal.canvasBackground);  // the query token
-      if (view.layers.supportMarks && ov.svmOk && i < static_cast<int>(ov.support.size()) &&
-          t < static_cast<int>(ov.support[static_cast<std::size_t>(i)].size()) &&
-          ov.support[static_cast<std::size_t>(i)][static_cast<std::size_t>(t)])
-        drawDiamond(dl, c, r + 8.f * s, pal.svm, 1.5f * s);
+      // Badges sit on the diagonal just outside the ring: optimal star upper right, support diamond
+      // lower left, so neither hides the marker (whose size is the attention weight).
+      const float badge = (r + 6.f * s) * 0.70711f;
       if (t == sel) {
         m.ringRadius = r + 4.f * s;
         m.ringThickness = 2.f * s;
         dl->AddCircle(c, m.ringRadius, pal.foreground, 0, m.ringThickness);
       }
+      if (view.layers.supportMarks && ov.svmOk && i < static_cast<int>(ov.support.size()) &&
+          t < static_cast<int>(ov.support[static_cast<std::size_t>(i)].size()) &&
+          ov.support[static_cast<std::size_t>(i)][static_cast<std::size_t>(t)])
+        drawDiamondBadge(dl, ImVec2(c.x - badge, c.y + badge), 5.f * s, pal.svm, pal.canvasBackground,
+                         1.f * s);
       if (view.layers.optimalMarks && t == opt)
-        drawStar(dl, ImVec2(c.x + r * 0.9f + 2 * s, c.y - r * 0.9f - 2 * s), 5.5f * s, pal.optimal,
-                 pal.markerOutline, 1.f * s);
+        drawStar(dl, ImVec2(c.x + badge, c.y - badge), 5.5f * s, pal.optimal, pal.markerOutline, 1.f * s);
       if (hovered_ == TokenRef{i, t}) dl->AddCircle(c, r + 7.f * s, pal.textMuted, 0, 1.f * s);
       layout_.markers.push_back(m);
     }
@@ -445,8 +448,7 @@ void CanvasPanel::legendStrip(const Document& doc, const CanvasStyle& style) con
         drawStar(dl, c, 6.f * s, pal.optimal, pal.markerOutline, 1.f * s);
         break;
       case 4:
-        drawMarker(dl, c, 2.5f * s, MarkerShape::Circle, grey, grey, 0);
-        drawDiamond(dl, c, 7.5f * s, pal.svm, 1.5f * s);
+        drawDiamondBadge(dl, c, 5.5f * s, pal.svm, pal.canvasBackground, 1.f * s);
         break;
       case 5:
         dl->AddLine(ImVec2(c.x - 10 * s, c.y), ImVec2(c.x + 10 * s, c.y), pal.foreground, 2.5f * s);

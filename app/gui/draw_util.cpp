@@ -75,6 +75,12 @@ void drawDiamond(ImDrawList* dl, ImVec2 c, float r, ImU32 col, float thickness) 
               thickness);
 }
 
+void drawDiamondBadge(ImDrawList* dl, ImVec2 c, float r, ImU32 fill, ImU32 outline, float thickness) {
+  dl->AddQuadFilled(ImVec2(c.x, c.y - r), ImVec2(c.x + r, c.y), ImVec2(c.x, c.y + r), ImVec2(c.x - r, c.y),
+                    fill);
+  if (thickness > 0) drawDiamond(dl, c, r, outline, thickness);
+}
+
 void drawLabel(ImDrawList* dl, ImVec2 pos, ImU32 text, ImU32 box, const char* label, float pad) {
   const ImVec2 size = ImGui::CalcTextSize(label);
   dl->AddRectFilled(ImVec2(pos.x - pad, pos.y - pad), ImVec2(pos.x + size.x + pad, pos.y + size.y + pad), box,

@@ -20,6 +20,8 @@ void drawDashedArrow(ImDrawList* dl, ImVec2 from, ImVec2 to, ImU32 col, float th
                      float dash, float gap);
 void drawStar(ImDrawList* dl, ImVec2 c, float r, ImU32 fill, ImU32 outline, float thickness);
 void drawDiamond(ImDrawList* dl, ImVec2 c, float r, ImU32 col, float thickness);
+// A filled diamond with an outline (the support-token badge).
+void drawDiamondBadge(ImDrawList* dl, ImVec2 c, float r, ImU32 fill, ImU32 outline, float thickness);
 // Text with a translucent box behind it, so it reads on top of lines and markers.
 void drawLabel(ImDrawList* dl, ImVec2 pos, ImU32 text, ImU32 box, const char* label, float pad);
 

@@ -200,9 +200,11 @@ void Trainer::work() {
     if (!single && stop_.atSteps) k = std::min(k, stop_.steps - run->iteration());
     const StopCondition stop = stop_;
 
+    // workerStepping_ stays set until this chunk's snapshot is published, so waitIdle() returns only
+    // once the UI can see the final state.
     long long taken = 0;
+    workerStepping_ = true;
     if (k > 0) {
-      workerStepping_ = true;
       lk.unlock();
       const auto t0 = Clock::now();
       taken = run->step(k, &cancel_);
@@ -211,9 +213,12 @@ void Trainer::work() {
         chunk = std::clamp<long long>(static_cast<long long>(static_cast<double>(taken) * kChunkSeconds / dt),
                                       1, 1 << 20);
       lk.lock();
-      workerStepping_ = false;
     }
-    if (gen != generation_) continue;  // replaced while stepping: discard
+    if (gen != generation_) {  // replaced while stepping: discard
+      workerStepping_ = false;
+      idle_.notify_all();
+      continue;
+    }
 
     rateSteps += taken;
     const auto t = Clock::now();
@@ -240,11 +245,13 @@ void Trainer::work() {
       lk.unlock();
       auto snap = makeSnapshot(*run, gen);
       lk.lock();
-      if (gen != generation_) continue;
-      snap->pauseReason = reason;
-      snapshot_ = std::move(snap);
-      lastPublish = Clock::now();
+      if (gen == generation_) {
+        snap->pauseReason = reason;
+        snapshot_ = std::move(snap);
+        lastPublish = Clock::now();
+      }
     }
+    workerStepping_ = false;
     idle_.notify_all();
   }
 }

@@ -22,7 +22,8 @@ Rgb rgbOf(ImU32 c) {
           static_cast<int>((c >> IM_COL32_B_SHIFT) & 0xFF)};
 }
 int distance(const Image& img, ImVec2 p, Rgb c) {
-  const int x = static_cast<int>(std::lround(p.x)), y = static_cast<int>(std::lround(p.y));
+  // ImGui pixel (i, j) covers [i, i+1) x [j, j+1): a point lies in pixel floor(p).
+  const int x = static_cast<int>(std::floor(p.x)), y = static_cast<int>(std::floor(p.y));
   if (x < 0 || y < 0 || x >= img.width || y >= img.height) return 1000;
   const std::uint8_t* px = img.pixel(x, y);
   return std::abs(px[0] - c.r) + std::abs(px[1] - c.g) + std::abs(px[2] - c.b);

@@ -1,0 +1,231 @@
+// The real `attnmd` end to end, under Xvfb: load a fixture scene, train N steps, write a screenshot and
+// a layout sidecar (--layout-json), then check pixels where the selected-token rings and the SVM ray
+// must be. Where they must be is computed here, independently: the selected tokens and the SVM come
+// from core (the same deterministic run), screen positions from the scene and the canvas transform.
+// Without a display the GUI tests are SKIPPED; --help and the no-display message are checked anyway.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+#include "app/gui/canvas_geometry.h"
+#include "app/gui/image_io.h"
+#include "app/gui/theme.h"
+#include "core/run.h"
+#include "core/scene_io.h"
+#include "core/svm.h"
+
+namespace attnmd::gui {
+namespace {
+
+// Prompt model, d = 2. The optimal tokens (stars) are the first of each sequence; p starts pointing
+// up-left, so after a few steps the trained ray and the dashed SVM ray of the optimal tokens are far apart.
+constexpr const char* kFixture = R"({
+  "format": "attnmd-scene", "version": 1, "dim": 2,
+  "model": { "kind": "prompt", "v": [0.0, 1.0], "train_v": false, "loss": "logistic" },
+  "sequences": [
+    { "y": 1,  "tokens": [[2.0, 1.5], [0.5, 0.3], [-0.5, 1.0]] },
+    { "y": 1,  "tokens": [[1.6, 0.8], [0.3, -0.6], [-1.2, 0.2]] },
+    { "y": -1, "tokens": [[1.8, -1.2], [0.0, 0.5], [-0.8, -0.4]] },
+    { "y": -1, "tokens": [[1.2, -0.4], [-0.4, 0.9], [0.6, 1.4]] }
+  ],
+  "optimizer": { "name": "nmd", "p": 2.0, "lr": 0.1 },
+  "init": { "kind": "given", "p": [-0.5, 0.8] },
+  "iterations": 2000, "seed": 0,
+  "app": { "svm_tokens": "optimal" }
+})";
+constexpr long long kSteps = 4;
+
+struct Result {
+  int code = -1;
+  std::string output;
+};
+
+Result run(const std::string& command) {
+  Result r;
+  FILE* p = popen((command + " 2>&1").c_str(), "r");
+  if (!p) return r;
+  char buf[512];
+  while (std::fgets(buf, sizeof buf, p)) r.output += buf;
+  const int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string quote(const std::string& s) {
+  return "'" + s + "'";
+}
+
+bool haveDisplay() {
+  const char* d = std::getenv("DISPLAY");
+  return d && *d;
+}
+
+int colourDistance(const Image& img, double x, double y, ImU32 c) {
+  // ImGui pixel (i, j) covers [i, i+1) x [j, j+1): a point lies in pixel floor(p).
+  const int ix = static_cast<int>(std::floor(x)), iy = static_cast<int>(std::floor(y));
+  if (ix < 0 || iy < 0 || ix >= img.width || iy >= img.height) return 1000;
+  const std::uint8_t* px = img.pixel(ix, iy);
+  return std::abs(px[0] - static_cast<int>((c >> IM_COL32_R_SHIFT) & 0xFF)) +
+         std::abs(px[1] - static_cast<int>((c >> IM_COL32_G_SHIFT) & 0xFF)) +
+         std::abs(px[2] - static_cast<int>((c >> IM_COL32_B_SHIFT) & 0xFF));
+}
+
+TEST(GuiE2E, HelpExitsZero) {
+  const Result r = run(quote(ATTNMD_GUI_EXE) + " --help");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.output.find("--screenshot"), std::string::npos);
+  EXPECT_NE(r.output.find("--bench-frames"), std::string::npos);
+}
+
+TEST(GuiE2E, BadFlagsAndBadScenesAreRefusedClearly) {
+  Result r = run(quote(ATTNMD_GUI_EXE) + " --size huge");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.output.find("--size"), std::string::npos);
+  const std::string bad = ::testing::TempDir() + "attnmd_e2e_bad.json";
+  std::ofstream(bad) << R"({"format": "attnmd-scene", "version": 1, "dim": 2, "sequences": []})";
+  r = run(quote(ATTNMD_GUI_EXE) + " --scene " + quote(bad) + " --exit");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("attnmd_e2e_bad.json"), std::string::npos)
+      << "the message names the file: " << r.output;
+}
+
+TEST(GuiE2E, NoDisplaySaysHowToGetAScreenshot) {
+  const Result r =
+      run("env -u DISPLAY -u WAYLAND_DISPLAY " + quote(ATTNMD_GUI_EXE) + " --screenshot /dev/null --exit");
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("xvfb-run"), std::string::npos) << r.output;
+}
+
+TEST(GuiE2E, ScreenshotShowsRingsAroundSelectedTokensAndTheSvmRay) {
+  if (!haveDisplay()) GTEST_SKIP() << "no DISPLAY: run the e2e tests under xvfb-run";
+  const std::string dir = ::testing::TempDir();
+  const std::string scenePath = dir + "attnmd_e2e_fixture.json", png = dir + "attnmd_e2e_shot.png",
+                    layoutPath = dir + "attnmd_e2e_layout.json";
+  std::ofstream(scenePath) << kFixture;
+  std::remove(png.c_str());
+  const Result r = run(quote(ATTNMD_GUI_EXE) + " --scene " + quote(scenePath) + " --steps " +
+                       std::to_string(kSteps) + " --size 1400x900 --ui-scale 1 --theme light --screenshot " +
+                       quote(png) + " --layout-json " + quote(layoutPath) + " --exit");
+  if (r.code == 1 && r.output.find("cannot open a window") != std::string::npos)
+    GTEST_SKIP() << "no usable display: " << r.output;
+  ASSERT_EQ(r.code, 0) << r.output;
+  Image img;
+  ASSERT_EQ(readPng(png, img), "");
+  ASSERT_EQ(img.width, 1400);
+  ASSERT_EQ(img.height, 900);
+  nlohmann::json layout;
+  std::ifstream(layoutPath) >> layout;
+  ASSERT_TRUE(layout.contains("canvas")) << layout.dump();
+  ASSERT_EQ(layout["iteration"].get<long long>(), kSteps);
+
+  // The same run in core: which tokens are selected after kSteps, and the optimal tokens' SVM.
+  auto loaded = core::parseScene(kFixture, "fixture");
+  ASSERT_TRUE(loaded.ok()) << loaded.error();
+  const core::Scene& scene = loaded.scene();
+  core::Run coreRun(scene);
+  ASSERT_EQ(coreRun.step(kSteps), kSteps);
+  const std::vector<int> selected = coreRun.selectedTokens();
+  EXPECT_EQ(layout["selected"].get<std::vector<int>>(), selected);
+  const core::AttentionSvm svm =
+      core::solveAttentionSvm(scene, coreRun.optimalTokens(), core::svmNormFor(scene), core::svmPFor(scene));
+  ASSERT_EQ(svm.solution.status, core::SvmStatus::Optimal);
+
+  // The canvas transform the app used.
+  const auto& c = layout["canvas"];
+  CanvasTransform t;
+  t.min = ImVec2(c["min"][0].get<float>(), c["min"][1].get<float>());
+  t.max = ImVec2(c["max"][0].get<float>(), c["max"][1].get<float>());
+  t.centerX = c["center"][0].get<double>();
+  t.centerY = c["center"][1].get<double>();
+  t.pixelsPerUnit = c["pixels_per_unit"].get<double>();
+  const float scale = layout["ui_scale"].get<float>();
+  const Palette& pal = palette(ThemeKind::Light);
+
+  // Rings: around every selected token, at the marker radius (area ~ s) + 4 px.
+  int ringsChecked = 0;
+  for (const auto& m : layout["markers"]) {
+    const int i = m["seq"].get<int>(), tok = m["token"].get<int>();
+    const Eigen::RowVector2d x = scene.sequences[static_cast<std::size_t>(i)].tokens.row(tok);
+    const ImVec2 expected = t.toScreen(x(0), x(1));
+    EXPECT_NEAR(m["center"][0].get<float>(), expected.x, 0.5);
+    EXPECT_NEAR(m["center"][1].get<float>(), expected.y, 0.5);
+    const bool isSelected = selected[static_cast<std::size_t>(i)] == tok;
+    const float ring = m["ring_radius"].get<float>();
+    if (!isSelected) {
+      EXPECT_EQ(ring, 0.f) << "sequence " << i << " token " << tok;
+      continue;
+    }
+    const double s = coreRun.evaluation().seqs[static_cast<std::size_t>(i)].probs(tok);
+    EXPECT_NEAR(ring, scale * (3.5 + 8.5 * std::sqrt(s) + 4.0), 0.05);
+    // Probe the ring away from the diagonals, where the optimal / support badges sit.
+    int hits = 0, probes = 0;
+    std::string distances;
+    for (double deg : {0.0, 20.0, 70.0, 90.0, 110.0, 160.0, 180.0, 200.0, 250.0, 270.0, 290.0, 340.0}) {
+      const double a = deg * M_PI / 180;
+      ++probes;
+      // Anti-aliasing spreads a 2 px stroke over neighbouring pixels: take the best pixel within 1 px
+      // of the expected radius.
+      int dist = 1000;
+      for (double dr : {-1.0, -0.5, 0.0, 0.5, 1.0})
+        dist = std::min(dist, colourDistance(img, expected.x + (ring + dr) * std::cos(a),
+                                             expected.y + (ring + dr) * std::sin(a), pal.foreground));
+      hits += dist < 120;
+      distances += " " + std::to_string(dist);
+    }
+    EXPECT_GE(hits, probes * 2 / 3) << "ring around token " << tok << " of sequence " << i << " at ("
+                                    << expected.x << ", " << expected.y << ") radius " << ring
+                                    << "; colour distances:" << distances;
+    ++ringsChecked;
+  }
+  EXPECT_EQ(ringsChecked, scene.sequenceCount());
+
+  // The dashed SVM ray from the origin along M^T p^mm (M = I here), and the solid ray of p.
+  const ImVec2 o = t.toScreen(0, 0);
+  // The best pixel within 1 px across the line (anti-aliasing).
+  auto across = [&](double x, double y, const Eigen::Vector2d& dir, ImU32 colour) {
+    int best = 1000;
+    for (double e : {-1.0, -0.5, 0.0, 0.5, 1.0})
+      best = std::min(best, colourDistance(img, x - e * dir.y(), y - e * dir.x(), colour));
+    return best;
+  };
+  auto probeRay = [&](Eigen::Vector2d dir, ImU32 colour) {
+    dir.normalize();
+    int hits = 0, probes = 0;
+    for (double d = 5; d < 2000; d += 16) {  // dashes of 10 px every 16 px: d = 5 + 16k is mid-dash
+      const double x = o.x + d * dir.x(), y = o.y - d * dir.y();
+      if (x < t.min.x + 2 || x > t.max.x - 2 || y < t.min.y + 2 || y > t.max.y - 2) break;
+      ++probes;
+      hits += across(x, y, dir, colour) < 120;
+    }
+    return std::make_pair(hits, probes);
+  };
+  ASSERT_FALSE(layout["svm_ray"].is_null());
+  const auto [svmHits, svmProbes] = probeRay(svm.direction.p, pal.svm);
+  EXPECT_GE(svmProbes, 8);
+  EXPECT_GE(svmHits, svmProbes * 3 / 4) << "dashed SVM ray";
+  // Its gaps show the background: the ray is dashed, not solid.
+  Eigen::Vector2d u = svm.direction.p.normalized();
+  int gaps = 0, gapProbes = 0;
+  for (double d = 13; d < 2000; d += 16) {
+    const double x = o.x + d * u.x(), y = o.y - d * u.y();
+    if (x < t.min.x + 2 || x > t.max.x - 2 || y < t.min.y + 2 || y > t.max.y - 2) break;
+    ++gapProbes;
+    gaps += colourDistance(img, x, y, pal.canvasBackground) < 60;
+  }
+  EXPECT_GE(gaps, gapProbes / 2);
+  const auto [pHits, pProbes] = probeRay(coreRun.params().p, pal.foreground);
+  EXPECT_GE(pHits, pProbes * 3 / 4) << "solid ray of p";
+  // The two rays are far apart in this fixture, so the probes above tell them apart.
+  EXPECT_LT(u.dot(coreRun.params().p.normalized()), 0.5);
+}
+
+}  // namespace
+}  // namespace attnmd::gui

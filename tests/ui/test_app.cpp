@@ -1,0 +1,210 @@
+// The whole main screen with a null ImGui backend: keyboard shortcuts, edits that restart the run and
+// re-solve the SVM in the same frame, undo/redo through the keyboard, the status bar.
+#include <gtest/gtest.h>
+
+#define GLFW_INCLUDE_NONE
+#include <GLFW/glfw3.h>
+
+#include <chrono>
+#include <thread>
+
+#include <imgui_internal.h>  // FindWindowByName
+#include "app/gui/app.h"
+#include "imgui_harness.h"
+
+namespace attnmd::gui {
+namespace {
+
+using testing::ImGuiHarness;
+
+core::Scene teachingScene() {
+  core::Scene s;
+  s.dim = 2;
+  s.model.kind = core::ModelKind::Prompt;
+  s.model.v = Eigen::Vector2d(0, 1);
+  const double data[4][6] = {{2.0, 1.5, 0.5, 0.3, -0.5, 1.0},
+                             {1.6, 0.8, 0.3, -0.6, -1.2, 0.2},
+                             {1.8, -1.2, 0.0, 0.5, -0.8, -0.4},
+                             {1.2, -0.4, -0.4, 0.9, 0.6, 1.4}};
+  const int labels[4] = {1, 1, -1, -1};
+  for (int i = 0; i < 4; ++i) {
+    core::Sequence q;
+    q.y = labels[i];
+    q.tokens.resize(3, 2);
+    for (int t = 0; t < 3; ++t) q.tokens.row(t) << data[i][2 * t], data[i][2 * t + 1];
+    s.sequences.push_back(q);
+  }
+  s.optimizer.name = core::OptimizerKind::NMD;
+  s.optimizer.lr = 0.1;
+  return s;
+}
+
+struct AppFixture : ::testing::Test {
+  ImGuiHarness ui;
+  App app{DocState{teachingScene(), {}}, Preferences{}};
+  std::function<void()> fn() {
+    return [this] { app.frame(); };
+  }
+  ImVec2 tokenOnScreen(int seq, int t) const {
+    const auto& X = app.document().scene().sequences[static_cast<std::size_t>(seq)].tokens;
+    return app.canvasLayout().transform.toScreen(X(t, 0), X(t, 1));
+  }
+  // Frames until `done` or about two seconds.
+  bool frameUntil(const std::function<bool()>& done) {
+    for (int k = 0; k < 400; ++k) {
+      ui.frame(fn());
+      if (done()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return false;
+  }
+};
+
+TEST_F(AppFixture, StartsAtStepZeroWithAHintAndTheSvm) {
+  ui.frame(fn());
+  ui.frame(fn());
+  ASSERT_TRUE(app.snapshot());
+  EXPECT_EQ(app.snapshot()->iteration, 0);
+  EXPECT_NE(app.theory().overlay().hint.find("Space"), std::string::npos);
+  EXPECT_TRUE(app.theory().overlay().svmOk);
+  EXPECT_NE(app.statusText().find("SVM: optimal"), std::string::npos) << app.statusText();
+  EXPECT_NE(app.statusText().find("step 0"), std::string::npos);
+}
+
+TEST_F(AppFixture, SpacePlaysAndPausesSStepsOnce) {
+  ui.frame(fn());
+  app.runControls().fastForward = true;
+  ui.tap(GLFW_KEY_SPACE, fn());
+  EXPECT_TRUE(app.trainer().playing());
+  ASSERT_TRUE(frameUntil([&] { return app.snapshot()->iteration > 50; })) << "training runs on the worker";
+  ui.tap(GLFW_KEY_SPACE, fn());
+  EXPECT_FALSE(app.trainer().playing());
+  ASSERT_TRUE(app.trainer().waitIdle(5));
+  ui.frame(fn());
+  const long long k = app.snapshot()->iteration;
+  ui.tap(GLFW_KEY_S, fn());
+  ASSERT_TRUE(app.trainer().waitIdle(5));
+  ui.frame(fn());
+  EXPECT_EQ(app.snapshot()->iteration, k + 1);
+  EXPECT_TRUE(app.theory().overlay().hint.empty()) << "the hint goes once training started";
+  ui.tap(GLFW_KEY_R, fn());
+  EXPECT_EQ(app.snapshot()->iteration, 0) << "R resets to step 0";
+}
+
+TEST_F(AppFixture, CanvasEditRestartsTheRunAndResolvesTheSvmInTheSameFrame) {
+  ui.frame(fn());
+  app.trainer().requestSteps(40);
+  ASSERT_TRUE(app.trainer().waitIdle(5));
+  ui.frame(fn());
+  ASSERT_EQ(app.snapshot()->iteration, 40);
+  const int solves = app.theory().solves();
+  const Eigen::VectorXd rayBefore = app.theory().overlay().svmRay;
+  // Drag token 1 of sequence 3 (a support token of the optimal-token SVM) far away.
+  Experiment e = app.document().experiment();
+  e.svmTokens = SvmTokens::Optimal;
+  app.document().apply(cmd::SetExperiment{e});
+  ui.frame(fn());
+  const ImVec2 from = tokenOnScreen(3, 2);
+  const ImVec2 to = app.canvasLayout().transform.toScreen(-1.0, 2.0);
+  ui.mouseTo(from);
+  ui.frame(fn());
+  ui.button(ImGuiMouseButton_Left, true);
+  ui.frame(fn());
+  ui.mouseTo(to);
+  ui.frame(fn());
+  // Same frame: the run was rebuilt from the edited scene and the SVM re-solved.
+  EXPECT_EQ(app.snapshot()->iteration, 0);
+  EXPECT_TRUE(sameScene(*app.snapshot()->scene, app.document().scene()));
+  EXPECT_GT(app.theory().solves(), solves);
+  EXPECT_GT((app.theory().overlay().svmRay.normalized() - rayBefore.normalized()).norm(), 1e-3);
+  ui.button(ImGuiMouseButton_Left, false);
+  ui.frame(fn());
+  EXPECT_EQ(app.document().undoDepth(), 2u);  // the experiment change and the drag
+  // Ctrl+Z undoes the drag, Ctrl+Y redoes it.
+  const Eigen::RowVector2d moved = app.document().scene().sequences[3].tokens.row(2);
+  ui.ctrl(true);
+  ui.tap(GLFW_KEY_Z, fn());
+  EXPECT_EQ(app.document().scene().sequences[3].tokens.row(2), Eigen::RowVector2d(0.6, 1.4));
+  ui.tap(GLFW_KEY_Y, fn());
+  ui.ctrl(false);
+  EXPECT_EQ(app.document().scene().sequences[3].tokens.row(2), moved);
+}
+
+TEST_F(AppFixture, InitCurrentContinuesFromTheTrainedParameters) {
+  ui.frame(fn());
+  app.trainer().requestSteps(30);
+  ASSERT_TRUE(app.trainer().waitIdle(5));
+  ui.frame(fn());
+  const core::Params trained = app.snapshot()->params;
+  ASSERT_GT(trained.p.norm(), 0);
+  app.document().apply(cmd::SetInit{app.document().scene().init, 0, true});
+  app.document().apply(cmd::MoveToken{0, 1, Eigen::Vector2d(0.4, 0.2)});
+  ui.frame(fn());
+  EXPECT_EQ(app.snapshot()->iteration, 0);
+  EXPECT_TRUE(app.snapshot()->params.p.isApprox(trained.p)) << "restarted from the current p";
+}
+
+TEST_F(AppFixture, DeleteKeyRemovesTheHoveredToken) {
+  ui.frame(fn());
+  ui.frame(fn());
+  ui.mouseTo(tokenOnScreen(0, 2));
+  ui.frame(fn());
+  ui.frame(fn());
+  ui.tap(GLFW_KEY_DELETE, fn());
+  EXPECT_EQ(app.document().scene().sequences[0].tokens.rows(), 2);
+  ui.mouseTo(tokenOnScreen(0, 1));
+  ui.frame(fn());
+  ui.tap(GLFW_KEY_DELETE, fn());  // the next one would leave one token: refused, said in the status bar
+  EXPECT_EQ(app.document().scene().sequences[0].tokens.rows(), 2);
+  ui.frame(fn());
+  EXPECT_NE(app.statusText().find("at least 2 tokens"), std::string::npos) << app.statusText();
+}
+
+TEST_F(AppFixture, InfeasibleSvmShowsANoticeInsteadOfARay) {
+  ui.frame(fn());
+  // A non-selected token equal to the selected one makes the SVM infeasible (math.md §5).
+  const auto& X = app.document().scene().sequences[0].tokens;
+  const int sel = app.snapshot()->selected[0];
+  const int other = sel == 0 ? 1 : 0;
+  app.document().apply(cmd::MoveToken{0, other, X.row(sel).transpose()});
+  ui.frame(fn());
+  EXPECT_FALSE(app.theory().overlay().svmOk);
+  EXPECT_FALSE(app.theory().overlay().svmMessage.empty());
+  EXPECT_FALSE(app.canvasLayout().svmRay);
+  EXPECT_TRUE(app.canvasLayout().svmNotice);
+}
+
+TEST_F(AppFixture, UiScaleShortcutsAndHelp) {
+  ui.frame(fn());
+  ui.ctrl(true);
+  ui.tap(GLFW_KEY_EQUAL, fn());
+  ui.ctrl(false);
+  EXPECT_FLOAT_EQ(app.preferences().uiScale, 1.25f);
+  EXPECT_TRUE(app.takeFontRebuild());
+  EXPECT_FALSE(app.takeFontRebuild());
+  for (int k = 0; k < 12; ++k) {
+    ui.ctrl(true);
+    ui.tap(GLFW_KEY_EQUAL, fn());
+  }
+  ui.ctrl(false);
+  EXPECT_FLOAT_EQ(app.preferences().uiScale, kMaxUiScale);
+  ui.tap(GLFW_KEY_F1, fn());
+  EXPECT_NE(ImGui::FindWindowByName("Help"), nullptr);
+}
+
+TEST_F(AppFixture, StopConditionPausesTheRun) {
+  ui.frame(fn());
+  Experiment e = app.document().experiment();
+  e.stop.atSteps = true;
+  e.stop.steps = 120;
+  app.document().apply(cmd::SetExperiment{e});
+  app.runControls().fastForward = true;
+  ui.tap(GLFW_KEY_SPACE, fn());
+  ASSERT_TRUE(frameUntil([&] { return !app.trainer().playing(); }));
+  ui.frame(fn());
+  EXPECT_EQ(app.snapshot()->iteration, 120);
+  EXPECT_NE(app.statusText().find("reached 120 steps"), std::string::npos) << app.statusText();
+}
+
+}  // namespace
+}  // namespace attnmd::gui
