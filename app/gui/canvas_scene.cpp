@@ -296,14 +296,9 @@ struct Builder {
           hole.color = pal.canvasBackground;
           add(std::move(hole));
         }
-        if (view.layers.supportMarks && ov.svmOk && support && k < static_cast<int>(support->size()) &&
-            (*support)[static_cast<std::size_t>(k)]) {
-          CanvasShape d = shape(ShapeKind::Diamond, c);
-          d.radius = r + 8.f * s;
-          d.color = pal.svm;
-          d.thickness = 1.5f * s;
-          add(std::move(d));
-        }
+        // Badges sit on the diagonal just outside the ring: optimal star upper right, support diamond
+        // lower left, so neither hides the marker (whose size is the attention weight).
+        const float badge = (r + 6.f * s) * 0.70711f;
         if (k == sel) {
           m.ringRadius = r + 4.f * s;
           m.ringThickness = 2.f * s;
@@ -313,8 +308,17 @@ struct Builder {
           ring.color = pal.foreground;
           add(std::move(ring));
         }
+        if (view.layers.supportMarks && ov.svmOk && support && k < static_cast<int>(support->size()) &&
+            (*support)[static_cast<std::size_t>(k)]) {
+          CanvasShape d = shape(ShapeKind::Diamond, ImVec2(c.x - badge, c.y + badge));
+          d.radius = 5.f * s;
+          d.fill = pal.svm;
+          d.color = pal.canvasBackground;
+          d.thickness = 1.f * s;
+          add(std::move(d));
+        }
         if (view.layers.optimalMarks && k == opt) {
-          CanvasShape star = shape(ShapeKind::Star, ImVec2(c.x + r * 0.9f + 2 * s, c.y - r * 0.9f - 2 * s));
+          CanvasShape star = shape(ShapeKind::Star, ImVec2(c.x + badge, c.y - badge));
           star.radius = 5.5f * s;
           star.fill = pal.optimal;
           star.color = pal.markerOutline;

@@ -30,7 +30,7 @@ enum class ShapeKind {
   Disc,         // filled circle at a, radius, colour `color`
   Marker,       // a token marker: `marker` shape at a, radius, `fill`, outline `color` of `thickness`
   Star,         // five-pointed star at a, radius, `fill`, outline `color`
-  Diamond,      // outline diamond at a, half-diagonal radius
+  Diamond,      // diamond at a, half-diagonal radius, filled with `fill` (0: none), outline `color`
   Text,         // `text` with its top-left at a, font size fontScale × the base size, colour `color`
   RayLabel,     // `text` beside the segment a-b at fraction `along`, on side `side`, over a `box`
   Notice,       // `text` centred at the top of the canvas in a framed box (stacked in order)

@@ -118,9 +118,11 @@ struct Svg {
     polygon(pts, paint("fill", fill) +
                      (w > 0 ? paint("stroke", outline) + " stroke-width=\"" + formatCoord(w) + "\"" : ""));
   }
-  void diamond(ImVec2 c, float r, ImU32 col, float w) {
-    polygon({ImVec2(c.x, c.y - r), ImVec2(c.x + r, c.y), ImVec2(c.x, c.y + r), ImVec2(c.x - r, c.y)},
-            " fill=\"none\"" + paint("stroke", col) + " stroke-width=\"" + formatCoord(w) + "\"");
+  // fill 0: outline only.
+  void diamond(ImVec2 c, float r, ImU32 fill, ImU32 col, float w) {
+    std::string style = fill ? paint("fill", fill) : std::string(" fill=\"none\"");
+    if (w > 0) style += paint("stroke", col) + " stroke-width=\"" + formatCoord(w) + "\"";
+    polygon({ImVec2(c.x, c.y - r), ImVec2(c.x + r, c.y), ImVec2(c.x, c.y + r), ImVec2(c.x - r, c.y)}, style);
   }
 };
 
@@ -172,8 +174,7 @@ void legendIcon(Svg& svg, LegendIcon icon, ImVec2 c, const Palette& pal, float s
       svg.star(c, 6.f * s, pal.optimal, pal.markerOutline, 1.f * s);
       break;
     case LegendIcon::Support:
-      svg.marker(c, 2.5f * s, MarkerShape::Circle, grey, grey, 0);
-      svg.diamond(c, 7.5f * s, pal.svm, 1.5f * s);
+      svg.diamond(c, 5.5f * s, pal.svm, pal.canvasBackground, 1.f * s);
       break;
     case LegendIcon::ParamRay:
       svg.line(ImVec2(c.x - 10 * s, c.y), ImVec2(c.x + 10 * s, c.y), pal.foreground, 2.5f * s);
@@ -271,7 +272,7 @@ std::string canvasSvg(const CanvasScene& sc, const CanvasSvgOptions& o) {
         svg.star(sh.a, sh.radius, sh.fill, sh.color, sh.thickness);
         break;
       case ShapeKind::Diamond:
-        svg.diamond(sh.a, sh.radius, sh.color, sh.thickness);
+        svg.diamond(sh.a, sh.radius, sh.fill, sh.color, sh.thickness);
         break;
       case ShapeKind::Text:
         svg.text(sh.a, fs * sh.fontScale, sh.color, sh.text);
