@@ -1,19 +1,18 @@
 // The nuclear-norm max-margin problem  min ||W||_*  s.t.  <G_k, W> = u_k^T W z_k >= b_k  (math.md §5,
 // the limit direction of kq training).
 //
-// [SECTION] Operator B(y) = sum_k y_k u_k z_k^T and the dual barrier
+// [SECTION] Operator B(y) = sum_k y_k u_k z_k^T
+// [SECTION] Primal-dual interior point on the SDP
 // [SECTION] Polish: Newton on the Burer-Monteiro KKT system W = K Q^T
 // [SECTION] Certificate
 // [SECTION] solveNuclearSvm (with constraint generation for many rows)
 //
-// Dual: max b^T y s.t. y >= 0, ||B(y)||_op <= 1, i.e. the LMI F(y) = [[I, B],[B^T, I]] >= 0. The dual
-// barrier method minimizes  -tau b^T y - log det(I - B^T B) - sum log y_k  for growing tau; on its
-// central path W = (2/tau) B (I - B^T B)^{-1} is strictly feasible with <G_k, W> - b_k = 1/(tau y_k), and
-// the gap is at most (m + d1 + d2)/tau. That primal estimate loses digits as ||B|| -> 1 (1 - sigma^2 is
-// computed with absolute error 1e-16), so the barrier only identifies the rank r and the active rows;
-// a Newton polish on  min (||K||^2 + ||Q||^2)/2 s.t. <G_k, K Q^T> = b_k (k active), K, Q in R^{d x r},
-// whose optimum is ||W||_* (Burer-Monteiro), finishes to machine precision. The certificate is computed
-// from scratch: W scaled to be exactly feasible, ||W||_* from an SVD, y / ||B(y)||_op for the dual.
+// Dual: max b^T y s.t. y >= 0, ||B(y)||_op <= 1, i.e. the LMI [[I, B], [B^T, I]] >= 0. A primal-dual
+// interior-point method on the SDP pair (HKM direction) gives W and y to a relative gap of ~1e-10; when
+// that is not already at rounding level, the rank r and the active rows it reveals seed a Newton polish
+// of  min (||K||^2 + ||Q||^2)/2 s.t. <G_k, K Q^T> = b_k (k active), K, Q in R^{d x r}, whose optimum is
+// ||W||_* (Burer-Monteiro), with active-set repair. The certificate is computed from scratch: W scaled
+// to be exactly feasible, ||W||_* from an SVD, y / ||B(y)||_op for the dual; the better pair wins.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -29,7 +28,7 @@ using Eigen::MatrixXd;
 using Eigen::VectorXd;
 
 // ---------------------------------------------------------------------------------------------------
-// [SECTION] Operator B(y) and the dual barrier
+// [SECTION] Operator B(y)
 // ---------------------------------------------------------------------------------------------------
 MatrixXd operatorB(const MatrixXd& U, const MatrixXd& Z, const VectorXd& y) {
   return U.transpose() * y.asDiagonal() * Z;  // sum_k y_k u_k z_k^T
@@ -51,116 +50,147 @@ double nuclearNorm(const MatrixXd& M) {
   return svd.singularValues().sum();
 }
 
-struct BarrierPoint {
-  bool inside = false;  // ||B(y)|| < 1 and y > 0
-  double phi = std::numeric_limits<double>::infinity();
-  MatrixXd B, C, E2;  // C = B (I - B^T B)^{-1}
-};
-
-BarrierPoint barrierAt(const MatrixXd& U, const MatrixXd& Z, const VectorXd& b, const VectorXd& y,
-                       double tau) {
-  BarrierPoint bp;
-  if ((y.array() <= 0).any()) return bp;
-  bp.B = operatorB(U, Z, y);
-  const Eigen::Index d2 = Z.cols();
-  const MatrixXd M2 = MatrixXd::Identity(d2, d2) - bp.B.transpose() * bp.B;
-  Eigen::LLT<MatrixXd> llt(M2);
-  if (llt.info() != Eigen::Success) return bp;
-  const MatrixXd L = llt.matrixL();
-  const double logdet = 2 * L.diagonal().array().log().sum();
-  if (!std::isfinite(logdet)) return bp;
-  bp.inside = true;
-  bp.E2 = llt.solve(MatrixXd::Identity(d2, d2));
-  bp.C = bp.B * bp.E2;
-  bp.phi = -tau * b.dot(y) - logdet - y.array().log().sum();
-  return bp;
-}
-
-struct BarrierResult {
-  enum class Kind { Converged, NotConverged, Breakdown } kind = Kind::NotConverged;
+// ---------------------------------------------------------------------------------------------------
+// [SECTION] Primal-dual interior point on the SDP (HKM direction, Mehrotra predictor-corrector)
+//   primal: min <C, X>  s.t.  <A_k, X> - s_k = b_k,  X >= 0 (PSD, n = d1 + d2),  s >= 0
+//   dual:   max b^T y   s.t.  S = C - sum_k y_k A_k >= 0,  y >= 0
+// with C = I/2 and A_k = (u~_k z~_k^T + z~_k u~_k^T)/2, u~ = (u, 0), z~ = (0, z), so <A_k, X> = u_k^T W z_k
+// for X = [[P, W], [W^T, Q]] and S >= 0 <=> ||B(y)||_op <= 1. ||W||_* <= <C, X> for every feasible X, with
+// equality at the optimum, and <C, X> - b^T y = <X, S> + s^T y: the primal matrix is carried as its own
+// variable, so W stays accurate when S becomes singular (a dual-only method loses it there).
+// ---------------------------------------------------------------------------------------------------
+struct PdResult {
+  bool converged = false;
+  MatrixXd W;
   VectorXd y;
-  MatrixXd W;  // primal estimate (2/tau) C
-  double tau = 0;
   int iterations = 0;
 };
 
-BarrierResult dualBarrier(const MatrixXd& U, const MatrixXd& Z, const VectorXd& b, VectorXd y,
-                          int maxIterations, double relGap) {
-  const Eigen::Index m = U.rows(), d1 = U.cols(), d2 = Z.cols();
-  BarrierResult r;
-  const double nu = double(m + d1 + d2);  // barrier parameter: the gap on the central path is nu / tau
-  double tau = nu / std::max(b.dot(y), 1e-12);
-  double lastDec2 = std::numeric_limits<double>::infinity();
+// Largest alpha in (0, 1] with M + alpha dM >= 0 (M > 0), via the eigenvalues of L^{-1} dM L^{-T}.
+double psdStep(const MatrixXd& M, const MatrixXd& dM) {
+  Eigen::LLT<MatrixXd> llt(M);
+  if (llt.info() != Eigen::Success) return 0;
+  const MatrixXd Li = llt.matrixL().solve(MatrixXd::Identity(M.rows(), M.cols()));
+  const MatrixXd T = Li * dM * Li.transpose();
+  const double lmin =
+      Eigen::SelfAdjointEigenSolver<MatrixXd>(0.5 * (T + T.transpose()), Eigen::EigenvaluesOnly)
+          .eigenvalues()
+          .minCoeff();
+  return lmin >= 0 ? 1.0 : std::min(1.0, -1.0 / lmin);
+}
+
+double vecStep(const VectorXd& x, const VectorXd& dx) {
+  double a = 1.0;
+  for (Eigen::Index k = 0; k < x.size(); ++k)
+    if (dx[k] < 0) a = std::min(a, -x[k] / dx[k]);
+  return a;
+}
+
+PdResult primalDual(const MatrixXd& U, const MatrixXd& Z, const VectorXd& b, const MatrixXd& W0,
+                    const VectorXd& y0, int maxIterations, double tol) {
+  const Eigen::Index m = U.rows(), d1 = U.cols(), d2 = Z.cols(), n = d1 + d2;
+  PdResult out;
+  auto Aop = [&](const MatrixXd& X) {  // <A_k, X> = u_k^T X12 z_k (X symmetric)
+    return applyConstraints(U, Z, X.topRightCorner(d1, d2));
+  };
+  auto AadjOp = [&](const VectorXd& v) {  // sum_k v_k A_k
+    MatrixXd M = MatrixXd::Zero(n, n);
+    const MatrixXd Bv = operatorB(U, Z, v);
+    M.topRightCorner(d1, d2) = 0.5 * Bv;
+    M.bottomLeftCorner(d2, d1) = 0.5 * Bv.transpose();
+    return M;
+  };
+  const MatrixXd C = 0.5 * MatrixXd::Identity(n, n);
+
+  // Start from the given W (the Frobenius solution): X = [[|W^T| + delta, W], [W^T, |W| + delta]] is
+  // positive definite; y from the given multipliers, shrunk inside the LMI; slacks positive.
+  const double wop = std::max(opNorm(W0), 1e-12);
+  Eigen::JacobiSVD<MatrixXd> svd(W0, Eigen::ComputeThinU | Eigen::ComputeThinV);
+  MatrixXd X = MatrixXd::Zero(n, n);
+  X.topLeftCorner(d1, d1) = svd.matrixU() * svd.singularValues().asDiagonal() * svd.matrixU().transpose();
+  X.bottomRightCorner(d2, d2) = svd.matrixV() * svd.singularValues().asDiagonal() * svd.matrixV().transpose();
+  X.topRightCorner(d1, d2) = W0;
+  X.bottomLeftCorner(d2, d1) = W0.transpose();
+  X.diagonal().array() += 0.5 * wop;
+  VectorXd y = y0.cwiseMax(0.0) + VectorXd::Constant(m, 1e-2 * std::max(y0.maxCoeff(), 1e-3));
+  const double opB = opNorm(operatorB(U, Z, y));
+  if (opB > 0) y *= 0.5 / opB;
+  MatrixXd S = C - AadjOp(y);
+  VectorXd s = (Aop(X) - b).cwiseMax(0.0) + VectorXd::Constant(m, 0.1);
+
+  const double bnorm = 1 + b.cwiseAbs().maxCoeff();
+  MatrixXd dX, dS, dXc, dSc;
+  VectorXd dy, ds, dyc, dsc;
   for (int it = 0; it < maxIterations; ++it) {
-    r.iterations = it + 1;
-    BarrierPoint bp = barrierAt(U, Z, b, y, tau);
-    if (!bp.inside) {
-      r.kind = BarrierResult::Kind::Breakdown;
+    out.iterations = it + 1;
+    const VectorXd rp = b + s - Aop(X);
+    const MatrixXd Rd = C - S - AadjOp(y);
+    const double pobj = 0.5 * X.trace(), dobj = b.dot(y);
+    const double comp = (X.cwiseProduct(S)).sum() + s.dot(y);
+    const double mu = comp / double(n + m);
+    const double scale = 1 + std::abs(pobj) + std::abs(dobj);
+    if (rp.cwiseAbs().maxCoeff() <= tol * bnorm && Rd.cwiseAbs().maxCoeff() <= tol &&
+        std::abs(pobj - dobj) <= tol * scale && comp <= tol * scale) {
+      out.converged = true;
       break;
     }
-    const MatrixXd E1 = MatrixXd::Identity(d1, d1) + bp.C * bp.B.transpose();  // (I - B B^T)^{-1}
-    const MatrixXd UC = U * bp.C;
-    const VectorXd grad = -tau * b + 2 * UC.cwiseProduct(Z).rowwise().sum() - y.cwiseInverse();
-    // Hessian of -log det F: 2 (UZ o UZ^T + UU o ZZ), F^{-1} = [[E1, -C], [-C^T, E2]].
-    const MatrixXd UU = U * E1 * U.transpose();
-    const MatrixXd ZZ = Z * bp.E2 * Z.transpose();
-    const MatrixXd UZ = UC * Z.transpose();  // sign irrelevant in UZ o UZ^T
-    MatrixXd H = 2 * (UZ.cwiseProduct(UZ.transpose()) + UU.cwiseProduct(ZZ));
-    H.diagonal() += y.cwiseInverse().cwiseAbs2();
-    Eigen::LLT<MatrixXd> llt(H);
-    if (llt.info() != Eigen::Success) {
-      r.kind = BarrierResult::Kind::Breakdown;
-      break;
+    Eigen::LLT<MatrixXd> sllt(S);
+    if (sllt.info() != Eigen::Success) break;
+    const MatrixXd Si = sllt.solve(MatrixXd::Identity(n, n));
+    // Schur complement M_kl = <A_k, X A_l S^{-1}> (rank-2 A_k: four products of bilinear forms).
+    const MatrixXd Xuu = U * X.topLeftCorner(d1, d1) * U.transpose();
+    const MatrixXd Xzz = Z * X.bottomRightCorner(d2, d2) * Z.transpose();
+    const MatrixXd Xuz = U * X.topRightCorner(d1, d2) * Z.transpose();
+    const MatrixXd Suu = U * Si.topLeftCorner(d1, d1) * U.transpose();
+    const MatrixXd Szz = Z * Si.bottomRightCorner(d2, d2) * Z.transpose();
+    const MatrixXd Suz = U * Si.topRightCorner(d1, d2) * Z.transpose();
+    MatrixXd M = 0.25 * (Xuz.transpose().cwiseProduct(Suz) + Xzz.cwiseProduct(Suu) + Xuu.cwiseProduct(Szz) +
+                         Xuz.cwiseProduct(Suz.transpose()));
+    M.diagonal() += (s.array() / y.array()).matrix();
+    Eigen::LLT<MatrixXd> mllt(M);
+    if (mllt.info() != Eigen::Success) {
+      M.diagonal().array() += 1e-14 * M.diagonal().cwiseAbs().maxCoeff();
+      mllt.compute(M);
+      if (mllt.info() != Eigen::Success) break;
     }
-    const VectorXd dy = -llt.solve(grad);
-    const double dec2 = -grad.dot(dy);  // squared Newton decrement
-    // Centered (or no further progress possible at rounding level) for this tau.
-    if (dec2 <= 1e-9 || (it > 0 && dec2 >= 0.5 * lastDec2 && dec2 <= 1e-6)) {
-      // Centered for this tau: stop when the central-path gap nu/tau is small, else raise tau.
-      if (nu / tau <= relGap * std::max(b.dot(y), 1e-300)) {
-        r.kind = BarrierResult::Kind::Converged;
-        r.tau = tau;
-        r.W = (2 / tau) * bp.C;
-        break;
-      }
-      tau *= 10;
-      lastDec2 = std::numeric_limits<double>::infinity();
-      continue;
-    }
-    lastDec2 = dec2;
-    // Long steps: the largest step keeping y > 0 (times 0.95), then backtracking (Armijo) on the barrier
-    // function, which also keeps ||B|| < 1. Much faster in practice than the damped 1/(1 + decrement).
-    double alpha = 1.0;
-    for (Eigen::Index k = 0; k < m; ++k)
-      if (dy[k] < 0) alpha = std::min(alpha, -0.95 * y[k] / dy[k]);
-    bool accepted = false;
-    for (int bt = 0; bt < 40; ++bt) {
-      const BarrierPoint bn = barrierAt(U, Z, b, y + alpha * dy, tau);
-      if (bn.inside && bn.phi <= bp.phi - 1e-4 * alpha * dec2) {
-        accepted = true;
-        break;
-      }
-      alpha *= 0.5;
-    }
-    if (!accepted) {  // rounding-level progress only
-      if (nu / tau <= 1e3 * relGap * std::max(b.dot(y), 1e-300)) {
-        r.kind = BarrierResult::Kind::Converged;
-        r.tau = tau;
-        r.W = (2 / tau) * bp.C;
-      } else {
-        r.kind = BarrierResult::Kind::Breakdown;
-      }
-      break;
-    }
-    y += alpha * dy;
+    // One Newton solve for a given right-hand side (R = target for X S, h = target for s o y).
+    auto solve = [&](const MatrixXd& Rx, const VectorXd& rc, MatrixXd& DX, MatrixXd& DS, VectorXd& Dy,
+                     VectorXd& Ds) {
+      // DX = G + sym(X A*(Dy) S^{-1}),  G = (Rx - X Rd) S^{-1} symmetrized;  Ds = h - (s/y) o Dy.
+      MatrixXd G = (Rx - X * Rd) * Si;
+      G = (0.5 * (G + G.transpose())).eval();  // eval: X = f(X^T) aliases in Eigen
+      const VectorXd h = (rc.array() / y.array()).matrix();
+      Dy = mllt.solve(VectorXd(rp - Aop(G) + h));
+      DS = Rd - AadjOp(Dy);
+      MatrixXd T = X * AadjOp(Dy) * Si;
+      DX = G + 0.5 * (T + T.transpose());
+      Ds = h - (s.array() / y.array() * Dy.array()).matrix();
+    };
+    // Predictor (affine scaling), then the corrector with centering sigma = (mu_aff / mu)^3.
+    const MatrixXd XS = X * S;
+    solve(-XS, -s.cwiseProduct(y), dX, dS, dy, ds);
+    const double aP = std::min(psdStep(X, dX), vecStep(s, ds));
+    const double aD = std::min(psdStep(S, dS), vecStep(y, dy));
+    const double muAff =
+        ((X + aP * dX).cwiseProduct(S + aD * dS).sum() + (s + aP * ds).dot(y + aD * dy)) / double(n + m);
+    const double sigma = std::clamp(std::pow(muAff / mu, 3), 0.0, 1.0);
+    const MatrixXd Rx = sigma * mu * MatrixXd::Identity(n, n) - XS - dX * dS;
+    const VectorXd rc = VectorXd::Constant(m, sigma * mu) - s.cwiseProduct(y) - ds.cwiseProduct(dy);
+    solve(Rx, rc, dXc, dSc, dyc, dsc);
+    const double gamma = 0.98;
+    const double sP = std::min(1.0, gamma * std::min(psdStep(X, dXc), vecStep(s, dsc)));
+    const double sD = std::min(1.0, gamma * std::min(psdStep(S, dSc), vecStep(y, dyc)));
+    if (!(sP > 0) || !(sD > 0) || !dXc.allFinite() || !dyc.allFinite()) break;
+    X += sP * dXc;
+    X = (0.5 * (X + X.transpose())).eval();
+    s += sP * dsc;
+    S += sD * dSc;
+    S = (0.5 * (S + S.transpose())).eval();
+    y += sD * dyc;
   }
-  if (r.W.size() == 0) {
-    BarrierPoint bp = barrierAt(U, Z, b, y, tau);
-    r.tau = tau;
-    if (bp.inside) r.W = (2 / tau) * bp.C;
-  }
-  r.y = std::move(y);
-  return r;
+  out.W = X.topRightCorner(d1, d2);
+  out.y = y;
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -311,14 +341,41 @@ std::string fmt(double x) {
 
 // One solve on a subset of rows (all rows when small): barrier from y0, then the polish.
 // Returns W and y (full length of the subset).
-bool solveSubset(const MatrixXd& U, const MatrixXd& Z, const VectorXd& b, const VectorXd& y0,
-                 int maxIterations, MatrixXd& W, VectorXd& y, int& iterations) {
+// A better primal point than (2/tau) C from an accurate dual y: at the optimum W = U_r M V_r^T with
+// U_r, V_r the top-r singular vectors of B(y) (where sigma = 1) and M symmetric, and the active rows
+// hold with equality, which is linear in M (least squares, r(r+1)/2 unknowns).
+MatrixXd subspacePrimal(const MatrixXd& U, const MatrixXd& Z, const VectorXd& b, const std::vector<int>& S,
+                        const VectorXd& y, int r) {
+  Eigen::JacobiSVD<MatrixXd> svd(operatorB(U, Z, y), Eigen::ComputeThinU | Eigen::ComputeThinV);
+  const MatrixXd Ur = svd.matrixU().leftCols(r), Vr = svd.matrixV().leftCols(r);
+  const Eigen::Index nvar = r * (r + 1) / 2;
+  MatrixXd L(static_cast<Eigen::Index>(S.size()), nvar);
+  VectorXd rhs(static_cast<Eigen::Index>(S.size()));
+  for (std::size_t s = 0; s < S.size(); ++s) {
+    const Eigen::Index row = static_cast<Eigen::Index>(s);
+    const VectorXd a = Ur.transpose() * U.row(S[s]).transpose();
+    const VectorXd c = Vr.transpose() * Z.row(S[s]).transpose();
+    Eigen::Index v = 0;
+    for (int i = 0; i < r; ++i)
+      for (int j = i; j < r; ++j) L(row, v++) = i == j ? a[i] * c[i] : a[i] * c[j] + a[j] * c[i];
+    rhs[row] = b[S[s]];
+  }
+  const VectorXd x = Eigen::CompleteOrthogonalDecomposition<MatrixXd>(L).solve(rhs);
+  MatrixXd M(r, r);
+  Eigen::Index v = 0;
+  for (int i = 0; i < r; ++i)
+    for (int j = i; j < r; ++j) M(i, j) = M(j, i) = x[v++];
+  return Ur * M * Vr.transpose();
+}
+
+// One solve on a subset of rows (all rows when small): the primal-dual method from (W0, y0), then,
+// unless its certificate is already at rounding level, the polish. Returns W and y (subset length).
+bool solveSubset(const MatrixXd& U, const MatrixXd& Z, const VectorXd& b, const MatrixXd& W0,
+                 const VectorXd& y0, int maxIterations, MatrixXd& W, VectorXd& y, int& iterations) {
   const Eigen::Index m = U.rows();
-  const BarrierResult br = dualBarrier(U, Z, b, y0, maxIterations, 1e-9);
+  const PdResult br = primalDual(U, Z, b, W0, y0, maxIterations, 1e-10);
   iterations += br.iterations;
-  if (br.W.size() == 0) return false;
-  W = br.W;
-  y = br.y;
+  if (br.W.size() == 0 || !br.W.allFinite() || !br.y.allFinite()) return false;
   // Identification: rank from the singular values of the primal estimate, active rows by complementarity.
   Eigen::JacobiSVD<MatrixXd> svd(br.W);
   const VectorXd sv = svd.singularValues();
@@ -329,51 +386,104 @@ bool solveSubset(const MatrixXd& U, const MatrixXd& Z, const VectorXd& b, const 
   std::vector<int> S;
   for (Eigen::Index k = 0; k < m; ++k)
     if (br.y[k] > slack[k]) S.push_back(static_cast<int>(k));
-  if (r == 0 || S.empty()) return true;
-  // Polish with active-set repair: a row the barrier judged inactive but the polished W violates joins
-  // S; a row with a negative multiplier leaves it. (A KKT point of the restricted problem that meets
-  // every row is optimal for all of them.)
-  MatrixXd Wstart = br.W;
-  VectorXd ystart = br.y;
+  // The best certified pair so far: the barrier's, or the subspace recovery from its dual.
+  SvmSolution best;
+  certify(U, Z, b, br.W, br.y, best);
+  W = br.W;
+  y = br.y;
+  auto consider = [&](const MatrixXd& Wc, const VectorXd& yc) {
+    SvmSolution c;
+    certify(U, Z, b, Wc, yc, c);
+    if (c.w.allFinite() && std::abs(c.gap) < std::abs(best.gap)) {
+      best = c;
+      W = Wc;
+      y = yc;
+    }
+  };
+  if (r == 0 || S.empty() || std::abs(best.gap) <= 1e-13) return true;
+  const MatrixXd Wsub = subspacePrimal(U, Z, b, S, br.y, r);
+  consider(Wsub, br.y);
+
+  // Polish with active-set repair (a KKT point of the restricted problem that meets every row is optimal
+  // for all of them):
+  //  - converged: the most negative multiplier leaves, the most violated row joins (one change per
+  //    round; several at once can cycle);
+  //  - Newton stalls (S inconsistent: one row too many): some row other than the one that joined last
+  //    leaves, trying the least confidently active first (smallest barrier y_k / slack_k).
+  // Active sets already tried are skipped, so the repair cannot cycle.
   const double tolViol = 1e-10 * std::max(1.0, b.cwiseAbs().maxCoeff());
-  for (int round = 0; round < 6 && !S.empty(); ++round) {
+  std::vector<std::vector<int>> visited;
+  auto seen = [&](std::vector<int> set) {
+    std::sort(set.begin(), set.end());
+    return std::find(visited.begin(), visited.end(), set) != visited.end();
+  };
+  MatrixXd Wstart = Wsub;
+  VectorXd ystart = br.y;
+  int joined = -1;
+  const int maxPolish = 3 * static_cast<int>(m) + 16;
+  // Drops one row of `base` (not `keep`), least confidently active first, giving the first unseen set.
+  auto dropOne = [&](const std::vector<int>& base, int keep) {
+    std::vector<int> order;
+    for (int k : base)
+      if (k != keep) order.push_back(k);
+    std::sort(order.begin(), order.end(), [&](int a, int c) {
+      return br.y[a] / std::max(slack[a], 1e-300) < br.y[c] / std::max(slack[c], 1e-300);
+    });
+    for (int drop : order) {
+      std::vector<int> cand;
+      for (int k : base)
+        if (k != drop) cand.push_back(k);
+      if (!seen(cand)) return cand;
+    }
+    return std::vector<int>();
+  };
+  for (int attempt = 0; attempt < maxPolish && !S.empty(); ++attempt) {
+    std::sort(S.begin(), S.end());
+    visited.push_back(S);
     const PolishResult pr = polishBurerMonteiro(U, Z, b, S, Wstart, ystart, r);
-    if (!pr.converged) break;
-    const VectorXd slack = applyConstraints(U, Z, pr.W) - b;
-    const double lamScale = std::max(pr.lambdaS.cwiseAbs().maxCoeff(), 1e-300);
     std::vector<int> next;
-    VectorXd yp = VectorXd::Zero(m);
-    bool changed = false;
-    for (std::size_t i = 0; i < S.size(); ++i) {
-      const double l = pr.lambdaS[static_cast<Eigen::Index>(i)];
-      if (l < -1e-10 * lamScale) {
-        changed = true;
-      } else {
-        next.push_back(S[i]);
+    if (!pr.converged) {
+      next = dropOne(S, joined);
+    } else {
+      const VectorXd slackP = applyConstraints(U, Z, pr.W) - b;
+      const double lamScale = std::max(pr.lambdaS.cwiseAbs().maxCoeff(), 1e-300);
+      VectorXd yp = VectorXd::Zero(m);
+      std::ptrdiff_t worstNeg = -1;
+      double mostNeg = -1e-10 * lamScale;
+      for (std::size_t i = 0; i < S.size(); ++i) {
+        const double l = pr.lambdaS[static_cast<Eigen::Index>(i)];
         yp[S[i]] = std::max(0.0, l);
+        if (l < mostNeg) mostNeg = l, worstNeg = static_cast<std::ptrdiff_t>(i);
       }
-    }
-    for (Eigen::Index k = 0; k < m; ++k) {
-      if (slack[k] < -tolViol && std::find(next.begin(), next.end(), static_cast<int>(k)) == next.end()) {
-        next.push_back(static_cast<int>(k));
-        changed = true;
+      Eigen::Index worstViol = -1;
+      double mostViol = -tolViol;
+      for (Eigen::Index k = 0; k < m; ++k)
+        if (slackP[k] < mostViol && std::find(S.begin(), S.end(), static_cast<int>(k)) == S.end())
+          mostViol = slackP[k], worstViol = k;
+      if (worstNeg < 0 && worstViol < 0) {
+        consider(pr.W, yp);
+        break;
       }
-    }
-    if (!changed) {
-      // Keep the polished pair only if it certifies better than the barrier's own.
-      SvmSolution a, c;
-      certify(U, Z, b, pr.W, yp, a);
-      certify(U, Z, b, br.W, br.y, c);
-      if (std::abs(a.gap) <= std::abs(c.gap)) {
-        W = pr.W;
-        y = yp;
+      next = S;
+      if (worstNeg >= 0) next.erase(next.begin() + worstNeg);
+      joined = -1;
+      if (worstViol >= 0) {
+        next.push_back(static_cast<int>(worstViol));
+        joined = static_cast<int>(worstViol);
       }
-      break;
+      // The violated row joined a set tried before: it must displace some other row instead.
+      if (seen(next) && joined >= 0) {
+        std::vector<int> grown = S;
+        grown.push_back(joined);
+        next = dropOne(grown, joined);
+      } else if (seen(next)) {
+        next.clear();
+      }
+      Wstart = pr.W;
+      ystart = yp;
     }
-    std::sort(next.begin(), next.end());
+    if (next.empty()) break;
     S = std::move(next);
-    Wstart = pr.W;
-    ystart = yp;
   }
   return true;
 }
@@ -449,6 +559,7 @@ SvmSolution solveNuclearSvm(const Eigen::Ref<const MatrixXd>& U, const Eigen::Re
     std::sort(work.begin(), work.end());
   }
 
+  const MatrixXd frobW = Eigen::Map<const MatrixXd>(frob.w.data(), d1, d2);
   MatrixXd W;
   VectorXd yFull = VectorXd::Zero(m);
   int iterations = 0;
@@ -463,12 +574,9 @@ SvmSolution solveNuclearSvm(const Eigen::Ref<const MatrixXd>& U, const Eigen::Re
       bw[i] = b[k];
       y0[i] = std::max(ystart[k], 0.0);
     }
-    // Inside the LMI and strictly positive: mix with a small uniform part, then shrink.
-    y0 += VectorXd::Constant(mw, 1e-3 * std::max(y0.maxCoeff(), 1e-3));
-    const double op = opNorm(operatorB(Uw, Zw, y0));
-    if (op > 0) y0 *= 0.5 / op;
     VectorXd yw;
-    if (!solveSubset(Uw, Zw, bw, y0, std::max(options.maxIterations, 1), W, yw, iterations)) break;
+    const MatrixXd Wfrom = W.size() ? W : frobW;
+    if (!solveSubset(Uw, Zw, bw, Wfrom, y0, std::max(options.maxIterations, 1), W, yw, iterations)) break;
     yFull.setZero();
     for (Eigen::Index i = 0; i < mw; ++i) yFull[work[static_cast<std::size_t>(i)]] = yw[i];
     // Rows outside the working set that W violates join it.

@@ -40,6 +40,15 @@ void App::setTheme(ThemeKind theme) {
   styleDirty_ = true;
 }
 
+std::vector<ClearRegion> App::clearRegions() const {
+  std::vector<ClearRegion> r;
+  r.push_back({ImVec2(0, 0), ImVec2(0, 0), ImGui::GetStyle().Colors[ImGuiCol_WindowBg]});
+  if (canvasMax_.x > canvasMin_.x && canvasMax_.y > canvasMin_.y)
+    r.push_back(
+        {canvasMin_, canvasMax_, ImGui::ColorConvertU32ToFloat4(palette(prefs_.theme).canvasBackground)});
+  return r;
+}
+
 bool App::takeFontRebuild() {
   return std::exchange(fontRebuild_, false);
 }
@@ -160,16 +169,18 @@ void App::frame() {
   const float menuH = ImGui::GetFrameHeight();
   const float statusH = ImGui::GetFrameHeight() + 6.f * s;
   const float W = io.DisplaySize.x, H = io.DisplaySize.y;
-  const float leftW = std::clamp(370.f * s, 260.f, W * 0.34f);
-  const float rightW = std::clamp(420.f * s, 240.f, W * 0.3f);
+  // Side panels give way first at large UI scales: the canvas keeps about half the width.
+  const float leftW = std::clamp(370.f * s, 260.f, W * 0.28f);
+  const float rightW = std::clamp(420.f * s, 240.f, W * 0.26f);
   const float centerW = std::max(100.f, W - leftW - rightW);
   const float bodyH = std::max(100.f, H - menuH - statusH);
   const float heatH =
       std::clamp(HeatmapPanel::preferredHeight(doc_.scene().sequenceCount(), s), 90.f * s, bodyH * 0.32f);
+  // Fixed panels without backgrounds of their own: clearRegions() paints them (see there).
   const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
                                  ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings |
-                                 ImGuiWindowFlags_NoBringToFrontOnFocus;
-  const CanvasStyle canvasStyle{prefs_.theme, s};
+                                 ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoBackground;
+  const CanvasStyle canvasStyle{prefs_.theme, s, false, &sprites_};
 
   // ---- left: run controls, then Experiment / Data / Generate
   ImGui::SetNextWindowPos(ImVec2(0, menuH));
@@ -211,6 +222,8 @@ void App::frame() {
     syncRun();  // an edit on the canvas shows in this frame: run restarted, SVM re-solved
     refreshOverlay();
     canvas_.render(doc_, theory_.overlay(), canvasStyle);
+    canvasMin_ = canvas_.layout().transform.min;
+    canvasMax_ = canvas_.layout().transform.max;
     if (std::string m = canvas_.takeMessage(); !m.empty()) notify(m);
   }
   ImGui::End();
@@ -261,10 +274,16 @@ void App::drawMenuBar() {
     if (ImGui::MenuItem("Fit canvas to data", "F")) canvas_.fit(doc_);
     ImGui::Separator();
     ImGui::MenuItem("Grid", nullptr, &l.grid);
+    tip("Coordinate grid and axes of the x\xE2\x82\x81\xE2\x80\x93x\xE2\x82\x82 plane.");
     ImGui::MenuItem("Margin lines", nullptr, &l.marginLines);
+    tip("Per sequence, the line (x_\xCE\xB1 \xE2\x88\x92 x)\xE1\xB5\x80q_i = 1 of the SVM: support tokens "
+        "lie on it, the others beyond.");
     ImGui::MenuItem("Support tokens", nullptr, &l.supportMarks);
+    tip("Mark the tokens whose SVM constraint is active (a diamond at the lower left).");
     ImGui::MenuItem("Optimal tokens", nullptr, &l.optimalMarks);
+    tip("Star the token with the highest score \xCE\xB3_it = Y_i v\xE1\xB5\x80x_it in each sequence.");
     ImGui::MenuItem("Legend", nullptr, &l.legend);
+    tip("The strip above the canvas explaining every mark.");
     ImGui::Separator();
     if (ImGui::MenuItem("Light theme", nullptr, prefs_.theme == ThemeKind::Light)) setTheme(ThemeKind::Light);
     if (ImGui::MenuItem("Dark theme", nullptr, prefs_.theme == ThemeKind::Dark)) setTheme(ThemeKind::Dark);
@@ -300,7 +319,7 @@ void App::drawStatusBar(float y, float height) {
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(8.f * prefs_.uiScale, 3.f * prefs_.uiScale));
   const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                                  ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus |
-                                 ImGuiWindowFlags_NoScrollWithMouse;
+                                 ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoBackground;
   if (ImGui::Begin("##status", nullptr, flags)) {
     char left[256];
     const double sps = trainer_.stepsPerSecond();

@@ -17,6 +17,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "app/gui/canvas_panel.h"
 #include "app/gui/data_panel.h"
@@ -25,6 +26,7 @@
 #include "app/gui/generator_panel.h"
 #include "app/gui/heatmap_panel.h"
 #include "app/gui/help_window.h"
+#include "app/gui/platform.h"
 #include "app/gui/plots_panel.h"
 #include "app/gui/run_panel.h"
 #include "app/gui/theme.h"
@@ -69,6 +71,12 @@ class App {
   // Shown in the status bar until replaced ("a sequence needs at least 2 tokens ...").
   void notify(std::string message);
   void setFontWarning(std::string warning) { fontWarning_ = std::move(warning); }
+  // The marker discs baked with the current font atlas (after every buildFonts()).
+  void setMarkerSprites(const MarkerSprites& sprites) { sprites_ = sprites; }
+  // Flat backgrounds of the last frame, cleared by the platform before ImGui draws: the window
+  // background everywhere, the canvas colour under the canvas. The app's fixed panels draw no
+  // background of their own (a software renderer spends most of a frame blending big rectangles).
+  std::vector<ClearRegion> clearRegions() const;
   // The status bar's text of the last frame (tests).
   const std::string& statusText() const { return statusText_; }
   // Restarts the run from the document's scene at step 0 (R).
@@ -112,6 +120,8 @@ class App {
   std::string lastPause_;  // latched pause reason of a stop condition
   std::string fontWarning_;
   std::string statusText_;
+  ImVec2 canvasMin_{0, 0}, canvasMax_{0, 0};  // canvas rectangle of the last frame
+  MarkerSprites sprites_;
 };
 
 }  // namespace attnmd::gui

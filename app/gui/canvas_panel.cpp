@@ -3,6 +3,7 @@
 #include "app/gui/canvas_panel.h"
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <cstdio>
 
@@ -244,7 +245,7 @@ void CanvasPanel::render(const Document& doc, const CanvasOverlay& overlay, cons
   layout_.rayThickness = 2.5f * style.scale;
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->PushClipRect(t_.min, t_.max, true);
-  dl->AddRectFilled(t_.min, t_.max, palette(style.theme).canvasBackground);
+  if (style.fillBackground) dl->AddRectFilled(t_.min, t_.max, palette(style.theme).canvasBackground);
   if (doc.view().layers.grid) drawGrid(dl, style);
   drawTheory(dl, doc, overlay, style);
   drawTokens(dl, doc, overlay, style);
@@ -293,7 +294,9 @@ void CanvasPanel::drawTheory(ImDrawList* dl, const Document& doc, const CanvasOv
       if (ov.marginNormal[static_cast<std::size_t>(i)].size() == 2 &&
           clipLine(t_, planar(ov.marginNormal[static_cast<std::size_t>(i)]),
                    ov.marginOffset[static_cast<std::size_t>(i)], a, b))
-        drawDashedLine(dl, a, b, withAlpha(sequenceColour(style.theme, i), 0.7f), 1.3f * s, 2.f * s, 4.f * s);
+        // Thin and translucent rather than dotted: one line is a handful of triangles, a dotted one
+        // hundreds, and 25 sequences of dots cost a software renderer milliseconds per frame.
+        dl->AddLine(a, b, withAlpha(sequenceColour(style.theme, i), 0.55f), 1.2f * s);
     }
 
   const float labelPad = 2.f * s;
@@ -311,8 +314,10 @@ void CanvasPanel::drawTheory(ImDrawList* dl, const Document& doc, const CanvasOv
       layout_.svmRay = true;
       layout_.svmRayFrom = a;
       layout_.svmRayTo = b;
-      labelAlong(dl, a, b, 0.72f, -1.f, "p\xE1\xB5\x90\xE1\xB5\x90 (SVM)", pal.svm, pal.panelOverlay,
-                 labelPad, t_.min, t_.max);
+      labelAlong(
+          dl, a, b, 0.72f, -1.f,
+          ov.relaxedSvm ? "p\xE1\xB5\x90\xE1\xB5\x90 (relaxed SVM)" : "p\xE1\xB5\x90\xE1\xB5\x90 (SVM)",
+          pal.svm, pal.panelOverlay, labelPad, t_.min, t_.max);
     }
   } else {
     // W z_i and W^mm z_i as arrows from the query point z_i: they rank sequence i's tokens.
@@ -338,13 +343,28 @@ void CanvasPanel::drawTheory(ImDrawList* dl, const Document& doc, const CanvasOv
     }
   }
 
-  // v: the decoder direction that scores tokens (gamma = Y v^T x); its tip is draggable.
+  // v: the decoder direction that scores tokens (gamma = Y v^T x); its tip is draggable. When v is
+  // trained, the handle is its start value v0 and the trained v is drawn along its direction (its
+  // norm grows without bound, so the arrow's length is capped).
   if (scene.model.v.size() == scene.dim) {
     const ImVec2 o = t_.toScreen(0, 0), tip = t_.toScreen(planar(scene.model.v));
-    drawArrow(dl, o, tip, pal.vArrow, 2.f * s, 10.f * s);
+    const bool trained = scene.model.trainV;
+    drawArrow(dl, o, tip, withAlpha(pal.vArrow, trained ? 0.5f : 1.f), 2.f * s, 10.f * s);
     dl->AddCircle(tip, 5.f * s, pal.vArrow, 0, 1.5f * s);
-    dl->AddText(ImVec2(tip.x + 7 * s, tip.y - ImGui::GetFontSize() - 1 * s), pal.vArrow, "v");
+    dl->AddText(ImVec2(tip.x + 7 * s, tip.y - ImGui::GetFontSize() - 1 * s), pal.vArrow,
+                trained ? "v\xE2\x82\x80" : "v");
     layout_.vTip = tip;
+    if (trained && ov.trainedV.size() == scene.dim) {
+      const Eigen::Vector2d w = planar(ov.trainedV) * t_.pixelsPerUnit;
+      const double len = w.norm(), cap = 0.3 * std::min(t_.max.x - t_.min.x, t_.max.y - t_.min.y);
+      if (len > 1e-9 && std::isfinite(len)) {
+        const double k = std::min(1.0, cap / len);
+        const ImVec2 end(o.x + static_cast<float>(w.x() * k), o.y - static_cast<float>(w.y() * k));
+        drawArrow(dl, o, end, pal.vArrow, 2.5f * s, 11.f * s);
+        dl->AddText(ImVec2(end.x + 7 * s, end.y - ImGui::GetFontSize() - 1 * s), pal.vArrow,
+                    k < 1 ? "v (trained, shortened)" : "v (trained)");
+      }
+    }
   }
   const ImVec2 o = t_.toScreen(0, 0);
   dl->AddCircleFilled(o, 2.5f * s, pal.axis);
@@ -367,8 +387,19 @@ void CanvasPanel::drawTokens(ImDrawList* dl, const Document& doc, const CanvasOv
       const ImVec2 c = t_.toScreen(planar(q.tokens.row(t).transpose()));
       const float r = markerRadius(ov, i, t, s);
       CanvasLayout::Marker m{i, t, c, r, 0.f, 0.f};
-      drawMarker(dl, c, r, shapeForLabel(q.y), col, current ? pal.foreground : pal.canvasBackground,
-                 (current ? 1.5f : 1.f) * s);
+      // Only the selected sequence's markers are outlined (it is where clicks add tokens).
+      if (style.sprites && style.sprites->valid && q.y > 0) {
+        const int k = style.sprites->pick(r);
+        if (current) {
+          const float o = r + 1.5f * s;  // outline: a slightly larger disc underneath
+          dl->AddImage(ImGui::GetIO().Fonts->TexID, ImVec2(c.x - o, c.y - o), ImVec2(c.x + o, c.y + o),
+                       style.sprites->uv0[k], style.sprites->uv1[k], pal.foreground);
+        }
+        dl->AddImage(ImGui::GetIO().Fonts->TexID, ImVec2(c.x - r, c.y - r), ImVec2(c.x + r, c.y + r),
+                     style.sprites->uv0[k], style.sprites->uv1[k], col);
+      } else {
+        drawMarker(dl, c, r, shapeForLabel(q.y), col, pal.foreground, current ? 1.5f * s : 0.f);
+      }
       if (queries && scene.model.query == core::QueryKind::First && t == 0)
         dl->AddCircleFilled(c, std::max(1.5f * s, 0.3f * r), pal.canvasBackground);  // the query token
       // Badges sit on the diagonal just outside the ring: optimal star upper right, support diamond
@@ -402,7 +433,8 @@ void CanvasPanel::drawTokens(ImDrawList* dl, const Document& doc, const CanvasOv
 // canvas is narrow.
 void CanvasPanel::legendStrip(const Document& doc, const CanvasStyle& style) const {
   const Palette& pal = palette(style.theme);
-  const float s = style.scale, fs = ImGui::GetFontSize();
+  const float s = style.scale, fs = ImGui::GetFontSize() * 0.9f;  // a notch smaller than the UI text
+  ImFont* font = ImGui::GetFont();
   const bool prompt = doc.scene().model.kind == core::ModelKind::Prompt;
   struct Item {
     int icon;
@@ -420,14 +452,14 @@ void CanvasPanel::legendStrip(const Document& doc, const CanvasStyle& style) con
       {6, prompt ? "p\xE1\xB5\x90\xE1\xB5\x90 (SVM)" : "W\xE1\xB5\x90\xE1\xB5\x90 z\xE1\xB5\xA2 (SVM)"},
       {7, "margin lines"},
       {8, "v"}};
-  const float icon = 24.f * s, gap = 14.f * s, pad = 6.f * s;
+  const float icon = 22.f * s, gap = 10.f * s, pad = 6.f * s;
   const float left = ImGui::GetCursorScreenPos().x + pad;
   const float right = left + ImGui::GetContentRegionAvail().x - 2 * pad;
   ImDrawList* dl = ImGui::GetWindowDrawList();
   ImVec2 at(left, ImGui::GetCursorScreenPos().y + pad * 0.6f);
   const ImU32 grey = pal.textMuted;
   for (const Item& it : items) {
-    const float w = icon + ImGui::CalcTextSize(it.text).x;
+    const float w = icon + font->CalcTextSizeA(fs, FLT_MAX, 0.f, it.text).x;
     if (at.x + w > right && at.x > left) {
       at.x = left;
       at.y += fs + 5.f * s;
@@ -458,14 +490,13 @@ void CanvasPanel::legendStrip(const Document& doc, const CanvasStyle& style) con
                        3 * s);
         break;
       case 7:
-        drawDashedLine(dl, ImVec2(c.x - 10 * s, c.y), ImVec2(c.x + 10 * s, c.y), grey, 1.3f * s, 2 * s,
-                       3 * s);
+        dl->AddLine(ImVec2(c.x - 10 * s, c.y), ImVec2(c.x + 10 * s, c.y), withAlpha(grey, 0.8f), 1.2f * s);
         break;
       case 8:
         drawArrow(dl, ImVec2(c.x - 10 * s, c.y), ImVec2(c.x + 10 * s, c.y), pal.vArrow, 2.f * s, 8.f * s);
         break;
     }
-    dl->AddText(ImVec2(at.x + icon, at.y), pal.text, it.text);
+    dl->AddText(font, fs, ImVec2(at.x + icon, at.y), pal.text, it.text);
     at.x += w + gap;
   }
   ImGui::Dummy(ImVec2(right - left, at.y + fs + pad - ImGui::GetCursorScreenPos().y));

@@ -17,6 +17,7 @@
 
 #include "app/gui/canvas_geometry.h"
 #include "app/gui/document.h"
+#include "app/gui/fonts.h"
 #include "app/gui/overlay.h"
 #include "app/gui/theme.h"
 
@@ -24,7 +25,10 @@ namespace attnmd::gui {
 
 struct CanvasStyle {
   ThemeKind theme = ThemeKind::Light;
-  float scale = 1.f;  // UI scale: markers, line widths and hit radii grow with it
+  float scale = 1.f;           // UI scale: markers, line widths and hit radii grow with it
+  bool fillBackground = true;  // false: the caller clears the canvas rectangle (the app does, see
+                               // Platform::endFrame's clear regions), so no blended full-size fill
+  const MarkerSprites* sprites = nullptr;  // baked discs for round markers; null: tessellated circles
 };
 
 // Where key items were drawn in the last frame (screen pixels). --layout-json writes it so the e2e test

@@ -44,9 +44,10 @@ void DataPanel::draw(Document& doc, const CanvasOverlay& ov, ThemeKind theme, fl
       "1 and two tokens.");
 
   // ---- sequences
-  const float rowsH =
-      std::min(ImGui::GetTextLineHeightWithSpacing() * (static_cast<float>(scene.sequenceCount()) + 1.6f),
-               ImGui::GetContentRegionAvail().y * 0.45f);
+  // Tables as tall as their rows (a row holds a framed widget), scrolling beyond a share of the panel.
+  const float rowH = ImGui::GetFrameHeight() + 2.f * ImGui::GetStyle().CellPadding.y;
+  const float rowsH = std::min(rowH * (static_cast<float>(scene.sequenceCount()) + 1.f) + 4.f,
+                               ImGui::GetContentRegionAvail().y * 0.4f);
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH |
                                 ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingFixedFit;
   if (ImGui::BeginTable("sequences", 5, flags, ImVec2(0, rowsH))) {
@@ -114,9 +115,10 @@ void DataPanel::draw(Document& doc, const CanvasOverlay& ov, ThemeKind theme, fl
   ImGui::Text("Tokens of sequence %d", sel);
   const int d = doc.scene().dim;
   const int T = static_cast<int>(doc.scene().sequences[static_cast<std::size_t>(sel)].tokens.rows());
-  if (ImGui::BeginTable(
-          "tokens", d + 3, flags,
-          ImVec2(0, ImGui::GetContentRegionAvail().y - ImGui::GetFrameHeightWithSpacing() * 1.2f))) {
+  const float tokensH =
+      std::min(rowH * (static_cast<float>(T) + 1.f) + 4.f,
+               ImGui::GetContentRegionAvail().y - ImGui::GetFrameHeightWithSpacing() * 1.2f);
+  if (ImGui::BeginTable("tokens", d + 3, flags, ImVec2(0, tokensH))) {
     ImGui::TableSetupScrollFreeze(0, 1);
     ImGui::TableSetupColumn("t");
     for (int k = 0; k < d; ++k) {

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "app/gui/theory.h"
 #include "app/gui/ui_util.h"
 #include "core/enums.h"
 #include "core/run.h"
@@ -86,16 +87,18 @@ void ExperimentPanel::draw(Document& doc, const core::AttentionSvm* svm, double 
     if (ImGui::Checkbox("train v", &m.trainV)) doc.apply(cmd::SetModel{m});
     tip("Train the decoder v jointly with the attention parameter (math.md \xC2\xA7"
         "2); otherwise v stays fixed.");
-    if (scene.dim >= 2) {
+    if (scene.dim <= 4) {
       m = doc.scene().model;
-      float v[2] = {static_cast<float>(m.v(0)), static_cast<float>(m.v(1))};
-      const bool changed = ImGui::DragFloat2("v", v, 0.01f, -100.f, 100.f, "%.2f");
-      if (changed) {
-        m.v(0) = v[0];
-        m.v(1) = v[1];
-      }
-      tip("Decoder v: token scores \xCE\xB3_it = Y_i v\xE1\xB5\x80x_it decide which token is optimal. Drag "
-          "its arrow tip on the canvas too.");
+      const double speed = 0.01;
+      const bool changed = ImGui::DragScalarN(m.trainV ? "v\xE2\x82\x80" : "v", ImGuiDataType_Double,
+                                              m.v.data(), static_cast<int>(m.v.size()),
+                                              static_cast<float>(speed), nullptr, nullptr, "%.2f");
+      tip(m.trainV ? "Start value v\xE2\x82\x80 of the trained decoder; token scores \xCE\xB3_it = Y_i "
+                     "v\xE1\xB5\x80x_it use the "
+                     "current v. Drag its handle on the canvas too."
+                   : "Decoder v: token scores \xCE\xB3_it = Y_i v\xE1\xB5\x80x_it decide which token is "
+                     "optimal. Drag "
+                     "its arrow tip on the canvas too.");
       itemGesture(doc, "set v", changed, cmd::SetV{m.v});
     }
   }
@@ -223,6 +226,12 @@ void ExperimentPanel::draw(Document& doc, const core::AttentionSvm* svm, double 
     tip("While on, a click on a token makes it \xCE\xB1_i of its sequence instead of editing (Esc ends "
         "picking).");
     const bool nuclear = core::svmNormFor(doc.scene()) == core::SvmNorm::Nuclear;
+    if (relaxedFor(doc.scene())) {
+      ImGui::TextDisabled("relaxed prompt SVM (v is trained too)");
+      tip("Joint (p, v) training: rows of sequences that are support vectors of the v-SVM need margin 1, the "
+          "others only 0 (math.md \xC2\xA7"
+          "5).");
+    }
     if (nuclear)
       ImGui::TextDisabled("geometry: nuclear norm \xE2\x80\x96W\xE2\x80\x96_*");
     else

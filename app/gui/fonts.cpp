@@ -1,6 +1,8 @@
 #include "app/gui/fonts.h"
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 
@@ -36,6 +38,35 @@ std::string findUiFont() {
   return {};
 }
 
+// Adds the disc rectangles before the build, paints them after it.
+static void bakeSprites(ImFontAtlas& atlas, MarkerSprites& sprites) {
+  int ids[MarkerSprites::kSizes];
+  for (int k = 0; k < MarkerSprites::kSizes; ++k) {
+    const int d = static_cast<int>(sprites.diameter[k]);
+    ids[k] = atlas.AddCustomRectRegular(d, d);
+  }
+  if (!atlas.Build()) return;
+  unsigned char* pixels = nullptr;
+  int width = 0, height = 0;
+  atlas.GetTexDataAsRGBA32(&pixels, &width, &height);
+  for (int k = 0; k < MarkerSprites::kSizes; ++k) {
+    const ImFontAtlasCustomRect* r = atlas.GetCustomRectByIndex(ids[k]);
+    if (!r->IsPacked()) return;
+    const float radius = 0.5f * static_cast<float>(r->Width);
+    for (int y = 0; y < r->Height; ++y)
+      for (int x = 0; x < r->Width; ++x) {
+        // Coverage of the pixel by the disc, from the distance of its centre to the disc's edge.
+        const float dx = static_cast<float>(x) + 0.5f - radius, dy = static_cast<float>(y) + 0.5f - radius;
+        const float a = std::clamp(radius - std::sqrt(dx * dx + dy * dy), 0.f, 1.f);
+        unsigned char* p = pixels + (static_cast<std::size_t>(r->Y + y) * width + (r->X + x)) * 4;
+        p[0] = p[1] = p[2] = 255;
+        p[3] = static_cast<unsigned char>(a * 255.f + 0.5f);
+      }
+    atlas.CalcCustomRectUV(r, &sprites.uv0[k], &sprites.uv1[k]);
+  }
+  sprites.valid = true;
+}
+
 FontBuild buildFonts(ImFontAtlas& atlas, float scale, const std::string& ttfPath) {
   FontBuild result;
   atlas.Clear();
@@ -45,18 +76,20 @@ FontBuild buildFonts(ImFontAtlas& atlas, float scale, const std::string& ttfPath
     config.OversampleH = 2;
     config.OversampleV = 1;
     config.PixelSnapH = true;
-    if (atlas.AddFontFromFileTTF(ttfPath.c_str(), pixels, &config, kGlyphRanges.data())) {
+    if (atlas.AddFontFromFileTTF(ttfPath.c_str(), pixels, &config, kGlyphRanges.data()))
       result.usedTtf = true;
-      return result;
-    }
-    result.warning = "could not load the font " + ttfPath + "; using ImGui's built-in font";
+    else
+      result.warning = "could not load the font " + ttfPath + "; using ImGui's built-in font";
   } else {
     result.warning =
         "DejaVu Sans not found (install fonts-dejavu-core or set ATTNMD_FONT); using ImGui's built-in font";
   }
-  ImFontConfig config;
-  config.SizePixels = 13.f * scale;
-  atlas.AddFontDefault(&config);
+  if (!result.usedTtf) {
+    ImFontConfig config;
+    config.SizePixels = 13.f * scale;
+    atlas.AddFontDefault(&config);
+  }
+  bakeSprites(atlas, result.sprites);
   return result;
 }
 

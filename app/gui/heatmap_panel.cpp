@@ -33,13 +33,15 @@ void HeatmapPanel::draw(Document& doc, const CanvasOverlay& ov, ThemeKind theme,
                            "00 (\xE2\x88\x92"
                            "1)  ")
                            .x;
-  const float barW = 150.f * scale;
+  const float barW = std::min(150.f * scale, 0.22f * ImGui::GetContentRegionAvail().x);
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float cell =
       std::clamp((avail.x - labelW - barW - 30.f * scale) / static_cast<float>(std::max(maxT, 1)),
                  8.f * scale, kMaxCell * scale);
-  const float rowH =
-      std::min(kRowHeight * scale, std::max(6.f * scale, (avail.y - 24.f * scale) / static_cast<float>(n)));
+  // Rows shrink to fit the panel down to one text line; below that the panel scrolls, so every row
+  // keeps a readable label.
+  const float rowH = std::clamp((avail.y - 28.f * scale) / static_cast<float>(n),
+                                ImGui::GetFontSize() + 3.f * scale, kRowHeight * scale);
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   const ImVec2 mouse = ImGui::GetIO().MousePos;
@@ -88,7 +90,9 @@ void HeatmapPanel::draw(Document& doc, const CanvasOverlay& ov, ThemeKind theme,
         char v[16];
         std::snprintf(v, sizeof v, "%.2f", s);
         const ImVec2 sz = ImGui::CalcTextSize(v);
-        dl->AddText(ImVec2(0.5f * (a.x + b.x) - sz.x * 0.5f, 0.5f * (a.y + b.y) - sz.y * 0.5f),
+        // Left of centre when the star takes the cell's top-right corner.
+        const float shift = t == opt && doc.view().layers.optimalMarks ? 4.f * scale : 0.f;
+        dl->AddText(ImVec2(0.5f * (a.x + b.x) - sz.x * 0.5f - shift, 0.5f * (a.y + b.y) - sz.y * 0.5f),
                     attentionTextColour(s), v);
       }
       if (mouse.x >= a.x && mouse.x < b.x + 1 && mouse.y >= a.y && mouse.y < b.y + 1) {
@@ -129,11 +133,27 @@ void HeatmapPanel::draw(Document& doc, const CanvasOverlay& ov, ThemeKind theme,
   dl->AddText(ImVec2(c0.x, c0.y + barH + 2.f * scale), pal.textMuted, "0");
   const ImVec2 one = ImGui::CalcTextSize("1");
   dl->AddText(ImVec2(c0.x + barW - one.x, c0.y + barH + 2.f * scale), pal.textMuted, "1");
+  // Caption between 0 and 1 when it fits, on its own line otherwise; then the marks' legend.
   const char* cap = "attention s";
   const ImVec2 capSz = ImGui::CalcTextSize(cap);
-  dl->AddText(ImVec2(c0.x + 0.5f * (barW - capSz.x), c0.y + barH + 2.f * scale), pal.textMuted, cap);
-  const char* legend = "\xE2\x96\xA1 selected   \xE2\x98\x85 optimal";
-  dl->AddText(ImVec2(c0.x, c0.y + barH + 6.f * scale + ImGui::GetFontSize()), pal.textMuted, legend);
+  const float line = ImGui::GetFontSize() + 4.f * scale;
+  float y = c0.y + barH + 2.f * scale;
+  if (capSz.x + 2.f * (one.x + 8.f * scale) <= barW) {
+    dl->AddText(ImVec2(c0.x + 0.5f * (barW - capSz.x), y), pal.textMuted, cap);
+  } else {
+    y += line;
+    dl->AddText(ImVec2(c0.x, y), pal.textMuted, cap);
+  }
+  y += line;
+  const char* selected = "\xE2\x96\xA1 selected";
+  const char* optimal = "\xE2\x98\x85 optimal";
+  const float selW = ImGui::CalcTextSize(selected).x, gap = 12.f * scale;
+  dl->AddText(ImVec2(c0.x, y), pal.textMuted, selected);
+  if (selW + gap + ImGui::CalcTextSize(optimal).x <=
+      std::max(barW, ImGui::GetContentRegionAvail().x - (c0.x - origin.x)))
+    dl->AddText(ImVec2(c0.x + selW + gap, y), pal.textMuted, optimal);
+  else
+    dl->AddText(ImVec2(c0.x, y + line), pal.textMuted, optimal);
 }
 
 }  // namespace attnmd::gui

@@ -2,6 +2,7 @@
 
 #include <imgui.h>
 
+#include <cctype>
 #include <sstream>
 
 #include "app/common/assets.h"
@@ -56,10 +57,14 @@ void HelpWindow::draw(float scale) {
   }
   ImGui::Spacing();
   if (!lesson.empty()) {
-    // Light markdown: "# " headings, "**" dropped; everything else as wrapped text.
+    // Light markdown: "# " headings, "**" dropped, paragraphs and list items joined and wrapped.
     std::istringstream in(lesson);
-    std::string line;
+    std::string line, paragraph;
     ImGui::PushTextWrapPos(0.f);
+    auto flush = [&] {
+      if (!paragraph.empty()) ImGui::TextWrapped("%s", paragraph.c_str());
+      paragraph.clear();
+    };
     while (std::getline(in, line)) {
       std::string clean;
       for (std::size_t i = 0; i < line.size(); ++i) {
@@ -69,14 +74,24 @@ void HelpWindow::draw(float scale) {
         }
         clean += line[i];
       }
+      const std::size_t first = clean.find_first_not_of(' ');
+      const bool blank = first == std::string::npos;
+      const bool item =
+          !blank && (std::isdigit(static_cast<unsigned char>(clean[first])) || clean[first] == '-');
       if (clean.rfind("# ", 0) == 0) {
+        flush();
         ImGui::Spacing();
         ImGui::TextUnformatted(clean.c_str() + 2);
         ImGui::Separator();
+      } else if (blank) {
+        flush();
       } else {
-        ImGui::TextUnformatted(clean.c_str());
+        if (item) flush();
+        if (!paragraph.empty()) paragraph += ' ';
+        paragraph += clean.substr(first);
       }
     }
+    flush();
     ImGui::PopTextWrapPos();
   }
   ImGui::End();

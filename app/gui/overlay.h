@@ -37,11 +37,14 @@ struct CanvasOverlay {
   bool svmOk = false;                      // a solution exists: rays, margin lines, support marks
   std::string svmMessage;                  // why not ("infeasible: token 1 of sequence 2 equals ...")
   std::vector<int> svmTokens;              // the alpha the SVM is for
+  bool relaxedSvm = false;                 // the relaxed prompt SVM of joint (p, v) training (math.md §5)
   std::vector<std::vector<char>> support;  // [seq][token]: an active constraint of the SVM
   // Margin line of sequence i: {x : n_i^T x = c_i} with n_i = q_i and c_i = x_{i alpha_i}^T q_i - 1,
   // where q_i = M^T p^mm (prompt) or W^mm z_i (query/kq), math.md §5.
   std::vector<Eigen::VectorXd> marginNormal;
   std::vector<double> marginOffset;
+
+  Eigen::VectorXd trainedV;  // the current v when v is trained (else empty)
 
   std::string hint;  // short text shown on the canvas (e.g. "press Space to train")
   long long iteration = 0;

@@ -7,6 +7,7 @@
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
 
+#include <cfloat>
 #include <cstdlib>
 #include <string>
 
@@ -96,19 +97,37 @@ void Platform::processEvents(double timeoutSeconds) {
     glfwPollEvents();
 }
 
-void Platform::beginFrame() {
+void Platform::beginFrame(bool ignoreMouse) {
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
+  if (ignoreMouse) ImGui::GetIO().MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
   ImGui::NewFrame();
 }
 
 void Platform::endFrame(ImVec4 clear, Image* capture) {
+  const ClearRegion all{ImVec2(0, 0), ImVec2(0, 0), clear};
+  endFrame(std::span<const ClearRegion>(&all, 1), capture);
+}
+
+void Platform::endFrame(std::span<const ClearRegion> regions, Image* capture) {
   ImGui::Render();
   int w = 0, h = 0;
   glfwGetFramebufferSize(window_, &w, &h);
   glViewport(0, 0, w, h);
-  glClearColor(clear.x, clear.y, clear.z, clear.w);
-  glClear(GL_COLOR_BUFFER_BIT);
+  const ImVec2 scale = ImGui::GetIO().DisplayFramebufferScale;
+  for (const ClearRegion& r : regions) {
+    const bool whole = r.max.x <= r.min.x || r.max.y <= r.min.y;
+    if (!whole) {
+      // GL's window origin is bottom-left; ImGui's is top-left.
+      const int x0 = static_cast<int>(r.min.x * scale.x), x1 = static_cast<int>(r.max.x * scale.x);
+      const int y0 = static_cast<int>(r.min.y * scale.y), y1 = static_cast<int>(r.max.y * scale.y);
+      glEnable(GL_SCISSOR_TEST);
+      glScissor(x0, h - y1, x1 - x0, y1 - y0);
+    }
+    glClearColor(r.colour.x, r.colour.y, r.colour.z, r.colour.w);
+    glClear(GL_COLOR_BUFFER_BIT);
+    if (!whole) glDisable(GL_SCISSOR_TEST);
+  }
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
   if (capture) {
     glReadBuffer(GL_BACK);

@@ -5,6 +5,7 @@
 #include <imgui.h>
 
 #include <memory>
+#include <span>
 #include <string>
 
 #include "app/gui/image_io.h"
@@ -12,6 +13,13 @@
 struct GLFWwindow;
 
 namespace attnmd::gui {
+
+// A rectangle of the window (ImGui coordinates) cleared to a colour before ImGui draws.
+struct ClearRegion {
+  ImVec2 min{0, 0};
+  ImVec2 max{0, 0};  // max <= min: the whole window
+  ImVec4 colour{0, 0, 0, 1};
+};
 
 struct PlatformOptions {
   int width = 1600;  // window size in screen coordinates
@@ -34,10 +42,16 @@ class Platform {
   void requestClose();
   // Processes events; waits up to `timeoutSeconds` for one when > 0 (idle when nothing moves).
   void processEvents(double timeoutSeconds);
-  void beginFrame();
+  // `ignoreMouse`: the frame sees no mouse (scripted screenshots: no hover highlight or tooltip from
+  // wherever the virtual pointer happens to rest).
+  void beginFrame(bool ignoreMouse = false);
   // Renders ImGui's draw data on `clear`; when `capture` is non-null, reads the finished frame into it
   // (before the swap, while the back buffer is still valid); then swaps.
   void endFrame(ImVec4 clear, Image* capture = nullptr);
+  // The same, clearing each region with its colour first (in order, the first usually the whole
+  // window). Large flat backgrounds cleared here cost a memset instead of a blended fill, which is
+  // most of a frame's cost with a software renderer (llvmpipe).
+  void endFrame(std::span<const ClearRegion> regions, Image* capture = nullptr);
   // Re-uploads the font atlas after buildFonts() (between frames).
   void reloadFontTexture();
   float contentScale() const;  // the monitor's DPI scale (1 on ordinary screens)

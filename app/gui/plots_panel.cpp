@@ -7,24 +7,10 @@
 #include <limits>
 
 #include "app/gui/ui_util.h"
-#if ATTNMD_HAVE_PLOT_VIEW
 #include "app/plot/run_plots.h"
-#endif
 
 namespace attnmd::gui {
 namespace {
-
-[[maybe_unused]] void row(const char* name, const char* tooltip, double value, const char* fmt = "%.4g") {
-  ImGui::TableNextRow();
-  ImGui::TableNextColumn();
-  ImGui::TextUnformatted(name);
-  tip(tooltip);
-  ImGui::TableNextColumn();
-  if (std::isnan(value))
-    ImGui::TextDisabled("n/a");
-  else
-    ImGui::TextUnformatted(prettyNumber(value, fmt).c_str());
-}
 
 // The current values, two metrics per table row so the table stays short under the plots.
 void valuesTable(const core::MetricsPoint& m, float scale) {
@@ -88,7 +74,6 @@ void PlotsPanel::draw(const std::shared_ptr<const TrainSnapshot>& snap, float sc
   const ImGuiStyle& st = ImGui::GetStyle();
   const float tableH = 4.f * (ImGui::GetTextLineHeight() + 2.f * st.CellPadding.y + 1.f) +
                        2.f * st.ItemSpacing.y + st.WindowPadding.y;
-#if ATTNMD_HAVE_PLOT_VIEW
   if (snap != figureOf) {
     plot::RunPlotInput input;
     input.points = snap->history ? *snap->history : std::vector<core::MetricsPoint>{};
@@ -102,13 +87,6 @@ void PlotsPanel::draw(const std::shared_ptr<const TrainSnapshot>& snap, float sc
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   view.draw(figure, ImVec2(avail.x, std::max(120.f * scale, avail.y - tableH)));
   valuesTable(snap->metrics, scale);
-#else
-  valuesTable(snap->metrics, scale);
-  ImGui::Spacing();
-  ImGui::TextDisabled("PLACEHOLDER: the plots appear here once the plot module");
-  ImGui::TextDisabled("(app/plot + app/gui/plot_view.h, branch plot) is on main.");
-  (void)tableH;
-#endif
 }
 
 }  // namespace attnmd::gui

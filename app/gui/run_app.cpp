@@ -2,6 +2,8 @@
 
 #include <imgui.h>
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -98,6 +100,14 @@ std::string writeLayoutJson(const std::string& path, const App& app, int fbw, in
   return out ? std::string() : path + ": write failed";
 }
 
+// CPU seconds used by the whole process (all threads: UI, worker, the software renderer's threads).
+static double processCpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+
 int runApp(const AppOptions& o) {
   // The scene first: a bad file is reported without opening a window.
   core::SceneLoadResult loaded = [&] {
@@ -127,16 +137,14 @@ int runApp(const AppOptions& o) {
   prefs.theme = o.theme;
   prefs.uiScale = o.uiScale > 0 ? o.uiScale : std::clamp(platform->contentScale(), kMinUiScale, kMaxUiScale);
   const std::string fontPath = findUiFont();
-  auto rebuildFonts = [&](float scale) {
-    const FontBuild fb = buildFonts(*ImGui::GetIO().Fonts, scale, fontPath);
-    return fb.warning;
-  };
-  const std::string fontWarning = rebuildFonts(prefs.uiScale);
+  const FontBuild fonts = buildFonts(*ImGui::GetIO().Fonts, prefs.uiScale, fontPath);
+  const std::string fontWarning = fonts.warning;
   if (!fontWarning.empty()) std::cerr << "attnmd: " << fontWarning << '\n';
 
   LoadedDocument doc = documentFromScene(std::move(loaded.scene()));
   App app(std::move(doc.state), prefs, doc.view);
   app.setFontWarning(fontWarning);
+  app.setMarkerSprites(fonts.sprites);
   if (!doc.warning.empty()) {
     std::cerr << "attnmd: " << doc.warning << '\n';
     app.notify(doc.warning);
@@ -150,7 +158,8 @@ int runApp(const AppOptions& o) {
   // --screenshot / --exit: a scripted start that ends with the screenshot (and the exit).
   bool scripted = !o.screenshotPath.empty() || o.exitAfter;
   int settle = 0;
-  std::vector<double> frameMs;
+  std::vector<double> frameMs, uiMs, renderMs;
+  double cpuStart = 0, workerCpuStart = 0;
   auto last = Clock::now();
   int frameIndex = 0;
   int exitCode = 0;
@@ -158,11 +167,13 @@ int runApp(const AppOptions& o) {
     const bool busy = app.animating() || scripted || bench;
     platform->processEvents(busy ? 0.0 : kIdleWaitSeconds);
     if (app.takeFontRebuild()) {
-      rebuildFonts(app.preferences().uiScale);
+      app.setMarkerSprites(buildFonts(*ImGui::GetIO().Fonts, app.preferences().uiScale, fontPath).sprites);
       platform->reloadFontTexture();
     }
-    platform->beginFrame();
+    const auto uiStart = Clock::now();
+    platform->beginFrame(scripted || bench);
     app.frame();
+    const auto uiEnd = Clock::now();
 
     // --steps with --screenshot/--exit: wait for the steps, then let the layout settle a few frames.
     bool capture = false, done = false;
@@ -177,8 +188,9 @@ int runApp(const AppOptions& o) {
       }
     }
     Image shot;
-    platform->endFrame(ImGui::ColorConvertU32ToFloat4(palette(app.preferences().theme).canvasBackground),
-                       capture ? &shot : nullptr);
+    const std::vector<ClearRegion> clears = app.clearRegions();
+    platform->endFrame(clears, capture ? &shot : nullptr);
+    const auto renderEnd = Clock::now();
     if (capture) {
       if (std::string e = writePng(o.screenshotPath, shot); !e.empty()) {
         std::cerr << "attnmd: " << e << '\n';
@@ -198,12 +210,32 @@ int runApp(const AppOptions& o) {
 
     const auto now = Clock::now();
     if (bench) {
-      if (frameIndex >= kBenchWarmupFrames)
+      if (frameIndex == kBenchWarmupFrames) {
+        cpuStart = processCpuSeconds();
+        workerCpuStart = app.trainer().workerCpuSeconds();
+      }
+      if (frameIndex >= kBenchWarmupFrames) {
         frameMs.push_back(std::chrono::duration<double, std::milli>(now - last).count());
+        uiMs.push_back(std::chrono::duration<double, std::milli>(uiEnd - uiStart).count());
+        renderMs.push_back(std::chrono::duration<double, std::milli>(renderEnd - uiEnd).count());
+      }
       if (static_cast<int>(frameMs.size()) >= o.benchFrames) {
+        int tokens = 0;
+        for (const auto& q : app.document().scene().sequences) tokens += static_cast<int>(q.tokens.rows());
+        const ImDrawData* dd = ImGui::GetDrawData();
+        const double frames = static_cast<double>(frameMs.size());
+        const double workerCpu = app.trainer().workerCpuSeconds() - workerCpuStart;
+        const double frameCpuMs = 1000.0 * (processCpuSeconds() - cpuStart - workerCpu) / frames;
         std::cout << "attnmd: " << formatFrameStats(frameStats(frameMs)) << " at " << o.width << "x"
-                  << o.height << ", training at " << static_cast<long long>(app.trainer().stepsPerSecond())
-                  << " steps/s\n";
+                  << o.height << " with " << tokens << " tokens, training at "
+                  << static_cast<long long>(app.trainer().stepsPerSecond()) << " steps/s\n"
+                  << "attnmd:   UI build (ImGui + panels): mean " << frameStats(uiMs).meanMs << " ms, p95 "
+                  << frameStats(uiMs).p95Ms << " ms; render + swap: mean " << frameStats(renderMs).meanMs
+                  << " ms, p95 " << frameStats(renderMs).p95Ms << " ms; " << (dd ? dd->TotalVtxCount : 0)
+                  << " vertices, " << (dd ? dd->TotalIdxCount / 3 : 0) << " triangles per frame\n"
+                  << "attnmd:   CPU per frame without the training thread: " << frameCpuMs
+                  << " ms (UI + renderer threads; independent of other load); training thread: "
+                  << 1000.0 * workerCpu / frames << " ms per frame\n";
         break;
       }
     }

@@ -13,21 +13,28 @@ bool RunPanel::draw(Document& doc, Trainer& trainer, RunControls& controls, cons
   bool reset = false;
   const bool playing = trainer.playing();
   const float bw = 74.f * scale;
+  // Buttons flow onto a second row when the panel is narrow (large UI scale on a small screen).
+  auto flow = [](const char* nextLabel) {
+    const ImGuiStyle& st = ImGui::GetStyle();
+    const float next = ImGui::CalcTextSize(nextLabel).x + 2.f * st.FramePadding.x;
+    const float right = ImGui::GetItemRectMax().x + st.ItemSpacing.x + next;
+    if (right <= ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x) ImGui::SameLine();
+  };
   if (ImGui::Button(playing ? "Pause" : "Play", ImVec2(bw, 0))) trainer.setPlaying(!playing);
   tip("Start or pause training on the worker thread (Space).");
-  ImGui::SameLine();
+  flow("Step");
   if (ImGui::Button("Step")) trainer.requestSteps(1);
   tip("One optimizer step (S).");
-  ImGui::SameLine();
+  flow("10");
   if (ImGui::Button("10")) trainer.requestSteps(10);
   tip("Take 10 steps.");
-  ImGui::SameLine();
+  flow("100");
   if (ImGui::Button("100")) trainer.requestSteps(100);
   tip("Take 100 steps.");
-  ImGui::SameLine();
+  flow("1000");
   if (ImGui::Button("1000")) trainer.requestSteps(1000);
   tip("Take 1000 steps.");
-  ImGui::SameLine();
+  flow("Reset");
   if (ImGui::Button("Reset")) reset = true;
   tip("Restart training from the initialization, step 0 (R).");
 

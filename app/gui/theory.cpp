@@ -7,6 +7,10 @@
 
 namespace attnmd::gui {
 
+bool relaxedFor(const core::Scene& scene) {
+  return scene.model.kind == core::ModelKind::Prompt && scene.model.trainV;
+}
+
 std::vector<int> svmTokenChoice(const Experiment& e, const std::vector<int>& selected,
                                 const std::vector<int>& optimal) {
   switch (e.svmTokens) {
@@ -53,6 +57,7 @@ const CanvasOverlay& LiveTheory::update(const Document& doc, const TrainSnapshot
   }
   ov.selected = snap.selected;
   ov.optimal = snap.optimal;
+  if (scene.model.trainV) ov.trainedV = snap.params.v;
 
   // Directions of the trained parameter in token space.
   const Eigen::MatrixXd M = scene.keyMatrixOrIdentity();
@@ -70,8 +75,20 @@ const CanvasOverlay& LiveTheory::update(const Document& doc, const TrainSnapshot
   if (!svm_ || sceneRevision_ != doc.sceneRevision() || alpha != alpha_) {
     const auto t0 = std::chrono::steady_clock::now();
     const core::AttentionSvm* warm = svm_ && svm_->rows.size() > 0 ? svm_.get() : nullptr;
-    svm_ = std::make_shared<core::AttentionSvm>(
-        core::solveAttentionSvm(scene, alpha, core::svmNormFor(scene), core::svmPFor(scene), warm));
+    // math.md §5: joint (p, v) training heads for the relaxed prompt SVM (>= 1 only for sequences
+    // that are support vectors of the v-SVM, >= 0 for the rest), not the plain attention SVM.
+    if (relaxedFor(scene)) {
+      svm_ = std::make_shared<core::AttentionSvm>(
+          core::solveRelaxedPromptSvm(scene, alpha, core::svmPFor(scene)));
+      const core::SvmSolution vsvm = core::solveVSvm(scene, alpha, core::svmPFor(scene));
+      hardRows_.assign(static_cast<std::size_t>(n), 0);
+      for (int i : vsvm.active)
+        if (i >= 0 && i < n) hardRows_[static_cast<std::size_t>(i)] = 1;
+    } else {
+      svm_ = std::make_shared<core::AttentionSvm>(
+          core::solveAttentionSvm(scene, alpha, core::svmNormFor(scene), core::svmPFor(scene), warm));
+      hardRows_.assign(static_cast<std::size_t>(n), 1);
+    }
     lastSolveMs_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     ++solves_;
     sceneRevision_ = doc.sceneRevision();
@@ -79,6 +96,7 @@ const CanvasOverlay& LiveTheory::update(const Document& doc, const TrainSnapshot
   }
   const core::AttentionSvm& svm = *svm_;
   ov.svmTokens = alpha;
+  ov.relaxedSvm = relaxedFor(scene);
   ov.svmOk = svm.solution.status == core::SvmStatus::Optimal;
   if (!ov.svmOk)
     ov.svmMessage =
@@ -115,8 +133,11 @@ const CanvasOverlay& LiveTheory::update(const Document& doc, const TrainSnapshot
       ov.marginOffset.push_back(0);
       continue;
     }
+    // The constraint's right-hand side: 1, or 0 for a relaxed row (the line then passes through x_alpha).
+    const double b =
+        static_cast<std::size_t>(i) < hardRows_.size() ? hardRows_[static_cast<std::size_t>(i)] : 1.0;
     ov.marginNormal.push_back(qi);
-    ov.marginOffset.push_back(X.row(a).dot(qi) - 1.0);
+    ov.marginOffset.push_back(X.row(a).dot(qi) - b);
   }
   return ov;
 }

@@ -32,10 +32,14 @@ class LiveTheory {
   std::uint64_t sceneRevision_ = 0;
   std::vector<int> alpha_;
   std::shared_ptr<core::AttentionSvm> svm_;
+  std::vector<double> hardRows_;  // per sequence: the SVM rows' right-hand side (1, or 0 when relaxed)
   CanvasOverlay overlay_;
   double lastSolveMs_ = 0;
   int solves_ = 0;
 };
+
+// Whether the displayed SVM is the relaxed prompt SVM (prompt model with v trained jointly, math.md §5).
+bool relaxedFor(const core::Scene& scene);
 
 // The token selection the experiment asks the SVM for (selected, optimal, or picked with the selected
 // token where no pick was made).

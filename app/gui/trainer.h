@@ -62,6 +62,9 @@ class Trainer {
   std::shared_ptr<const TrainSnapshot> snapshot() const;
   // Steps per second over the last second of stepping (0 when idle).
   double stepsPerSecond() const;
+  // CPU time the worker thread has used so far (seconds), so --bench-frames can report the frame's own
+  // CPU cost without the training's.
+  double workerCpuSeconds() const;
   // True while the worker has work: playing (and not stopped) or single steps pending.
   bool busy() const;
   // Blocks until pending steps are done or the run stopped; false on timeout (--steps/--exit only).
@@ -86,6 +89,7 @@ class Trainer {
   StopCondition stop_;
   std::shared_ptr<const TrainSnapshot> snapshot_;
   double stepsPerSecond_ = 0;
+  double workerCpuSeconds_ = 0;
   std::atomic<bool> cancel_{false};  // aborts the chunk in flight when the run is replaced
 };
 

@@ -357,18 +357,21 @@ FigureFrame buildFrame(const Figure& figure, const ViewState& view, const FrameO
                                false,
                                false});
   const double rowY = labelY + 1.25 * m.fs + 0.8 * m.fs;
+  // The axis label is centred; a note shares its row at the left, so when there is one the label is
+  // centred in the room to the note's right, and the note is shortened (or dropped) so they never overlap.
+  std::string note = f.xNote;
+  const double labelW = figure.x.label.empty() ? 0 : measure(figure.x.label, m.fs);
+  auto fits = [&](const std::string& t) { return measure(t, 0.9 * m.fs) + m.fs + labelW <= last.area.w; };
+  if (!note.empty() && !fits(note)) note = "x \u2264 0 hidden";
+  if (!note.empty() && !fits(note)) note.clear();
+  const double noteEnd = note.empty() ? last.area.x : last.area.x + measure(note, 0.9 * m.fs) + m.fs;
+  const double labelX = std::max(last.area.x + last.area.w / 2, (noteEnd + last.area.x + last.area.w) / 2);
   if (!figure.x.label.empty())
-    items.push_back(TextItem{{last.area.x + last.area.w / 2, rowY},
-                             figure.x.label,
-                             m.fs,
-                             theme.text,
-                             HAlign::Center,
-                             VAlign::Middle,
-                             false,
-                             false});
-  if (!f.xNote.empty())
     items.push_back(TextItem{
-        {last.area.x, rowY}, f.xNote, 0.9 * m.fs, theme.note, HAlign::Left, VAlign::Middle, false, false});
+        {labelX, rowY}, figure.x.label, m.fs, theme.text, HAlign::Center, VAlign::Middle, false, false});
+  if (!note.empty())
+    items.push_back(TextItem{
+        {last.area.x, rowY}, note, 0.9 * m.fs, theme.note, HAlign::Left, VAlign::Middle, false, false});
   items.push_back(GroupItem{});
   return f;
 }

@@ -178,7 +178,8 @@ TEST(GuiE2E, ScreenshotShowsRingsAroundSelectedTokensAndTheSvmRay) {
         dist = std::min(dist, colourDistance(img, expected.x + (ring + dr) * std::cos(a),
                                              expected.y + (ring + dr) * std::sin(a), pal.foreground));
       hits += dist < 120;
-      distances += " " + std::to_string(dist);
+      distances += ' ';
+      distances += std::to_string(dist);
     }
     EXPECT_GE(hits, probes * 2 / 3) << "ring around token " << tok << " of sequence " << i << " at ("
                                     << expected.x << ", " << expected.y << ") radius " << ring

@@ -206,5 +206,65 @@ TEST_F(AppFixture, StopConditionPausesTheRun) {
   EXPECT_NE(app.statusText().find("reached 120 steps"), std::string::npos) << app.statusText();
 }
 
+TEST_F(AppFixture, NumericalFailureStopsTheRunAndSaysWhyInTheStatusBar) {
+  ui.frame(fn());
+  // Exponential loss with a huge step: the first step overflows (math.md §4: detect, stop, report).
+  core::ModelSpec m = app.document().scene().model;
+  m.loss = core::LossKind::Exponential;
+  m.trainV = true;
+  app.document().apply(cmd::SetModel{m});
+  core::OptimizerSpec o = app.document().scene().optimizer;
+  o.name = core::OptimizerKind::GD;
+  o.lr = 1e6;
+  app.document().apply(cmd::SetOptimizer{o});
+  ui.frame(fn());
+  ui.tap(GLFW_KEY_SPACE, fn());
+  ASSERT_TRUE(frameUntil([&] { return !app.snapshot()->failure.empty(); }));
+  ASSERT_TRUE(frameUntil([&] { return !app.trainer().playing(); }));
+  ui.frame(fn());
+  EXPECT_NE(app.statusText().find("run stopped"), std::string::npos) << app.statusText();
+  EXPECT_NE(app.statusText().find(app.snapshot()->failure), std::string::npos) << app.statusText();
+  // Undoing the step size gives a healthy run again.
+  ASSERT_TRUE(app.document().undo());
+  ui.frame(fn());
+  EXPECT_TRUE(app.snapshot()->failure.empty());
+  EXPECT_EQ(app.statusText().find("run stopped"), std::string::npos) << app.statusText();
+}
+
+// math.md §8.5: with X_2 = [(0,0),(0.5,1.5)] sequence 2 is no longer a v-SVM support vector and the
+// relaxed prompt SVM, the direction joint (p, v) training follows, is (1, 0); the plain SVM is not.
+TEST(AppTheory, JointPromptTrainingShowsTheRelaxedSvm) {
+  ImGuiHarness ui;
+  core::Scene s;
+  s.dim = 2;
+  s.model.kind = core::ModelKind::Prompt;
+  s.model.trainV = true;
+  s.model.v = Eigen::Vector2d(0, 0);
+  const double toks[3][4] = {{0, 0, 1, 1}, {0, 0, 1, -1}, {0, 0, 0.5, 1.5}};
+  const int labels[3] = {1, -1, 1};
+  for (int i = 0; i < 3; ++i) {
+    core::Sequence q;
+    q.y = labels[i];
+    q.tokens.resize(2, 2);
+    q.tokens << toks[i][0], toks[i][1], toks[i][2], toks[i][3];
+    s.sequences.push_back(q);
+  }
+  Experiment e;
+  e.svmTokens = SvmTokens::Picked;
+  e.pickedTokens = {1, 1, 1};  // all select token 1 (math.md §8.5)
+  App app(DocState{s, e}, Preferences{});
+  ui.frame([&] { app.frame(); });
+  const CanvasOverlay& ov = app.theory().overlay();
+  ASSERT_TRUE(ov.svmOk) << ov.svmMessage;
+  EXPECT_TRUE(ov.relaxedSvm);
+  ASSERT_EQ(ov.svmRay.size(), 2);
+  EXPECT_NEAR(ov.svmRay.normalized().x(), 1.0, 1e-6);
+  EXPECT_NEAR(ov.svmRay.normalized().y(), 0.0, 1e-6);
+  // Sequence 2's margin line passes through its selected token (a relaxed row, >= 0).
+  ASSERT_EQ(ov.marginNormal.size(), 3u);
+  EXPECT_NEAR(ov.marginNormal[2].dot(Eigen::Vector2d(0.5, 1.5)) - ov.marginOffset[2], 0.0, 1e-6);
+  EXPECT_NEAR(ov.marginNormal[0].dot(Eigen::Vector2d(1, 1)) - ov.marginOffset[0], 1.0, 1e-6);
+}
+
 }  // namespace
 }  // namespace attnmd::gui

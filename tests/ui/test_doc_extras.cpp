@@ -1,0 +1,84 @@
+// The app's fields in a scene file ("app": experiment and view) survive a save/load round trip
+// through core's scene I/O, and unreadable ones are skipped with a warning, never fatal.
+#include <gtest/gtest.h>
+
+#include "app/gui/doc_extras.h"
+#include "core/scene_io.h"
+
+namespace attnmd::gui {
+namespace {
+
+core::Scene scene() {
+  core::Scene s;
+  s.dim = 2;
+  s.model.kind = core::ModelKind::Prompt;
+  s.model.v = Eigen::Vector2d(0, 1);
+  for (int i = 0; i < 2; ++i) {
+    core::Sequence q;
+    q.y = i ? -1 : 1;
+    q.tokens = Eigen::MatrixXd::Random(3, 2);
+    s.sequences.push_back(q);
+  }
+  s.extrasJson = R"({"notes":"keep me"})";
+  return s;
+}
+
+TEST(DocExtras, ExperimentAndViewRoundTripThroughASceneFile) {
+  Document doc(DocState{scene(), {}});
+  Experiment e;
+  e.svmTokens = SvmTokens::Picked;
+  e.pickedTokens = {2, -1};
+  e.continueFromCurrent = true;
+  e.stop.atUnselected = true;
+  e.stop.unselectedBelow = 1e-30;
+  e.stop.atSteps = true;
+  e.stop.steps = 777;
+  ASSERT_EQ(doc.apply(cmd::SetExperiment{e}), "");
+  doc.view().canvas = CanvasView{0.25, -1.5, 123.0};
+  doc.view().layers.marginLines = false;
+  doc.view().selectedSequence = 1;
+
+  const std::string text = core::sceneToJson(sceneWithAppFields(doc));
+  auto parsed = core::parseScene(text, "roundtrip");
+  ASSERT_TRUE(parsed.ok()) << parsed.error();
+  const LoadedDocument d = documentFromScene(parsed.scene());
+  EXPECT_EQ(d.warning, "");
+  EXPECT_EQ(d.state.experiment, doc.experiment());
+  EXPECT_DOUBLE_EQ(d.view.canvas.centerX, 0.25);
+  EXPECT_DOUBLE_EQ(d.view.canvas.centerY, -1.5);
+  EXPECT_DOUBLE_EQ(d.view.canvas.pixelsPerUnit, 123.0);
+  EXPECT_FALSE(d.view.layers.marginLines);
+  EXPECT_TRUE(d.view.layers.grid);
+  EXPECT_EQ(d.view.selectedSequence, 1);
+  // The scene itself is unchanged, other unknown fields are kept, and "app" is not duplicated into it.
+  core::Scene got = d.state.scene, expected = doc.scene();
+  got.extrasJson.clear();
+  expected.extrasJson.clear();
+  EXPECT_TRUE(sameScene(got, expected));
+  EXPECT_NE(d.state.scene.extrasJson.find("keep me"), std::string::npos);
+  EXPECT_EQ(d.state.scene.extrasJson.find("\"app\""), std::string::npos);
+}
+
+TEST(DocExtras, UnreadableFieldsAreSkippedWithAWarning) {
+  core::Scene s = scene();
+  s.extrasJson =
+      R"({"app":{"svm_tokens":"sideways","stop":{"steps":"ten","at_loss":true},"picked_tokens":[9,1]}})";
+  const LoadedDocument d = documentFromScene(s);
+  EXPECT_NE(d.warning.find("svm_tokens"), std::string::npos) << d.warning;
+  EXPECT_NE(d.warning.find("steps"), std::string::npos) << d.warning;
+  EXPECT_EQ(d.state.experiment.svmTokens, SvmTokens::Selected);
+  EXPECT_TRUE(d.state.experiment.stop.atLoss) << "the readable fields are still used";
+  EXPECT_EQ(d.state.experiment.stop.steps, StopCondition{}.steps);
+  EXPECT_EQ(d.state.experiment.pickedTokens, (std::vector<int>{-1, 1})) << "token 9 does not exist";
+  EXPECT_EQ(d.view.canvas.pixelsPerUnit, 0) << "no view: fit";
+}
+
+TEST(DocExtras, SceneWithoutAppFieldsGivesDefaults) {
+  const LoadedDocument d = documentFromScene(scene());
+  EXPECT_EQ(d.warning, "");
+  EXPECT_EQ(d.state.experiment.svmTokens, SvmTokens::Selected);
+  EXPECT_EQ(d.state.experiment.pickedTokens.size(), 2u);
+}
+
+}  // namespace
+}  // namespace attnmd::gui

@@ -1,0 +1,88 @@
+// Command-line flags of `attnmd` (issue 2 item 7): every flag parses, bad values are refused with a
+// message naming the flag, and --help mentions how to get a screenshot without a display.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "app/gui/options.h"
+#include "app/gui/run_app.h"
+
+namespace attnmd::gui {
+namespace {
+
+ParsedOptions parse(std::vector<const char*> args) {
+  args.insert(args.begin(), "attnmd");
+  return parseAppOptions(static_cast<int>(args.size()), args.data());
+}
+
+TEST(Options, DefaultsWithoutFlags) {
+  const ParsedOptions p = parse({});
+  EXPECT_EQ(p.error, "");
+  EXPECT_EQ(p.options.width, 1600);
+  EXPECT_EQ(p.options.height, 1000);
+  EXPECT_FALSE(p.options.exitAfter);
+  EXPECT_EQ(p.options.theme, ThemeKind::Light);
+  EXPECT_EQ(p.options.uiScale, 0.f);
+}
+
+TEST(Options, EveryFlag) {
+  const ParsedOptions p =
+      parse({"--scene", "s.json", "--steps", "250", "--size", "1280x720", "--screenshot", "o.png", "--exit",
+             "--bench-frames", "90", "--ui-scale", "1.5", "--theme", "dark", "--layout-json", "l.json"});
+  ASSERT_EQ(p.error, "");
+  EXPECT_EQ(p.options.scenePath, "s.json");
+  EXPECT_EQ(p.options.steps, 250);
+  EXPECT_EQ(p.options.width, 1280);
+  EXPECT_EQ(p.options.height, 720);
+  EXPECT_EQ(p.options.screenshotPath, "o.png");
+  EXPECT_TRUE(p.options.exitAfter);
+  EXPECT_EQ(p.options.benchFrames, 90);
+  EXPECT_FLOAT_EQ(p.options.uiScale, 1.5f);
+  EXPECT_EQ(p.options.theme, ThemeKind::Dark);
+  EXPECT_EQ(p.options.layoutJsonPath, "l.json");
+  EXPECT_TRUE(parse({"-h"}).options.help);
+  EXPECT_TRUE(parse({"--help"}).options.help);
+}
+
+TEST(Options, BadValuesNameTheFlag) {
+  for (const auto& [args, flag] : std::vector<std::pair<std::vector<const char*>, std::string>>{
+           {{"--steps", "-3"}, "--steps"},
+           {{"--steps", "many"}, "--steps"},
+           {{"--size", "1600"}, "--size"},
+           {{"--size", "10x10"}, "--size"},
+           {{"--ui-scale", "5"}, "--ui-scale"},
+           {{"--ui-scale", "0.5"}, "--ui-scale"},
+           {{"--theme", "blue"}, "--theme"},
+           {{"--bench-frames", "0"}, "--bench-frames"},
+           {{"--scene"}, "--scene"},
+           {{"--frobnicate"}, "--frobnicate"}}) {
+    const ParsedOptions p = parse(args);
+    EXPECT_NE(p.error.find(flag), std::string::npos) << "'" << p.error << "' should name " << flag;
+  }
+}
+
+TEST(Options, HelpExplainsTheHeadlessScreenshot) {
+  const std::string u = appUsage();
+  EXPECT_NE(u.find("xvfb-run -a -s \"-screen 0 1600x1000x24\" attnmd --screenshot out.png --exit"),
+            std::string::npos);
+  for (const char* flag :
+       {"--scene", "--steps", "--size", "--screenshot", "--exit", "--bench-frames", "--ui-scale", "--theme"})
+    EXPECT_NE(u.find(flag), std::string::npos) << flag;
+}
+
+TEST(FrameStats, QuantilesOfKnownSamples) {
+  std::vector<double> ms;
+  for (int k = 1; k <= 100; ++k) ms.push_back(k);  // 1..100 ms, shuffled order does not matter
+  std::swap(ms[3], ms[77]);
+  const FrameStats s = frameStats(ms);
+  EXPECT_EQ(s.frames, 100);
+  EXPECT_DOUBLE_EQ(s.meanMs, 50.5);
+  EXPECT_DOUBLE_EQ(s.medianMs, 50.5);
+  EXPECT_NEAR(s.p95Ms, 95.05, 1e-9);
+  EXPECT_DOUBLE_EQ(s.maxMs, 100);
+  EXPECT_NEAR(s.fps, 1000 / 50.5, 1e-9);
+  EXPECT_EQ(frameStats({}).frames, 0);
+}
+
+}  // namespace
+}  // namespace attnmd::gui
