@@ -48,7 +48,7 @@ float tokenMarkerRadius(const CanvasOverlay& ov, int seq, int token, float scale
   return scale * (3.5f + 8.5f * static_cast<float>(std::sqrt(s)));  // area ~ attention weight
 }
 
-std::vector<LegendEntry> canvasLegend(core::ModelKind model) {
+std::vector<LegendEntry> canvasLegend(core::ModelKind model, bool relaxedSvm) {
   const bool prompt = model == core::ModelKind::Prompt;
   return {{LegendIcon::LabelPlus, "y = +1"},
           {LegendIcon::LabelMinus,
@@ -58,10 +58,110 @@ std::vector<LegendEntry> canvasLegend(core::ModelKind model) {
           {LegendIcon::Optimal, "optimal (argmax \xCE\xB3)"},
           {LegendIcon::Support, "support"},
           {LegendIcon::ParamRay, prompt ? "p" : "W z\xE1\xB5\xA2"},
-          {LegendIcon::SvmRay,
-           prompt ? "p\xE1\xB5\x90\xE1\xB5\x90 (SVM)" : "W\xE1\xB5\x90\xE1\xB5\x90 z\xE1\xB5\xA2 (SVM)"},
+          {LegendIcon::SvmRay, prompt ? (relaxedSvm ? "p\xE1\xB5\x90\xE1\xB5\x90 (relaxed SVM)"
+                                                    : "p\xE1\xB5\x90\xE1\xB5\x90 (SVM)")
+                                      : "W\xE1\xB5\x90\xE1\xB5\x90 z\xE1\xB5\xA2 (SVM)"},
           {LegendIcon::MarginLines, "margin lines"},
           {LegendIcon::V, "v"}};
+}
+
+float legendFontSize(const CanvasScene& scene) {
+  return scene.fontSize * 0.9f;  // a notch smaller than the UI text
+}
+
+LegendLayout layoutLegend(const std::vector<LegendEntry>& entries, float left, float right, float top,
+                          float s, float fs, const TextMeasure& measure) {
+  LegendLayout L;
+  const float icon = 22.f * s, gap = 10.f * s, pad = 6.f * s;
+  left += pad;
+  right -= pad;
+  ImVec2 at(left, top + pad * 0.6f);
+  for (const LegendEntry& e : entries) {
+    const float w = icon + measure(e.text, fs);
+    if (at.x + w > right && at.x > left) {
+      at.x = left;
+      at.y += fs + 5.f * s;
+    }
+    L.items.push_back(
+        {&e, at, ImVec2(at.x + icon * 0.5f - 2.f * s, at.y + fs * 0.5f), ImVec2(at.x + icon, at.y)});
+    at.x += w + gap;
+  }
+  L.height = entries.empty() ? 0.f : at.y + fs + pad - top;
+  return L;
+}
+
+std::vector<CanvasShape> legendIcon(LegendIcon icon, ImVec2 c, ThemeKind theme, float s) {
+  const Palette& pal = palette(theme);
+  const ImU32 grey = pal.textMuted;
+  auto marker = [&](float r, MarkerShape m) {
+    CanvasShape sh;
+    sh.kind = ShapeKind::Marker;
+    sh.a = c;
+    sh.radius = r;
+    sh.marker = m;
+    sh.fill = grey;
+    return sh;
+  };
+  auto line = [&](ShapeKind kind, ImU32 col, float w) {
+    CanvasShape sh;
+    sh.kind = kind;
+    sh.a = ImVec2(c.x - 10 * s, c.y);
+    sh.b = ImVec2(c.x + 10 * s, c.y);
+    sh.color = col;
+    sh.thickness = w;
+    return sh;
+  };
+  switch (icon) {
+    case LegendIcon::LabelPlus:
+      return {marker(5.f * s, MarkerShape::Circle)};
+    case LegendIcon::LabelMinus:
+      return {marker(5.f * s, MarkerShape::Square)};
+    case LegendIcon::Selected: {
+      CanvasShape ring;
+      ring.kind = ShapeKind::Circle;
+      ring.a = c;
+      ring.radius = 7.f * s;
+      ring.color = pal.foreground;
+      ring.thickness = 2.f * s;
+      return {marker(3.5f * s, MarkerShape::Circle), ring};
+    }
+    case LegendIcon::Optimal: {
+      CanvasShape star;
+      star.kind = ShapeKind::Star;
+      star.a = c;
+      star.radius = 6.f * s;
+      star.fill = pal.optimal;
+      star.color = pal.markerOutline;
+      star.thickness = 1.f * s;
+      return {star};
+    }
+    case LegendIcon::Support: {
+      CanvasShape d;
+      d.kind = ShapeKind::Diamond;
+      d.a = c;
+      d.radius = 5.5f * s;
+      d.fill = pal.svm;
+      d.color = pal.canvasBackground;
+      d.thickness = 1.f * s;
+      return {d};
+    }
+    case LegendIcon::ParamRay:
+      return {line(ShapeKind::Line, pal.foreground, 2.5f * s)};
+    case LegendIcon::SvmRay: {
+      CanvasShape l = line(ShapeKind::DashedLine, pal.svm, 2.5f * s);
+      l.dash = 6 * s;
+      l.gap = 3 * s;
+      return {l};
+    }
+    case LegendIcon::MarginLines:
+      return {line(ShapeKind::Line, withAlpha(grey, 0.8f), 1.2f * s)};
+    case LegendIcon::V: {
+      CanvasShape l = line(ShapeKind::Arrow, pal.vArrow, 2.f * s);
+      l.radius = 8.f * s;
+      return {l};
+    }
+  }
+  return {};
 }
 
 ImVec2 rayLabelPosition(const CanvasShape& l, ImVec2 sz, float pad, ImVec2 clipMin, ImVec2 clipMax) {
@@ -156,11 +256,11 @@ struct Builder {
         ImVec2 a, b;
         const Eigen::VectorXd& nrm = ov.marginNormal[static_cast<std::size_t>(i)];
         if (nrm.size() == 2 && clipLine(t, planar(nrm), ov.marginOffset[static_cast<std::size_t>(i)], a, b)) {
-          CanvasShape l = shape(ShapeKind::DashedLine, a, b);
-          l.color = withAlpha(sequenceColour(theme, i), 0.7f);
-          l.thickness = 1.3f * s;
-          l.dash = 2.f * s;
-          l.gap = 4.f * s;
+          // Thin and translucent rather than dotted: one line is a handful of triangles, a dotted one
+          // hundreds, and 25 sequences of dots cost a software renderer milliseconds per frame.
+          CanvasShape l = shape(ShapeKind::Line, a, b);
+          l.color = withAlpha(sequenceColour(theme, i), 0.55f);
+          l.thickness = 1.2f * s;
           add(std::move(l));
         }
       }
@@ -217,7 +317,10 @@ struct Builder {
         L.svmRay = true;
         L.svmRayFrom = a;
         L.svmRayTo = b;
-        rayLabel(a, b, svmSide, "p\xE1\xB5\x90\xE1\xB5\x90 (SVM)", pal.svm);
+        rayLabel(
+            a, b, svmSide,
+            ov.relaxedSvm ? "p\xE1\xB5\x90\xE1\xB5\x90 (relaxed SVM)" : "p\xE1\xB5\x90\xE1\xB5\x90 (SVM)",
+            pal.svm);
       }
     } else {
       // W z_i and W^mm z_i as arrows from the query point z_i: they rank sequence i's tokens.
@@ -245,11 +348,14 @@ struct Builder {
       }
     }
 
-    // v: the decoder direction that scores tokens (gamma = Y v^T x).
+    // v: the decoder direction that scores tokens (gamma = Y v^T x); its tip is draggable. When v is
+    // trained, the handle is its start value v0 and the trained v is drawn along its direction (its
+    // norm grows without bound, so the arrow's length is capped).
     if (scene.model.v.size() == scene.dim) {
       const ImVec2 o = t.toScreen(0, 0), tip = t.toScreen(planar(scene.model.v));
+      const bool trained = scene.model.trainV;
       CanvasShape arrow = shape(ShapeKind::Arrow, o, tip);
-      arrow.color = pal.vArrow;
+      arrow.color = withAlpha(pal.vArrow, trained ? 0.5f : 1.f);
       arrow.thickness = 2.f * s;
       arrow.radius = 10.f * s;
       add(std::move(arrow));
@@ -259,10 +365,27 @@ struct Builder {
       handle.thickness = 1.5f * s;
       add(std::move(handle));
       CanvasShape name = shape(ShapeKind::Text, ImVec2(tip.x + 7 * s, tip.y - fontSize - 1 * s));
-      name.text = "v";
+      name.text = trained ? "v\xE2\x82\x80" : "v";
       name.color = pal.vArrow;
       add(std::move(name));
       L.vTip = tip;
+      if (trained && ov.trainedV.size() == scene.dim) {
+        const Eigen::Vector2d w = planar(ov.trainedV) * t.pixelsPerUnit;
+        const double len = w.norm(), cap = 0.3 * std::min(t.max.x - t.min.x, t.max.y - t.min.y);
+        if (len > 1e-9 && std::isfinite(len)) {
+          const double k = std::min(1.0, cap / len);
+          const ImVec2 end(o.x + static_cast<float>(w.x() * k), o.y - static_cast<float>(w.y() * k));
+          CanvasShape v = shape(ShapeKind::Arrow, o, end);
+          v.color = pal.vArrow;
+          v.thickness = 2.5f * s;
+          v.radius = 11.f * s;
+          add(std::move(v));
+          CanvasShape label = shape(ShapeKind::Text, ImVec2(end.x + 7 * s, end.y - fontSize - 1 * s));
+          label.text = k < 1 ? "v (trained, shortened)" : "v (trained)";
+          label.color = pal.vArrow;
+          add(std::move(label));
+        }
+      }
     }
     CanvasShape origin = shape(ShapeKind::Disc, t.toScreen(0, 0));
     origin.radius = 2.5f * s;
@@ -287,8 +410,9 @@ struct Builder {
         mk.marker = shapeForLabel(q.y);
         mk.radius = r;
         mk.fill = col;
-        mk.color = current ? pal.foreground : pal.canvasBackground;
-        mk.thickness = (current ? 1.5f : 1.f) * s;
+        // Only the selected sequence's markers are outlined (it is where clicks add tokens).
+        mk.color = pal.foreground;
+        mk.thickness = current ? 1.5f * s : 0.f;
         add(std::move(mk));
         if (queries && scene.model.query == core::QueryKind::First && k == 0) {
           CanvasShape hole = shape(ShapeKind::Disc, c);  // marks the query token
@@ -383,7 +507,7 @@ CanvasScene buildCanvasScene(const core::Scene& scene, const ViewState& view, co
   out.scale = style.scale;
   out.fontSize = options.fontSize;
   out.theme = style.theme;
-  out.legend = canvasLegend(overlay.model);
+  out.legend = canvasLegend(overlay.model, overlay.relaxedSvm);
   out.axisNames = {"x\xE2\x82\x81", "x\xE2\x82\x82"};
   out.layout.transform = transform;
   out.layout.rayThickness = 2.5f * style.scale;

@@ -124,77 +124,89 @@ struct Svg {
     if (w > 0) style += paint("stroke", col) + " stroke-width=\"" + formatCoord(w) + "\"";
     polygon({ImVec2(c.x, c.y - r), ImVec2(c.x + r, c.y), ImVec2(c.x, c.y + r), ImVec2(c.x - r, c.y)}, style);
   }
-};
-
-struct LegendLayout {
-  struct Item {
-    const LegendEntry* entry;
-    ImVec2 at;  // top-left of the icon cell
-  };
-  std::vector<Item> items;
-  float height = 0;
-};
-
-// The strip of CanvasPanel's legend: icon cells of 24 px, wrapping to new rows when the canvas is narrow.
-LegendLayout layoutLegend(const CanvasScene& sc) {
-  LegendLayout L;
-  const float s = sc.scale, fs = sc.fontSize;
-  const float icon = 24.f * s, gap = 14.f * s, pad = 6.f * s;
-  const float left = sc.min.x + pad, right = sc.max.x - pad;
-  ImVec2 at(left, pad * 0.6f);
-  for (const LegendEntry& e : sc.legend) {
-    const float w = icon + textWidth(e.text, fs);
-    if (at.x + w > right && at.x > left) {
-      at.x = left;
-      at.y += fs * kLineHeight + 5.f * s;
+  // One shape of the description; `noticeY` is the running top of the notices.
+  void shape(const CanvasShape& sh, const CanvasScene& sc, float& noticeY) {
+    const float s = sc.scale, fs = sc.fontSize;
+    const std::string stroke =
+        paint("stroke", sh.color) + " stroke-width=\"" + formatCoord(sh.thickness) + "\"";
+    switch (sh.kind) {
+      case ShapeKind::Rect:
+        rect(sh.a, sh.b, paint("fill", sh.color));
+        break;
+      case ShapeKind::Line:
+        line(sh.a, sh.b, sh.color, sh.thickness);
+        break;
+      case ShapeKind::DashedLine:
+        line(sh.a, sh.b, sh.color, sh.thickness, sh.dash, sh.gap);
+        break;
+      case ShapeKind::Arrow:
+        arrow(sh.a, sh.b, sh.color, sh.thickness, sh.radius, 0, 0);
+        break;
+      case ShapeKind::DashedArrow:
+        arrow(sh.a, sh.b, sh.color, sh.thickness, sh.radius, sh.dash, sh.gap);
+        break;
+      case ShapeKind::Circle:
+        circle(sh.a, sh.radius, " fill=\"none\"" + stroke);
+        break;
+      case ShapeKind::Disc:
+        circle(sh.a, sh.radius, paint("fill", sh.color));
+        break;
+      case ShapeKind::Marker:
+        marker(sh.a, sh.radius, sh.marker, sh.fill, sh.color, sh.thickness);
+        break;
+      case ShapeKind::Star:
+        star(sh.a, sh.radius, sh.fill, sh.color, sh.thickness);
+        break;
+      case ShapeKind::Diamond:
+        diamond(sh.a, sh.radius, sh.fill, sh.color, sh.thickness);
+        break;
+      case ShapeKind::Text:
+        text(sh.a, fs * sh.fontScale, sh.color, sh.text);
+        break;
+      case ShapeKind::RayLabel: {
+        const float pad = 2.f * s;
+        const ImVec2 size(textWidth(sh.text, fs), fs * kLineHeight);
+        const ImVec2 p = rayLabelPosition(sh, size, pad, sc.min, sc.max);
+        rect(ImVec2(p.x - pad, p.y - pad), ImVec2(p.x + size.x + pad, p.y + size.y + pad),
+             paint("fill", sh.box), 3.f);
+        text(ImVec2(p.x, p.y + (kLineHeight - 1.f) * 0.5f * fs), fs, sh.color, sh.text);
+        break;
+      }
+      case ShapeKind::Notice: {
+        const ImVec2 size(textWidth(sh.text, fs), fs * kLineHeight);
+        const NoticeBox b = layoutNotice(sc.min, sc.max, size, s, noticeY);
+        rect(b.boxMin, b.boxMax,
+             paint("fill", sh.box) + paint("stroke", sh.color) + " stroke-width=\"" + formatCoord(1.5f * s) +
+                 "\"",
+             4.f * s);
+        text(ImVec2(b.textPos.x, b.textPos.y + (kLineHeight - 1.f) * 0.5f * fs), fs, sh.color, sh.text);
+        break;
+      }
+      case ShapeKind::Hint: {
+        const ImVec2 size(textWidth(sh.text, fs), fs * kLineHeight);
+        const ImVec2 p = hintPosition(sc.min, sc.max, size, s);
+        const float pad = 6.f * s;
+        rect(ImVec2(p.x - pad, p.y - pad), ImVec2(p.x + size.x + pad, p.y + size.y + pad),
+             paint("fill", sh.box), 3.f);
+        text(p, fs, sh.color, sh.text);
+        break;
+      }
     }
-    L.items.push_back({&e, at});
-    at.x += w + gap;
   }
-  L.height = sc.legend.empty() ? 0.f : at.y + fs * kLineHeight + pad;
-  return L;
+};
+
+float measure(std::string_view text, float size) {
+  return static_cast<float>(plot::estimateTextWidth(text, size));
 }
 
-void legendIcon(Svg& svg, LegendIcon icon, ImVec2 c, const Palette& pal, float s) {
-  const ImU32 grey = pal.textMuted;
-  switch (icon) {
-    case LegendIcon::LabelPlus:
-      svg.marker(c, 5.f * s, MarkerShape::Circle, grey, grey, 0);
-      break;
-    case LegendIcon::LabelMinus:
-      svg.marker(c, 5.f * s, MarkerShape::Square, grey, grey, 0);
-      break;
-    case LegendIcon::Selected:
-      svg.marker(c, 3.5f * s, MarkerShape::Circle, grey, grey, 0);
-      svg.circle(c, 7.f * s,
-                 " fill=\"none\"" + paint("stroke", pal.foreground) + " stroke-width=\"" +
-                     formatCoord(2.f * s) + "\"");
-      break;
-    case LegendIcon::Optimal:
-      svg.star(c, 6.f * s, pal.optimal, pal.markerOutline, 1.f * s);
-      break;
-    case LegendIcon::Support:
-      svg.diamond(c, 5.5f * s, pal.svm, pal.canvasBackground, 1.f * s);
-      break;
-    case LegendIcon::ParamRay:
-      svg.line(ImVec2(c.x - 10 * s, c.y), ImVec2(c.x + 10 * s, c.y), pal.foreground, 2.5f * s);
-      break;
-    case LegendIcon::SvmRay:
-      svg.line(ImVec2(c.x - 10 * s, c.y), ImVec2(c.x + 10 * s, c.y), pal.svm, 2.5f * s, 6 * s, 3 * s);
-      break;
-    case LegendIcon::MarginLines:
-      svg.line(ImVec2(c.x - 10 * s, c.y), ImVec2(c.x + 10 * s, c.y), grey, 1.3f * s, 2 * s, 3 * s);
-      break;
-    case LegendIcon::V:
-      svg.arrow(ImVec2(c.x - 10 * s, c.y), ImVec2(c.x + 10 * s, c.y), pal.vArrow, 2.f * s, 8.f * s, 0, 0);
-      break;
-  }
+LegendLayout svgLegend(const CanvasScene& sc) {
+  return layoutLegend(sc.legend, sc.min.x, sc.max.x, 0.f, sc.scale, legendFontSize(sc), measure);
 }
 
 }  // namespace
 
 float canvasSvgLegendHeight(const CanvasScene& scene) {
-  return layoutLegend(scene).height;
+  return svgLegend(scene).height;
 }
 
 std::string canvasSvg(const CanvasScene& sc, const CanvasSvgOptions& o) {
@@ -202,7 +214,7 @@ std::string canvasSvg(const CanvasScene& sc, const CanvasSvgOptions& o) {
   const float s = sc.scale, fs = sc.fontSize;
   const float W = sc.max.x - sc.min.x, Hc = sc.max.y - sc.min.y;
   const float titleH = o.title.empty() ? 0.f : fs * 1.2f * kLineHeight + 6.f * s;
-  const LegendLayout legend = o.legend ? layoutLegend(sc) : LegendLayout{};
+  const LegendLayout legend = o.legend ? svgLegend(sc) : LegendLayout{};
   const float H = titleH + legend.height + Hc;
 
   Svg svg;
@@ -223,12 +235,11 @@ std::string canvasSvg(const CanvasScene& sc, const CanvasSvgOptions& o) {
   if (o.legend && !legend.items.empty()) {
     svg.out += "  <g id=\"legend\">\n";
     svg.shift = ImVec2(-sc.min.x, titleH);
+    float unused = 0;
     for (const LegendLayout::Item& it : legend.items) {
-      const float icon = 24.f * s;
-      const ImVec2 c(it.at.x + icon * 0.5f - 2.f * s, it.at.y + fs * kLineHeight * 0.5f);
-      legendIcon(svg, it.entry->icon, c, pal, s);
-      svg.text(ImVec2(it.at.x + icon, it.at.y + (kLineHeight - 1.f) * 0.5f * fs), fs, pal.text,
-               it.entry->text);
+      for (const CanvasShape& icon : legendIcon(it.entry->icon, it.icon, sc.theme, s))
+        svg.shape(icon, sc, unused);
+      svg.text(it.textAt, legendFontSize(sc), pal.text, it.entry->text);
     }
     svg.out += "  </g>\n";
   }
@@ -240,73 +251,7 @@ std::string canvasSvg(const CanvasScene& sc, const CanvasSvgOptions& o) {
              formatCoord(W) + "\" height=\"" + formatCoord(Hc) + "\"/></clipPath></defs>\n";
   svg.out += "  <g id=\"canvas\" clip-path=\"url(#canvas-clip)\">\n";
   float noticeY = noticeTop(sc.min, s);
-  for (const CanvasShape& sh : sc.shapes) {
-    const std::string stroke =
-        paint("stroke", sh.color) + " stroke-width=\"" + formatCoord(sh.thickness) + "\"";
-    switch (sh.kind) {
-      case ShapeKind::Rect:
-        svg.rect(sh.a, sh.b, paint("fill", sh.color));
-        break;
-      case ShapeKind::Line:
-        svg.line(sh.a, sh.b, sh.color, sh.thickness);
-        break;
-      case ShapeKind::DashedLine:
-        svg.line(sh.a, sh.b, sh.color, sh.thickness, sh.dash, sh.gap);
-        break;
-      case ShapeKind::Arrow:
-        svg.arrow(sh.a, sh.b, sh.color, sh.thickness, sh.radius, 0, 0);
-        break;
-      case ShapeKind::DashedArrow:
-        svg.arrow(sh.a, sh.b, sh.color, sh.thickness, sh.radius, sh.dash, sh.gap);
-        break;
-      case ShapeKind::Circle:
-        svg.circle(sh.a, sh.radius, " fill=\"none\"" + stroke);
-        break;
-      case ShapeKind::Disc:
-        svg.circle(sh.a, sh.radius, paint("fill", sh.color));
-        break;
-      case ShapeKind::Marker:
-        svg.marker(sh.a, sh.radius, sh.marker, sh.fill, sh.color, sh.thickness);
-        break;
-      case ShapeKind::Star:
-        svg.star(sh.a, sh.radius, sh.fill, sh.color, sh.thickness);
-        break;
-      case ShapeKind::Diamond:
-        svg.diamond(sh.a, sh.radius, sh.fill, sh.color, sh.thickness);
-        break;
-      case ShapeKind::Text:
-        svg.text(sh.a, fs * sh.fontScale, sh.color, sh.text);
-        break;
-      case ShapeKind::RayLabel: {
-        const float pad = 2.f * s;
-        const ImVec2 size(textWidth(sh.text, fs), fs * kLineHeight);
-        const ImVec2 p = rayLabelPosition(sh, size, pad, sc.min, sc.max);
-        svg.rect(ImVec2(p.x - pad, p.y - pad), ImVec2(p.x + size.x + pad, p.y + size.y + pad),
-                 paint("fill", sh.box), 3.f);
-        svg.text(ImVec2(p.x, p.y + (kLineHeight - 1.f) * 0.5f * fs), fs, sh.color, sh.text);
-        break;
-      }
-      case ShapeKind::Notice: {
-        const ImVec2 size(textWidth(sh.text, fs), fs * kLineHeight);
-        const NoticeBox b = layoutNotice(sc.min, sc.max, size, s, noticeY);
-        svg.rect(b.boxMin, b.boxMax,
-                 paint("fill", sh.box) + paint("stroke", sh.color) + " stroke-width=\"" +
-                     formatCoord(1.5f * s) + "\"",
-                 4.f * s);
-        svg.text(ImVec2(b.textPos.x, b.textPos.y + (kLineHeight - 1.f) * 0.5f * fs), fs, sh.color, sh.text);
-        break;
-      }
-      case ShapeKind::Hint: {
-        const ImVec2 size(textWidth(sh.text, fs), fs * kLineHeight);
-        const ImVec2 p = hintPosition(sc.min, sc.max, size, s);
-        const float pad = 6.f * s;
-        svg.rect(ImVec2(p.x - pad, p.y - pad), ImVec2(p.x + size.x + pad, p.y + size.y + pad),
-                 paint("fill", sh.box), 3.f);
-        svg.text(p, fs, sh.color, sh.text);
-        break;
-      }
-    }
-  }
+  for (const CanvasShape& sh : sc.shapes) svg.shape(sh, sc, noticeY);
   // Axis names at the positive ends of the axes (kept inside the canvas when an axis is off screen).
   if (o.axisNames && sc.axisNames.size() == 2) {
     const CanvasTransform& t = sc.layout.transform;

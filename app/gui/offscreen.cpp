@@ -9,6 +9,11 @@
 namespace attnmd::gui {
 
 Image renderOffscreen(ImDrawData* dd, float k, ImVec4 clear, std::string& error) {
+  const ClearRegion all{ImVec2(0, 0), ImVec2(0, 0), clear};
+  return renderOffscreen(dd, k, std::span<const ClearRegion>(&all, 1), error);
+}
+
+Image renderOffscreen(ImDrawData* dd, float k, std::span<const ClearRegion> regions, std::string& error) {
   error.clear();
   if (!dd || !dd->Valid) {
     error = "no frame to render";
@@ -41,8 +46,18 @@ Image renderOffscreen(ImDrawData* dd, float k, ImVec4 clear, std::string& error)
     error = "offscreen framebuffer incomplete";
   } else {
     glViewport(0, 0, w, h);
-    glClearColor(clear.x, clear.y, clear.z, clear.w);
-    glClear(GL_COLOR_BUFFER_BIT);
+    for (const ClearRegion& r : regions) {
+      const bool whole = r.max.x <= r.min.x || r.max.y <= r.min.y;
+      if (!whole) {  // GL's origin is bottom-left, ImGui's top-left
+        const int x0 = static_cast<int>(r.min.x * k), x1 = static_cast<int>(r.max.x * k);
+        const int y0 = static_cast<int>(r.min.y * k), y1 = static_cast<int>(r.max.y * k);
+        glEnable(GL_SCISSOR_TEST);
+        glScissor(x0, h - y1, x1 - x0, y1 - y0);
+      }
+      glClearColor(r.colour.x, r.colour.y, r.colour.z, r.colour.w);
+      glClear(GL_COLOR_BUFFER_BIT);
+      if (!whole) glDisable(GL_SCISSOR_TEST);
+    }
     // The backend derives the pixel size from these two; restore them so the caller's draw data is
     // unchanged (the same frame may also go to the window).
     const ImVec2 savedScale = dd->FramebufferScale;

@@ -11,16 +11,22 @@
 
 #include <imgui.h>
 
+#include <span>
 #include <string>
 
 #include "app/gui/image_io.h"
+#include "app/gui/platform.h"
 
 namespace attnmd::gui {
 
 // Renders `drawData` (after ImGui::Render()) into a new framebuffer of DisplaySize × pixelsPerPoint
-// pixels cleared to `clear`, and reads it back (rows top to bottom, opaque). The default framebuffer
-// and the GL state are left as they were. On failure (no context, framebuffer incomplete, too large)
-// returns an empty image and sets `error`.
+// pixels, first clearing `regions` as Platform::endFrame does (the app's panels have no backgrounds of
+// their own), and reads it back (rows top to bottom, opaque). The default framebuffer and the GL state
+// are left as they were. On failure (no context, framebuffer incomplete, too large) returns an empty
+// image and sets `error`.
+Image renderOffscreen(ImDrawData* drawData, float pixelsPerPoint, std::span<const ClearRegion> regions,
+                      std::string& error);
+// The same on one clear colour.
 Image renderOffscreen(ImDrawData* drawData, float pixelsPerPoint, ImVec4 clear, std::string& error);
 
 }  // namespace attnmd::gui

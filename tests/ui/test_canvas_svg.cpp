@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <regex>
 
+#include "app/gui/canvas_panel.h"
 #include "app/gui/canvas_svg.h"
 #include "imgui_harness.h"
 #include "temp_dir.h"
@@ -129,8 +130,12 @@ TEST(CanvasSvg, HasTheElementsAReaderExpects) {
   EXPECT_TRUE(sc.layout.svmRay);
   EXPECT_TRUE(sc.layout.paramRay);
   EXPECT_EQ(sc.layout.markers.size(), 5u);
-  EXPECT_EQ(count(svg, "stroke-dasharray"), 3 + 2)
-      << "two margin lines, the SVM ray, the legend's two dashes";
+  EXPECT_EQ(count(svg, "stroke-dasharray"), 1 + 1)
+      << "the SVM ray and its legend icon (margin lines are solid)";
+  int marginLines = 0;
+  for (const CanvasShape& s : sc.shapes)
+    marginLines += s.kind == ShapeKind::Line && s.color == withAlpha(sequenceColour(c.style.theme, 1), 0.55f);
+  EXPECT_EQ(marginLines, 1) << "one margin line per sequence";
   EXPECT_NE(svg.find("p\xE1\xB5\x90\xE1\xB5\x90 (SVM)"), std::string::npos);
   EXPECT_NE(svg.find("<g id=\"legend\">"), std::string::npos);
   EXPECT_NE(svg.find("selected (argmax s)"), std::string::npos);
@@ -167,7 +172,7 @@ TEST(CanvasSvg, QueryModelDrawsArrowsFromEachQuery) {
   EXPECT_FALSE(sc.layout.svmRay);
 }
 
-// Until the panel draws from the description itself, it must at least put things in the same places.
+// The panel draws from the same description: what it reports having drawn is what the SVG has.
 TEST(CanvasSvg, AgreesWithTheCanvasPanel) {
   testing::ImGuiHarness ui;
   const Canvas c;
