@@ -52,7 +52,9 @@ const char* regionName(PngRegion r) {
 
 std::vector<plot::MetricsRow> snapshotMetricsRows(const TrainSnapshot& snap) {
   std::vector<plot::MetricsRow> rows;
-  if (snap.history) rows = plot::metricsRows(*snap.history);
+  if (snap.history)
+    rows = snap.selections ? plot::metricsRows(*snap.history, *snap.selections)
+                           : plot::metricsRows(*snap.history);
   if (rows.empty() || rows.back().point.iter < snap.iteration) {
     plot::MetricsRow last{snap.metrics, snap.selected};
     last.point.iter = snap.iteration;
@@ -180,8 +182,9 @@ ExportReport ExportActions::bundle(const ExportSources& src, const Image& window
   return writeBundle(folder, c);
 }
 
-void ExportActions::menuItems(const ExportSources& src, const std::function<void()>& chooseFolder) {
-  ImGui::TextDisabled("to %s", src.folder.c_str());
+void ExportActions::menuItems(const std::string& folder, const std::function<ExportSources()>& sources,
+                              const std::function<void()>& chooseFolder) {
+  ImGui::TextDisabled("to %s", folder.c_str());
   if (ImGui::MenuItem("Change folder...") && chooseFolder) chooseFolder();
   ImGui::Separator();
   if (ImGui::BeginMenu("PNG")) {
@@ -200,9 +203,9 @@ void ExportActions::menuItems(const ExportSources& src, const std::function<void
     }
     ImGui::EndMenu();
   }
-  if (ImGui::MenuItem("SVG: canvas")) report(canvasSvg(src));
-  if (ImGui::MenuItem("SVG: each plot")) report(plotSvgs(src));
-  if (ImGui::MenuItem("CSV: run history (metrics.csv)")) report(metricsCsv(src));
+  if (ImGui::MenuItem("SVG: canvas")) report(canvasSvg(sources()));
+  if (ImGui::MenuItem("SVG: each plot")) report(plotSvgs(sources()));
+  if (ImGui::MenuItem("CSV: run history (metrics.csv)")) report(metricsCsv(sources()));
   ImGui::Separator();
   if (ImGui::MenuItem("Export bundle (all of these + the scene)")) requestBundle();
   if (ImGui::IsItemHovered())

@@ -54,9 +54,10 @@ std::vector<plot::MetricsRow> snapshotMetricsRows(const TrainSnapshot& snap);
 
 class ExportActions {
  public:
-  // The Export menu's items (between BeginMenu("Export") and EndMenu()). `chooseFolder` opens the
-  // folder browser.
-  void menuItems(const ExportSources& src, const std::function<void()>& chooseFolder);
+  // The Export menu's items (between BeginMenu("Export") and EndMenu()). `sources` is called only when
+  // an item is chosen (it serializes the scene); `chooseFolder` opens the folder browser.
+  void menuItems(const std::string& folder, const std::function<ExportSources()>& sources,
+                 const std::function<void()>& chooseFolder);
 
   ExportReport canvasSvg(const ExportSources& src) const;
   ExportReport plotSvgs(const ExportSources& src) const;

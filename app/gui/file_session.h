@@ -85,8 +85,11 @@ class FileSession {
 
   // For tests and the app's screenshots of the dialogs.
   FileBrowser& browser() { return browser_; }
+  const FileBrowser& browser() const { return browser_; }
   UnsavedPrompt& unsavedPrompt() { return unsaved_; }
+  const UnsavedPrompt& unsavedPrompt() const { return unsaved_; }
   RecoveryPrompt& recoveryPrompt() { return recovery_; }
+  const RecoveryPrompt& recoveryPrompt() const { return recovery_; }
   AutosaveSession* autosave() { return autosave_.get(); }
 
  private:
