@@ -2,7 +2,8 @@
 # Regenerates docs/figures/: the papers' synthetic figures (math.md §8.4-8.7 and the joint (W, v) toy
 # with p = 1.75, 2, 3), one folder per figure scene assets/scenes/fig-*.json, written by the headless
 # `attnmd-cli figure` (one SVG per plot, plots.csv, metrics.csv, one folder per run). When a display or
-# xvfb-run is available, also a screenshot of the app after training each 2D figure scene (app.png).
+# xvfb-run is available, also a screenshot of the app after training each 2D figure scene (app.png),
+# and screenshots of the file dialogs for docs/files-and-export.md (docs/screenshots/).
 #
 #   scripts/make_figures.sh [--out DIR] [--no-screenshots]
 #
@@ -78,4 +79,29 @@ for scene in "$root"/assets/scenes/fig-*.json; do
     [ -f "$dir/app.png" ] && printf '![%s in the app](%s/app.png)\n\n' "$name" "$name" >>"$index"
   fi
 done
+# The file dialogs, for docs/files-and-export.md: the File menu, the Open dialog, the Export menu and the
+# recovery prompt (a killed session's autosave, made up in a throwaway state folder).
+if [ "$screenshots" -eq 1 ] && [ -x "$gui" ] && { [ -n "${DISPLAY:-}" ] || command -v xvfb-run >/dev/null; }; then
+  shots=$root/docs/screenshots
+  mkdir -p "$shots"
+  runner=()
+  [ -z "${DISPLAY:-}" ] && runner=(xvfb-run -a -s "-screen 0 1600x1000x24")
+  for what in file-menu open export-menu; do
+    (cd "$root" && "${runner[@]}" "$gui" --steps 300 --show "$what" --screenshot "$shots/$what.png" --exit >/dev/null 2>&1) ||
+      log "screenshot of $what failed (skipped)"
+  done
+  state=$(mktemp -d)
+  mkdir -p "$state/attnmd"
+  {
+    printf '{"format": "attnmd-autosave", "version": 1, "saved_at": %s, "pid": 1, ' "$(($(date +%s) - 420))"
+    printf '"document_path": "/home/teacher/lecture-3.json", "scene": '
+    cat "$root/assets/scenes/toy-joint.json"
+    printf '}\n'
+  } >"$state/attnmd/autosave-1.json"
+  : >"$state/attnmd/session-1.lock"
+  XDG_STATE_HOME=$state XDG_CONFIG_HOME=$state "${runner[@]}" "$gui" --user-state \
+    --screenshot "$shots/recovery.png" --exit >/dev/null 2>&1 || log "screenshot of the recovery prompt failed"
+  rm -rf "$state"
+  log "wrote the dialog screenshots to $shots"
+fi
 log "wrote $out"
