@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -82,7 +84,9 @@ class AppFilesE2e : public ::testing::Test {
 
 TEST_F(AppFilesE2e, ExportBundleFromTheRealGui) {
   const fs::path out = tmp.path / "exports";
-  const Result r = run(app("--steps 200 --export-bundle " + quote(out.string()) + " --exit"));
+  const fs::path shot = tmp.path / "window.png";
+  const Result r = run(app("--steps 200 --screenshot " + quote(shot.string()) + " --export-bundle " +
+                           quote(out.string()) + " --exit"));
   ASSERT_EQ(r.code, 0) << r.output;
   std::vector<fs::path> bundles;
   for (const auto& e : fs::directory_iterator(out)) bundles.push_back(e.path());
@@ -93,6 +97,32 @@ TEST_F(AppFilesE2e, ExportBundleFromTheRealGui) {
   ASSERT_EQ(readPng((b / "window@2x.png").string(), window), "");
   EXPECT_EQ(window.width, 2000) << "2x a 1000-point-wide window";
   EXPECT_EQ(window.height, 1400);
+  // Real 2x pixels: the same layout as the window (the 2x image box-filtered to 1x is close to the 1x
+  // screenshot), with detail a pixel-doubled copy cannot have (2x2 blocks that are not uniform, e.g.
+  // in the menu bar's text, drawn from a font atlas rasterized at twice the size).
+  Image one;
+  ASSERT_EQ(readPng(shot.string(), one), "");
+  ASSERT_EQ(one.width * 2, window.width);
+  double diff = 0;
+  int varied = 0, blocks = 0;
+  for (int y = 0; y < one.height; ++y)
+    for (int x = 0; x < one.width; ++x) {
+      int lo = 255, hi = 0, sum = 0;
+      for (int dy = 0; dy < 2; ++dy)
+        for (int dx = 0; dx < 2; ++dx) {
+          const int g = window.pixel(2 * x + dx, 2 * y + dy)[1];
+          lo = std::min(lo, g);
+          hi = std::max(hi, g);
+          sum += g;
+        }
+      diff += std::abs(sum / 4.0 - one.pixel(x, y)[1]);
+      if (y < 20) {  // the menu bar
+        ++blocks;
+        varied += hi - lo > 24;
+      }
+    }
+  EXPECT_LT(diff / (one.width * one.height), 6.0) << "the 2x frame shows what the window shows";
+  EXPECT_GT(varied, blocks / 50) << "text edges at 2x resolution, not doubled pixels";
   ASSERT_EQ(readPng((b / "canvas@2x.png").string(), canvas), "");
   EXPECT_GT(canvas.width, 400);
   const std::string readme = readText(b / "README.md");
