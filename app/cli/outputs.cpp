@@ -6,67 +6,6 @@
 
 namespace attnmd::cli {
 
-const char* const kRequiredMetricsColumns[9] = {
-    "iter",   "loss",    "norm_p", "corr", "bregman", "min_selected_prob", "log10_max_unselected_mass",
-    "margin", "accuracy"};
-
-namespace {
-
-// Columns after the required ones, with how to read each from a row.
-struct ExtraColumn {
-  const char* name;
-  double core::MetricsPoint::*field;
-};
-const ExtraColumn kExtraColumns[] = {
-    {"mean_selected_prob", &core::MetricsPoint::meanSelectedProb},
-    {"corr_optimal", &core::MetricsPoint::corrOptimal},
-    {"bregman_optimal", &core::MetricsPoint::bregmanOptimal},
-    {"predicted_log10_unselected_mass", &core::MetricsPoint::predictedLog10Unselected},
-    {"entropy", &core::MetricsPoint::entropy},
-    {"step_size", &core::MetricsPoint::stepSize},
-    {"v_norm", &core::MetricsPoint::vNorm},
-};
-
-std::string cell(double x) {
-  return std::isfinite(x) ? core::formatDouble(x) : std::string();
-}
-
-std::string joinInts(const std::vector<int>& v, char sep) {
-  std::string s;
-  for (std::size_t k = 0; k < v.size(); ++k) {
-    if (k) s += sep;
-    s += std::to_string(v[k]);
-  }
-  return s;
-}
-
-}  // namespace
-
-std::string metricsCsv(const std::vector<MetricsRow>& rows) {
-  std::string out;
-  for (const char* c : kRequiredMetricsColumns) {
-    if (!out.empty()) out += ',';
-    out += c;
-  }
-  for (const ExtraColumn& c : kExtraColumns) {
-    out += ',';
-    out += c.name;
-  }
-  out += ",selected_is_optimal,selected\n";
-  for (const MetricsRow& r : rows) {
-    const core::MetricsPoint& m = r.point;
-    out += std::to_string(m.iter);
-    for (double x :
-         {m.loss, m.normP, m.corr, m.bregman, m.minSelectedProb, m.log10MaxUnselected, m.margin, m.accuracy})
-      (out += ',') += cell(x);
-    for (const ExtraColumn& c : kExtraColumns) (out += ',') += cell(m.*(c.field));
-    out += m.selectedIsOptimal ? ",1," : ",0,";
-    out += joinInts(r.selected, ' ');  // space-separated: one cell, no quoting needed
-    out += '\n';
-  }
-  return out;
-}
-
 Json numberJson(double x) {
   return std::isfinite(x) ? Json(x) : Json(nullptr);
 }
@@ -149,15 +88,7 @@ Json vSvmJson(const core::SvmSolution& s) {
 
 Json metricsJson(const core::MetricsPoint& m) {
   Json j = Json::object();
-  j["loss"] = numberJson(m.loss);
-  j["norm_p"] = numberJson(m.normP);
-  j["corr"] = numberJson(m.corr);
-  j["bregman"] = numberJson(m.bregman);
-  j["min_selected_prob"] = numberJson(m.minSelectedProb);
-  j["log10_max_unselected_mass"] = numberJson(m.log10MaxUnselected);
-  j["margin"] = numberJson(m.margin);
-  j["accuracy"] = numberJson(m.accuracy);
-  for (const ExtraColumn& c : kExtraColumns) j[c.name] = numberJson(m.*(c.field));
+  for (const plot::MetricsColumn& c : plot::metricsValueColumns()) j[c.name] = numberJson(m.*(c.field));
   j["selected_is_optimal"] = m.selectedIsOptimal;
   return j;
 }

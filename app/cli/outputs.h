@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "app/plot/metrics_csv.h"
 #include "core/history.h"
 #include "core/scene.h"
 #include "core/svm.h"
@@ -14,17 +15,10 @@ namespace attnmd::cli {
 
 using Json = nlohmann::ordered_json;
 
-// One metrics.csv row: a stored step and the tokens selected there.
-struct MetricsRow {
-  core::MetricsPoint point;
-  std::vector<int> selected;
-};
-
-// The required columns, in order; more follow them (metricsCsv's header has all).
-extern const char* const kRequiredMetricsColumns[9];
-
-// Header + one row per entry (callers pass them ascending in iter). NaN -> empty cell.
-std::string metricsCsv(const std::vector<MetricsRow>& rows);
+// metrics.csv is written by the plot module (app/plot/metrics_csv.h), shared with the app's export.
+using plot::kRequiredMetricsColumns;
+using plot::metricsCsv;
+using plot::MetricsRow;
 
 // The trained tensors by name ("W" | "p" | "K", "Q"); v is not included (result.json has it apart).
 Json paramsJson(const core::Scene& scene, const core::Params& params);

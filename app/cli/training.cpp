@@ -42,14 +42,8 @@ class InterruptGuard {
 
 // The history's stored points plus the first (step 0) and last (final) steps, ascending.
 std::vector<MetricsRow> collectRows(const core::Run& run, const MetricsRow& initial) {
-  std::vector<MetricsRow> rows;
   const core::History& h = run.history();
-  const auto& selections = h.selections();
-  for (const core::MetricsPoint& p : h.points()) {
-    MetricsRow r{p, {}};
-    if (p.selection < selections.size()) r.selected = selections[p.selection];
-    rows.push_back(std::move(r));
-  }
+  std::vector<MetricsRow> rows = plot::metricsRows(h.points(), h.selections());
   if (rows.empty() || rows.front().point.iter > 0) rows.insert(rows.begin(), initial);
   if (rows.back().point.iter < run.iteration()) {
     MetricsRow last{run.currentMetrics(), run.selectedTokens()};

@@ -11,8 +11,11 @@
 #include <cmath>
 #include <cstdio>
 
+#include "app/common/assets.h"
+#include "app/gui/document_io.h"
 #include "app/gui/ui_util.h"
 #include "core/run.h"
+#include "core/scene_io.h"
 
 namespace attnmd::gui {
 
@@ -24,7 +27,100 @@ App::App(DocState initial, Preferences preferences, ViewState view)
     : doc_(std::move(initial)), prefs_(preferences) {
   doc_.view() = view;
   prefs_.uiScale = std::clamp(prefs_.uiScale, kMinUiScale, kMaxUiScale);
+  FileSessionOptions inert;
+  inert.dirs = UserDirs{};
+  inert.autosave = false;
+  session_ = std::make_unique<FileSession>(inert);
+  wireSession();
   syncRun();
+}
+
+std::vector<std::string> App::startSession(FileSessionOptions options) {
+  session_ = std::make_unique<FileSession>(std::move(options));
+  wireSession();
+  return session_->start();
+}
+
+void App::wireSession() {
+  session_->notify = [this](const std::string& m) { notify(m); };
+  exports_.notify = [this](const std::string& m) { notify(m); };
+  session_->newDocument = [] {
+    // File > New: the embedded teaching scene, as at start.
+    const auto text = readAsset("assets/scenes/default.json");
+    OpenedDocument d = openDocumentText(text ? *text : std::string(), "assets/scenes/default.json");
+    return d.ok ? d.doc.state : DocState{};
+  };
+  session_->documentReplaced = [this] {
+    trainedOnce_ = false;  // a new scene: the start hint again
+    resetRun();
+  };
+}
+
+void App::requestQuit() {
+  session_->requestQuit(doc_);
+}
+
+void App::show(const std::string& what) {
+  if (what == "file-menu") forceMenu_ = "File";
+  if (what == "export-menu") forceMenu_ = "Export";
+  if (what == "open") session_->open(doc_);
+  if (what == "save-as") session_->saveAs(doc_);
+  if (what == "unsaved") session_->unsavedPrompt().ask(session_->displayName(), "opening another scene");
+  if (what == "help") help_.open = true;
+}
+
+std::vector<std::string> App::stateSummary() const {
+  const core::Scene& sc = doc_.scene();
+  int tokens = 0;
+  for (const auto& q : sc.sequences) tokens += static_cast<int>(q.tokens.rows());
+  std::vector<std::string> lines;
+  lines.push_back(std::string(core::enumName(sc.model.kind)) + " model, " + core::enumName(sc.model.loss) +
+                  " loss" + (sc.model.trainV ? ", v trained" : "") +
+                  "; n = " + std::to_string(sc.sequenceCount()) + " sequences, " + std::to_string(tokens) +
+                  " tokens, d = " + std::to_string(sc.dim));
+  std::string opt = std::string("optimizer ") + core::enumName(sc.optimizer.name) + ", step size " +
+                    core::formatDouble(sc.optimizer.lr);
+  if (sc.optimizer.name == core::OptimizerKind::MD || sc.optimizer.name == core::OptimizerKind::NMD)
+    opt += ", p = " + core::formatDouble(sc.optimizer.p);
+  lines.push_back(opt);
+  if (snap_) {
+    lines.push_back("step " + groupedInt(snap_->iteration) + ", loss " +
+                    prettyNumber(snap_->metrics.loss, "%.4g"));
+    if (!snap_->failure.empty()) lines.push_back("the run stopped: " + snap_->failure);
+  }
+  if (const core::AttentionSvm* sv = theory_.svm())
+    lines.push_back(std::string("SVM (") + core::enumName(doc_.experiment().svmTokens) +
+                    " tokens): " + core::svmStatusName(sv->solution.status) +
+                    (sv->solution.status == core::SvmStatus::Optimal
+                         ? ", norm " + core::formatDouble(sv->solution.value)
+                         : std::string()));
+  if (!session_->path().empty()) lines.push_back("scene file: " + session_->path());
+  return lines;
+}
+
+ExportSources App::exportSources() const {
+  ExportSources src;
+  src.doc = &doc_;
+  src.snap = snap_;
+  src.figure = &plots_.figure;
+  src.overlay = &theory_.overlay();
+  src.canvas = canvas_.layout().transform;
+  src.style = CanvasStyle{prefs_.theme, prefs_.uiScale, true, nullptr};
+  src.fontSize = fontSize_;
+  src.plotsMin = plotsMin_;
+  src.plotsMax = plotsMax_;
+  const PlotView& pv = plots_.view;
+  for (const plot::PlotFrame& pf : pv.frame.plots)
+    if (pf.plot < plots_.figure.plots.size())
+      src.plotRects.push_back({plots_.figure.plots[pf.plot].name,
+                               {pv.toScreen(plot::Point{pf.outer.x, pf.outer.y}),
+                                pv.toScreen(plot::Point{pf.outer.x + pf.outer.w, pf.outer.y + pf.outer.h})}});
+  src.sceneName = fileStem(session_->path().empty() ? std::string("untitled") : session_->path());
+  src.folder = session_->exportFolder();
+  src.sceneJson = documentText(doc_);
+  src.summary = stateSummary();
+  src.now = systemClock()();
+  return src;
 }
 
 void App::setUiScale(float scale) {
@@ -33,11 +129,17 @@ void App::setUiScale(float scale) {
   prefs_.uiScale = scale;
   styleDirty_ = true;
   fontRebuild_ = true;
+  session_->prefs().uiScale = scale;  // remembered for the next start
+  session_->savePrefs();
 }
 
 void App::setTheme(ThemeKind theme) {
   prefs_.theme = theme;
   styleDirty_ = true;
+  if (session_->prefs().theme != theme) {
+    session_->prefs().theme = theme;
+    session_->savePrefs();
+  }
 }
 
 std::vector<ClearRegion> App::clearRegions() const {
@@ -130,6 +232,9 @@ void App::handleShortcuts() {
   ImGuiIO& io = ImGui::GetIO();
   auto pressed = [](int key) { return ImGui::IsKeyPressed(key, false); };
   const bool ctrl = io.KeyCtrl;
+  if (session_->modalOpen()) return;  // a dialog has the keyboard (Space, Enter, letters in a name)
+  session_->handleShortcuts(doc_);    // Ctrl+N/O/S/Q, Ctrl+Shift+S/C/V
+  if (session_->modalOpen()) return;
   if (pressed(GLFW_KEY_F1)) help_.open = !help_.open;
   if (ctrl && (pressed(GLFW_KEY_EQUAL) || pressed(GLFW_KEY_KP_ADD))) setUiScale(prefs_.uiScale + 0.25f);
   if (ctrl && (pressed(GLFW_KEY_MINUS) || pressed(GLFW_KEY_KP_SUBTRACT))) setUiScale(prefs_.uiScale - 0.25f);
@@ -151,6 +256,7 @@ void App::handleShortcuts() {
 void App::frame() {
   ImGuiIO& io = ImGui::GetIO();
   const float s = prefs_.uiScale;
+  fontSize_ = ImGui::GetFontSize();
   if (styleDirty_) {
     applyTheme(prefs_.theme, s, ImGui::GetStyle());
     styleDirty_ = false;
@@ -239,11 +345,18 @@ void App::frame() {
   // ---- right: plots
   ImGui::SetNextWindowPos(ImVec2(leftW + centerW, menuH));
   ImGui::SetNextWindowSize(ImVec2(W - leftW - centerW, bodyH));
-  if (ImGui::Begin("Plots", nullptr, fixed)) plots_.draw(snap_, s);
+  if (ImGui::Begin("Plots", nullptr, fixed)) {
+    plots_.draw(snap_, s);
+    plotsMin_ = ImGui::GetWindowPos();
+    plotsMax_ = ImVec2(plotsMin_.x + ImGui::GetWindowWidth(), plotsMin_.y + ImGui::GetWindowHeight());
+  }
   ImGui::End();
 
   drawStatusBar(H - statusH, statusH);
   help_.draw(s);
+  // Prompts, the file browser and autosave last: they sit on top, and a file opened or restored here
+  // is on screen from the next frame.
+  session_->frame(doc_, s);
 }
 
 // =================================================================================================
@@ -252,6 +365,15 @@ void App::frame() {
 
 void App::drawMenuBar() {
   if (!ImGui::BeginMainMenuBar()) return;
+  // --show file-menu / export-menu hold a menu open for a screenshot.
+  auto forced = [&](const char* name) {
+    if (forceMenu_ == name && !ImGui::IsPopupOpen(name)) ImGui::OpenPopup(name);
+  };
+  forced("File");
+  if (ImGui::BeginMenu("File")) {
+    session_->fileMenuItems(doc_);
+    ImGui::EndMenu();
+  }
   if (ImGui::BeginMenu("Edit")) {
     const std::string undo = doc_.canUndo() ? "Undo " + doc_.undoName() : std::string("Undo");
     const std::string redo = doc_.canRedo() ? "Redo " + doc_.redoName() : std::string("Redo");
@@ -291,6 +413,13 @@ void App::drawMenuBar() {
       setUiScale(prefs_.uiScale + 0.25f);
     if (ImGui::MenuItem("Smaller UI", "Ctrl+\xE2\x88\x92", false, prefs_.uiScale > kMinUiScale))
       setUiScale(prefs_.uiScale - 0.25f);
+    ImGui::EndMenu();
+  }
+  forced("Export");
+  if (ImGui::BeginMenu("Export")) {
+    exports_.menuItems(
+        session_->exportFolder(), [this] { return exportSources(); },
+        [this] { session_->chooseExportFolder(); });
     ImGui::EndMenu();
   }
   if (ImGui::BeginMenu("Help")) {

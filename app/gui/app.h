@@ -23,6 +23,8 @@
 #include "app/gui/data_panel.h"
 #include "app/gui/document.h"
 #include "app/gui/experiment_panel.h"
+#include "app/gui/export_actions.h"
+#include "app/gui/file_session.h"
 #include "app/gui/generator_panel.h"
 #include "app/gui/heatmap_panel.h"
 #include "app/gui/help_window.h"
@@ -35,7 +37,7 @@
 
 namespace attnmd::gui {
 
-// User preferences: not saved with scenes (issue 6 keeps them in XDG_CONFIG_HOME).
+// User preferences as the app applies them (the file is prefs.h's UserPrefs, in XDG_CONFIG_HOME).
 struct Preferences {
   float uiScale = 1.f;  // 1x to 3x: fonts, markers, line widths
   ThemeKind theme = ThemeKind::Light;
@@ -82,6 +84,21 @@ class App {
   // Restarts the run from the document's scene at step 0 (R).
   void resetRun();
 
+  // ---- files, autosave, recovery, preferences, export (issue 6)
+  // Until startSession() the session is inert (no folders: nothing is read or written), which is what
+  // tests that construct an App get. Returns messages worth showing (corrupt preferences, ...).
+  std::vector<std::string> startSession(FileSessionOptions options);
+  FileSession& session() { return *session_; }
+  const FileSession& session() const { return *session_; }
+  ExportActions& exports() { return exports_; }
+  // Everything an export reads, as of the last frame.
+  ExportSources exportSources() const;
+  void requestQuit();  // File > Quit, Ctrl+Q, the window's close button: asks about unsaved changes
+  bool quitApproved() const { return session_->quitApproved(); }
+  std::string windowTitle() const { return session_->windowTitle(doc_); }
+  // --show: opens a menu or dialog (file-menu, export-menu, open, save-as, unsaved, help) for screenshots.
+  void show(const std::string& what);
+
  private:
   void handleShortcuts();
   void syncRun();  // restart when the scene changed since the run was built
@@ -89,6 +106,8 @@ class App {
   void refreshOverlay();
   void pushRunSettings();  // speed and stop condition -> trainer
   void drawMenuBar();
+  void wireSession();
+  std::vector<std::string> stateSummary() const;  // README lines of an export bundle
   void drawStatusBar(float y, float height);
   std::string hint() const;
 
@@ -121,6 +140,11 @@ class App {
   std::string fontWarning_;
   std::string statusText_;
   ImVec2 canvasMin_{0, 0}, canvasMax_{0, 0};  // canvas rectangle of the last frame
+  ImVec2 plotsMin_{0, 0}, plotsMax_{0, 0};    // Plots window of the last frame
+  float fontSize_ = 15.f;                     // ImGui::GetFontSize() of the last frame
+  std::unique_ptr<FileSession> session_;
+  ExportActions exports_;
+  std::string forceMenu_;  // --show file-menu / export-menu: the menu held open
   MarkerSprites sprites_;
 };
 

@@ -5,7 +5,9 @@
 //   left click a token          select its sequence (in "pick SVM tokens" mode: pick alpha_i)
 //   right click a token         delete it          right drag   pan          wheel   zoom
 //
-// 3D scenes are shown in their x_1-x_2 plane; edits keep the other coordinates.
+// 3D scenes are shown in their x_1-x_2 plane; edits keep the other coordinates. What is drawn comes from
+// buildCanvasScene() (canvas_scene.h), the same description the SVG export writes; the panel adds only
+// what is interactive (hover ring, tooltip, the pointer's coordinates).
 #pragma once
 
 #include <imgui.h>
@@ -16,42 +18,13 @@
 #include <vector>
 
 #include "app/gui/canvas_geometry.h"
+#include "app/gui/canvas_scene.h"
 #include "app/gui/document.h"
 #include "app/gui/fonts.h"
 #include "app/gui/overlay.h"
 #include "app/gui/theme.h"
 
 namespace attnmd::gui {
-
-struct CanvasStyle {
-  ThemeKind theme = ThemeKind::Light;
-  float scale = 1.f;           // UI scale: markers, line widths and hit radii grow with it
-  bool fillBackground = true;  // false: the caller clears the canvas rectangle (the app does, see
-                               // Platform::endFrame's clear regions), so no blended full-size fill
-  const MarkerSprites* sprites = nullptr;  // baked discs for round markers; null: tessellated circles
-};
-
-// Where key items were drawn in the last frame (screen pixels). --layout-json writes it so the e2e test
-// can probe the screenshot exactly where rings and rays must be.
-struct CanvasLayout {
-  CanvasTransform transform;
-  struct Marker {
-    int seq = 0;
-    int token = 0;
-    ImVec2 center;
-    float radius = 0;      // marker radius
-    float ringRadius = 0;  // selected-token ring radius, 0 when not selected
-    float ringThickness = 0;
-  };
-  std::vector<Marker> markers;
-  bool paramRay = false;  // prompt model: the ray of M^T p from the origin
-  ImVec2 paramRayFrom, paramRayTo;
-  bool svmRay = false;  // prompt model: the dashed ray of M^T p^mm
-  ImVec2 svmRayFrom, svmRayTo;
-  float rayThickness = 0;
-  bool svmNotice = false;  // the "SVM infeasible" notice is on screen
-  ImVec2 vTip;
-};
 
 class CanvasPanel {
  public:
@@ -82,16 +55,10 @@ class CanvasPanel {
   };
   Hit hitTest(const Document& doc, const CanvasOverlay& overlay, ImVec2 mouse) const;
   void handleInput(Document& doc, const CanvasOverlay& overlay);
-  void drawGrid(ImDrawList* dl, const CanvasStyle& style) const;
-  void drawTheory(ImDrawList* dl, const Document& doc, const CanvasOverlay& overlay,
-                  const CanvasStyle& style);
-  void drawTokens(ImDrawList* dl, const Document& doc, const CanvasOverlay& overlay,
-                  const CanvasStyle& style);
-  void legendStrip(const Document& doc, const CanvasStyle& style) const;
-  void drawNotices(ImDrawList* dl, const Document& doc, const CanvasOverlay& overlay,
-                   const CanvasStyle& style);
+  void drawInteractive(ImDrawList* dl, const Document& doc, const CanvasOverlay& overlay,
+                       const CanvasStyle& style) const;
+  void legendStrip(const Document& doc, const CanvasOverlay& overlay, const CanvasStyle& style) const;
   void tooltip(const Document& doc, const CanvasOverlay& overlay) const;
-  float markerRadius(const CanvasOverlay& overlay, int seq, int token, float scale) const;
   Eigen::VectorXd lift(const Document& doc, const Eigen::Vector2d& world, const Eigen::VectorXd& keep) const;
 
   CanvasTransform t_;

@@ -27,10 +27,11 @@ bool parseSize(std::string_view text, int& w, int& h) {
 std::string appUsage() {
   return "attnmd: watch softmax attention learn to select tokens (max-margin token selection).\n"
          "\n"
-         "usage: attnmd [--scene FILE] [--steps N] [--size WxH] [--screenshot out.png] [--exit]\n"
+         "usage: attnmd [--scene FILE | FILE] [--steps N] [--size WxH] [--screenshot out.png] [--exit]\n"
          "              [--bench-frames N] [--ui-scale S] [--theme light|dark] [--layout-json FILE]\n"
+         "              [--user-state] [--show WHAT] [--export-bundle DIR]\n"
          "\n"
-         "  --scene FILE         open this scene file (default: the embedded teaching scene)\n"
+         "  --scene FILE, FILE   open this scene file (default: the embedded teaching scene)\n"
          "  --steps N            train N steps right after loading\n"
          "  --size WxH           window size, default 1600x1000\n"
          "  --screenshot FILE    write a PNG of the whole window once the steps are done\n"
@@ -40,12 +41,20 @@ std::string appUsage() {
          "  --theme light|dark   colour theme, default light\n"
          "  --layout-json FILE   with --screenshot: also write where key items were drawn (for tests);\n"
          "                       the environment variable ATTNMD_LAYOUT_JSON does the same\n"
+         "  --export-bundle DIR  after the steps, write an export bundle (scene, SVG, CSV, 2x PNGs) in DIR\n"
+         "  --user-state         with --screenshot/--exit/--bench-frames: use the preferences and autosaves\n"
+         "                       (scripted runs ignore them otherwise, so they look the same everywhere)\n"
+         "  --show WHAT          open file-menu, export-menu, open, save-as, unsaved or help (screenshots)\n"
          "  -h, --help           print this help\n"
+         "\n"
+         "Files: preferences in $XDG_CONFIG_HOME/attnmd, autosaves in $XDG_STATE_HOME/attnmd (a crashed or\n"
+         "killed session's unsaved work is offered at the next start).\n"
          "\n"
          "Without a display, get a screenshot with:\n"
          "  xvfb-run -a -s \"-screen 0 1600x1000x24\" attnmd --screenshot out.png --exit\n"
          "\n"
-         "In the app: Space play/pause, S step, R reset, F fit view, Ctrl+Z/Ctrl+Y undo/redo, F1 help.\n";
+         "In the app: Space play/pause, S step, R reset, F fit view, Ctrl+Z/Ctrl+Y undo/redo,\n"
+         "Ctrl+O/Ctrl+S open/save, Ctrl+Shift+C/V copy/paste the scene, F1 help.\n";
 }
 
 ParsedOptions parseAppOptions(int argc, const char* const* argv) {
@@ -103,6 +112,21 @@ ParsedOptions parseAppOptions(int argc, const char* const* argv) {
     } else if (arg == "--layout-json") {
       if (!value(v)) return r;
       o.layoutJsonPath = v;
+    } else if (arg == "--export-bundle") {
+      if (!value(v)) return r;
+      o.exportBundleDir = v;
+    } else if (arg == "--user-state") {
+      o.userState = true;
+    } else if (arg == "--show") {
+      if (!value(v)) return r;
+      if (v != "file-menu" && v != "export-menu" && v != "open" && v != "save-as" && v != "unsaved" &&
+          v != "help")
+        r.error = "--show expects file-menu, export-menu, open, save-as, unsaved or help, got '" +
+                  std::string(v) + "'";
+      else
+        o.show = v;
+    } else if (!arg.empty() && arg[0] != '-' && o.scenePath.empty()) {
+      o.scenePath = arg;  // `attnmd demo.json`, as a file manager opens it
     } else {
       r.error = "unknown option '" + std::string(arg) + "' (see attnmd --help)";
     }

@@ -21,6 +21,14 @@ struct AppOptions {
   bool themeGiven = false;             // --theme was on the command line
   std::string layoutJsonPath;  // --layout-json FILE (or $ATTNMD_LAYOUT_JSON): where key items were drawn
   bool help = false;           // --help / -h
+  // --user-state: a scripted run (--screenshot, --exit, --bench-frames) normally ignores the user's
+  // preferences and autosaves, so tests and figures look the same on every machine; with this flag it
+  // reads and writes them like an interactive run (e.g. to show the recovery prompt).
+  bool userState = false;
+  std::string show;  // --show WHAT: open a menu or dialog for a screenshot: file-menu, export-menu, open,
+                     // save-as, unsaved, help
+  std::string exportBundleDir;  // --export-bundle DIR: after the steps, write an export bundle into DIR
+  bool scripted() const { return !screenshotPath.empty() || exitAfter || benchFrames > 0; }
 };
 
 struct ParsedOptions {

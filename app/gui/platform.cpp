@@ -10,6 +10,7 @@
 #include <cfloat>
 #include <cstdlib>
 #include <string>
+#include <utility>
 
 namespace attnmd::gui {
 namespace {
@@ -58,6 +59,11 @@ std::unique_ptr<Platform> Platform::create(const PlatformOptions& options, std::
     return nullptr;  // ~Platform terminates GLFW
   }
   glfwMakeContextCurrent(p->window_);
+  // Our callbacks find the Platform through the window (the ImGui backend does not use this pointer,
+  // and it installs no close or drop callback of its own).
+  glfwSetWindowUserPointer(p->window_, p.get());
+  glfwSetWindowCloseCallback(p->window_, &Platform::onClose);
+  glfwSetDropCallback(p->window_, &Platform::onDrop);
   glfwSwapInterval(options.vsync ? 1 : 0);
 
   IMGUI_CHECKVERSION();
@@ -88,6 +94,31 @@ bool Platform::shouldClose() const {
 }
 void Platform::requestClose() {
   glfwSetWindowShouldClose(window_, GLFW_TRUE);
+}
+
+void Platform::onClose(GLFWwindow* window) {
+  // Unsaved changes are asked about first: keep the window open until the app says so.
+  glfwSetWindowShouldClose(window, GLFW_FALSE);
+  if (auto* p = static_cast<Platform*>(glfwGetWindowUserPointer(window))) p->closeRequested_ = true;
+}
+
+void Platform::onDrop(GLFWwindow* window, int count, const char** paths) {
+  auto* p = static_cast<Platform*>(glfwGetWindowUserPointer(window));
+  if (!p) return;
+  for (int i = 0; i < count; ++i)
+    if (paths[i]) p->dropped_.emplace_back(paths[i]);
+}
+
+bool Platform::takeCloseRequest() {
+  return std::exchange(closeRequested_, false);
+}
+
+std::vector<std::string> Platform::takeDroppedPaths() {
+  return std::exchange(dropped_, {});
+}
+
+void Platform::setTitle(const std::string& title) {
+  glfwSetWindowTitle(window_, title.c_str());
 }
 
 void Platform::processEvents(double timeoutSeconds) {

@@ -7,6 +7,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "app/gui/image_io.h"
 
@@ -40,6 +41,12 @@ class Platform {
 
   bool shouldClose() const;
   void requestClose();
+  // The window's close button does not close it: it raises closeRequested() (once per click) and the
+  // app decides (asking about unsaved changes first). requestClose() still closes.
+  bool takeCloseRequest();
+  // Paths of files dropped onto the window since the last call (glfwSetDropCallback).
+  std::vector<std::string> takeDroppedPaths();
+  void setTitle(const std::string& title);
   // Processes events; waits up to `timeoutSeconds` for one when > 0 (idle when nothing moves).
   void processEvents(double timeoutSeconds);
   // `ignoreMouse`: the frame sees no mouse (scripted screenshots: no hover highlight or tooltip from
@@ -65,6 +72,11 @@ class Platform {
   bool imguiCreated_ = false;
   bool glfwBackend_ = false;
   bool glBackend_ = false;
+  bool closeRequested_ = false;
+  std::vector<std::string> dropped_;
+
+  static void onClose(GLFWwindow* window);
+  static void onDrop(GLFWwindow* window, int count, const char** paths);
 };
 
 // The message printed when there is no display.

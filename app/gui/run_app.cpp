@@ -6,15 +6,19 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <numeric>
+#include <optional>
 
 #include "app/common/assets.h"
 #include "app/gui/doc_extras.h"
 #include "app/gui/fonts.h"
+#include "app/gui/offscreen.h"
 #include "app/gui/platform.h"
 #include "core/scene_io.h"
 
@@ -94,6 +98,12 @@ std::string writeLayoutJson(const std::string& path, const App& app, int fbw, in
     j["selected"] = snap->selected;
   }
   j["svm_tokens"] = app.theory().overlay().svmTokens;
+  // Which of the file dialogs are on screen (the recovery prompt at start, ...).
+  const FileSession& fs = app.session();
+  j["dialogs"] = {{"recovery", fs.recoveryPrompt().visible()},
+                  {"unsaved", fs.unsavedPrompt().open},
+                  {"file_browser", fs.browser().isOpen()}};
+  j["window_title"] = app.windowTitle();
   std::ofstream out(path);
   if (!out) return path + ": cannot write the layout JSON";
   out << j.dump(2) << '\n';
@@ -108,7 +118,28 @@ static double processCpuSeconds() {
          1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
 }
 
+// Renders the frame about to be built at `factor` times the pixel density for an export: the font atlas
+// (and the marker discs baked in it) is rebuilt at factor × the UI scale and drawn at 1/factor, so the
+// layout in points is the same and every glyph has factor² the pixels (offscreen.h). Undone by
+// restoreFonts() after the frame.
+static void scaleFontsForCapture(App& app, Platform& platform, const std::string& fontPath, float factor) {
+  if (factor == 1.f) return;
+  app.setMarkerSprites(
+      buildFonts(*ImGui::GetIO().Fonts, app.preferences().uiScale * factor, fontPath).sprites);
+  ImGui::GetIO().FontGlobalScale = 1.f / factor;
+  platform.reloadFontTexture();
+}
+static void restoreFonts(App& app, Platform& platform, const std::string& fontPath, float factor) {
+  if (factor == 1.f) return;
+  app.setMarkerSprites(buildFonts(*ImGui::GetIO().Fonts, app.preferences().uiScale, fontPath).sprites);
+  ImGui::GetIO().FontGlobalScale = 1.f;
+  platform.reloadFontTexture();
+}
+
 int runApp(const AppOptions& o) {
+  // A file-size limit (ulimit -f) must make writes fail with a message (EFBIG), not kill the app with
+  // unsaved work in it.
+  std::signal(SIGXFSZ, SIG_IGN);
   // The scene first: a bad file is reported without opening a window.
   core::SceneLoadResult loaded = [&] {
     if (!o.scenePath.empty()) return core::loadScene(o.scenePath);
@@ -149,6 +180,25 @@ int runApp(const AppOptions& o) {
     std::cerr << "attnmd: " << doc.warning << '\n';
     app.notify(doc.warning);
   }
+  // Files, preferences, autosave and recovery. Scripted runs leave the user's state alone (and are not
+  // affected by it) unless --user-state.
+  FileSessionOptions session;
+  const bool userState = !o.scripted() || o.userState;
+  if (!userState) {
+    session.dirs = UserDirs{};
+    session.autosave = false;
+  }
+  for (const std::string& m : app.startSession(session)) {
+    std::cerr << "attnmd: " << m << '\n';
+    app.notify(m);
+  }
+  if (!o.scenePath.empty()) app.session().setOpened(o.scenePath);
+  if (userState) {
+    const UserPrefs& up = app.session().prefs();
+    if (o.uiScale <= 0 && up.uiScale > 0) app.setUiScale(up.uiScale);  // font rebuild before frame 1
+    if (!o.themeGiven) app.setTheme(up.theme);
+  }
+  if (!o.show.empty()) app.show(o.show);
   if (o.steps > 0) app.trainer().requestSteps(o.steps);
   if (bench) {
     app.runControls().fastForward = true;
@@ -163,15 +213,28 @@ int runApp(const AppOptions& o) {
   auto last = Clock::now();
   int frameIndex = 0;
   int exitCode = 0;
-  while (!platform->shouldClose()) {
-    const bool busy = app.animating() || scripted || bench;
+  std::string title;
+  bool bundleRequested = false, bundleDone = false;
+  while (!platform->shouldClose() && !app.quitApproved()) {
+    const bool busy = app.animating() || scripted || bench || app.exports().capturePending();
     platform->processEvents(busy ? 0.0 : kIdleWaitSeconds);
+    if (platform->takeCloseRequest()) {
+      if (scripted) break;
+      app.requestQuit();  // asks about unsaved changes; the loop ends once approved
+    }
+    if (std::vector<std::string> dropped = platform->takeDroppedPaths(); !dropped.empty())
+      app.session().openDropped(app.document(), dropped);
     if (app.takeFontRebuild()) {
       app.setMarkerSprites(buildFonts(*ImGui::GetIO().Fonts, app.preferences().uiScale, fontPath).sprites);
       platform->reloadFontTexture();
     }
+    if (const std::string t = app.windowTitle(); t != title) platform->setTitle(title = t);
+    // An export asked for pixels in the last frame (from a menu): this frame is rendered offscreen too,
+    // without the menu and the pointer's hover effects.
+    const std::optional<CaptureRequest> exportCapture = app.exports().takeCapture();
+    if (exportCapture) scaleFontsForCapture(app, *platform, fontPath, exportCapture->factor);
     const auto uiStart = Clock::now();
-    platform->beginFrame(scripted || bench);
+    platform->beginFrame(scripted || bench || exportCapture.has_value());
     app.frame();
     const auto uiEnd = Clock::now();
 
@@ -191,6 +254,23 @@ int runApp(const AppOptions& o) {
     const std::vector<ClearRegion> clears = app.clearRegions();
     platform->endFrame(clears, capture ? &shot : nullptr);
     const auto renderEnd = Clock::now();
+    if (exportCapture) {
+      int fbw = 0, fbh = 0;
+      platform->framebufferSize(fbw, fbh);
+      const float k =
+          (ImGui::GetIO().DisplaySize.x > 0 ? static_cast<float>(fbw) / ImGui::GetIO().DisplaySize.x : 1.f) *
+          exportCapture->factor;
+      std::string error;
+      const Image frame = renderOffscreen(ImGui::GetDrawData(), k, clears, error);
+      if (!error.empty()) app.notify("export failed: " + error);
+      restoreFonts(app, *platform, fontPath, exportCapture->factor);
+      const ExportReport r = app.exports().finishCapture(*exportCapture, frame, k, app.exportSources());
+      if (exportCapture->bundle && !o.exportBundleDir.empty()) {  // --export-bundle
+        bundleDone = true;
+        (r.ok() ? std::cout : std::cerr) << "attnmd: " << r.summary() << '\n';
+        if (!r.ok()) exitCode = 3;
+      }
+    }
     if (capture) {
       if (std::string e = writePng(o.screenshotPath, shot); !e.empty()) {
         std::cerr << "attnmd: " << e << '\n';
@@ -203,6 +283,16 @@ int runApp(const AppOptions& o) {
         if (std::string e = writeLayoutJson(o.layoutJsonPath, app, shot.width, shot.height); !e.empty())
           std::cerr << "attnmd: " << e << '\n';
     }
+    if (done && !o.exportBundleDir.empty() && !bundleRequested) {
+      // --export-bundle: the bundle is rendered from the next frame (as from the Export menu).
+      std::error_code ec;
+      std::filesystem::create_directories(o.exportBundleDir, ec);
+      app.session().prefs().exportFolder = o.exportBundleDir;
+      app.exports().requestBundle();
+      bundleRequested = true;
+      done = false;
+    }
+    if (bundleDone) done = true;
     if (done) {
       if (o.exitAfter) break;
       scripted = false;  // screenshot taken: carry on interactively
@@ -242,6 +332,8 @@ int runApp(const AppOptions& o) {
     last = now;
     ++frameIndex;
   }
+  // A clean exit: preferences saved, this session's autosave and marker removed.
+  app.session().finish();
   return exitCode;
 }
 

@@ -36,7 +36,8 @@ double log10MaxUnselected(const core::Evaluation& eval) {
 
 }  // namespace
 
-std::shared_ptr<TrainSnapshot> makeSnapshot(const core::Run& run, std::uint64_t generation) {
+std::shared_ptr<TrainSnapshot> makeSnapshot(const core::Run& run, std::uint64_t generation,
+                                            const TrainSnapshot* previous) {
   auto s = std::make_shared<TrainSnapshot>();
   s->generation = generation;
   s->scene = run.sharedScene();
@@ -48,6 +49,12 @@ std::shared_ptr<TrainSnapshot> makeSnapshot(const core::Run& run, std::uint64_t 
   const core::MetricsPoint* last = run.history().last();
   s->metrics = last && last->iter == run.iteration() ? *last : run.currentMetrics();
   s->history = std::make_shared<const std::vector<core::MetricsPoint>>(run.history().points());
+  const auto& table = run.history().selections();
+  if (previous && previous->generation == generation && previous->selections &&
+      previous->selections->size() == table.size())
+    s->selections = previous->selections;
+  else
+    s->selections = std::make_shared<const std::vector<std::vector<int>>>(table);
   s->selectedSvm = run.selectedSvm();
   s->failure = run.stopReason();
   return s;
@@ -272,8 +279,9 @@ void Trainer::work() {
     const bool stillWorking = hasWorkLocked();
     if (!stillWorking) stepsPerSecond_ = 0;
     if (!stillWorking || seconds(t - lastPublish) >= kPublishInterval) {
+      const std::shared_ptr<const TrainSnapshot> previous = snapshot_;
       lk.unlock();
-      auto snap = makeSnapshot(*run, gen);
+      auto snap = makeSnapshot(*run, gen, previous.get());
       lk.lock();
       if (gen == generation_) {
         snap->pauseReason = reason;

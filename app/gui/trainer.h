@@ -32,6 +32,9 @@ struct TrainSnapshot {
   std::vector<int> optimal;                                        // argmax_t gamma_it
   core::MetricsPoint metrics;                                      // math.md §7 at this step
   std::shared_ptr<const std::vector<core::MetricsPoint>> history;  // History::points()
+  // History::selections(): the token selections the history's points index (MetricsPoint::selection),
+  // for the exported metrics.csv. Append-only, so snapshots share one copy until it grows.
+  std::shared_ptr<const std::vector<std::vector<int>>> selections;
   std::shared_ptr<const core::AttentionSvm>
       selectedSvm;          // the run's SVM of its selected tokens (may be null)
   std::string failure;      // the run stopped on a numerical problem (Run::stopReason), in words
@@ -94,7 +97,9 @@ class Trainer {
 };
 
 // Builds a snapshot of `run` (any thread; reads `run` only).
-std::shared_ptr<TrainSnapshot> makeSnapshot(const core::Run& run, std::uint64_t generation);
+// `previous`: the last snapshot of the same run, whose selections table is reused when it has not grown.
+std::shared_ptr<TrainSnapshot> makeSnapshot(const core::Run& run, std::uint64_t generation,
+                                            const TrainSnapshot* previous = nullptr);
 
 // Checks a stop condition at a step; returns the reason to pause ("" = keep going).
 std::string stopConditionMet(const StopCondition& stop, long long iteration, const core::Evaluation& eval);

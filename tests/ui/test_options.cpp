@@ -86,3 +86,33 @@ TEST(FrameStats, QuantilesOfKnownSamples) {
 
 }  // namespace
 }  // namespace attnmd::gui
+
+namespace attnmd::gui {
+namespace {
+
+ParsedOptions parseFileOptions(std::vector<const char*> args) {
+  args.insert(args.begin(), "attnmd");
+  return parseAppOptions(static_cast<int>(args.size()), args.data());
+}
+
+TEST(Options, FilesAndUserState) {
+  ParsedOptions p = parseFileOptions({"demo.json"});
+  EXPECT_EQ(p.error, "");
+  EXPECT_EQ(p.options.scenePath, "demo.json") << "a file manager opens `attnmd FILE`";
+  EXPECT_FALSE(p.options.scripted());
+  p = parseFileOptions({"--screenshot", "a.png", "--user-state", "--show", "recovery"});
+  EXPECT_NE(p.error.find("--show"), std::string::npos) << p.error;
+  p = parseFileOptions(
+      {"--screenshot", "a.png", "--user-state", "--show", "file-menu", "--export-bundle", "out"});
+  ASSERT_EQ(p.error, "");
+  EXPECT_TRUE(p.options.scripted());
+  EXPECT_TRUE(p.options.userState);
+  EXPECT_EQ(p.options.show, "file-menu");
+  EXPECT_EQ(p.options.exportBundleDir, "out");
+  EXPECT_NE(parseFileOptions({"a.json", "b.json"}).error, "") << "one scene at a time";
+  for (const char* flag : {"--user-state", "--show", "--export-bundle"})
+    EXPECT_NE(appUsage().find(flag), std::string::npos) << flag;
+}
+
+}  // namespace
+}  // namespace attnmd::gui
