@@ -75,19 +75,15 @@ const CanvasOverlay& LiveTheory::update(const Document& doc, const TrainSnapshot
   if (!svm_ || sceneRevision_ != doc.sceneRevision() || alpha != alpha_) {
     const auto t0 = std::chrono::steady_clock::now();
     const core::AttentionSvm* warm = svm_ && svm_->rows.size() > 0 ? svm_.get() : nullptr;
-    // math.md §5: joint (p, v) training heads for the relaxed prompt SVM (>= 1 only for sequences
-    // that are support vectors of the v-SVM, >= 0 for the rest), not the plain attention SVM.
+    // core::solveReferenceSvm picks the SVM the run heads for (math.md §5: the relaxed prompt SVM
+    // for joint (p, v) training); the overlay only needs to know which sequences keep hard rows.
+    svm_ = std::make_shared<core::AttentionSvm>(core::solveReferenceSvm(scene, alpha, warm));
+    hardRows_.assign(static_cast<std::size_t>(n), 1);
     if (relaxedFor(scene)) {
-      svm_ = std::make_shared<core::AttentionSvm>(
-          core::solveRelaxedPromptSvm(scene, alpha, core::svmPFor(scene)));
       const core::SvmSolution vsvm = core::solveVSvm(scene, alpha, core::svmPFor(scene));
       hardRows_.assign(static_cast<std::size_t>(n), 0);
       for (int i : vsvm.active)
         if (i >= 0 && i < n) hardRows_[static_cast<std::size_t>(i)] = 1;
-    } else {
-      svm_ = std::make_shared<core::AttentionSvm>(
-          core::solveAttentionSvm(scene, alpha, core::svmNormFor(scene), core::svmPFor(scene), warm));
-      hardRows_.assign(static_cast<std::size_t>(n), 1);
     }
     lastSolveMs_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     ++solves_;

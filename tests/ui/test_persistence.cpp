@@ -328,7 +328,11 @@ TEST(BadInput, AFullDiskLeavesTheOldFileAndSaysSo) {
   const std::string prefs = dir.str("prefs.json");
   writeText(prefs, "{\"theme\": \"dark\"}");
   UserPrefs p;
-  for (int k = 0; k < 10; ++k) p.recentFiles.push_back("/" + std::string(4000, 'a' + static_cast<char>(k)));
+  for (int k = 0; k < 10; ++k) {
+    std::string longPath(4001, static_cast<char>('a' + k));
+    longPath[0] = '/';
+    p.recentFiles.push_back(longPath);
+  }
   {
     FileSizeLimit limit(1024);
     EXPECT_NE(savePrefs(p, prefs), "");
