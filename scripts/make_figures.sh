@@ -3,7 +3,8 @@
 # with p = 1.75, 2, 3), one folder per figure scene assets/scenes/fig-*.json, written by the headless
 # `attnmd-cli figure` (one SVG per plot, plots.csv, metrics.csv, one folder per run). When a display or
 # xvfb-run is available, also a screenshot of the app after training each 2D figure scene (app.png),
-# and screenshots of the file dialogs for docs/files-and-export.md (docs/screenshots/).
+# README's start/trained screenshots and those of the file dialogs for docs/files-and-export.md
+# (docs/screenshots/).
 #
 #   scripts/make_figures.sh [--out DIR] [--no-screenshots]
 #
@@ -86,6 +87,11 @@ if [ "$screenshots" -eq 1 ] && [ -x "$gui" ] && { [ -n "${DISPLAY:-}" ] || comma
   mkdir -p "$shots"
   runner=()
   [ -z "${DISPLAY:-}" ] && runner=(xvfb-run -a -s "-screen 0 1600x1000x24")
+  # README's pair: the default scene at start and after 2,000 steps.
+  (cd "$root" && "${runner[@]}" "$gui" --steps 0 --screenshot "$shots/start.png" --exit >/dev/null 2>&1) ||
+    log "screenshot at start failed (skipped)"
+  (cd "$root" && "${runner[@]}" "$gui" --steps 2000 --screenshot "$shots/trained.png" --exit >/dev/null 2>&1) ||
+    log "screenshot after training failed (skipped)"
   for what in file-menu open export-menu; do
     (cd "$root" && "${runner[@]}" "$gui" --steps 300 --show "$what" --screenshot "$shots/$what.png" --exit >/dev/null 2>&1) ||
       log "screenshot of $what failed (skipped)"

@@ -126,7 +126,21 @@ void PlotView::draw(const plot::Figure& figure, ImVec2 size) {
     if (ImGui::IsItemHovered())
       ImGui::SetTooltip("Show the whole run again (same as double-clicking a plot).");
     ImGui::SameLine();
-    ImGui::TextDisabled("wheel: zoom   drag: pan   double-click: fit   legend: hide/show");
+    // The hint shrinks with the panel rather than being clipped mid-word; the tooltip keeps all of it.
+    const char* hints[] = {"wheel: zoom   drag: pan   double-click: fit   legend: hide/show",
+                           "wheel: zoom   drag: pan   double-click: fit", "wheel: zoom   drag: pan", "(?)"};
+    const float room = ImGui::GetContentRegionAvail().x;
+    const char* hint = hints[3];
+    for (const char* h : hints)
+      if (ImGui::CalcTextSize(h).x <= room) {
+        hint = h;
+        break;
+      }
+    ImGui::TextDisabled("%s", hint);
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip(
+          "Mouse wheel zooms the iteration axis, dragging pans it, double-click fits the whole "
+          "run, and clicking a legend entry hides or shows its series.");
   }
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float fs = ImGui::GetFontSize();
