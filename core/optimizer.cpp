@@ -342,6 +342,26 @@ StepResult failure(const std::string& what) {
   return r;
 }
 
+// Exchanges the optimizer's state tensors with the ones the step just computed (nextState, nextState2).
+// Used to commit a step, and again to undo it: the previous state still sits in nextState(2).
+void swapStateIn(TensorState& ts, OptimizerKind kind) {
+  switch (kind) {
+    case OptimizerKind::MD:
+    case OptimizerKind::NMD:
+      ts.dual.swap(ts.nextState);
+      break;
+    case OptimizerKind::Adam:
+      ts.m1.swap(ts.nextState);
+      ts.m2.swap(ts.nextState2);
+      break;
+    case OptimizerKind::Momentum:
+      ts.velocity.swap(ts.nextState);
+      break;
+    default:
+      break;
+  }
+}
+
 }  // namespace
 
 StepResult optimizerStep(const Scene& scene, const OptimizerSpec& spec, double loss, const Params& grad,
@@ -481,21 +501,7 @@ StepResult optimizerStep(const Scene& scene, const OptimizerSpec& spec, double l
     const Slot& s = slots[static_cast<std::size_t>(i)];
     TensorState& ts = state.tensors[static_cast<std::size_t>(i)];
     Eigen::Map<Eigen::MatrixXd>(s.theta, s.rows, s.cols) = ts.next;
-    switch (spec.name) {
-      case OptimizerKind::MD:
-      case OptimizerKind::NMD:
-        ts.dual.swap(ts.nextState);
-        break;
-      case OptimizerKind::Adam:
-        ts.m1.swap(ts.nextState);
-        ts.m2.swap(ts.nextState2);
-        break;
-      case OptimizerKind::Momentum:
-        ts.velocity.swap(ts.nextState);
-        break;
-      default:
-        break;
-    }
+    swapStateIn(ts, spec.name);
   }
   ++state.step;
   return result;
@@ -504,23 +510,7 @@ StepResult optimizerStep(const Scene& scene, const OptimizerSpec& spec, double l
 void optimizerUndoState(OptimizerState& state) {
   if (state.step <= 0) return;
   // The commit above swapped each new state tensor in; the previous one still sits in nextState(2).
-  for (TensorState& ts : state.tensors) {
-    switch (state.kind) {
-      case OptimizerKind::MD:
-      case OptimizerKind::NMD:
-        ts.dual.swap(ts.nextState);
-        break;
-      case OptimizerKind::Adam:
-        ts.m1.swap(ts.nextState);
-        ts.m2.swap(ts.nextState2);
-        break;
-      case OptimizerKind::Momentum:
-        ts.velocity.swap(ts.nextState);
-        break;
-      default:
-        break;
-    }
-  }
+  for (TensorState& ts : state.tensors) swapStateIn(ts, state.kind);
   --state.step;
 }
 

@@ -5,7 +5,11 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <sstream>
+#include <string>
 #include <vector>
+
+#include "core/svm.h"
 
 namespace attnmd::core::detail {
 
@@ -80,6 +84,42 @@ inline Eigen::VectorXd nonnegativeLeastSquares(const Eigen::Ref<const Eigen::Mat
     }
   }
   return x;
+}
+
+// A number in messages: three significant digits.
+inline std::string shortNumber(double x) {
+  std::ostringstream os;
+  os.precision(3);
+  os << x;
+  return os.str();
+}
+
+// Certificate, first step (math.md §5): the factor that makes a primal point exactly feasible, the
+// largest b_k / a_k^T w over rows with b_k > 0. Returns 0 when some such row has a_k^T w <= 0: no scaling
+// helps then, and the violation reports it.
+inline double exactFeasibilityScale(const Eigen::VectorXd& b, const Eigen::VectorXd& aw) {
+  double scale = 0;
+  for (Eigen::Index k = 0; k < b.size(); ++k) {
+    if (!(b[k] > 0)) continue;
+    if (!(aw[k] > 0)) return 0;
+    scale = std::max(scale, b[k] / aw[k]);
+  }
+  return scale;
+}
+
+// Certificate, the rest (math.md §5), once sol.w and sol.value are final: violation, the dual point
+// lambda = y / dualNorm (y >= 0, dualNorm the dual norm of the combination of rows y weighs, so lambda is
+// dual feasible), its value b^T lambda, the relative gap, and the active rows.
+inline void fillCertificate(SvmSolution& sol, const Eigen::VectorXd& b, const Eigen::VectorXd& aw,
+                            const Eigen::VectorXd& y, double dualNorm) {
+  sol.violation = b.size() ? std::max(0.0, (b - aw).maxCoeff()) : 0.0;
+  sol.lambda =
+      dualNorm > 0 ? Eigen::VectorXd(y / dualNorm) : Eigen::VectorXd(Eigen::VectorXd::Zero(b.size()));
+  sol.dualValue = b.dot(sol.lambda);
+  sol.gap = sol.value > 0 ? (sol.value - sol.dualValue) / sol.value : 0.0;
+  sol.active.clear();
+  for (Eigen::Index k = 0; k < b.size(); ++k)
+    if (aw[k] - b[k] <= 1e-7 * std::max(1.0, std::abs(b[k]))) sol.active.push_back(static_cast<int>(k));
 }
 
 }  // namespace attnmd::core::detail

@@ -20,7 +20,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <sstream>
 
 #include "core/svm.h"
 #include "core/svm_detail.h"
@@ -708,38 +707,14 @@ void certify(const Eigen::Ref<const MatrixXd>& A, const Eigen::Ref<const VectorX
              VectorXd mu, SvmSolution& sol) {
   const double q = detail::conjugateExponent(p);
   VectorXd aw = A * w;
-  double scale = 0;
-  bool positive = true;
-  for (Eigen::Index k = 0; k < A.rows(); ++k) {
-    if (b[k] > 0) {
-      if (!(aw[k] > 0))
-        positive = false;
-      else
-        scale = std::max(scale, b[k] / aw[k]);
-    }
-  }
-  if (positive && scale > 0) {
+  if (const double scale = detail::exactFeasibilityScale(b, aw); scale > 0) {
     w *= scale;
     aw *= scale;
   }
   sol.w = w;
   sol.value = stableNorm(w, p);
-  sol.violation = std::max(0.0, (b - aw).maxCoeff());
   mu = mu.cwiseMax(0.0);
-  const double nq = stableNorm(A.transpose() * mu, q);
-  sol.lambda = nq > 0 ? VectorXd(mu / nq) : VectorXd(VectorXd::Zero(A.rows()));
-  sol.dualValue = b.dot(sol.lambda);
-  sol.gap = sol.value > 0 ? (sol.value - sol.dualValue) / sol.value : 0.0;
-  sol.active.clear();
-  for (Eigen::Index k = 0; k < A.rows(); ++k)
-    if (aw[k] - b[k] <= 1e-7 * std::max(1.0, std::abs(b[k]))) sol.active.push_back(static_cast<int>(k));
-}
-
-std::string fmt(double x) {
-  std::ostringstream os;
-  os.precision(3);
-  os << x;
-  return os.str();
+  detail::fillCertificate(sol, b, aw, mu, stableNorm(A.transpose() * mu, q));
 }
 
 }  // namespace
@@ -754,7 +729,7 @@ SvmSolution solveLpSvm(const Eigen::Ref<const MatrixXd>& A, const Eigen::Ref<con
   sol.w = VectorXd::Zero(n);
   sol.lambda = VectorXd::Zero(m);
   if (!(p > 1 && p <= 20)) {
-    sol.reason = "p must be in (1, 20], got " + fmt(p);
+    sol.reason = "p must be in (1, 20], got " + detail::shortNumber(p);
     return sol;
   }
   if (b.size() != m) {
@@ -775,7 +750,8 @@ SvmSolution solveLpSvm(const Eigen::Ref<const MatrixXd>& A, const Eigen::Ref<con
     if (rowNorm[k] <= 1e-12 * rowMax || rowNorm[k] == 0) {
       if (b[k] > 0) {
         sol.status = SvmStatus::Infeasible;
-        sol.reason = "constraint " + std::to_string(k) + " reads 0 >= " + fmt(b[k]) + " (its row is zero)";
+        sol.reason = "constraint " + std::to_string(k) + " reads 0 >= " + detail::shortNumber(b[k]) +
+                     " (its row is zero)";
         sol.certificateRows = {static_cast<int>(k)};
         return sol;
       }
@@ -911,8 +887,8 @@ SvmSolution solveLpSvm(const Eigen::Ref<const MatrixXd>& A, const Eigen::Ref<con
   } else {
     sol.status = SvmStatus::Failed;
     if (sol.reason.empty())
-      sol.reason = "the solver stopped short of the requested accuracy (gap " + fmt(sol.gap) +
-                   ", violation " + fmt(sol.violation) + ")";
+      sol.reason = "the solver stopped short of the requested accuracy (gap " + detail::shortNumber(sol.gap) +
+                   ", violation " + detail::shortNumber(sol.violation) + ")";
   }
   return sol;
 }

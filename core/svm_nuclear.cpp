@@ -16,7 +16,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <sstream>
 
 #include "core/svm.h"
 #include "core/svm_detail.h"
@@ -305,38 +304,14 @@ PolishResult polishBurerMonteiro(const MatrixXd& U, const MatrixXd& Z, const Vec
 void certify(const MatrixXd& U, const MatrixXd& Z, const VectorXd& b, MatrixXd W, VectorXd y,
              SvmSolution& sol) {
   VectorXd aw = applyConstraints(U, Z, W);
-  double scale = 0;
-  bool positive = true;
-  for (Eigen::Index k = 0; k < b.size(); ++k) {
-    if (b[k] > 0) {
-      if (!(aw[k] > 0))
-        positive = false;
-      else
-        scale = std::max(scale, b[k] / aw[k]);
-    }
-  }
-  if (positive && scale > 0) {
+  if (const double scale = detail::exactFeasibilityScale(b, aw); scale > 0) {
     W *= scale;
     aw *= scale;
   }
   sol.w = Eigen::Map<const VectorXd>(W.data(), W.size());
   sol.value = nuclearNorm(W);
-  sol.violation = b.size() ? std::max(0.0, (b - aw).maxCoeff()) : 0.0;
   y = y.cwiseMax(0.0);
-  const double op = opNorm(operatorB(U, Z, y));
-  sol.lambda = op > 0 ? VectorXd(y / op) : VectorXd(VectorXd::Zero(b.size()));
-  sol.dualValue = b.dot(sol.lambda);
-  sol.gap = sol.value > 0 ? (sol.value - sol.dualValue) / sol.value : 0.0;
-  sol.active.clear();
-  for (Eigen::Index k = 0; k < b.size(); ++k)
-    if (aw[k] - b[k] <= 1e-7 * std::max(1.0, std::abs(b[k]))) sol.active.push_back(static_cast<int>(k));
-}
-
-std::string fmt(double x) {
-  std::ostringstream os;
-  os.precision(3);
-  os << x;
-  return os.str();
+  detail::fillCertificate(sol, b, aw, y, opNorm(operatorB(U, Z, y)));
 }
 
 // One solve on a subset of rows (all rows when small): barrier from y0, then the polish.
@@ -609,8 +584,8 @@ SvmSolution solveNuclearSvm(const Eigen::Ref<const MatrixXd>& U, const Eigen::Re
     sol.status = SvmStatus::Optimal;
   } else {
     sol.status = SvmStatus::Failed;
-    sol.reason = "the solver stopped short of the requested accuracy (gap " + fmt(sol.gap) + ", violation " +
-                 fmt(sol.violation) + ")";
+    sol.reason = "the solver stopped short of the requested accuracy (gap " + detail::shortNumber(sol.gap) +
+                 ", violation " + detail::shortNumber(sol.violation) + ")";
   }
   return sol;
 }
