@@ -11,35 +11,17 @@
 #include <random>
 
 #include "core/run.h"
+#include "tests/support/scenes.h"
 
 using namespace attnmd::core;
 
 namespace {
 
 Scene paperScene(int n, int T, int d, double p, std::uint64_t seed = 1) {
-  std::mt19937_64 rng(seed);
-  std::normal_distribution<double> N(0.0, 1.0);
-  auto unit = [&](int k) {
-    Eigen::VectorXd x = Eigen::VectorXd::NullaryExpr(k, [&] { return N(rng); });
-    return Eigen::VectorXd(x / x.norm());
-  };
-  Scene s;
-  s.dim = d;
-  s.model.kind = ModelKind::Query;
-  s.model.v = unit(d);
-  s.sequences.reserve(static_cast<std::size_t>(n));
-  for (int i = 0; i < n; ++i) {
-    Sequence q;
-    q.y = (rng() & 1u) ? 1 : -1;
-    q.tokens.resize(T, d);
-    for (int t = 0; t < T; ++t) q.tokens.row(t) = unit(d).transpose();
-    s.sequences.push_back(std::move(q));
-  }
+  Scene s = attnmd::testing::paperScene(seed, n, T, d);
   s.optimizer.name = OptimizerKind::NMD;
   s.optimizer.p = p;
   s.optimizer.lr = 0.1;
-  s.init.kind = InitKind::Gaussian;
-  s.seed = seed;
   return s;
 }
 

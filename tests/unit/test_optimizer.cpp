@@ -13,34 +13,18 @@
 
 #include "core/model.h"
 #include "core/optimizer.h"
+#include "tests/support/scenes.h"
 
 using namespace attnmd::core;
 
 namespace {
 
+// The papers' random setting (math.md §8.7), with the model, loss and joint v the tests here vary.
 Scene randomScene(std::uint64_t seed, ModelKind kind = ModelKind::Query, int n = 6, int T = 8, int d = 10,
                   bool trainV = false, LossKind loss = LossKind::Logistic) {
-  std::mt19937_64 rng(seed);
-  std::normal_distribution<double> N(0.0, 1.0);
-  auto unit = [&](int k) {
-    Eigen::VectorXd x = Eigen::VectorXd::NullaryExpr(k, [&] { return N(rng); });
-    return Eigen::VectorXd(x / x.norm());
-  };
-  Scene s;
-  s.dim = d;
-  s.model.kind = kind;
+  Scene s = attnmd::testing::paperScene(seed, n, T, d, kind);
   s.model.loss = loss;
   s.model.trainV = trainV;
-  s.model.v = unit(d);
-  for (int i = 0; i < n; ++i) {
-    Sequence q;
-    q.y = (rng() & 1u) ? 1 : -1;
-    q.tokens.resize(T, d);
-    for (int t = 0; t < T; ++t) q.tokens.row(t) = unit(d).transpose();
-    s.sequences.push_back(q);
-  }
-  s.init.kind = InitKind::Gaussian;
-  s.seed = seed;
   return s;
 }
 
@@ -373,16 +357,7 @@ TEST(Optimizer, PNear1RunsOutOfRangeOnlyWithAClearStop) {
 namespace {
 
 Scene maxMarginToy(bool local) {
-  Scene s;
-  s.dim = 3;
-  s.model.kind = ModelKind::Prompt;
-  s.model.keyMatrix = Eigen::Vector3d(1, 1, 0).asDiagonal();
-  s.model.v = Eigen::Vector3d(0, 0, 1);
-  Sequence q;
-  q.y = 1;
-  q.tokens.resize(3, 3);
-  q.tokens << -0.1, 1, 1, 1, 0, 0.9, 0, 0, local ? 0.0 : 0.9;
-  s.sequences.push_back(q);
+  Scene s = attnmd::testing::maxMarginToy(local);
   s.init.kind = InitKind::Given;
   return s;
 }

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/run.h"
+#include "tests/support/scenes.h"
 
 using namespace attnmd::core;
 // Inside TEST bodies `Run` names testing::Test::Run; this alias names ours.
@@ -16,31 +17,13 @@ using TrainRun = attnmd::core::Run;
 
 namespace {
 
-// The papers' random setting (math.md §8.7): unit-norm tokens, unit v, random labels, W(0) ~ N(0,1).
+// The papers' random setting (math.md §8.7) with the optimizer the tests here vary.
 Scene paperScene(std::uint64_t seed, OptimizerKind opt = OptimizerKind::NMD, double p = 2.0, int n = 6,
                  int T = 8, int d = 10) {
-  std::mt19937_64 rng(seed);
-  std::normal_distribution<double> N(0.0, 1.0);
-  auto unit = [&](int k) {
-    Eigen::VectorXd x = Eigen::VectorXd::NullaryExpr(k, [&] { return N(rng); });
-    return Eigen::VectorXd(x / x.norm());
-  };
-  Scene s;
-  s.dim = d;
-  s.model.kind = ModelKind::Query;
-  s.model.v = unit(d);
-  for (int i = 0; i < n; ++i) {
-    Sequence q;
-    q.y = (rng() & 1u) ? 1 : -1;
-    q.tokens.resize(T, d);
-    for (int t = 0; t < T; ++t) q.tokens.row(t) = unit(d).transpose();
-    s.sequences.push_back(q);
-  }
+  Scene s = attnmd::testing::paperScene(seed, n, T, d);
   s.optimizer.name = opt;
   s.optimizer.p = p;
   s.optimizer.lr = 0.1;
-  s.init.kind = InitKind::Gaussian;
-  s.seed = seed;
   return s;
 }
 

@@ -8,6 +8,7 @@
 
 #include "core/svm.h"
 #include "core/svm_detail.h"  // nonnegativeLeastSquares, to check Farkas certificates
+#include "tests/support/scenes.h"
 
 using namespace attnmd::core;
 using Eigen::MatrixXd;
@@ -15,30 +16,8 @@ using Eigen::VectorXd;
 
 namespace {
 
-Sequence seq(int y, std::initializer_list<std::initializer_list<double>> tokens) {
-  Sequence s;
-  s.y = y;
-  s.tokens.resize(static_cast<Eigen::Index>(tokens.size()),
-                  static_cast<Eigen::Index>(tokens.begin()->size()));
-  Eigen::Index i = 0;
-  for (const auto& row : tokens) {
-    Eigen::Index j = 0;
-    for (double v : row) s.tokens(i, j++) = v;
-    ++i;
-  }
-  return s;
-}
-
-// math.md §8.4: prompt model, d = 3, M = diag(1, 1, 0), v = (0, 0, 1), one sequence.
-Scene maxMarginToy(bool local) {
-  Scene s;
-  s.dim = 3;
-  s.model.kind = ModelKind::Prompt;
-  s.model.keyMatrix = Eigen::Vector3d(1, 1, 0).asDiagonal();
-  s.model.v = Eigen::Vector3d(0, 0, 1);
-  s.sequences.push_back(seq(1, {{-0.1, 1, 1}, {1, 0, 0.9}, {0, 0, local ? 0.0 : 0.9}}));
-  return s;
-}
+using attnmd::testing::maxMarginToy;  // math.md §8.4
+using attnmd::testing::seq;
 
 // math.md §8.5: prompt model, d = 2, v trained, all sequences select token 1.
 Scene jointToy(bool relaxed) {

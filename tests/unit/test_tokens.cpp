@@ -6,6 +6,7 @@
 
 #include "core/model.h"
 #include "core/tokens.h"
+#include "tests/support/scenes.h"
 
 using namespace attnmd::core;
 using Eigen::MatrixXd;
@@ -13,30 +14,8 @@ using Eigen::VectorXd;
 
 namespace {
 
-Sequence seq(int y, std::initializer_list<std::initializer_list<double>> tokens) {
-  Sequence s;
-  s.y = y;
-  s.tokens.resize(static_cast<Eigen::Index>(tokens.size()),
-                  static_cast<Eigen::Index>(tokens.begin()->size()));
-  Eigen::Index i = 0;
-  for (const auto& row : tokens) {
-    Eigen::Index j = 0;
-    for (double v : row) s.tokens(i, j++) = v;
-    ++i;
-  }
-  return s;
-}
-
-// math.md §8.4.
-Scene maxMarginToy(bool local) {
-  Scene s;
-  s.dim = 3;
-  s.model.kind = ModelKind::Prompt;
-  s.model.keyMatrix = Eigen::Vector3d(1, 1, 0).asDiagonal();
-  s.model.v = Eigen::Vector3d(0, 0, 1);
-  s.sequences.push_back(seq(1, {{-0.1, 1, 1}, {1, 0, 0.9}, {0, 0, local ? 0.0 : 0.9}}));
-  return s;
-}
+using attnmd::testing::maxMarginToy;  // math.md §8.4
+using attnmd::testing::seq;
 
 Scene randomScene(std::mt19937_64& rng, ModelKind kind, int n, int T, int d, bool given = false) {
   std::normal_distribution<double> N(0, 1);
