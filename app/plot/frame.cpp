@@ -299,9 +299,10 @@ FigureFrame buildFrame(const Figure& figure, const ViewState& view, const FrameO
                                VAlign::Middle,
                                false,
                                true});
+    // A run at step 0 on a log x axis has data, all of it at x = 0: say that rather than "no data".
     if (!drewData)
       items.push_back(TextItem{{a.x + a.w / 2, a.y + a.h / 2},
-                               "no data",
+                               f.hiddenNonPositiveX ? "nothing at x > 0 yet (log axis)" : "no data",
                                m.fs,
                                theme.note,
                                HAlign::Center,
