@@ -1,5 +1,6 @@
 #include "app/gui/canvas_paint.h"
 
+#include <algorithm>
 #include <cfloat>
 
 namespace attnmd::gui {
@@ -76,10 +77,16 @@ void paintShape(ImDrawList* dl, const CanvasShape& sh, const CanvasScene& sc, co
       break;
     }
     case ShapeKind::Notice: {
-      const NoticeBox b = layoutNotice(sc.min, sc.max, textSize(sh.text.c_str(), fs), s, noticeY);
+      const std::vector<std::string> lines = wrapNotice(
+          sh.text, sc.min, sc.max, s, [fs](const std::string& t) { return textSize(t.c_str(), fs).x; });
+      ImVec2 size(0, fs * static_cast<float>(lines.size()));
+      for (const std::string& line : lines) size.x = std::max(size.x, textSize(line.c_str(), fs).x);
+      const NoticeBox b = layoutNotice(sc.min, sc.max, size, s, noticeY);
       dl->AddRectFilled(b.boxMin, b.boxMax, sh.box, 4 * s);
       dl->AddRect(b.boxMin, b.boxMax, sh.color, 4 * s, 0, 1.5f * s);
-      dl->AddText(font, fs, b.textPos, sh.color, sh.text.c_str());
+      for (std::size_t k = 0; k < lines.size(); ++k)
+        dl->AddText(font, fs, ImVec2(b.textPos.x, b.textPos.y + fs * static_cast<float>(k)), sh.color,
+                    lines[k].c_str());
       break;
     }
     case ShapeKind::Hint: {

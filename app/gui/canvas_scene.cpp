@@ -183,6 +183,29 @@ float noticeTop(ImVec2 canvasMin, float scale) {
   return canvasMin.y + 10 * scale;
 }
 
+std::vector<std::string> wrapNotice(const std::string& text, ImVec2 mn, ImVec2 mx, float s,
+                                    const std::function<float(const std::string&)>& width) {
+  const float room = (mx.x - mn.x) - 32 * s;  // layoutNotice: 8 px to the edge and 8 px of box padding
+  std::vector<std::string> lines;
+  std::string line;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find(' ', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string word = text.substr(start, end - start);
+    const std::string longer = line.empty() ? word : line + " " + word;
+    if (!line.empty() && width(longer) > room) {
+      lines.push_back(line);
+      line = word;
+    } else {
+      line = longer;
+    }
+    start = end + 1;
+  }
+  if (!line.empty() || lines.empty()) lines.push_back(line);
+  return lines;
+}
+
 NoticeBox layoutNotice(ImVec2 mn, ImVec2 mx, ImVec2 sz, float s, float& y) {
   NoticeBox b;
   const float x = std::max(mn.x + 8 * s, 0.5f * (mn.x + mx.x) - 0.5f * sz.x);

@@ -150,6 +150,10 @@ struct NoticeBox {
 // The next notice's box; `y` is the running top (start with noticeTop()) and moves below the box.
 NoticeBox layoutNotice(ImVec2 canvasMin, ImVec2 canvasMax, ImVec2 textSize, float scale, float& y);
 float noticeTop(ImVec2 canvasMin, float scale);
+// A notice's text broken at spaces into lines that fit between the canvas edges with the box's margins;
+// a single word wider than that stays whole (the canvas clips it). `width` measures one line.
+std::vector<std::string> wrapNotice(const std::string& text, ImVec2 canvasMin, ImVec2 canvasMax, float scale,
+                                    const std::function<float(const std::string&)>& width);
 // Top-left of the hint's text.
 ImVec2 hintPosition(ImVec2 canvasMin, ImVec2 canvasMax, ImVec2 textSize, float scale);
 

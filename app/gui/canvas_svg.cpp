@@ -173,13 +173,19 @@ struct Svg {
         break;
       }
       case ShapeKind::Notice: {
-        const ImVec2 size(textWidth(sh.text, fs), fs * kLineHeight);
+        const std::vector<std::string> lines =
+            wrapNotice(sh.text, sc.min, sc.max, s, [fs](const std::string& t) { return textWidth(t, fs); });
+        ImVec2 size(0, fs * kLineHeight * static_cast<float>(lines.size()));
+        for (const std::string& line : lines) size.x = std::max(size.x, textWidth(line, fs));
         const NoticeBox b = layoutNotice(sc.min, sc.max, size, s, noticeY);
         rect(b.boxMin, b.boxMax,
              paint("fill", sh.box) + paint("stroke", sh.color) + " stroke-width=\"" + formatCoord(1.5f * s) +
                  "\"",
              4.f * s);
-        text(ImVec2(b.textPos.x, b.textPos.y + (kLineHeight - 1.f) * 0.5f * fs), fs, sh.color, sh.text);
+        for (std::size_t k = 0; k < lines.size(); ++k)
+          text(ImVec2(b.textPos.x,
+                      b.textPos.y + (kLineHeight * static_cast<float>(k) + (kLineHeight - 1.f) * 0.5f) * fs),
+               fs, sh.color, lines[k]);
         break;
       }
       case ShapeKind::Hint: {

@@ -13,6 +13,13 @@
 namespace attnmd::gui {
 namespace {
 
+// Sliders on the scene's doubles directly: a float round trip would put 0.10000000149 into the user's file,
+// and a value beyond float's range (lr = 1e300 from a file) would show as inf.
+bool sliderDouble(const char* label, double* v, double lo, double hi, const char* format,
+                  ImGuiSliderFlags flags = 0) {
+  return ImGui::SliderScalar(label, ImGuiDataType_Double, v, &lo, &hi, format, flags);
+}
+
 // A combo over an enum table (one table per enum: style.md). Returns true when the value changed.
 template <class E>
 bool enumCombo(const char* label, E& value) {
@@ -115,9 +122,9 @@ void ExperimentPanel::draw(Document& doc, const core::AttentionSvm* svm, double 
         "4).");
     const bool mirror = o.name == core::OptimizerKind::MD || o.name == core::OptimizerKind::NMD;
     o = doc.scene().optimizer;
-    float p = static_cast<float>(o.p);
+    double p = o.p;
     ImGui::BeginDisabled(!mirror);
-    bool changed = ImGui::SliderFloat("p", &p, 1.05f, 8.f, "%.3g", ImGuiSliderFlags_Logarithmic);
+    bool changed = sliderDouble("p", &p, 1.05, 8.0, "%.3g", ImGuiSliderFlags_Logarithmic);
     if (changed) o.p = p;
     tip("The \xE2\x84\x93p geometry of mirror descent, \xCF\x88(\xCE\xB8) = (1/p) \xCE\xA3|\xCE\xB8_j|^p; "
         "training then converges to the \xE2\x84\x93p max-margin SVM. p = 2 is plain gd / ngd.");
@@ -140,9 +147,9 @@ void ExperimentPanel::draw(Document& doc, const core::AttentionSvm* svm, double 
     }
 
     o = doc.scene().optimizer;
-    float lr = static_cast<float>(o.lr);
-    changed = ImGui::SliderFloat(o.name == core::OptimizerKind::Polyak ? "factor c" : "step size \xCE\xB7",
-                                 &lr, 1e-4f, 10.f, "%.4g", ImGuiSliderFlags_Logarithmic);
+    double lr = o.lr;
+    changed = sliderDouble(o.name == core::OptimizerKind::Polyak ? "factor c" : "step size \xCE\xB7", &lr,
+                           1e-4, 10.0, "%.4g", ImGuiSliderFlags_Logarithmic);
     if (changed && lr > 0) o.lr = lr;
     tip(o.name == core::OptimizerKind::Polyak
             ? "Polyak step \xCE\xB7_k = c (L(\xCE\xB8_k) \xE2\x88\x92 L*)/\xE2\x80\x96g\xE2\x80\x96\xC2\xB2 "
@@ -151,9 +158,10 @@ void ExperimentPanel::draw(Document& doc, const core::AttentionSvm* svm, double 
     itemGesture(doc, "set the step size", changed && lr > 0, cmd::SetOptimizer{o});
     if (o.name == core::OptimizerKind::Adam) {
       o = doc.scene().optimizer;
-      float b[2] = {static_cast<float>(o.beta1), static_cast<float>(o.beta2)};
-      changed =
-          ImGui::DragFloat2("\xCE\xB2\xE2\x82\x81, \xCE\xB2\xE2\x82\x82", b, 0.001f, 0.f, 0.9999f, "%.4f");
+      double b[2] = {o.beta1, o.beta2};
+      const double bmin = 0, bmax = 0.9999;
+      changed = ImGui::DragScalarN("\xCE\xB2\xE2\x82\x81, \xCE\xB2\xE2\x82\x82", ImGuiDataType_Double, b, 2,
+                                   0.001f, &bmin, &bmax, "%.4f");
       if (changed) {
         o.beta1 = b[0];
         o.beta2 = b[1];
@@ -163,8 +171,8 @@ void ExperimentPanel::draw(Document& doc, const core::AttentionSvm* svm, double 
     }
     if (o.name == core::OptimizerKind::Momentum) {
       o = doc.scene().optimizer;
-      float mu = static_cast<float>(o.momentum);
-      changed = ImGui::SliderFloat("momentum", &mu, 0.f, 0.999f, "%.3f");
+      double mu = o.momentum;
+      changed = sliderDouble("momentum", &mu, 0.0, 0.999, "%.3f");
       if (changed) o.momentum = mu;
       tip("Heavy ball: velocity \xE2\x86\x90 \xCE\xBC velocity \xE2\x88\x92 \xCE\xB7g, \xCE\xB8 \xE2\x86\x90 "
           "\xCE\xB8 + velocity.");
@@ -198,8 +206,8 @@ void ExperimentPanel::draw(Document& doc, const core::AttentionSvm* svm, double 
       tip("Seed of every random draw of the scene (the gaussian initialization).");
       itemGesture(doc, "set the seed", changed && seed >= 0,
                   cmd::SetInit{init, static_cast<std::uint64_t>(std::max(0, seed)), false});
-      float sc = static_cast<float>(init.scale);
-      changed = ImGui::SliderFloat("scale", &sc, 0.01f, 10.f, "%.3g", ImGuiSliderFlags_Logarithmic);
+      double sc = init.scale;
+      changed = sliderDouble("scale", &sc, 0.01, 10.0, "%.3g", ImGuiSliderFlags_Logarithmic);
       core::InitSpec ni = init;
       if (changed && sc > 0) ni.scale = sc;
       tip("Standard deviation of the gaussian initialization.");

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "app/gui/canvas_panel.h"
+#include "app/gui/canvas_scene.h"
 #include "imgui_harness.h"
 
 namespace attnmd::gui {
@@ -216,6 +217,22 @@ TEST_F(CanvasFixture, OverlayDrivesMarkerSizesRingsAndRays) {
   ui.frame(fn());
   EXPECT_FALSE(canvas.layout().svmRay);
   EXPECT_TRUE(canvas.layout().svmNotice);
+}
+
+// A notice wider than the canvas wraps at spaces (here 10 px per character, a canvas 232 px wide leaves
+// 200 px = 20 characters per line); a short one stays on one line; a word longer than a line stays whole.
+TEST(CanvasNotice, LongMessagesWrapAtSpacesToFitTheCanvas) {
+  const auto width = [](const std::string& t) { return 10.f * static_cast<float>(t.size()); };
+  const ImVec2 mn(0, 0), mx(232, 500);
+  EXPECT_EQ(wrapNotice("infeasible SVM", mn, mx, 1.f, width), std::vector<std::string>{"infeasible SVM"});
+  const auto lines =
+      wrapNotice("No max-margin direction: sequence 0 has its selected token at zero", mn, mx, 1.f, width);
+  EXPECT_EQ(lines, (std::vector<std::string>{"No max-margin", "direction: sequence", "0 has its selected",
+                                             "token at zero"}));
+  for (const std::string& l : lines) EXPECT_LE(width(l), 200.f) << l;
+  EXPECT_EQ(wrapNotice("a abcdefghijklmnopqrstuvwxyz b", mn, mx, 1.f, width),
+            (std::vector<std::string>{"a", "abcdefghijklmnopqrstuvwxyz", "b"}));
+  EXPECT_EQ(wrapNotice("", mn, mx, 1.f, width), std::vector<std::string>{""});
 }
 
 }  // namespace
