@@ -2,8 +2,8 @@
 # Regenerates docs/figures/: the papers' synthetic figures (math.md §8.4-8.7 and the joint (W, v) toy
 # with p = 1.75, 2, 3), one folder per figure scene assets/scenes/fig-*.json, written by the headless
 # `attnmd-cli figure` (one SVG per plot, plots.csv, metrics.csv, one folder per run). When a display or
-# xvfb-run is available, also a screenshot of the app after training each 2D figure scene (app.png),
-# README's start/trained screenshots and those of the file dialogs for docs/files-and-export.md
+# xvfb-run is available, also a screenshot of the app after training each figure scene (app.png),
+# README's start/trained/3D-view screenshots and those of the file dialogs for docs/files-and-export.md
 # (docs/screenshots/).
 #
 #   scripts/make_figures.sh [--out DIR] [--no-screenshots]
@@ -73,12 +73,10 @@ for scene in "$root"/assets/scenes/fig-*.json; do
     done
     echo
   } >>"$index"
-  # The app's screenshot: 2D scenes only (the canvas shows the x1-x2 plane of the others).
-  if grep -q '"dim": 2' "$scene"; then
-    steps=$(sed -n 's/^  "iterations": \([0-9]*\).*/\1/p' "$scene" | head -n 1)
-    shot "$scene" "${steps:-2000}" "$dir/app.png"
-    [ -f "$dir/app.png" ] && printf '![%s in the app](%s/app.png)\n\n' "$name" "$name" >>"$index"
-  fi
+  # The app's screenshot (scenes with d >= 3 in the 3D view).
+  steps=$(sed -n 's/^  "iterations": \([0-9]*\).*/\1/p' "$scene" | head -n 1)
+  shot "$scene" "${steps:-2000}" "$dir/app.png"
+  [ -f "$dir/app.png" ] && printf '![%s in the app](%s/app.png)\n\n' "$name" "$name" >>"$index"
 done
 # The file dialogs, for docs/files-and-export.md: the File menu, the Open dialog, the Export menu and the
 # recovery prompt (a killed session's autosave, made up in a throwaway state folder).
@@ -92,6 +90,9 @@ if [ "$screenshots" -eq 1 ] && [ -x "$gui" ] && { [ -n "${DISPLAY:-}" ] || comma
     log "screenshot at start failed (skipped)"
   (cd "$root" && "${runner[@]}" "$gui" --steps 2000 --screenshot "$shots/trained.png" --exit >/dev/null 2>&1) ||
     log "screenshot after training failed (skipped)"
+  # README's 3D view: a 3D scene after training.
+  (cd "$root" && "${runner[@]}" "$gui" --scene assets/scenes/clusters-3d.json --steps 3000 \
+    --screenshot "$shots/view3d.png" --exit >/dev/null 2>&1) || log "screenshot of the 3D view failed (skipped)"
   for what in file-menu open export-menu; do
     (cd "$root" && "${runner[@]}" "$gui" --steps 300 --show "$what" --screenshot "$shots/$what.png" --exit >/dev/null 2>&1) ||
       log "screenshot of $what failed (skipped)"

@@ -104,7 +104,9 @@ ExportSources App::exportSources() const {
   src.snap = snap_;
   src.figure = &plots_.figure;
   src.overlay = &theory_.overlay();
-  src.canvas = canvas_.layout().transform;
+  src.canvas = canvasLayout().transform;
+  src.space = showsSpace();
+  src.projection = view3d_.projection();
   src.style = CanvasStyle{prefs_.theme, prefs_.uiScale, true, nullptr};
   src.fontSize = fontSize_;
   src.plotsMin = plotsMin_;
@@ -168,6 +170,13 @@ void App::syncRun() {
   if (doc_.sceneRevision() == runSceneRevision_) return;
   runSceneRevision_ = doc_.sceneRevision();
   startRun(doc_.experiment().continueFromCurrent);
+}
+
+void App::deleteToken() {
+  if (showsSpace())
+    view3d_.deleteHoveredOrActive(doc_);
+  else
+    canvas_.deleteHoveredOrActive(doc_);
 }
 
 void App::resetRun() {
@@ -248,8 +257,8 @@ void App::handleShortcuts() {
   if (pressed(GLFW_KEY_SPACE)) trainer_.setPlaying(!trainer_.playing());
   if (pressed(GLFW_KEY_S)) trainer_.requestSteps(1);
   if (pressed(GLFW_KEY_R)) resetRun();
-  if (pressed(GLFW_KEY_F)) canvas_.fit(doc_);
-  if (pressed(GLFW_KEY_DELETE) || pressed(GLFW_KEY_BACKSPACE)) canvas_.deleteHoveredOrActive(doc_);
+  if (pressed(GLFW_KEY_F)) doc_.view().refit();
+  if (pressed(GLFW_KEY_DELETE) || pressed(GLFW_KEY_BACKSPACE)) deleteToken();
   if (pressed(GLFW_KEY_ESCAPE)) doc_.view().pickSvmTokens = false;
 }
 
@@ -324,13 +333,21 @@ void App::frame() {
   if (ImGui::Begin("Canvas", nullptr,
                    fixed | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar |
                        ImGuiWindowFlags_NoScrollWithMouse)) {
-    canvas_.interact(doc_, theory_.overlay(), canvasStyle);
+    const bool space = viewModeBar(doc_, view3d_, s);
+    if (space)
+      view3d_.interact(doc_, theory_.overlay(), canvasStyle);
+    else
+      canvas_.interact(doc_, theory_.overlay(), canvasStyle);
     syncRun();  // an edit on the canvas shows in this frame: run restarted, SVM re-solved
     refreshOverlay();
-    canvas_.render(doc_, theory_.overlay(), canvasStyle);
-    canvasMin_ = canvas_.layout().transform.min;
-    canvasMax_ = canvas_.layout().transform.max;
-    if (std::string m = canvas_.takeMessage(); !m.empty()) notify(m);
+    if (space)
+      view3d_.render(doc_, theory_.overlay(), canvasStyle);
+    else
+      canvas_.render(doc_, theory_.overlay(), canvasStyle);
+    canvasMin_ = canvasLayout().transform.min;
+    canvasMax_ = canvasLayout().transform.max;
+    for (std::string m : {canvas_.takeMessage(), view3d_.takeMessage()})
+      if (!m.empty()) notify(m);
   }
   ImGui::End();
   ImGui::PopStyleVar();
@@ -380,8 +397,7 @@ void App::drawMenuBar() {
     if (ImGui::MenuItem(undo.c_str(), "Ctrl+Z", false, doc_.canUndo())) doc_.undo();
     if (ImGui::MenuItem(redo.c_str(), "Ctrl+Y", false, doc_.canRedo())) doc_.redo();
     ImGui::Separator();
-    if (ImGui::MenuItem("Delete token", "Delete", false, doc_.view().activeToken.valid()))
-      canvas_.deleteHoveredOrActive(doc_);
+    if (ImGui::MenuItem("Delete token", "Delete", false, doc_.view().activeToken.valid())) deleteToken();
     ImGui::EndMenu();
   }
   if (ImGui::BeginMenu("Run")) {
@@ -393,7 +409,13 @@ void App::drawMenuBar() {
   }
   if (ImGui::BeginMenu("View")) {
     CanvasLayers& l = doc_.view().layers;
-    if (ImGui::MenuItem("Fit canvas to data", "F")) canvas_.fit(doc_);
+    if (ImGui::MenuItem("Fit canvas to data", "F")) doc_.view().refit();
+    const bool spatial = doc_.scene().dim >= 3;
+    if (ImGui::MenuItem("3D view", nullptr, showsSpace(), spatial)) doc_.view().space = !doc_.view().space;
+    tip("For scenes with d â¥ 3: tokens in space (drag to orbit) instead of the xââxâ "
+        "plane.");
+    if (ImGui::MenuItem("Reset 3D view", nullptr, false, showsSpace())) view3d_.resetView(doc_);
+    tip("Back to the default angles, fitted to the data.");
     ImGui::Separator();
     ImGui::MenuItem("Grid", nullptr, &l.grid);
     tip("Coordinate grid and axes of the x\xE2\x82\x81\xE2\x80\x93x\xE2\x82\x82 plane.");

@@ -6,7 +6,7 @@
 //   | menu                                                             |
 //   +------------+------------------------------------+----------------+
 //   | Run        |                                    |                |
-//   | Experiment |        canvas (data, rays)         |  Plots         |
+//   | Experiment |  canvas (data, rays): 2D or 3D    |  Plots         |
 //   | Data       |                                    |                |
 //   | Generate   +------------------------------------+                |
 //   |            |   attention heat map               |                |
@@ -34,6 +34,7 @@
 #include "app/gui/theme.h"
 #include "app/gui/theory.h"
 #include "app/gui/trainer.h"
+#include "app/gui/view3d_panel.h"
 
 namespace attnmd::gui {
 
@@ -60,7 +61,9 @@ class App {
   const Document& document() const { return doc_; }
   Trainer& trainer() { return trainer_; }
   const LiveTheory& theory() const { return theory_; }
-  const CanvasLayout& canvasLayout() const { return canvas_.layout(); }
+  // The view shown in the canvas area: the 3D view for d >= 3 unless the user chose the plane.
+  bool showsSpace() const { return doc_.scene().dim >= 3 && doc_.view().space; }
+  const CanvasLayout& canvasLayout() const { return showsSpace() ? view3d_.layout() : canvas_.layout(); }
   std::shared_ptr<const TrainSnapshot> snapshot() const { return snap_; }
   const Preferences& preferences() const { return prefs_; }
   RunControls& runControls() { return controls_; }
@@ -101,7 +104,8 @@ class App {
 
  private:
   void handleShortcuts();
-  void syncRun();  // restart when the scene changed since the run was built
+  void deleteToken();  // Delete: the hovered token, else the last clicked one, in the view shown
+  void syncRun();      // restart when the scene changed since the run was built
   void startRun(bool keepParameters);
   void refreshOverlay();
   void pushRunSettings();  // speed and stop condition -> trainer
@@ -126,6 +130,7 @@ class App {
   DataPanel dataPanel_;
   GeneratorPanel generatorPanel_;
   CanvasPanel canvas_;
+  View3DPanel view3d_;
   HeatmapPanel heatmap_;
   PlotsPanel plots_;
   HelpWindow help_;

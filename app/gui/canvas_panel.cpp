@@ -217,7 +217,7 @@ void CanvasPanel::render(const Document& doc, const CanvasOverlay& overlay, cons
   ImDrawList* dl = ImGui::GetWindowDrawList();
   paintCanvasScene(dl, scene, style);
   drawInteractive(dl, doc, overlay, style);
-  if (hovered_.valid() && drag_ == Drag::None) tooltip(doc, overlay);
+  if (hovered_.valid() && drag_ == Drag::None) tokenTooltip(doc.scene(), overlay, hovered_);
 }
 
 // What only the screen has: the hovered token's ring and the pointer's world coordinates.
@@ -258,24 +258,23 @@ void CanvasPanel::legendStrip(const Document& doc, const CanvasOverlay& ov, cons
   paintLegendStrip(legend, style);
 }
 
-void CanvasPanel::tooltip(const Document& doc, const CanvasOverlay& ov) const {
-  const core::Scene& scene = doc.scene();
-  if (hovered_.seq >= scene.sequenceCount()) return;
-  const core::Sequence& q = seqAt(scene, hovered_.seq);
-  if (hovered_.token >= q.tokens.rows()) return;
+void tokenTooltip(const core::Scene& scene, const CanvasOverlay& ov, TokenRef token) {
+  if (!token.valid() || token.seq >= scene.sequenceCount()) return;
+  const core::Sequence& q = seqAt(scene, token.seq);
+  if (token.token >= q.tokens.rows()) return;
   ImGui::BeginTooltip();
-  ImGui::Text("sequence %d (y = %s), token %d", hovered_.seq,
+  ImGui::Text("sequence %d (y = %s), token %d", token.seq,
               q.y > 0 ? "+1"
                       : "\xE2\x88\x92"
                         "1",
-              hovered_.token);
+              token.token);
   std::string coords = "x = (";
   for (Eigen::Index k = 0; k < q.tokens.cols(); ++k)
-    coords += (k ? ", " : "") + canvasNumber(q.tokens(hovered_.token, k), "%.3f");
+    coords += (k ? ", " : "") + canvasNumber(q.tokens(token.token, k), "%.3f");
   ImGui::TextUnformatted((coords + ")").c_str());
-  if (hasValues(ov, hovered_.seq, hovered_.token)) {
+  if (hasValues(ov, token.seq, token.token)) {
     const TokenValues& v =
-        ov.tokens[static_cast<std::size_t>(hovered_.seq)][static_cast<std::size_t>(hovered_.token)];
+        ov.tokens[static_cast<std::size_t>(token.seq)][static_cast<std::size_t>(token.token)];
     ImGui::Separator();
     ImGui::TextUnformatted(("s = " + canvasNumber(v.s, "%.4g") + "   attention weight softmax(a)").c_str());
     ImGui::TextUnformatted(
@@ -286,12 +285,12 @@ void CanvasPanel::tooltip(const Document& doc, const CanvasOverlay& ov) const {
   auto role = [&](bool on, const char* name) {
     if (on) roles += (roles.empty() ? "" : " \xC2\xB7 ") + std::string(name);
   };
-  const auto idx = static_cast<std::size_t>(hovered_.seq);
-  role(idx < ov.selected.size() && ov.selected[idx] == hovered_.token, "selected");
-  role(idx < ov.optimal.size() && ov.optimal[idx] == hovered_.token, "optimal");
+  const auto idx = static_cast<std::size_t>(token.seq);
+  role(idx < ov.selected.size() && ov.selected[idx] == token.token, "selected");
+  role(idx < ov.optimal.size() && ov.optimal[idx] == token.token, "optimal");
   role(ov.svmOk && idx < ov.support.size() &&
-           static_cast<std::size_t>(hovered_.token) < ov.support[idx].size() &&
-           ov.support[idx][static_cast<std::size_t>(hovered_.token)],
+           static_cast<std::size_t>(token.token) < ov.support[idx].size() &&
+           ov.support[idx][static_cast<std::size_t>(token.token)],
        "support");
   if (!roles.empty()) ImGui::TextUnformatted(roles.c_str());
   ImGui::TextDisabled("drag: move \xC2\xB7 right click / Delete: remove");

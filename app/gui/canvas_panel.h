@@ -26,6 +26,9 @@
 
 namespace attnmd::gui {
 
+// The hovered token's tooltip: coordinates, s, gamma, logit and its roles (2D canvas and 3D view).
+void tokenTooltip(const core::Scene& scene, const CanvasOverlay& overlay, TokenRef token);
+
 class CanvasPanel {
  public:
   // Draws the canvas over the current window's remaining content region and turns input into
@@ -58,7 +61,6 @@ class CanvasPanel {
   void drawInteractive(ImDrawList* dl, const Document& doc, const CanvasOverlay& overlay,
                        const CanvasStyle& style) const;
   void legendStrip(const Document& doc, const CanvasOverlay& overlay, const CanvasStyle& style) const;
-  void tooltip(const Document& doc, const CanvasOverlay& overlay) const;
   Eigen::VectorXd lift(const Document& doc, const Eigen::Vector2d& world, const Eigen::VectorXd& keep) const;
 
   CanvasTransform t_;

@@ -1,4 +1,5 @@
 // [SECTION] helpers, legend, placement
+// [SECTION] pieces shared with the 3D view: rays, arrows, tokens, notices
 // [SECTION] build: grid, theory (margin lines, rays, query arrows, v), tokens, notices
 #include "app/gui/canvas_scene.h"
 
@@ -221,6 +222,194 @@ ImVec2 hintPosition(ImVec2 mn, ImVec2 mx, ImVec2 sz, float s) {
 }
 
 // =================================================================================================
+// [SECTION] pieces shared with the 3D view
+// =================================================================================================
+
+void addPromptRays(CanvasScene& out, const CanvasOverlay& ov, bool paramVisible, ImVec2 pa, ImVec2 pb,
+                   bool svmVisible, ImVec2 sa, ImVec2 sb) {
+  const Palette& pal = palette(out.theme);
+  const float s = out.scale;
+  CanvasLayout& L = out.layout;
+  // Each ray's label goes on its outer side, away from the other ray: when p has nearly turned onto
+  // p^mm the gap between them is too narrow for a label, let alone two.
+  float paramSide = +1.f, svmSide = -1.f;
+  if (paramVisible && svmVisible) {
+    auto outer = [](ImVec2 from, ImVec2 to, ImVec2 otherFrom, ImVec2 otherTo) {
+      const ImVec2 d(to.x - from.x, to.y - from.y);
+      const ImVec2 here(from.x + 0.72f * d.x, from.y + 0.72f * d.y);
+      const ImVec2 there(otherFrom.x + 0.72f * (otherTo.x - otherFrom.x),
+                         otherFrom.y + 0.72f * (otherTo.y - otherFrom.y));
+      const float towards = -d.y * (there.x - here.x) + d.x * (there.y - here.y);
+      return towards > 0 ? -1.f : +1.f;
+    };
+    paramSide = outer(pa, pb, sa, sb);
+    svmSide = outer(sa, sb, pa, pb);
+  }
+  auto rayLabel = [&](ImVec2 from, ImVec2 to, float side, const char* text, ImU32 col) {
+    CanvasShape l = shape(ShapeKind::RayLabel, from, to);
+    l.text = text;
+    l.along = 0.72f;
+    l.side = side;
+    l.color = col;
+    l.box = pal.panelOverlay;
+    out.shapes.push_back(std::move(l));
+  };
+  if (paramVisible) {
+    CanvasShape r = shape(ShapeKind::Line, pa, pb);
+    r.color = pal.foreground;
+    r.thickness = L.rayThickness;
+    out.shapes.push_back(std::move(r));
+    L.paramRay = true;
+    L.paramRayFrom = pa;
+    L.paramRayTo = pb;
+    rayLabel(pa, pb, paramSide, "p", pal.foreground);
+  }
+  if (svmVisible) {
+    CanvasShape r = shape(ShapeKind::DashedLine, sa, sb);
+    r.color = pal.svm;
+    r.thickness = L.rayThickness;
+    r.dash = 10.f * s;
+    r.gap = 6.f * s;
+    out.shapes.push_back(std::move(r));
+    L.svmRay = true;
+    L.svmRayFrom = sa;
+    L.svmRayTo = sb;
+    rayLabel(sa, sb, svmSide,
+             ov.relaxedSvm ? "p\xE1\xB5\x90\xE1\xB5\x90 (relaxed SVM)" : "p\xE1\xB5\x90\xE1\xB5\x90 (SVM)",
+             pal.svm);
+  }
+}
+
+void addQueryArrow(CanvasScene& out, ImVec2 from, ImVec2 to, ImU32 colour, bool dashed) {
+  const float s = out.scale;
+  CanvasShape arrow = shape(dashed ? ShapeKind::DashedArrow : ShapeKind::Arrow, from, to);
+  arrow.color = colour;
+  arrow.thickness = (dashed ? 2.f : 2.5f) * s;
+  arrow.radius = (dashed ? 9.f : 10.f) * s;
+  arrow.dash = 6.f * s;
+  arrow.gap = 4.f * s;
+  out.shapes.push_back(std::move(arrow));
+}
+
+void addVArrows(CanvasScene& out, bool trained, ImVec2 origin, ImVec2 tip, ImVec2 trainedTip,
+                bool shortened) {
+  const Palette& pal = palette(out.theme);
+  const float s = out.scale, fontSize = out.fontSize;
+  CanvasShape arrow = shape(ShapeKind::Arrow, origin, tip);
+  arrow.color = withAlpha(pal.vArrow, trained ? 0.5f : 1.f);
+  arrow.thickness = 2.f * s;
+  arrow.radius = 10.f * s;
+  out.shapes.push_back(std::move(arrow));
+  CanvasShape handle = shape(ShapeKind::Circle, tip);
+  handle.radius = 5.f * s;
+  handle.color = pal.vArrow;
+  handle.thickness = 1.5f * s;
+  out.shapes.push_back(std::move(handle));
+  CanvasShape name = shape(ShapeKind::Text, ImVec2(tip.x + 7 * s, tip.y - fontSize - 1 * s));
+  name.text = trained ? "v\xE2\x82\x80" : "v";
+  name.color = pal.vArrow;
+  out.shapes.push_back(std::move(name));
+  out.layout.vTip = tip;
+  if (!trained || (trainedTip.x == origin.x && trainedTip.y == origin.y)) return;
+  CanvasShape v = shape(ShapeKind::Arrow, origin, trainedTip);
+  v.color = pal.vArrow;
+  v.thickness = 2.5f * s;
+  v.radius = 11.f * s;
+  out.shapes.push_back(std::move(v));
+  CanvasShape label = shape(ShapeKind::Text, ImVec2(trainedTip.x + 7 * s, trainedTip.y - fontSize - 1 * s));
+  label.text = shortened ? "v (trained, shortened)" : "v (trained)";
+  label.color = pal.vArrow;
+  out.shapes.push_back(std::move(label));
+}
+
+void addTokenShapes(CanvasScene& out, int seq, int token, ImVec2 c, const TokenMarks& m) {
+  const Palette& pal = palette(out.theme);
+  const float s = out.scale, r = m.radius;
+  CanvasLayout::Marker entry{seq, token, c, r, 0.f, 0.f};
+  CanvasShape mk = shape(ShapeKind::Marker, c);
+  mk.marker = m.shape;
+  mk.radius = r;
+  mk.fill = m.colour;
+  // Only the selected sequence's markers are outlined (it is where clicks add tokens).
+  mk.color = pal.foreground;
+  mk.thickness = m.outlined ? 1.5f * s : 0.f;
+  out.shapes.push_back(std::move(mk));
+  if (m.queryToken) {
+    CanvasShape hole = shape(ShapeKind::Disc, c);  // marks the query token
+    hole.radius = std::max(1.5f * s, 0.3f * r);
+    hole.color = pal.canvasBackground;
+    out.shapes.push_back(std::move(hole));
+  }
+  // Badges sit on the diagonal just outside the ring: optimal star upper right, support diamond lower
+  // left, so neither hides the marker (whose size is the attention weight).
+  const float badge = (r + 6.f * s) * 0.70711f;
+  if (m.selected) {
+    entry.ringRadius = r + 4.f * s;
+    entry.ringThickness = 2.f * s;
+    CanvasShape ring = shape(ShapeKind::Circle, c);
+    ring.radius = entry.ringRadius;
+    ring.thickness = entry.ringThickness;
+    ring.color = pal.foreground;
+    out.shapes.push_back(std::move(ring));
+  }
+  if (m.support) {
+    CanvasShape d = shape(ShapeKind::Diamond, ImVec2(c.x - badge, c.y + badge));
+    d.radius = 5.f * s;
+    d.fill = pal.svm;
+    d.color = pal.canvasBackground;
+    d.thickness = 1.f * s;
+    out.shapes.push_back(std::move(d));
+  }
+  if (m.optimal) {
+    CanvasShape star = shape(ShapeKind::Star, ImVec2(c.x + badge, c.y - badge));
+    star.radius = 5.5f * s;
+    star.fill = pal.optimal;
+    star.color = pal.markerOutline;
+    star.thickness = 1.f * s;
+    out.shapes.push_back(std::move(star));
+  }
+  out.layout.markers.push_back(entry);
+}
+
+void addQueryMarker(CanvasScene& out, ImVec2 c, ImU32 colour) {
+  const float s = out.scale, h = 6.f * s;
+  for (float sign : {1.f, -1.f}) {
+    CanvasShape l = shape(ShapeKind::Line, ImVec2(c.x - h, c.y - sign * h), ImVec2(c.x + h, c.y + sign * h));
+    l.color = colour;
+    l.thickness = 3.f * s;
+    out.shapes.push_back(std::move(l));
+  }
+}
+
+void addCanvasNotices(CanvasScene& out, const ViewState& view, const CanvasOverlay& ov, bool interactive,
+                      const std::string& dimensionNote) {
+  const Palette& pal = palette(out.theme);
+  auto notice = [&](std::string text, ImU32 col) {
+    CanvasShape n;
+    n.kind = ShapeKind::Notice;
+    n.text = std::move(text);
+    n.color = col;
+    n.box = pal.panelOverlay;
+    out.shapes.push_back(std::move(n));
+  };
+  if (!ov.svmOk && !ov.svmMessage.empty()) {
+    notice("No max-margin direction: " + ov.svmMessage, pal.warning);
+    out.layout.svmNotice = true;
+  }
+  if (!dimensionNote.empty()) notice(dimensionNote, pal.textMuted);
+  if (interactive && view.pickSvmTokens)
+    notice("Click a token to make it \xCE\xB1\xE1\xB5\xA2 of its sequence (Esc: done)", pal.text);
+  if (interactive && !ov.hint.empty()) {
+    CanvasShape h;
+    h.kind = ShapeKind::Hint;
+    h.text = ov.hint;
+    h.color = pal.text;
+    h.box = pal.panelOverlay;
+    out.shapes.push_back(std::move(h));
+  }
+}
+
+// =================================================================================================
 // [SECTION] build
 // =================================================================================================
 
@@ -272,7 +461,6 @@ struct Builder {
 
   void theory() {
     const int n = scene.sequenceCount();
-    CanvasLayout& L = out.layout;
     // Margin lines first (thin, under everything): support tokens sit on them, the rest beyond.
     if (view.layers.marginLines && ov.svmOk && scene.dim == 2)
       for (int i = 0; i < n && i < static_cast<int>(ov.marginNormal.size()); ++i) {
@@ -289,62 +477,10 @@ struct Builder {
       }
 
     if (ov.model == core::ModelKind::Prompt) {
-      ImVec2 a, b, pa, pb, sa, sb;
+      ImVec2 pa, pb, sa, sb;
       const bool paramVisible = ov.paramRay.size() > 0 && clipRay(t, planar(ov.paramRay), pa, pb);
       const bool svmVisible = ov.svmOk && ov.svmRay.size() > 0 && clipRay(t, planar(ov.svmRay), sa, sb);
-      // Each ray's label goes on its outer side, away from the other ray: when p has nearly turned onto
-      // p^mm the gap between them is too narrow for a label, let alone two.
-      float paramSide = +1.f, svmSide = -1.f;
-      if (paramVisible && svmVisible) {
-        auto outer = [](ImVec2 from, ImVec2 to, ImVec2 otherFrom, ImVec2 otherTo) {
-          const ImVec2 d(to.x - from.x, to.y - from.y);
-          const ImVec2 here(from.x + 0.72f * d.x, from.y + 0.72f * d.y);
-          const ImVec2 there(otherFrom.x + 0.72f * (otherTo.x - otherFrom.x),
-                             otherFrom.y + 0.72f * (otherTo.y - otherFrom.y));
-          const float towards = -d.y * (there.x - here.x) + d.x * (there.y - here.y);
-          return towards > 0 ? -1.f : +1.f;
-        };
-        paramSide = outer(pa, pb, sa, sb);
-        svmSide = outer(sa, sb, pa, pb);
-      }
-      auto rayLabel = [&](ImVec2 from, ImVec2 to, float side, const char* text, ImU32 col) {
-        CanvasShape l = shape(ShapeKind::RayLabel, from, to);
-        l.text = text;
-        l.along = 0.72f;
-        l.side = side;
-        l.color = col;
-        l.box = pal.panelOverlay;
-        add(std::move(l));
-      };
-      if (paramVisible) {
-        a = pa;
-        b = pb;
-        CanvasShape r = shape(ShapeKind::Line, a, b);
-        r.color = pal.foreground;
-        r.thickness = L.rayThickness;
-        add(std::move(r));
-        L.paramRay = true;
-        L.paramRayFrom = a;
-        L.paramRayTo = b;
-        rayLabel(a, b, paramSide, "p", pal.foreground);
-      }
-      if (svmVisible) {
-        a = sa;
-        b = sb;
-        CanvasShape r = shape(ShapeKind::DashedLine, a, b);
-        r.color = pal.svm;
-        r.thickness = L.rayThickness;
-        r.dash = 10.f * s;
-        r.gap = 6.f * s;
-        add(std::move(r));
-        L.svmRay = true;
-        L.svmRayFrom = a;
-        L.svmRayTo = b;
-        rayLabel(
-            a, b, svmSide,
-            ov.relaxedSvm ? "p\xE1\xB5\x90\xE1\xB5\x90 (relaxed SVM)" : "p\xE1\xB5\x90\xE1\xB5\x90 (SVM)",
-            pal.svm);
-      }
+      addPromptRays(out, ov, paramVisible, pa, pb, svmVisible, sa, sb);
     } else {
       // W z_i and W^mm z_i as arrows from the query point z_i: they rank sequence i's tokens.
       const float len = 0.16f * std::min(t.max.x - t.min.x, t.max.y - t.min.y);
@@ -357,13 +493,7 @@ struct Builder {
           if (!(l > 1e-300) || !std::isfinite(l)) return;
           const ImVec2 to(from.x + len * static_cast<float>(d.x() / l),
                           from.y - len * static_cast<float>(d.y() / l));
-          CanvasShape arrow = shape(dashed ? ShapeKind::DashedArrow : ShapeKind::Arrow, from, to);
-          arrow.color = col;
-          arrow.thickness = (dashed ? 2.f : 2.5f) * s;
-          arrow.radius = (dashed ? 9.f : 10.f) * s;
-          arrow.dash = 6.f * s;
-          arrow.gap = 4.f * s;
-          add(std::move(arrow));
+          addQueryArrow(out, from, to, col, dashed);
         };
         if (const Eigen::VectorXd* q = at(ov.paramQueries, i)) arrowAlong(*q, false);
         if (ov.svmOk)
@@ -376,39 +506,19 @@ struct Builder {
     // norm grows without bound, so the arrow's length is capped).
     if (scene.model.v.size() == scene.dim) {
       const ImVec2 o = t.toScreen(0, 0), tip = t.toScreen(planar(scene.model.v));
-      const bool trained = scene.model.trainV;
-      CanvasShape arrow = shape(ShapeKind::Arrow, o, tip);
-      arrow.color = withAlpha(pal.vArrow, trained ? 0.5f : 1.f);
-      arrow.thickness = 2.f * s;
-      arrow.radius = 10.f * s;
-      add(std::move(arrow));
-      CanvasShape handle = shape(ShapeKind::Circle, tip);
-      handle.radius = 5.f * s;
-      handle.color = pal.vArrow;
-      handle.thickness = 1.5f * s;
-      add(std::move(handle));
-      CanvasShape name = shape(ShapeKind::Text, ImVec2(tip.x + 7 * s, tip.y - fontSize - 1 * s));
-      name.text = trained ? "v\xE2\x82\x80" : "v";
-      name.color = pal.vArrow;
-      add(std::move(name));
-      L.vTip = tip;
-      if (trained && ov.trainedV.size() == scene.dim) {
+      ImVec2 trainedTip = o;
+      bool shortened = false;
+      if (scene.model.trainV && ov.trainedV.size() == scene.dim) {
+        // The trained v's norm grows without bound: its arrow is capped at 30 % of the canvas.
         const Eigen::Vector2d w = planar(ov.trainedV) * t.pixelsPerUnit;
         const double len = w.norm(), cap = 0.3 * std::min(t.max.x - t.min.x, t.max.y - t.min.y);
         if (len > 1e-9 && std::isfinite(len)) {
           const double k = std::min(1.0, cap / len);
-          const ImVec2 end(o.x + static_cast<float>(w.x() * k), o.y - static_cast<float>(w.y() * k));
-          CanvasShape v = shape(ShapeKind::Arrow, o, end);
-          v.color = pal.vArrow;
-          v.thickness = 2.5f * s;
-          v.radius = 11.f * s;
-          add(std::move(v));
-          CanvasShape label = shape(ShapeKind::Text, ImVec2(end.x + 7 * s, end.y - fontSize - 1 * s));
-          label.text = k < 1 ? "v (trained, shortened)" : "v (trained)";
-          label.color = pal.vArrow;
-          add(std::move(label));
+          trainedTip = ImVec2(o.x + static_cast<float>(w.x() * k), o.y - static_cast<float>(w.y() * k));
+          shortened = k < 1;
         }
       }
+      addVArrows(out, scene.model.trainV, o, tip, trainedTip, shortened);
     }
     CanvasShape origin = shape(ShapeKind::Disc, t.toScreen(0, 0));
     origin.radius = 2.5f * s;
@@ -427,94 +537,21 @@ struct Builder {
       const std::vector<char>* support = at(ov.support, i);
       for (int k = 0; k < q.tokens.rows(); ++k) {
         const ImVec2 c = t.toScreen(planar(q.tokens.row(k).transpose()));
-        const float r = tokenMarkerRadius(ov, i, k, s);
-        CanvasLayout::Marker m{i, k, c, r, 0.f, 0.f};
-        CanvasShape mk = shape(ShapeKind::Marker, c);
-        mk.marker = shapeForLabel(q.y);
-        mk.radius = r;
-        mk.fill = col;
-        // Only the selected sequence's markers are outlined (it is where clicks add tokens).
-        mk.color = pal.foreground;
-        mk.thickness = current ? 1.5f * s : 0.f;
-        add(std::move(mk));
-        if (queries && scene.model.query == core::QueryKind::First && k == 0) {
-          CanvasShape hole = shape(ShapeKind::Disc, c);  // marks the query token
-          hole.radius = std::max(1.5f * s, 0.3f * r);
-          hole.color = pal.canvasBackground;
-          add(std::move(hole));
-        }
-        // Badges sit on the diagonal just outside the ring: optimal star upper right, support diamond
-        // lower left, so neither hides the marker (whose size is the attention weight).
-        const float badge = (r + 6.f * s) * 0.70711f;
-        if (k == sel) {
-          m.ringRadius = r + 4.f * s;
-          m.ringThickness = 2.f * s;
-          CanvasShape ring = shape(ShapeKind::Circle, c);
-          ring.radius = m.ringRadius;
-          ring.thickness = m.ringThickness;
-          ring.color = pal.foreground;
-          add(std::move(ring));
-        }
-        if (view.layers.supportMarks && ov.svmOk && support && k < static_cast<int>(support->size()) &&
-            (*support)[static_cast<std::size_t>(k)]) {
-          CanvasShape d = shape(ShapeKind::Diamond, ImVec2(c.x - badge, c.y + badge));
-          d.radius = 5.f * s;
-          d.fill = pal.svm;
-          d.color = pal.canvasBackground;
-          d.thickness = 1.f * s;
-          add(std::move(d));
-        }
-        if (view.layers.optimalMarks && k == opt) {
-          CanvasShape star = shape(ShapeKind::Star, ImVec2(c.x + badge, c.y - badge));
-          star.radius = 5.5f * s;
-          star.fill = pal.optimal;
-          star.color = pal.markerOutline;
-          star.thickness = 1.f * s;
-          add(std::move(star));
-        }
-        out.layout.markers.push_back(m);
+        TokenMarks marks;
+        marks.shape = shapeForLabel(q.y);
+        marks.colour = col;
+        marks.radius = tokenMarkerRadius(ov, i, k, s);
+        marks.outlined = current;
+        marks.queryToken = queries && scene.model.query == core::QueryKind::First && k == 0;
+        marks.selected = k == sel;
+        marks.support = view.layers.supportMarks && ov.svmOk && support &&
+                        k < static_cast<int>(support->size()) && (*support)[static_cast<std::size_t>(k)];
+        marks.optimal = view.layers.optimalMarks && k == opt;
+        addTokenShapes(out, i, k, c, marks);
       }
       if (queries && scene.model.query == core::QueryKind::Given && q.z.size() == scene.dim) {
-        const ImVec2 c = t.toScreen(planar(q.z));
-        const float h = 6.f * s;
-        for (float sign : {1.f, -1.f}) {
-          CanvasShape l =
-              shape(ShapeKind::Line, ImVec2(c.x - h, c.y - sign * h), ImVec2(c.x + h, c.y + sign * h));
-          l.color = col;
-          l.thickness = 3.f * s;
-          add(std::move(l));
-        }
+        addQueryMarker(out, t.toScreen(planar(q.z)), col);
       }
-    }
-  }
-
-  void notices(bool interactive) {
-    auto notice = [&](std::string text, ImU32 col) {
-      CanvasShape n;
-      n.kind = ShapeKind::Notice;
-      n.text = std::move(text);
-      n.color = col;
-      n.box = pal.panelOverlay;
-      add(std::move(n));
-    };
-    if (!ov.svmOk && !ov.svmMessage.empty()) {
-      notice("No max-margin direction: " + ov.svmMessage, pal.warning);
-      out.layout.svmNotice = true;
-    }
-    if (scene.dim != 2)
-      notice(std::to_string(scene.dim) +
-                 "D scene: showing the x\xE2\x82\x81\xE2\x80\x93x\xE2\x82\x82 plane (edits keep the other "
-                 "coordinates)",
-             pal.textMuted);
-    if (interactive && view.pickSvmTokens)
-      notice("Click a token to make it \xCE\xB1\xE1\xB5\xA2 of its sequence (Esc: done)", pal.text);
-    if (interactive && !ov.hint.empty()) {
-      CanvasShape h;
-      h.kind = ShapeKind::Hint;
-      h.text = ov.hint;
-      h.color = pal.text;
-      h.box = pal.panelOverlay;
-      add(std::move(h));
     }
   }
 };
@@ -542,7 +579,11 @@ CanvasScene buildCanvasScene(const core::Scene& scene, const ViewState& view, co
   if (view.layers.grid) b.grid();
   b.theory();
   b.tokens();
-  b.notices(options.interactive);
+  addCanvasNotices(out, view, overlay, options.interactive,
+                   scene.dim == 2 ? std::string()
+                                  : std::to_string(scene.dim) +
+                                        "D scene: showing the x\xE2\x82\x81\xE2\x80\x93x\xE2\x82\x82 "
+                                        "plane (edits keep the other coordinates)");
   return out;
 }
 

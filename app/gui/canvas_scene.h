@@ -157,6 +157,37 @@ std::vector<std::string> wrapNotice(const std::string& text, ImVec2 canvasMin, I
 // Top-left of the hint's text.
 ImVec2 hintPosition(ImVec2 canvasMin, ImVec2 canvasMax, ImVec2 textSize, float scale);
 
+// [Pieces shared with the 3D view (view3d_scene.h): each appends shapes to `out`, at out.scale and in
+// out.theme's palette, and records what tests probe in out.layout]
+
+// The prompt model's rays p (solid) and p^mm (dashed) between the given screen points, each labelled on
+// the side away from the other.
+void addPromptRays(CanvasScene& out, const CanvasOverlay& overlay, bool paramVisible, ImVec2 paramFrom,
+                   ImVec2 paramTo, bool svmVisible, ImVec2 svmFrom, ImVec2 svmTo);
+// The effective query W z_i (solid) or W^mm z_i (dashed) of one sequence.
+void addQueryArrow(CanvasScene& out, ImVec2 from, ImVec2 to, ImU32 colour, bool dashed);
+// v from the origin to its draggable tip (v0, faded, when v is trained), and the trained v up to
+// trainedTip ("shortened" when its length was capped; nothing when trainedTip is the origin).
+void addVArrows(CanvasScene& out, bool trained, ImVec2 origin, ImVec2 tip, ImVec2 trainedTip, bool shortened);
+
+// How one token is marked.
+struct TokenMarks {
+  MarkerShape shape = MarkerShape::Circle;  // by label
+  ImU32 colour = 0;                         // by sequence
+  float radius = 7.f;                       // tokenMarkerRadius
+  bool outlined = false;                    // its sequence is the selected one
+  bool queryToken = false;                  // the query z_i (query = first token): a hole
+  bool selected = false;                    // alpha_i: a ring
+  bool support = false;                     // an active SVM constraint: a diamond badge
+  bool optimal = false;                     // argmax gamma: a star badge
+};
+void addTokenShapes(CanvasScene& out, int seq, int token, ImVec2 centre, const TokenMarks& marks);
+// A given query z_i: a cross in its sequence's colour.
+void addQueryMarker(CanvasScene& out, ImVec2 centre, ImU32 colour);
+// The notices at the top (SVM infeasible, `dimensionNote` unless empty, pick mode) and the start hint.
+void addCanvasNotices(CanvasScene& out, const ViewState& view, const CanvasOverlay& overlay, bool interactive,
+                      const std::string& dimensionNote);
+
 // "−1.25": printf format with a real minus sign, so numbers read well on a projector.
 std::string canvasNumber(double v, const char* fmt = "%.3g");
 

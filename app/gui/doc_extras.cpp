@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+
 namespace attnmd::gui {
 namespace {
 
@@ -67,6 +69,29 @@ LoadedDocument documentFromScene(core::Scene scene) {
       if (!(d.view.canvas.pixelsPerUnit > 0)) d.view.canvas.pixelsPerUnit = 0;
     }
     read(*it, "selected_sequence", d.view.selectedSequence, w);
+    std::string mode;
+    if (read(*it, "mode", mode, w)) {
+      if (mode == "3d" || mode == "plane")
+        d.view.space = mode == "3d";
+      else
+        w += std::string(w.empty() ? "" : ", ") + "app.view.mode";
+    }
+    if (auto c = it->find("camera"); c != it->end() && c->is_object()) {
+      Camera3D& cam = d.view.camera;
+      read(*c, "yaw", cam.yaw, w);
+      read(*c, "pitch", cam.pitch, w);
+      std::vector<double> target;
+      if (read(*c, "target", target, w) && target.size() == 3) {
+        cam.targetX = target[0];
+        cam.targetY = target[1];
+        cam.targetZ = target[2];
+        read(*c, "pixels_per_unit", cam.pixelsPerUnit, w);
+      }
+      // A camera that cannot be drawn (NaN, a pitch over the pole) falls back to the default angles.
+      if (!std::isfinite(cam.yaw) || !(std::abs(cam.pitch) <= 1.5)) cam = Camera3D{};
+      if (!(cam.pixelsPerUnit > 0) || !std::isfinite(cam.targetX + cam.targetY + cam.targetZ))
+        cam.pixelsPerUnit = 0;
+    }
     if (auto l = it->find("layers"); l != it->end() && l->is_object()) {
       read(*l, "grid", d.view.layers.grid, w);
       read(*l, "margin_lines", d.view.layers.marginLines, w);
@@ -109,6 +134,15 @@ core::Scene sceneWithAppFields(const Document& doc) {
   if (v.canvas.pixelsPerUnit > 0) {
     view["center"] = {v.canvas.centerX, v.canvas.centerY};
     view["pixels_per_unit"] = v.canvas.pixelsPerUnit;
+  }
+  if (s.dim >= 3) {
+    view["mode"] = v.space ? "3d" : "plane";
+    Json camera = {{"yaw", v.camera.yaw}, {"pitch", v.camera.pitch}};
+    if (v.camera.pixelsPerUnit > 0) {
+      camera["target"] = {v.camera.targetX, v.camera.targetY, v.camera.targetZ};
+      camera["pixels_per_unit"] = v.camera.pixelsPerUnit;
+    }
+    view["camera"] = std::move(camera);
   }
   app["view"] = std::move(view);
   extras["app"] = std::move(app);

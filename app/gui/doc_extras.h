@@ -8,7 +8,10 @@
 //                      "at_loss": false, "loss_below": 1e-6 },
 //            "view": { "center": [0.5, 0], "pixels_per_unit": 160, "selected_sequence": 0,
 //                      "layers": { "grid": true, "margin_lines": true, "support": true, "optimal": true,
-//                                  "legend": true } } }
+//                                  "legend": true },
+//                      "mode": "3d", "camera": { "yaw": 0.55, "pitch": 0.4, "target": [0, 0, 0.5],
+//                                                "pixels_per_unit": 240 } } }
+//   (mode and camera only for d >= 3: "3d" or "plane"; without target the 3D view fits the data)
 #pragma once
 
 #include <string>

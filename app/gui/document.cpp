@@ -118,7 +118,7 @@ void Document::reset(DocState state) {
   setState(std::move(state), id);
   ++sceneRevision_;  // a new document always restarts training, even when it looks the same
   savedStateId_ = id;
-  view_.canvas.pixelsPerUnit = 0;  // fit the new data
+  view_.refit();  // fit the new data
 }
 
 }  // namespace attnmd::gui

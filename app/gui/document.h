@@ -27,6 +27,15 @@ struct CanvasView {
   double pixelsPerUnit = 0;  // zoom; 0 = not set yet: fit the data on the next frame
 };
 
+// The 3D view's orbit camera (scenes with d >= 3, view3d.h): orthographic, looking at `target` from the
+// direction yaw (about the x_3 axis) and pitch (above the x_1-x_2 plane); x_3 points up on screen.
+struct Camera3D {
+  double yaw = 0.55;  // radians
+  double pitch = 0.40;
+  double targetX = 0, targetY = 0, targetZ = 0;
+  double pixelsPerUnit = 0;  // zoom; 0 = not set yet: fit the data on the next frame
+};
+
 // What the canvas draws on top of the tokens (View menu).
 struct CanvasLayers {
   bool grid = true;
@@ -46,10 +55,18 @@ struct TokenRef {
 // App-side view state. Not undoable; issue 6 may save it with the scene as extras.
 struct ViewState {
   CanvasView canvas;
+  Camera3D camera;
+  bool space = true;  // d >= 3: the 3D view; false: the x_1-x_2 plane (the 2D canvas)
   CanvasLayers layers;
   int selectedSequence = 0;    // where canvas clicks add tokens; the data table's current row
   TokenRef activeToken;        // last clicked token (Delete removes it)
   bool pickSvmTokens = false;  // canvas clicks pick the SVM token of a sequence instead of editing
+
+  // Both views fit the data on the next frame (new data, F); the 3D view keeps its angles.
+  void refit() {
+    canvas.pixelsPerUnit = 0;
+    camera.pixelsPerUnit = 0;
+  }
 };
 
 class Document {

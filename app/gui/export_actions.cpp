@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include "app/gui/canvas_svg.h"
+#include "app/gui/view3d_scene.h"
 #include "core/scene_io.h"
 
 namespace attnmd::gui {
@@ -67,13 +68,18 @@ void ExportActions::report(const ExportReport& r) const {
   if (notify) notify(r.summary());
 }
 
+CanvasScene shownCanvasScene(const ExportSources& src, const CanvasSceneOptions& o) {
+  if (src.space)
+    return buildView3DScene(src.doc->scene(), src.doc->view(), *src.overlay, src.projection, src.style, o);
+  return buildCanvasScene(src.doc->scene(), src.doc->view(), *src.overlay, src.canvas, src.style, o);
+}
+
 ExportReport ExportActions::canvasSvg(const ExportSources& src) const {
   if (!src.doc || !src.overlay) return ExportReport{src.folder, {}, "nothing to export yet"};
   CanvasSceneOptions o;
   o.fontSize = src.fontSize;
   o.interactive = false;
-  const CanvasScene sc =
-      buildCanvasScene(src.doc->scene(), src.doc->view(), *src.overlay, src.canvas, src.style, o);
+  const CanvasScene sc = shownCanvasScene(src, o);
   const std::string path = uniquePath(src.folder, src.sceneName + "-canvas", ".svg");
   return writeOne(path, gui::canvasSvg(sc));
 }
@@ -163,8 +169,7 @@ ExportReport ExportActions::bundle(const ExportSources& src, const Image& window
     CanvasSceneOptions o;
     o.fontSize = src.fontSize;
     o.interactive = false;
-    c.canvasSvg = gui::canvasSvg(
-        buildCanvasScene(src.doc->scene(), src.doc->view(), *src.overlay, src.canvas, src.style, o));
+    c.canvasSvg = gui::canvasSvg(shownCanvasScene(src, o));
   }
   if (window.width > 0) {
     const std::string s = k == 1.f ? std::string() : "@" + std::to_string(static_cast<int>(k + 0.5f)) + "x";
@@ -193,7 +198,7 @@ void ExportActions::menuItems(const std::string& folder, const std::function<Exp
       PngRegion region;
     };
     const Item items[] = {{"Window", PngRegion::Window},
-                          {"Canvas", PngRegion::Canvas},
+                          {"Canvas (2D or 3D view)", PngRegion::Canvas},
                           {"Plots panel", PngRegion::Plots},
                           {"Each plot", PngRegion::EachPlot}};
     for (const Item& it : items) {
@@ -203,7 +208,7 @@ void ExportActions::menuItems(const std::string& folder, const std::function<Exp
     }
     ImGui::EndMenu();
   }
-  if (ImGui::MenuItem("SVG: canvas")) report(canvasSvg(sources()));
+  if (ImGui::MenuItem("SVG: canvas (2D or 3D view)")) report(canvasSvg(sources()));
   if (ImGui::MenuItem("SVG: each plot")) report(plotSvgs(sources()));
   if (ImGui::MenuItem("CSV: run history (metrics.csv)")) report(metricsCsv(sources()));
   ImGui::Separator();

@@ -18,6 +18,7 @@
 #include "app/gui/canvas_scene.h"
 #include "app/gui/export.h"
 #include "app/gui/trainer.h"
+#include "app/gui/view3d.h"
 #include "app/plot/figure.h"
 
 namespace attnmd::gui {
@@ -28,7 +29,9 @@ struct ExportSources {
   std::shared_ptr<const TrainSnapshot> snap;
   const plot::Figure* figure = nullptr;  // the Plots panel's figure
   const CanvasOverlay* overlay = nullptr;
-  CanvasTransform canvas;  // where the canvas was drawn, in screen points
+  CanvasTransform canvas;   // where the canvas was drawn, in screen points (min, max: also the 3D view's)
+  bool space = false;       // the 3D view is shown instead of the 2D canvas
+  Projection3D projection;  // the 3D view's projection when `space`
   CanvasStyle style;
   float fontSize = 15.f;
   ImVec2 plotsMin{0, 0}, plotsMax{0, 0};                                     // the Plots window
@@ -39,6 +42,9 @@ struct ExportSources {
   std::vector<std::string> summary;  // README lines about the state (bundle)
   double now = 0;                    // Unix seconds (bundle folder name)
 };
+
+// The canvas as shown (2D canvas or 3D view), for the SVG exports.
+CanvasScene shownCanvasScene(const ExportSources& src, const CanvasSceneOptions& options);
 
 enum class PngRegion { Window, Canvas, Plots, EachPlot };
 

@@ -49,7 +49,7 @@ void GeneratorPanel::draw(Document& doc, float scale) {
       message = doc.apply(cmd::ReplaceScene{
           std::move(s), std::string("generate ") + gens[static_cast<std::size_t>(choice)].name,
           std::nullopt});
-      if (message.empty()) doc.view().canvas.pixelsPerUnit = 0;  // fit the new data
+      if (message.empty()) doc.view().refit();  // fit the new data
     } catch (const std::exception& e) {
       message = e.what();
     }
@@ -66,7 +66,7 @@ void GeneratorPanel::draw(Document& doc, float scale) {
       } else {
         message = r.error();
       }
-      if (message.empty()) doc.view().canvas.pixelsPerUnit = 0;
+      if (message.empty()) doc.view().refit();
     }
   }
   tip("Replace the scene by the embedded teaching scene.");
@@ -100,7 +100,7 @@ void GeneratorPanel::draw(Document& doc, float scale) {
           LoadedDocument d = documentFromScene(std::move(r.scene()));
           message = doc.apply(
               cmd::ReplaceScene{std::move(d.state.scene), "open " + shortName(path), d.state.experiment});
-          if (message.empty()) doc.view().canvas.pixelsPerUnit = 0;
+          if (message.empty()) doc.view().refit();
         } else {
           message = r.error();
         }

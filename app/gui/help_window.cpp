@@ -13,7 +13,7 @@ const Shortcut kShortcuts[] = {
     {"Space", "play / pause training"},
     {"S", "one optimizer step"},
     {"R", "reset the run to step 0"},
-    {"F", "fit the canvas to the data"},
+    {"F", "fit the canvas (or the 3D view) to the data"},
     {"Delete / Backspace", "delete the hovered (or last clicked) token"},
     {"Ctrl+Z", "undo"},
     {"Ctrl+Y, Ctrl+Shift+Z", "redo"},
@@ -29,6 +29,10 @@ const Shortcut kShortcuts[] = {
     {"left drag", "move a token, the tip of v, or a query point \xC3\x97"},
     {"right click", "delete a token"},
     {"right drag / wheel", "pan / zoom the canvas"},
+    {"3D view (d \xE2\x89\xA5 3): left drag (empty)", "orbit"},
+    {"3D view: left drag a token", "move it in the screen plane (its depth is kept)"},
+    {"3D view: double-click (empty)", "add a token to the selected sequence"},
+    {"3D view: right click / right drag / wheel", "delete a token / pan / zoom"},
 };
 const int kShortcutCount = static_cast<int>(sizeof(kShortcuts) / sizeof(kShortcuts[0]));
 

@@ -266,5 +266,45 @@ TEST(AppTheory, JointPromptTrainingShowsTheRelaxedSvm) {
   EXPECT_NEAR(ov.marginNormal[0].dot(Eigen::Vector2d(1, 1)) - ov.marginOffset[0], 1.0, 1e-6);
 }
 
+TEST(App3D, SpatialScenesOpenInTheThreeDViewWhereDeleteAndFitWork) {
+  ImGuiHarness ui;
+  core::Scene s = teachingScene();
+  s.dim = 3;
+  s.model.v = Eigen::Vector3d(0, 1, 0.5);
+  for (core::Sequence& q : s.sequences) {
+    q.tokens.conservativeResize(Eigen::NoChange, 3);
+    for (Eigen::Index t = 0; t < q.tokens.rows(); ++t) q.tokens(t, 2) = 0.5 * static_cast<double>(t) - 0.4;
+  }
+  App app(DocState{s, {}}, Preferences{});
+  auto fn = [&] { app.frame(); };
+  ui.frame(fn);
+  ui.frame(fn);
+  ASSERT_TRUE(app.showsSpace());
+  ASSERT_EQ(app.canvasLayout().markers.size(), 12u);
+  EXPECT_TRUE(app.canvasLayout().svmRay) << "the SVM direction is drawn in space";
+  // The hovered token is the one Delete removes.
+  const CanvasLayout::Marker m = app.canvasLayout().markers.back();
+  ui.mouseTo(m.center);
+  ui.frame(fn);
+  ui.frame(fn);
+  ui.tap(GLFW_KEY_DELETE, fn);
+  EXPECT_EQ(app.document().scene().sequences[static_cast<std::size_t>(m.seq)].tokens.rows(), 2);
+  // F fits the camera to the data again after a wild zoom.
+  ui.mouseTo(ImVec2(-1, -1));
+  ui.tap(GLFW_KEY_F, fn);  // to the data as it is now
+  ui.frame(fn);
+  const double fitted = app.document().view().camera.pixelsPerUnit;
+  app.document().view().camera.pixelsPerUnit = fitted * 1000;
+  ui.tap(GLFW_KEY_F, fn);
+  ui.frame(fn);
+  EXPECT_NEAR(app.document().view().camera.pixelsPerUnit, fitted, fitted * 1e-9);
+  // The plane instead: the 2D canvas's layout, and the notice that x_3 is hidden.
+  app.document().view().space = false;
+  ui.frame(fn);
+  ui.frame(fn);
+  EXPECT_FALSE(app.showsSpace());
+  EXPECT_EQ(app.canvasLayout().markers.size(), 11u);
+}
+
 }  // namespace
 }  // namespace attnmd::gui

@@ -80,5 +80,38 @@ TEST(DocExtras, SceneWithoutAppFieldsGivesDefaults) {
   EXPECT_EQ(d.state.experiment.pickedTokens.size(), 2u);
 }
 
+TEST(DocExtras, TheThreeDViewAndItsCameraRoundTripForSpatialScenes) {
+  core::Scene s = scene();
+  s.dim = 3;
+  s.model.v = Eigen::Vector3d(0, 0, 1);
+  for (core::Sequence& q : s.sequences) q.tokens = Eigen::MatrixXd::Random(3, 3);
+  Document doc(DocState{s, {}});
+  doc.view().space = false;
+  doc.view().camera = Camera3D{-1.25, 0.75, 0.5, -0.25, 2.0, 321.0};
+  const std::string text = core::sceneToJson(sceneWithAppFields(doc));
+  auto parsed = core::parseScene(text, "roundtrip");
+  ASSERT_TRUE(parsed.ok()) << parsed.error();
+  const LoadedDocument d = documentFromScene(parsed.scene());
+  EXPECT_EQ(d.warning, "");
+  EXPECT_FALSE(d.view.space) << "the plane was chosen";
+  EXPECT_DOUBLE_EQ(d.view.camera.yaw, -1.25);
+  EXPECT_DOUBLE_EQ(d.view.camera.pitch, 0.75);
+  EXPECT_DOUBLE_EQ(d.view.camera.targetX, 0.5);
+  EXPECT_DOUBLE_EQ(d.view.camera.targetY, -0.25);
+  EXPECT_DOUBLE_EQ(d.view.camera.targetZ, 2.0);
+  EXPECT_DOUBLE_EQ(d.view.camera.pixelsPerUnit, 321.0);
+
+  // A 2D scene writes no 3D fields; a camera that cannot be drawn falls back to the defaults.
+  EXPECT_EQ(core::sceneToJson(sceneWithAppFields(Document(DocState{scene(), {}}))).find("camera"),
+            std::string::npos);
+  core::Scene bad = s;
+  bad.extrasJson = R"({"app":{"view":{"mode":"hologram","camera":{"yaw":0.1,"pitch":7,"target":[1,2]}}}})";
+  const LoadedDocument b = documentFromScene(bad);
+  EXPECT_NE(b.warning.find("mode"), std::string::npos) << b.warning;
+  EXPECT_TRUE(b.view.space);
+  EXPECT_DOUBLE_EQ(b.view.camera.pitch, Camera3D{}.pitch) << "a pitch over the pole is not drawable";
+  EXPECT_EQ(b.view.camera.pixelsPerUnit, 0) << "no usable target: fit";
+}
+
 }  // namespace
 }  // namespace attnmd::gui

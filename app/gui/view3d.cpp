@@ -1,0 +1,102 @@
+#include "app/gui/view3d.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace attnmd::gui {
+namespace {
+
+constexpr double kMaxPitch = 1.50;  // radians, a little under 90°: the view never flips over the pole
+constexpr double kOrbitRadiansPerPixel = 0.008;
+constexpr double kMinZoom = 1e-3;  // pixels per unit, as the 2D canvas
+constexpr double kMaxZoom = 1e7;
+
+}  // namespace
+
+Projection3D Projection3D::make(ImVec2 min, ImVec2 max, const Camera3D& c) {
+  Projection3D p;
+  p.min = min;
+  p.max = max;
+  p.target = Eigen::Vector3d(c.targetX, c.targetY, c.targetZ);
+  const double cy = std::cos(c.yaw), sy = std::sin(c.yaw), cp = std::cos(c.pitch), sp = std::sin(c.pitch);
+  p.toViewer = Eigen::Vector3d(cp * cy, cp * sy, sp);
+  p.right = Eigen::Vector3d(-sy, cy, 0);  // horizontal: the x_3 axis always shows vertical
+  p.up = p.toViewer.cross(p.right);
+  p.pixelsPerUnit = c.pixelsPerUnit > 0 ? c.pixelsPerUnit : 1;
+  return p;
+}
+
+ImVec2 Projection3D::toScreen(const Eigen::Vector3d& x) const {
+  const Eigen::Vector3d d = x - target;
+  return ImVec2(static_cast<float>(0.5 * (min.x + max.x) + pixelsPerUnit * right.dot(d)),
+                static_cast<float>(0.5 * (min.y + max.y) - pixelsPerUnit * up.dot(d)));
+}
+
+Eigen::Vector3d Projection3D::screenDelta(ImVec2 px) const {
+  return (right * px.x - up * px.y) / pixelsPerUnit;
+}
+
+Eigen::Vector3d Projection3D::onScreenPlane(ImVec2 s) const {
+  return target + screenDelta(ImVec2(s.x - 0.5f * (min.x + max.x), s.y - 0.5f * (min.y + max.y)));
+}
+
+Eigen::Vector3d spatial(const Eigen::Ref<const Eigen::VectorXd>& x) {
+  Eigen::Vector3d p = Eigen::Vector3d::Zero();
+  for (Eigen::Index k = 0; k < std::min<Eigen::Index>(3, x.size()); ++k) p(k) = x(k);
+  return p;
+}
+
+SceneBounds sceneBounds(const core::Scene& scene) {
+  Eigen::Vector3d lo = Eigen::Vector3d::Zero(), hi = Eigen::Vector3d::Zero();  // the origin is shown
+  std::vector<Eigen::Vector3d> points;
+  auto add = [&](const Eigen::Vector3d& p) {
+    if (!p.allFinite()) return;
+    lo = lo.cwiseMin(p);
+    hi = hi.cwiseMax(p);
+    points.push_back(p);
+  };
+  for (const core::Sequence& q : scene.sequences) {
+    for (Eigen::Index t = 0; t < q.tokens.rows(); ++t) add(spatial(q.tokens.row(t).transpose()));
+    if (q.z.size() > 0) add(spatial(q.z));
+  }
+  if (scene.model.v.size() > 0) add(spatial(scene.model.v));
+  SceneBounds b;
+  b.centre = 0.5 * (lo + hi);
+  double r = b.centre.norm(), reach = 0;  // the origin is shown
+  for (const Eigen::Vector3d& p : points) {
+    r = std::max(r, (p - b.centre).norm());
+    reach = std::max(reach, p.norm());
+  }
+  b.radius = r > 1e-9 ? r : 1.0;
+  b.reach = reach > 1e-9 ? reach : b.radius;
+  b.extent = lo.cwiseAbs().cwiseMax(hi.cwiseAbs()).cwiseMax(Eigen::Vector3d::Constant(0.25 * b.radius));
+  return b;
+}
+
+Camera3D fitCamera(const core::Scene& scene, ImVec2 size, Camera3D c) {
+  const SceneBounds b = sceneBounds(scene);
+  c.targetX = b.centre.x();
+  c.targetY = b.centre.y();
+  c.targetZ = b.centre.z();
+  // A sphere of the bounding radius fits whatever the angle; the margin leaves room for labels.
+  c.pixelsPerUnit = std::clamp(0.42 * std::min(size.x, size.y) / b.radius, kMinZoom, kMaxZoom);
+  return c;
+}
+
+void orbit(Camera3D& c, ImVec2 d) {
+  c.yaw = std::remainder(c.yaw - d.x * kOrbitRadiansPerPixel, 2 * M_PI);
+  c.pitch = std::clamp(c.pitch + d.y * kOrbitRadiansPerPixel, -kMaxPitch, kMaxPitch);
+}
+
+void panCamera(Camera3D& c, const Projection3D& p, ImVec2 d) {
+  const Eigen::Vector3d move = -p.screenDelta(d);  // the scene follows the mouse
+  c.targetX += move.x();
+  c.targetY += move.y();
+  c.targetZ += move.z();
+}
+
+void zoomCamera(Camera3D& c, double factor) {
+  if (c.pixelsPerUnit > 0) c.pixelsPerUnit = std::clamp(c.pixelsPerUnit * factor, kMinZoom, kMaxZoom);
+}
+
+}  // namespace attnmd::gui
