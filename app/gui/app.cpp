@@ -419,9 +419,9 @@ void App::drawMenuBar() {
     ImGui::Separator();
     ImGui::MenuItem("Grid", nullptr, &l.grid);
     tip("Coordinate grid and axes of the x\xE2\x82\x81\xE2\x80\x93x\xE2\x82\x82 plane.");
-    ImGui::MenuItem("Margin lines", nullptr, &l.marginLines);
-    tip("Per sequence, the line (x_\xCE\xB1 \xE2\x88\x92 x)\xE1\xB5\x80q_i = 1 of the SVM: support tokens "
-        "lie on it, the others beyond.");
+    ImGui::MenuItem("Margin lines (planes in 3D)", nullptr, &l.marginLines);
+    tip("Per sequence, the line (x_\xCE\xB1 \xE2\x88\x92 x)\xE1\xB5\x80q_i = 1 of the SVM (a plane in the 3D "
+        "view): support tokens lie on it, the others beyond.");
     ImGui::MenuItem("Support tokens", nullptr, &l.supportMarks);
     tip("Mark the tokens whose SVM constraint is active (a diamond at the lower left).");
     ImGui::MenuItem("Optimal tokens", nullptr, &l.optimalMarks);

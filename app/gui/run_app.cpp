@@ -77,6 +77,15 @@ std::string writeLayoutJson(const std::string& path, const App& app, int fbw, in
                  {"max", point(l.transform.max)},
                  {"center", {l.transform.centerX, l.transform.centerY}},
                  {"pixels_per_unit", l.transform.pixelsPerUnit}};
+  // The 3D view (d >= 3): its camera, from which a test projects the tokens itself (view3d.h).
+  j["view"] = app.showsSpace() ? "3d" : "2d";
+  if (app.showsSpace()) {
+    const Camera3D& c = app.document().view().camera;
+    j["camera"] = {{"yaw", c.yaw},
+                   {"pitch", c.pitch},
+                   {"target", {c.targetX, c.targetY, c.targetZ}},
+                   {"pixels_per_unit", c.pixelsPerUnit}};
+  }
   nlohmann::json markers = nlohmann::json::array();
   for (const auto& m : l.markers)
     markers.push_back({{"seq", m.seq},

@@ -46,23 +46,34 @@ Eigen::Vector3d spatial(const Eigen::Ref<const Eigen::VectorXd>& x) {
   return p;
 }
 
-SceneBounds sceneBounds(const core::Scene& scene) {
-  Eigen::Vector3d lo = Eigen::Vector3d::Zero(), hi = Eigen::Vector3d::Zero();  // the origin is shown
+namespace {
+
+// Every finite token, query and v of the scene, in the first three coordinates.
+std::vector<Eigen::Vector3d> shownPoints(const core::Scene& scene) {
   std::vector<Eigen::Vector3d> points;
   auto add = [&](const Eigen::Vector3d& p) {
-    if (!p.allFinite()) return;
-    lo = lo.cwiseMin(p);
-    hi = hi.cwiseMax(p);
-    points.push_back(p);
+    if (p.allFinite()) points.push_back(p);
   };
   for (const core::Sequence& q : scene.sequences) {
     for (Eigen::Index t = 0; t < q.tokens.rows(); ++t) add(spatial(q.tokens.row(t).transpose()));
     if (q.z.size() > 0) add(spatial(q.z));
   }
   if (scene.model.v.size() > 0) add(spatial(scene.model.v));
+  return points;
+}
+
+}  // namespace
+
+SceneBounds sceneBounds(const core::Scene& scene) {
+  const std::vector<Eigen::Vector3d> points = shownPoints(scene);
+  Eigen::Vector3d lo = Eigen::Vector3d::Zero(), hi = Eigen::Vector3d::Zero();  // the origin is shown
+  for (const Eigen::Vector3d& p : points) {
+    lo = lo.cwiseMin(p);
+    hi = hi.cwiseMax(p);
+  }
   SceneBounds b;
   b.centre = 0.5 * (lo + hi);
-  double r = b.centre.norm(), reach = 0;  // the origin is shown
+  double r = b.centre.norm(), reach = 0;
   for (const Eigen::Vector3d& p : points) {
     r = std::max(r, (p - b.centre).norm());
     reach = std::max(reach, p.norm());
@@ -74,12 +85,34 @@ SceneBounds sceneBounds(const core::Scene& scene) {
 }
 
 Camera3D fitCamera(const core::Scene& scene, ImVec2 size, Camera3D c) {
+  // What the view draws, seen from the camera's angles: the points, the origin and the axes' ends
+  // (view3d_scene.cpp draws axis k from -0.29 to 1.15 times extent_k, its name past the end).
   const SceneBounds b = sceneBounds(scene);
-  c.targetX = b.centre.x();
-  c.targetY = b.centre.y();
-  c.targetZ = b.centre.z();
-  // A sphere of the bounding radius fits whatever the angle; the margin leaves room for labels.
-  c.pixelsPerUnit = std::clamp(0.42 * std::min(size.x, size.y) / b.radius, kMinZoom, kMaxZoom);
+  std::vector<Eigen::Vector3d> points = shownPoints(scene);
+  points.push_back(Eigen::Vector3d::Zero());
+  for (int k = 0; k < 3; ++k) {
+    Eigen::Vector3d e = Eigen::Vector3d::Zero();
+    e(k) = 1.25 * b.extent(k);
+    points.push_back(e);
+    points.push_back(-0.3 * e);
+  }
+  c.targetX = c.targetY = c.targetZ = 0;
+  const Projection3D p = Projection3D::make(ImVec2(0, 0), ImVec2(1, 1), c);
+  Eigen::Vector2d lo(1e300, 1e300), hi(-1e300, -1e300);
+  for (const Eigen::Vector3d& x : points) {
+    const Eigen::Vector2d onScreen(p.right.dot(x), p.up.dot(x));
+    lo = lo.cwiseMin(onScreen);
+    hi = hi.cwiseMax(onScreen);
+  }
+  // The target is the point whose projection is the middle of that box (any depth will do).
+  const Eigen::Vector3d target = p.right * 0.5 * (lo.x() + hi.x()) + p.up * 0.5 * (lo.y() + hi.y());
+  c.targetX = target.x();
+  c.targetY = target.y();
+  c.targetZ = target.z();
+  const Eigen::Vector2d extent = (hi - lo).cwiseMax(Eigen::Vector2d::Constant(1e-6 * b.radius));
+  // 10 % margin on each side for markers, rings and labels at the edge.
+  const double w = std::max(1.f, size.x), h = std::max(1.f, size.y);
+  c.pixelsPerUnit = std::clamp(std::min(w / (1.2 * extent.x()), h / (1.2 * extent.y())), kMinZoom, kMaxZoom);
   return c;
 }
 

@@ -47,8 +47,9 @@ struct SceneBounds {
 };
 SceneBounds sceneBounds(const core::Scene& scene);
 
-// The camera that shows everything in a view of `size` pixels from any angle, keeping `camera`'s yaw
-// and pitch.
+// The camera that shows every token, query, v and the axes in a view of `size` pixels, seen from
+// `camera`'s yaw and pitch (which it keeps). Orbiting afterwards may take things past the edge: F fits
+// again.
 Camera3D fitCamera(const core::Scene& scene, ImVec2 size, Camera3D camera);
 
 // Mouse gestures: orbit by a pixel delta (left-drag), pan the target in the screen plane (right-drag),

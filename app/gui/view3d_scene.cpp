@@ -122,7 +122,8 @@ struct Builder3D {
       const double h = 0.3 * bounds.radius;
       const Eigen::Vector3d corner[4] = {foot + h * (u + w), foot + h * (u - w), foot - h * (u + w),
                                          foot - h * (u - w)};
-      const ImU32 col = withAlpha(sequenceColour(theme, i), 0.55f);
+      // Fainter than the 2D lines: many planes overlap in a projection.
+      const ImU32 col = withAlpha(sequenceColour(theme, i), 0.4f);
       for (int k = 0; k < 4; ++k) add(line(screen(corner[k]), screen(corner[(k + 1) % 4]), col, 1.2f * s));
       // The two mid-lines make the patch read as a plane rather than a floating frame.
       add(line(screen(foot + h * u), screen(foot - h * u), withAlpha(col, 0.5f), 1.f * s));

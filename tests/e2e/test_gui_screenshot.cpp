@@ -18,6 +18,7 @@
 #include "app/gui/canvas_geometry.h"
 #include "app/gui/image_io.h"
 #include "app/gui/theme.h"
+#include "app/gui/view3d.h"
 #include "core/run.h"
 #include "core/scene_io.h"
 #include "core/svm.h"
@@ -226,6 +227,114 @@ TEST(GuiE2E, ScreenshotShowsRingsAroundSelectedTokensAndTheSvmRay) {
   EXPECT_GE(pHits, pProbes * 3 / 4) << "solid ray of p";
   // The two rays are far apart in this fixture, so the probes above tell them apart.
   EXPECT_LT(u.dot(coreRun.params().p.normalized()), 0.5);
+}
+
+// A d = 3 scene opens in the 3D view: markers where the camera of the layout projects the tokens,
+// rings around the selected tokens and the dashed SVM ray along the projection of M^T p^mm.
+constexpr const char* kFixture3D = R"({
+  "format": "attnmd-scene", "version": 1, "dim": 3,
+  "model": { "kind": "prompt", "v": [0.0, 0.0, 1.0], "train_v": false, "loss": "logistic" },
+  "sequences": [
+    { "y": 1,  "tokens": [[1.5, 0.0, 1.5], [0.0, 1.5, 0.0], [-1.5, 0.0, -0.5]] },
+    { "y": -1, "tokens": [[0.0, -1.5, -1.5], [1.5, 1.5, 0.5], [-1.0, -1.0, 1.0]] }
+  ],
+  "optimizer": { "name": "nmd", "p": 2.0, "lr": 0.1 },
+  "init": { "kind": "given", "p": [0.0, 1.0, 0.0] },
+  "iterations": 2000, "seed": 0,
+  "app": { "svm_tokens": "optimal", "view": { "layers": { "margin_lines": false } } }
+})";
+
+TEST(GuiE2E, ThreeDViewShowsProjectedTokensRingsAndTheSvmRay) {
+  if (!haveDisplay()) GTEST_SKIP() << "no DISPLAY: run the e2e tests under xvfb-run";
+  const std::string dir = ::testing::TempDir();
+  const std::string scenePath = dir + "attnmd_e2e_fixture3d.json", png = dir + "attnmd_e2e_shot3d.png",
+                    layoutPath = dir + "attnmd_e2e_layout3d.json";
+  std::ofstream(scenePath) << kFixture3D;
+  std::remove(png.c_str());
+  const Result r = run(quote(ATTNMD_GUI_EXE) + " --scene " + quote(scenePath) + " --steps " +
+                       std::to_string(kSteps) + " --size 1400x900 --ui-scale 1 --theme light --screenshot " +
+                       quote(png) + " --layout-json " + quote(layoutPath) + " --exit");
+  if (r.code == 1 && r.output.find("cannot open a window") != std::string::npos)
+    GTEST_SKIP() << "no usable display: " << r.output;
+  ASSERT_EQ(r.code, 0) << r.output;
+  Image img;
+  ASSERT_EQ(readPng(png, img), "");
+  nlohmann::json layout;
+  std::ifstream(layoutPath) >> layout;
+  ASSERT_EQ(layout["view"].get<std::string>(), "3d") << "d = 3 opens in the 3D view";
+
+  auto loaded = core::parseScene(kFixture3D, "fixture3d");
+  ASSERT_TRUE(loaded.ok()) << loaded.error();
+  const core::Scene& scene = loaded.scene();
+  core::Run coreRun(scene);
+  ASSERT_EQ(coreRun.step(kSteps), kSteps);
+  const std::vector<int> selected = coreRun.selectedTokens();
+  EXPECT_EQ(layout["selected"].get<std::vector<int>>(), selected);
+  const core::AttentionSvm svm =
+      core::solveAttentionSvm(scene, coreRun.optimalTokens(), core::svmNormFor(scene), core::svmPFor(scene));
+  ASSERT_EQ(svm.solution.status, core::SvmStatus::Optimal);
+
+  // The projection, from the camera the app used.
+  const auto& c = layout["camera"];
+  Camera3D camera;
+  camera.yaw = c["yaw"].get<double>();
+  camera.pitch = c["pitch"].get<double>();
+  camera.targetX = c["target"][0].get<double>();
+  camera.targetY = c["target"][1].get<double>();
+  camera.targetZ = c["target"][2].get<double>();
+  camera.pixelsPerUnit = c["pixels_per_unit"].get<double>();
+  const auto& box = layout["canvas"];
+  const Projection3D P =
+      Projection3D::make(ImVec2(box["min"][0].get<float>(), box["min"][1].get<float>()),
+                         ImVec2(box["max"][0].get<float>(), box["max"][1].get<float>()), camera);
+  const Palette& pal = palette(ThemeKind::Light);
+
+  int ringsChecked = 0;
+  for (const auto& m : layout["markers"]) {
+    const int i = m["seq"].get<int>(), tok = m["token"].get<int>();
+    const ImVec2 expected =
+        P.toScreen(scene.sequences[static_cast<std::size_t>(i)].tokens.row(tok).transpose());
+    EXPECT_NEAR(m["center"][0].get<float>(), expected.x, 0.5);
+    EXPECT_NEAR(m["center"][1].get<float>(), expected.y, 0.5);
+    if (selected[static_cast<std::size_t>(i)] != tok) continue;
+    const float ring = m["ring_radius"].get<float>();
+    int hits = 0, probes = 0;
+    for (double deg : {0.0, 20.0, 70.0, 110.0, 160.0, 180.0, 200.0, 250.0, 290.0, 340.0}) {
+      const double a = deg * M_PI / 180;
+      ++probes;
+      int dist = 1000;
+      for (double dr : {-1.0, -0.5, 0.0, 0.5, 1.0})
+        dist = std::min(dist, colourDistance(img, expected.x + (ring + dr) * std::cos(a),
+                                             expected.y + (ring + dr) * std::sin(a), pal.foreground));
+      hits += dist < 120;
+    }
+    EXPECT_GE(hits, probes * 2 / 3) << "ring around token " << tok << " of sequence " << i;
+    ++ringsChecked;
+  }
+  EXPECT_EQ(ringsChecked, scene.sequenceCount());
+
+  // The dashed SVM ray leaves the origin along the projection of p^mm (M = I here).
+  ASSERT_FALSE(layout["svm_ray"].is_null());
+  const ImVec2 o = P.toScreen(Eigen::Vector3d::Zero()), tip = P.toScreen(svm.direction.p.normalized());
+  Eigen::Vector2d u(tip.x - o.x, tip.y - o.y);
+  ASSERT_GT(u.norm(), 5.0) << "p^mm does not point at the viewer in this fixture";
+  u.normalize();
+  const auto& ray = layout["svm_ray"];
+  const Eigen::Vector2d drawn(ray["to"][0].get<double>() - ray["from"][0].get<double>(),
+                              ray["to"][1].get<double>() - ray["from"][1].get<double>());
+  EXPECT_GT(u.dot(drawn.normalized()), std::cos(0.5 * M_PI / 180)) << "the ray the app drew";
+  int hits = 0, probes = 0;
+  for (double d = 5; d < drawn.norm() - 6; d += 16) {  // mid-dash
+    const double x = o.x + d * u.x(), y = o.y + d * u.y();
+    if (x < P.min.x + 2 || x > P.max.x - 2 || y < P.min.y + 2 || y > P.max.y - 2) break;
+    ++probes;
+    int best = 1000;
+    for (double e : {-1.0, -0.5, 0.0, 0.5, 1.0})
+      best = std::min(best, colourDistance(img, x - e * u.y(), y + e * u.x(), pal.svm));
+    hits += best < 120;
+  }
+  EXPECT_GE(probes, 6);
+  EXPECT_GE(hits, probes * 2 / 3) << "dashed SVM ray, " << hits << " of " << probes;
 }
 
 }  // namespace
