@@ -15,7 +15,9 @@ constexpr float kMaxCell = 58.f;
 }  // namespace
 
 float HeatmapPanel::preferredHeight(int rows, float scale) {
-  return (kRowHeight * static_cast<float>(std::max(rows, 1)) + 58.f) * scale;
+  // At least three rows' height: the colour bar, its caption and the marks' legend beside the grid
+  // need it even when there are only one or two sequences.
+  return (kRowHeight * static_cast<float>(std::max(rows, 3)) + 58.f) * scale;
 }
 
 void HeatmapPanel::draw(Document& doc, const CanvasOverlay& ov, ThemeKind theme, float scale) {
