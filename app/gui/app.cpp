@@ -412,13 +412,14 @@ void App::drawMenuBar() {
     if (ImGui::MenuItem("Fit canvas to data", "F")) doc_.view().refit();
     const bool spatial = doc_.scene().dim >= 3;
     if (ImGui::MenuItem("3D view", nullptr, showsSpace(), spatial)) doc_.view().space = !doc_.view().space;
-    tip("For scenes with d â¥ 3: tokens in space (drag to orbit) instead of the xââxâ "
-        "plane.");
+    tip("For scenes with d \xE2\x89\xA5 3: tokens in space (drag to orbit) instead of the "
+        "x\xE2\x82\x81\xE2\x80\x93x\xE2\x82\x82 plane.");
     if (ImGui::MenuItem("Reset 3D view", nullptr, false, showsSpace())) view3d_.resetView(doc_);
     tip("Back to the default angles, fitted to the data.");
     ImGui::Separator();
     ImGui::MenuItem("Grid", nullptr, &l.grid);
-    tip("Coordinate grid and axes of the x\xE2\x82\x81\xE2\x80\x93x\xE2\x82\x82 plane.");
+    tip("Coordinate grid and axes of the x\xE2\x82\x81\xE2\x80\x93x\xE2\x82\x82 plane (in the 3D view: the "
+        "floor grid and each token's drop line to it).");
     ImGui::MenuItem("Margin lines (planes in 3D)", nullptr, &l.marginLines);
     tip("Per sequence, the line (x_\xCE\xB1 \xE2\x88\x92 x)\xE1\xB5\x80q_i = 1 of the SVM (a plane in the 3D "
         "view): support tokens lie on it, the others beyond.");
