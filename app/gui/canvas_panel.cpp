@@ -9,11 +9,10 @@
 
 #include "app/gui/canvas_paint.h"
 #include "app/gui/draw_util.h"
+#include "app/gui/ui_util.h"
 
 namespace attnmd::gui {
 namespace {
-
-constexpr float kRightDragThreshold = 4.f;  // pixels: below this a right press is a click (delete)
 
 const core::Sequence& seqAt(const core::Scene& s, int i) {
   return s.sequences[static_cast<std::size_t>(i)];
@@ -154,23 +153,11 @@ void CanvasPanel::handleInput(Document& doc, const CanvasOverlay& ov) {
   }
 
   // ---- right button: click deletes, drag pans
-  if (hoveredCanvas_ && !rightDown_ && ImGui::IsMouseClicked(ImGuiMouseButton_Right)) {
-    rightDown_ = true;
-    rightDragged_ = false;
-    rightPress_ = mouse;
-  }
-  if (rightDown_) {
-    if (ImGui::IsMouseDown(ImGuiMouseButton_Right)) {
-      if (!rightDragged_ && dist2(mouse, rightPress_) > kRightDragThreshold * kRightDragThreshold)
-        rightDragged_ = true;
-      if (rightDragged_) panBy(view.canvas, io.MouseDelta);
-    } else {
-      if (!rightDragged_) {
-        const Hit h = hitTest(doc, ov, rightPress_);
-        if (h.kind == Drag::Token) message_ = doc.apply(cmd::DeleteToken{h.token.seq, h.token.token});
-      }
-      rightDown_ = false;
-    }
+  const RightClickOrDrag::Frame right = rightButton_.update(hoveredCanvas_);
+  if (right.dragging) panBy(view.canvas, io.MouseDelta);
+  if (right.clicked) {
+    const Hit h = hitTest(doc, ov, right.pressedAt);
+    if (h.kind == Drag::Token) message_ = doc.apply(cmd::DeleteToken{h.token.seq, h.token.token});
   }
 }
 

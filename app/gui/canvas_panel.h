@@ -23,6 +23,7 @@
 #include "app/gui/fonts.h"
 #include "app/gui/overlay.h"
 #include "app/gui/theme.h"
+#include "app/gui/ui_util.h"
 
 namespace attnmd::gui {
 
@@ -72,9 +73,7 @@ class CanvasPanel {
   TokenRef dragToken_;
   int dragQuery_ = -1;
   Eigen::Vector2d grabOffset_{0, 0};  // world offset from the mouse to the dragged item
-  bool rightDown_ = false;
-  bool rightDragged_ = false;
-  ImVec2 rightPress_;
+  RightClickOrDrag rightButton_;
   std::string message_;
 };
 

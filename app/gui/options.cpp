@@ -29,7 +29,7 @@ std::string appUsage() {
          "\n"
          "usage: attnmd [--scene FILE | FILE] [--steps N] [--size WxH] [--screenshot out.png] [--exit]\n"
          "              [--bench-frames N] [--ui-scale S] [--theme light|dark] [--layout-json FILE]\n"
-         "              [--user-state] [--show WHAT] [--export-bundle DIR]\n"
+         "              [--view 2d|3d] [--user-state] [--show WHAT] [--export-bundle DIR]\n"
          "\n"
          "  --scene FILE, FILE   open this scene file (default: the embedded teaching scene)\n"
          "  --steps N            train N steps right after loading\n"
@@ -39,6 +39,8 @@ std::string appUsage() {
          "  --bench-frames N     train at full speed and print frame-time statistics after N frames\n"
          "  --ui-scale S         UI scale from 1 to 3 (Ctrl+= / Ctrl+- in the app); default: monitor's\n"
          "  --theme light|dark   colour theme, default light\n"
+         "  --view 2d|3d         scenes with d >= 3: open in the x1-x2 plane or the 3D view (default: the\n"
+         "                       scene file's choice, else 3D)\n"
          "  --layout-json FILE   with --screenshot: also write where key items were drawn (for tests);\n"
          "                       the environment variable ATTNMD_LAYOUT_JSON does the same\n"
          "  --export-bundle DIR  after the steps, write an export bundle (scene, SVG, CSV, 2x PNGs) in DIR\n"
@@ -109,6 +111,12 @@ ParsedOptions parseAppOptions(int argc, const char* const* argv) {
       } else {
         r.error = "--theme expects light or dark, got '" + std::string(v) + "'";
       }
+    } else if (arg == "--view") {
+      if (!value(v)) return r;
+      if (v != "2d" && v != "3d")
+        r.error = "--view expects 2d or 3d, got '" + std::string(v) + "'";
+      else
+        o.view = v;
     } else if (arg == "--layout-json") {
       if (!value(v)) return r;
       o.layoutJsonPath = v;

@@ -182,6 +182,7 @@ int runApp(const AppOptions& o) {
   if (!fontWarning.empty()) std::cerr << "attnmd: " << fontWarning << '\n';
 
   LoadedDocument doc = documentFromScene(std::move(loaded.scene()));
+  if (!o.view.empty()) doc.view.space = o.view == "3d";
   App app(std::move(doc.state), prefs, doc.view);
   app.setFontWarning(fontWarning);
   app.setMarkerSprites(fonts.sprites);

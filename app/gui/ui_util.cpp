@@ -24,4 +24,26 @@ void colourSwatch(ImU32 colour, float size) {
   ImGui::Dummy(ImVec2(size, ImGui::GetTextLineHeight()));
 }
 
+RightClickOrDrag::Frame RightClickOrDrag::update(bool hovered) {
+  constexpr float kThreshold = 4.f;  // pixels
+  const ImVec2 mouse = ImGui::GetIO().MousePos;
+  Frame f;
+  if (hovered && !down_ && ImGui::IsMouseClicked(ImGuiMouseButton_Right)) {
+    down_ = true;
+    dragged_ = false;
+    press_ = mouse;
+  }
+  if (!down_) return f;
+  if (ImGui::IsMouseDown(ImGuiMouseButton_Right)) {
+    const float dx = mouse.x - press_.x, dy = mouse.y - press_.y;
+    if (dx * dx + dy * dy > kThreshold * kThreshold) dragged_ = true;
+    f.dragging = dragged_;
+  } else {
+    f.clicked = !dragged_;
+    f.pressedAt = press_;
+    down_ = false;
+  }
+  return f;
+}
+
 }  // namespace attnmd::gui

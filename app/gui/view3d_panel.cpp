@@ -7,12 +7,11 @@
 
 #include "app/gui/canvas_paint.h"
 #include "app/gui/canvas_panel.h"
+#include "app/gui/ui_util.h"
 #include "app/gui/view3d_scene.h"
 
 namespace attnmd::gui {
 namespace {
-
-constexpr float kRightDragThreshold = 4.f;  // pixels: below this a right press is a click (delete)
 
 const core::Sequence& seqAt(const core::Scene& s, int i) {
   return s.sequences[static_cast<std::size_t>(i)];
@@ -144,23 +143,11 @@ void View3DPanel::handleInput(Document& doc, const CanvasOverlay& ov) {
   }
 
   // ---- right button: click deletes, drag pans
-  if (hoveredView_ && !rightDown_ && ImGui::IsMouseClicked(ImGuiMouseButton_Right)) {
-    rightDown_ = true;
-    rightDragged_ = false;
-    rightPress_ = mouse;
-  }
-  if (rightDown_) {
-    if (ImGui::IsMouseDown(ImGuiMouseButton_Right)) {
-      if (!rightDragged_ && dist2(mouse, rightPress_) > kRightDragThreshold * kRightDragThreshold)
-        rightDragged_ = true;
-      if (rightDragged_) panCamera(view.camera, P_, io.MouseDelta);
-    } else {
-      if (!rightDragged_) {
-        const Hit h = hitTest(doc, ov, rightPress_);
-        if (h.kind == Drag::Token) message_ = doc.apply(cmd::DeleteToken{h.token.seq, h.token.token});
-      }
-      rightDown_ = false;
-    }
+  const RightClickOrDrag::Frame right = rightButton_.update(hoveredView_);
+  if (right.dragging) panCamera(view.camera, P_, io.MouseDelta);
+  if (right.clicked) {
+    const Hit h = hitTest(doc, ov, right.pressedAt);
+    if (h.kind == Drag::Token) message_ = doc.apply(cmd::DeleteToken{h.token.seq, h.token.token});
   }
 }
 

@@ -20,6 +20,7 @@
 #include "app/gui/canvas_scene.h"
 #include "app/gui/document.h"
 #include "app/gui/overlay.h"
+#include "app/gui/ui_util.h"
 #include "app/gui/view3d.h"
 
 namespace attnmd::gui {
@@ -64,9 +65,7 @@ class View3DPanel {
   Hit dragged_;
   ImVec2 pressAt_{0, 0};
   Eigen::VectorXd grabbed_;  // the dragged item's coordinates when the drag began
-  bool rightDown_ = false;
-  bool rightDragged_ = false;
-  ImVec2 rightPress_{0, 0};
+  RightClickOrDrag rightButton_;
   std::string message_;
 };
 

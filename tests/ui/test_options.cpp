@@ -26,9 +26,9 @@ TEST(Options, DefaultsWithoutFlags) {
 }
 
 TEST(Options, EveryFlag) {
-  const ParsedOptions p =
-      parse({"--scene", "s.json", "--steps", "250", "--size", "1280x720", "--screenshot", "o.png", "--exit",
-             "--bench-frames", "90", "--ui-scale", "1.5", "--theme", "dark", "--layout-json", "l.json"});
+  const ParsedOptions p = parse({"--scene", "s.json", "--steps", "250", "--size", "1280x720", "--screenshot",
+                                 "o.png", "--exit", "--bench-frames", "90", "--ui-scale", "1.5", "--theme",
+                                 "dark", "--layout-json", "l.json", "--view", "2d"});
   ASSERT_EQ(p.error, "");
   EXPECT_EQ(p.options.scenePath, "s.json");
   EXPECT_EQ(p.options.steps, 250);
@@ -40,6 +40,7 @@ TEST(Options, EveryFlag) {
   EXPECT_FLOAT_EQ(p.options.uiScale, 1.5f);
   EXPECT_EQ(p.options.theme, ThemeKind::Dark);
   EXPECT_EQ(p.options.layoutJsonPath, "l.json");
+  EXPECT_EQ(p.options.view, "2d");
   EXPECT_TRUE(parse({"-h"}).options.help);
   EXPECT_TRUE(parse({"--help"}).options.help);
 }
@@ -53,6 +54,7 @@ TEST(Options, BadValuesNameTheFlag) {
            {{"--ui-scale", "5"}, "--ui-scale"},
            {{"--ui-scale", "0.5"}, "--ui-scale"},
            {{"--theme", "blue"}, "--theme"},
+           {{"--view", "4d"}, "--view"},
            {{"--bench-frames", "0"}, "--bench-frames"},
            {{"--scene"}, "--scene"},
            {{"--frobnicate"}, "--frobnicate"}}) {
@@ -65,8 +67,8 @@ TEST(Options, HelpExplainsTheHeadlessScreenshot) {
   const std::string u = appUsage();
   EXPECT_NE(u.find("xvfb-run -a -s \"-screen 0 1600x1000x24\" attnmd --screenshot out.png --exit"),
             std::string::npos);
-  for (const char* flag :
-       {"--scene", "--steps", "--size", "--screenshot", "--exit", "--bench-frames", "--ui-scale", "--theme"})
+  for (const char* flag : {"--scene", "--steps", "--size", "--screenshot", "--exit", "--bench-frames",
+                           "--ui-scale", "--theme", "--view"})
     EXPECT_NE(u.find(flag), std::string::npos) << flag;
 }
 
