@@ -6,7 +6,7 @@
 
 namespace attnmd::gui {
 namespace {
-constexpr double kMinZoom = 1e-3;
+constexpr double kMinZoom = 1e-300;  // pixels per unit: coordinates up to ~1e300 are valid scene data
 constexpr double kMaxZoom = 1e7;
 }  // namespace
 
@@ -109,7 +109,7 @@ bool clipRay(const CanvasTransform& t, const Eigen::Vector2d& dir, ImVec2& a, Im
 }
 
 double niceGridStep(double pixelsPerUnit, double targetPixels) {
-  const double raw = targetPixels / std::max(pixelsPerUnit, 1e-12);
+  const double raw = targetPixels / std::max(pixelsPerUnit, 1e-300);
   const double p10 = std::pow(10.0, std::floor(std::log10(raw)));
   for (double m : {1.0, 2.0, 5.0, 10.0})
     if (m * p10 >= raw) return m * p10;

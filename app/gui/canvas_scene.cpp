@@ -1,5 +1,6 @@
 // [SECTION] helpers, legend, placement
 // [SECTION] pieces shared with the 3D view: rays, arrows, tokens, notices
+// [SECTION] keeping shapes drawable (huge or infinite screen coordinates)
 // [SECTION] build: grid, theory (margin lines, rays, query arrows, v), tokens, notices
 #include "app/gui/canvas_scene.h"
 
@@ -410,6 +411,81 @@ void addCanvasNotices(CanvasScene& out, const ViewState& view, const CanvasOverl
 }
 
 // =================================================================================================
+// [SECTION] keeping shapes drawable
+// =================================================================================================
+
+namespace {
+
+bool finite(ImVec2 p) {
+  return std::isfinite(p.x) && std::isfinite(p.y);
+}
+
+// Liang-Barsky: the part of segment a-b inside [lo, hi]; false when none is.
+bool clipSegment(ImVec2& a, ImVec2& b, ImVec2 lo, ImVec2 hi) {
+  const double dx = static_cast<double>(b.x) - a.x, dy = static_cast<double>(b.y) - a.y;
+  double t0 = 0, t1 = 1;
+  const double p[4] = {-dx, dx, -dy, dy};
+  const double q[4] = {static_cast<double>(a.x) - lo.x, static_cast<double>(hi.x) - a.x,
+                       static_cast<double>(a.y) - lo.y, static_cast<double>(hi.y) - a.y};
+  for (int k = 0; k < 4; ++k) {
+    if (p[k] == 0) {
+      if (q[k] < 0) return false;
+      continue;
+    }
+    const double r = q[k] / p[k];
+    if (p[k] < 0)
+      t0 = std::max(t0, r);
+    else
+      t1 = std::min(t1, r);
+    if (t0 > t1) return false;
+  }
+  const ImVec2 from = a;
+  a = ImVec2(static_cast<float>(from.x + t0 * dx), static_cast<float>(from.y + t0 * dy));
+  b = ImVec2(static_cast<float>(from.x + t1 * dx), static_cast<float>(from.y + t1 * dy));
+  return true;
+}
+
+}  // namespace
+
+void keepShapesDrawable(CanvasScene& scene) {
+  // Tokens far outside the view (coordinates of 1e300 are valid scene data) project to huge or
+  // infinite screen points. ImGui tessellates such shapes into billions of vertices or NaNs, so
+  // everything is cut to a margin of one canvas size around the canvas first.
+  const float w = scene.max.x - scene.min.x, h = scene.max.y - scene.min.y;
+  const ImVec2 lo(scene.min.x - w, scene.min.y - h), hi(scene.max.x + w, scene.max.y + h);
+  const float maxRadius = 2 * (w + h);
+  auto inside = [&](ImVec2 p) {
+    return finite(p) && p.x >= lo.x && p.x <= hi.x && p.y >= lo.y && p.y <= hi.y;
+  };
+  std::vector<CanvasShape> kept;
+  kept.reserve(scene.shapes.size());
+  for (CanvasShape& sh : scene.shapes) {
+    if (!std::isfinite(sh.radius) || !std::isfinite(sh.thickness)) continue;
+    sh.radius = std::min(sh.radius, maxRadius);
+    switch (sh.kind) {
+      case ShapeKind::Rect:
+      case ShapeKind::Notice:
+      case ShapeKind::Hint:
+        break;  // placed by the builder or the painter inside the canvas
+      case ShapeKind::Line:
+      case ShapeKind::DashedLine:
+      case ShapeKind::RayLabel:
+        if (!finite(sh.a) || !finite(sh.b) || !clipSegment(sh.a, sh.b, lo, hi)) continue;
+        break;
+      case ShapeKind::Arrow:
+      case ShapeKind::DashedArrow:
+        // Cut, an arrow would get its head in the wrong place: one that runs far off is dropped.
+        if (!inside(sh.a) || !inside(sh.b)) continue;
+        break;
+      default:  // a point shape: invisible when that far out
+        if (!inside(sh.a)) continue;
+    }
+    kept.push_back(std::move(sh));
+  }
+  scene.shapes = std::move(kept);
+}
+
+// =================================================================================================
 // [SECTION] build
 // =================================================================================================
 
@@ -445,13 +521,16 @@ struct Builder {
       txt.color = pal.textMuted;
       add(std::move(txt));
     };
-    for (double x = std::ceil(lo.x() / step) * step; x <= hi.x(); x += step) {
+    // About one line per 70 px; the count caps the loops where the view is centred so far out (1e300)
+    // that adding a step no longer changes the coordinate.
+    int lines = 0;
+    for (double x = std::ceil(lo.x() / step) * step; x <= hi.x() && lines < 512; x += step, ++lines) {
       const float sx = t.toScreen(x, 0).x;
       const bool axis = std::abs(x) < step * 1e-6;
       line(ImVec2(sx, t.min.y), ImVec2(sx, t.max.y), axis);
       if (!axis) label(ImVec2(sx + 3, t.max.y - labelSize - 3), x);
     }
-    for (double y = std::ceil(lo.y() / step) * step; y <= hi.y(); y += step) {
+    for (double y = std::ceil(lo.y() / step) * step; y <= hi.y() && lines < 1024; y += step, ++lines) {
       const float sy = t.toScreen(0, y).y;
       const bool axis = std::abs(y) < step * 1e-6;
       line(ImVec2(t.min.x, sy), ImVec2(t.max.x, sy), axis);
@@ -584,6 +663,7 @@ CanvasScene buildCanvasScene(const core::Scene& scene, const ViewState& view, co
                                   : std::to_string(scene.dim) +
                                         "D scene: showing the x\xE2\x82\x81\xE2\x80\x93x\xE2\x82\x82 "
                                         "plane (edits keep the other coordinates)");
+  keepShapesDrawable(out);
   return out;
 }
 

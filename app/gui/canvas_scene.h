@@ -188,6 +188,11 @@ void addQueryMarker(CanvasScene& out, ImVec2 centre, ImU32 colour);
 void addCanvasNotices(CanvasScene& out, const ViewState& view, const CanvasOverlay& overlay, bool interactive,
                       const std::string& dimensionNote);
 
+// Drops or cuts shapes whose screen coordinates are non-finite or far outside the canvas (a token at
+// 1e300, a ray of a diverged run), so painters and the SVG writer only ever see drawable geometry.
+// Both builders call it last.
+void keepShapesDrawable(CanvasScene& scene);
+
 // "−1.25": printf format with a real minus sign, so numbers read well on a projector.
 std::string canvasNumber(double v, const char* fmt = "%.3g");
 

@@ -8,7 +8,7 @@ namespace {
 
 constexpr double kMaxPitch = 1.50;  // radians, a little under 90°: the view never flips over the pole
 constexpr double kOrbitRadiansPerPixel = 0.008;
-constexpr double kMinZoom = 1e-3;  // pixels per unit, as the 2D canvas
+constexpr double kMinZoom = 1e-300;  // pixels per unit, as the 2D canvas
 constexpr double kMaxZoom = 1e7;
 
 }  // namespace
@@ -73,10 +73,11 @@ SceneBounds sceneBounds(const core::Scene& scene) {
   }
   SceneBounds b;
   b.centre = 0.5 * (lo + hi);
-  double r = b.centre.norm(), reach = 0;
+  // stableNorm: coordinates near 1e300 are valid scene data, and their squares overflow.
+  double r = b.centre.stableNorm(), reach = 0;  // the origin is shown
   for (const Eigen::Vector3d& p : points) {
-    r = std::max(r, (p - b.centre).norm());
-    reach = std::max(reach, p.norm());
+    r = std::max(r, (p - b.centre).stableNorm());
+    reach = std::max(reach, p.stableNorm());
   }
   b.radius = r > 1e-9 ? r : 1.0;
   b.reach = reach > 1e-9 ? reach : b.radius;

@@ -71,9 +71,11 @@ struct Builder3D {
     const double x1 = std::ceil((bounds.centre.x() + half) / step) * step;
     const double y0 = std::floor((bounds.centre.y() - half) / step) * step;
     const double y1 = std::ceil((bounds.centre.y() + half) / step) * step;
-    for (double x = x0; x <= x1 + step * 1e-6; x += step)
+    // The origin is inside the bounds, so the span is a few steps; the count caps it all the same.
+    int lines = 0;
+    for (double x = x0; x <= x1 + step * 1e-6 && lines < 64; x += step, ++lines)
       add(line(screen({x, y0, 0}), screen({x, y1, 0}), pal.gridMinor, 1.f));
-    for (double y = y0; y <= y1 + step * 1e-6; y += step)
+    for (double y = y0; y <= y1 + step * 1e-6 && lines < 128; y += step, ++lines)
       add(line(screen({x0, y, 0}), screen({x1, y, 0}), pal.gridMinor, 1.f));
     CanvasShape note =
         text(ImVec2(out.min.x + 8 * s, out.max.y - out.fontSize * 0.85f - 6 * s),
@@ -137,7 +139,7 @@ struct Builder3D {
       auto ray = [&](const Eigen::VectorXd& dir, ImVec2& a, ImVec2& b) {
         if (dir.size() == 0) return false;
         const Eigen::Vector3d d = spatial(dir);
-        const double l = d.norm();
+        const double l = d.stableNorm();
         if (!(l > 1e-300) || !std::isfinite(l)) return false;
         a = screen(Eigen::Vector3d::Zero());
         b = screen(d / l * reach);
@@ -154,7 +156,7 @@ struct Builder3D {
         const Eigen::Vector3d from = spatial(scene.queryOf(i));
         auto arrow = [&](const Eigen::VectorXd& q, bool dashed) {
           const Eigen::Vector3d d = spatial(q);
-          const double l = d.norm();
+          const double l = d.stableNorm();
           if (!(l > 1e-300) || !std::isfinite(l)) return;
           addQueryArrow(out, screen(from), screen(from + d / l * len), sequenceColour(theme, i), dashed);
         };
@@ -173,7 +175,7 @@ struct Builder3D {
     if (scene.model.trainV && ov.trainedV.size() == scene.dim) {
       // The trained v's norm grows without bound: its arrow is capped at the reach of the rays.
       const Eigen::Vector3d w = spatial(ov.trainedV);
-      const double len = w.norm();
+      const double len = w.stableNorm();
       if (len > 1e-9 && std::isfinite(len)) {
         const double k = std::min(1.0, reach / len);
         trainedTip = screen(w * k);
@@ -290,6 +292,7 @@ CanvasScene buildView3DScene(const core::Scene& scene, const ViewState& view, co
   else if (scene.dim < 3)
     note = std::to_string(scene.dim) + "D scene shown in space (x\xE2\x82\x83 = 0)";
   addCanvasNotices(out, view, overlay, options.interactive, note);
+  keepShapesDrawable(out);
   return out;
 }
 

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <random>
 
+#include "app/gui/canvas_geometry.h"
 #include "app/gui/canvas_svg.h"
 #include "app/gui/view3d.h"
 #include "app/gui/view3d_panel.h"
@@ -134,7 +135,8 @@ TEST(Camera3D, OrbitKeepsUpUpPanFollowsTheMouseZoomIsClamped) {
   zoomCamera(c, 1e30);
   EXPECT_LE(c.pixelsPerUnit, 1e7);
   zoomCamera(c, 1e-60);
-  EXPECT_GE(c.pixelsPerUnit, 1e-3);
+  EXPECT_GE(c.pixelsPerUnit, 1e-300);
+  EXPECT_GT(c.pixelsPerUnit, 0);
 }
 
 TEST(Camera3D, SpatialPadsAndTruncates) {
@@ -253,6 +255,78 @@ TEST_F(SceneFixture, ExportsAsValidSvg) {
   attnmd::testing::TempDir dir;
   attnmd::testing::writeText(dir.path / "v.svg", svg);
   EXPECT_EQ(std::system(("xmllint --noout " + dir.str("v.svg")).c_str()), 0) << svg;
+}
+
+// =================================================================================================
+// Far-off data: coordinates of 1e300 are valid scene data and must never reach ImGui as huge or
+// infinite geometry (it tessellates those into billions of vertices, or crashes).
+// =================================================================================================
+
+TEST(KeepShapesDrawable, CutsLongLinesAlongThemselvesAndDropsWhatCannotBeDrawn) {
+  CanvasScene sc;
+  sc.min = ImVec2(0, 0);
+  sc.max = ImVec2(100, 50);
+  CanvasShape line;
+  line.kind = ShapeKind::Line;
+  line.a = ImVec2(50, 25);
+  line.b = ImVec2(1e30f, 5e29f);  // slope 1/2 from the centre
+  CanvasShape nan = line;
+  nan.b = ImVec2(NAN, 0);
+  CanvasShape marker;
+  marker.kind = ShapeKind::Marker;
+  marker.a = ImVec2(INFINITY, 10);
+  CanvasShape arrow;
+  arrow.kind = ShapeKind::Arrow;
+  arrow.a = ImVec2(10, 10);
+  arrow.b = ImVec2(1e9f, 10);
+  CanvasShape circle;
+  circle.kind = ShapeKind::Circle;
+  circle.a = ImVec2(20, 20);
+  circle.radius = 1e20f;
+  sc.shapes = {line, nan, marker, arrow, circle};
+  keepShapesDrawable(sc);
+  ASSERT_EQ(sc.shapes.size(), 2u) << "the NaN line, the infinite marker and the far arrow are dropped";
+  const CanvasShape& cut = sc.shapes[0];
+  EXPECT_NEAR(cut.a.x, 50, 1e-3);
+  EXPECT_NEAR(cut.b.x, 200, 1e-2) << "cut at one canvas width past the edge";
+  EXPECT_NEAR(cut.b.y, 100, 1e-2) << "along the line";
+  EXPECT_LE(sc.shapes[1].radius, 2 * (100 + 50));
+}
+
+TEST(FarOffData, BothViewsBuildOnlyBoundedShapesAndTheFitShowsEverything) {
+  core::Scene s = spaceScene();
+  s.sequences[0].tokens.row(0) << 1e300, 0, 0;
+  s.sequences[1].tokens.row(1) << 0, -1e300, 1e-300;
+  CanvasOverlay ov;
+  ov.paramRay = Eigen::Vector3d(1e300, 1e300, 0);
+  ov.svmOk = true;
+  ov.svmRay = Eigen::Vector3d(0, 1e308, 1e308);
+  ov.svmTokens = {0, 0};
+  ov.marginNormal = {Eigen::Vector3d(1e200, 0, 0), Eigen::Vector3d(1, 1, 1)};
+  ov.marginOffset = {1e200, 1e300};
+  ViewState view;
+  const ImVec2 size(900, 700);
+  view.camera = fitCamera(s, size, view.camera);
+  view.canvas = fitView(s, size);
+  const Projection3D P = Projection3D::make(ImVec2(0, 0), size, view.camera);
+  const CanvasTransform T = CanvasTransform::make(ImVec2(0, 0), size, view.canvas);
+  for (const Eigen::Vector3d& x :
+       {Eigen::Vector3d(1e300, 0, 0), Eigen::Vector3d(0, -1e300, 0), Eigen::Vector3d(0, 0, 0)}) {
+    const ImVec2 at = P.toScreen(x);
+    EXPECT_TRUE(at.x >= 0 && at.x <= size.x && at.y >= 0 && at.y <= size.y) << at.x << ", " << at.y;
+  }
+  const CanvasStyle style;
+  for (const CanvasScene& sc :
+       {buildView3DScene(s, view, ov, P, style), buildCanvasScene(s, view, ov, T, style)}) {
+    EXPECT_LT(sc.shapes.size(), 500u);
+    for (const CanvasShape& sh : sc.shapes) {
+      for (ImVec2 p : {sh.a, sh.b}) {
+        EXPECT_TRUE(std::isfinite(p.x) && std::isfinite(p.y));
+        EXPECT_TRUE(p.x >= -900 && p.x <= 1800 && p.y >= -700 && p.y <= 1400) << p.x << ", " << p.y;
+      }
+      EXPECT_TRUE(std::isfinite(sh.radius) && sh.radius <= 2 * (900 + 700));
+    }
+  }
 }
 
 // =================================================================================================
