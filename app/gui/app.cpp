@@ -334,6 +334,13 @@ void App::frame() {
                    fixed | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar |
                        ImGuiWindowFlags_NoScrollWithMouse)) {
     const bool space = viewModeBar(doc_, view3d_, s);
+    if (space != shownSpace_) {  // the hidden panel must not keep a gesture open
+      if (space)
+        canvas_.releaseDrag(doc_);
+      else
+        view3d_.releaseDrag(doc_);
+      shownSpace_ = space;
+    }
     if (space)
       view3d_.interact(doc_, theory_.overlay(), canvasStyle);
     else

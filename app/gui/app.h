@@ -131,6 +131,7 @@ class App {
   GeneratorPanel generatorPanel_;
   CanvasPanel canvas_;
   View3DPanel view3d_;
+  bool shownSpace_ = false;  // the view shown last frame: a switch releases the other one's drag
   HeatmapPanel heatmap_;
   PlotsPanel plots_;
   HelpWindow help_;

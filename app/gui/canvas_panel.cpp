@@ -161,6 +161,11 @@ void CanvasPanel::handleInput(Document& doc, const CanvasOverlay& ov) {
   }
 }
 
+void CanvasPanel::releaseDrag(Document& doc) {
+  if (drag_ != Drag::None && drag_ != Drag::Pan && doc.inGesture()) doc.endGesture();
+  drag_ = Drag::None;
+}
+
 void CanvasPanel::deleteHoveredOrActive(Document& doc) {
   const TokenRef target = hovered_.valid() ? hovered_ : doc.view().activeToken;
   if (!target.valid()) return;

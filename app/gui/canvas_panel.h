@@ -43,6 +43,9 @@ class CanvasPanel {
   // Keyboard actions the app routes here (F, Delete).
   void fit(Document& doc) { doc.view().canvas.pixelsPerUnit = 0; }
   void deleteHoveredOrActive(Document& doc);
+  // Ends a drag in progress (its edits stay, as one undo entry): the app calls it when the canvas stops
+  // being shown (the 3D view took its place), so no gesture is left open.
+  void releaseDrag(Document& doc);
 
   const CanvasLayout& layout() const { return layout_; }
   TokenRef hovered() const { return hovered_; }

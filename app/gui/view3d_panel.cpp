@@ -151,6 +151,11 @@ void View3DPanel::handleInput(Document& doc, const CanvasOverlay& ov) {
   }
 }
 
+void View3DPanel::releaseDrag(Document& doc) {
+  if (drag_ != Drag::None && drag_ != Drag::Orbit && doc.inGesture()) doc.endGesture();
+  drag_ = Drag::None;
+}
+
 void View3DPanel::deleteHoveredOrActive(Document& doc) {
   const TokenRef target = hovered_.valid() ? hovered_ : doc.view().activeToken;
   if (!target.valid()) return;

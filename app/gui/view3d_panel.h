@@ -36,6 +36,9 @@ class View3DPanel {
   // Back to the default angles, fitted to the data.
   void resetView(Document& doc) { doc.view().camera = Camera3D{}; }
   void deleteHoveredOrActive(Document& doc);
+  // Ends a drag in progress (its edits stay, as one undo entry): the app calls it when the view stops
+  // being shown (the 2D canvas took its place), so no gesture is left open.
+  void releaseDrag(Document& doc);
 
   const CanvasLayout& layout() const { return layout_; }
   const Projection3D& projection() const { return P_; }
