@@ -23,6 +23,8 @@ class ImGuiHarness {
     int w = 0, h = 0;
     io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);  // builds the atlas; NewFrame() needs it
     io.MousePos = ImVec2(-1, -1);
+    // As the app's OpenGL 3.3 backend (imgui_impl_opengl3.cpp): draw lists may pass 64k vertices.
+    io.BackendFlags |= ImGuiBackendFlags_RendererHasVtxOffset;
   }
   ~ImGuiHarness() { ImGui::DestroyContext(ctx_); }
   ImGuiHarness(const ImGuiHarness&) = delete;

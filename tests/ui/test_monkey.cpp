@@ -40,7 +40,12 @@ core::Scene randomScene(int dim, core::ModelKind kind, std::uint32_t seed) {
   return s;
 }
 
-void monkey(core::Scene scene, std::uint32_t seed, int frames) {
+// Where the mouse goes: the canvas only, or the whole body of the window left of the plots (the run,
+// experiment, data and generator panels too). The menu bar stays out of reach: its File and Export
+// items would write into the working directory.
+enum class Reach { Canvas, Panels };
+
+void monkey(core::Scene scene, std::uint32_t seed, int frames, Reach reach = Reach::Canvas) {
   ImGuiHarness ui;
   App app(DocState{scene, {}}, Preferences{});
   auto fn = [&] { app.frame(); };
@@ -58,6 +63,8 @@ void monkey(core::Scene scene, std::uint32_t seed, int frames) {
       if (!markers.empty() && action < 20) {
         const auto& m = markers[std::uniform_int_distribution<std::size_t>(0, markers.size() - 1)(rng)];
         ui.mouseTo(ImVec2(m.center.x + uniform(-3, 3), m.center.y + uniform(-3, 3)));
+      } else if (reach == Reach::Panels && action < 32) {
+        ui.mouseTo(ImVec2(uniform(0, t.max.x), uniform(40, 960)));
       } else {
         ui.mouseTo(ImVec2(uniform(t.min.x, t.max.x), uniform(t.min.y, t.max.y)));
       }
@@ -106,6 +113,10 @@ TEST(Monkey, TwoDimensionalCanvasSurvivesRandomInput) {
 
 TEST(Monkey, ThreeDimensionalViewSurvivesRandomInput) {
   monkey(randomScene(4, core::ModelKind::Query, 2 + seedShift()), 22 + seedShift(), 2500);
+}
+
+TEST(Monkey, PanelsSurviveRandomClicks) {
+  monkey(randomScene(3, core::ModelKind::Prompt, 3 + seedShift()), 33 + seedShift(), 4000, Reach::Panels);
 }
 
 }  // namespace
