@@ -5,7 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
+#include <utility>
 
 #include "app/gui/canvas_geometry.h"
 
@@ -63,7 +63,7 @@ struct Builder3D {
   // [SECTION] floor grid and axes
   // =================================================================================================
 
-  void floorAndAxes() {
+  void floorGrid() {
     // Floor lines at "nice" steps over the data's x_1-x_2 extent, about 5 to 10 of them.
     const double half = bounds.radius;
     const double step = niceGridStep(1.0, 2.0 * half / 8.0);
@@ -273,7 +273,7 @@ CanvasScene buildView3DScene(const core::Scene& scene, const ViewState& view, co
 
   Builder3D b{scene, view, overlay, projection, pal, style.theme, style.scale, out};
   b.reach = b.bounds.reach;
-  if (view.layers.grid) b.floorAndAxes();
+  if (view.layers.grid) b.floorGrid();
   b.axes();
   b.marginPlanes();
   b.rays();
