@@ -213,6 +213,15 @@ void ExperimentPanel::draw(Document& doc, const core::AttentionSvm* svm, double 
       tip("Standard deviation of the gaussian initialization.");
       itemGesture(doc, "set the init scale", changed && sc > 0, cmd::SetInit{ni, doc.scene().seed, false});
     }
+    // K = Q = 0 is a stationary point of kq training (math.md §3: the gradients G Q and G^T K vanish),
+    // so a run from zeros never moves: say so before a class watches nothing happen.
+    if (!current && init.kind == core::InitKind::Zeros && doc.scene().model.kind == core::ModelKind::KQ) {
+      ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.84f, 0.37f, 0.f, 1.f));
+      ImGui::TextWrapped(
+          "K = Q = 0 is stationary (\xE2\x88\x87K = G Q = 0, \xE2\x88\x87Q = G\xE1\xB5\x80K = 0): attention "
+          "stays uniform. Use gaussian.");
+      ImGui::PopStyleColor();
+    }
   }
 
   // ---------------------------------------------------------------- SVM
