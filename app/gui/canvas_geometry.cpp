@@ -5,11 +5,6 @@
 #include <limits>
 
 namespace attnmd::gui {
-namespace {
-constexpr double kMinZoom = 1e-300;  // pixels per unit: coordinates up to ~1e300 are valid scene data
-constexpr double kMaxZoom = 1e7;
-}  // namespace
-
 CanvasTransform CanvasTransform::make(ImVec2 min, ImVec2 max, const CanvasView& view) {
   CanvasTransform t;
   t.min = min;
@@ -53,14 +48,15 @@ CanvasView fitView(const core::Scene& scene, ImVec2 size) {
   v.centerY = 0.5 * (lo.y() + hi.y());
   const double w = std::max(1.f, size.x), h = std::max(1.f, size.y);
   // 15 % margin on each side so markers, rings and labels at the edge stay visible.
-  v.pixelsPerUnit = std::clamp(std::min(w / (extent.x() * 1.3), h / (extent.y() * 1.3)), kMinZoom, kMaxZoom);
+  v.pixelsPerUnit = std::clamp(std::min(w / (extent.x() * 1.3), h / (extent.y() * 1.3)), kMinPixelsPerUnit,
+                               kMaxPixelsPerUnit);
   if (hi == lo) v.pixelsPerUnit = std::min(w, h) / 4;
   return v;
 }
 
 void zoomAt(CanvasView& view, const CanvasTransform& t, ImVec2 mouse, double factor) {
   const Eigen::Vector2d before = t.toWorld(mouse);
-  view.pixelsPerUnit = std::clamp(view.pixelsPerUnit * factor, kMinZoom, kMaxZoom);
+  view.pixelsPerUnit = std::clamp(view.pixelsPerUnit * factor, kMinPixelsPerUnit, kMaxPixelsPerUnit);
   CanvasTransform t2 = CanvasTransform::make(t.min, t.max, view);
   const Eigen::Vector2d after = t2.toWorld(mouse);
   view.centerX += before.x() - after.x();

@@ -11,6 +11,11 @@
 
 namespace attnmd::gui {
 
+// Zoom limits of both canvases (2D and 3D), in pixels per unit: coordinates up to ~1e300 are valid
+// scene data, and the fit must be able to show them.
+constexpr double kMinPixelsPerUnit = 1e-300;
+constexpr double kMaxPixelsPerUnit = 1e7;
+
 struct CanvasTransform {
   ImVec2 min{0, 0};  // screen rectangle of the canvas
   ImVec2 max{1, 1};

@@ -226,6 +226,31 @@ ImVec2 hintPosition(ImVec2 mn, ImVec2 mx, ImVec2 sz, float s) {
 // [SECTION] pieces shared with the 3D view
 // =================================================================================================
 
+CanvasScene startCanvasScene(ImVec2 min, ImVec2 max, const CanvasStyle& style,
+                             const CanvasSceneOptions& options, std::vector<LegendEntry> legend) {
+  CanvasScene out;
+  out.min = min;
+  out.max = max;
+  out.scale = style.scale;
+  out.fontSize = options.fontSize;
+  out.theme = style.theme;
+  out.legend = std::move(legend);
+  out.layout.transform.min = min;
+  out.layout.transform.max = max;
+  out.layout.rayThickness = 2.5f * style.scale;
+  CanvasShape bg = shape(ShapeKind::Rect, min, max);
+  bg.color = palette(style.theme).canvasBackground;
+  out.shapes.push_back(std::move(bg));
+  return out;
+}
+
+void addOriginDot(CanvasScene& out, ImVec2 origin) {
+  CanvasShape dot = shape(ShapeKind::Disc, origin);
+  dot.radius = 2.5f * out.scale;
+  dot.color = palette(out.theme).axis;
+  out.shapes.push_back(std::move(dot));
+}
+
 void addPromptRays(CanvasScene& out, const CanvasOverlay& ov, bool paramVisible, ImVec2 pa, ImVec2 pb,
                    bool svmVisible, ImVec2 sa, ImVec2 sb) {
   const Palette& pal = palette(out.theme);
@@ -457,8 +482,8 @@ void keepShapesDrawable(CanvasScene& scene) {
   auto inside = [&](ImVec2 p) {
     return finite(p) && p.x >= lo.x && p.x <= hi.x && p.y >= lo.y && p.y <= hi.y;
   };
-  std::vector<CanvasShape> kept;
-  kept.reserve(scene.shapes.size());
+  // Compacted in place: this runs every frame, so no second vector.
+  std::size_t kept = 0;
   for (CanvasShape& sh : scene.shapes) {
     if (!std::isfinite(sh.radius) || !std::isfinite(sh.thickness)) continue;
     sh.radius = std::min(sh.radius, maxRadius);
@@ -480,9 +505,10 @@ void keepShapesDrawable(CanvasScene& scene) {
       default:  // a point shape: invisible when that far out
         if (!inside(sh.a)) continue;
     }
-    kept.push_back(std::move(sh));
+    if (&sh != &scene.shapes[kept]) scene.shapes[kept] = std::move(sh);
+    ++kept;
   }
-  scene.shapes = std::move(kept);
+  scene.shapes.resize(kept);
 }
 
 // =================================================================================================
@@ -599,10 +625,7 @@ struct Builder {
       }
       addVArrows(out, scene.model.trainV, o, tip, trainedTip, shortened);
     }
-    CanvasShape origin = shape(ShapeKind::Disc, t.toScreen(0, 0));
-    origin.radius = 2.5f * s;
-    origin.color = pal.axis;
-    add(std::move(origin));
+    addOriginDot(out, t.toScreen(0, 0));
   }
 
   void tokens() {
@@ -640,20 +663,11 @@ struct Builder {
 CanvasScene buildCanvasScene(const core::Scene& scene, const ViewState& view, const CanvasOverlay& overlay,
                              const CanvasTransform& transform, const CanvasStyle& style,
                              const CanvasSceneOptions& options) {
-  CanvasScene out;
-  out.min = transform.min;
-  out.max = transform.max;
-  out.scale = style.scale;
-  out.fontSize = options.fontSize;
-  out.theme = style.theme;
-  out.legend = canvasLegend(overlay.model, overlay.relaxedSvm);
+  CanvasScene out = startCanvasScene(transform.min, transform.max, style, options,
+                                     canvasLegend(overlay.model, overlay.relaxedSvm));
   out.axisNames = {"x\xE2\x82\x81", "x\xE2\x82\x82"};
   out.layout.transform = transform;
-  out.layout.rayThickness = 2.5f * style.scale;
   const Palette& pal = palette(style.theme);
-  CanvasShape bg = shape(ShapeKind::Rect, transform.min, transform.max);
-  bg.color = pal.canvasBackground;
-  out.shapes.push_back(std::move(bg));
   Builder b{scene, view, overlay, transform, pal, style.theme, style.scale, options.fontSize, out};
   if (view.layers.grid) b.grid();
   b.theory();

@@ -160,6 +160,12 @@ ImVec2 hintPosition(ImVec2 canvasMin, ImVec2 canvasMax, ImVec2 textSize, float s
 // [Pieces shared with the 3D view (view3d_scene.h): each appends shapes to `out`, at out.scale and in
 // out.theme's palette, and records what tests probe in out.layout]
 
+// An empty description of a canvas at min..max: style, font size and legend set, the background Rect as
+// shapes[0], layout.transform.min/max and the ray thickness filled in.
+CanvasScene startCanvasScene(ImVec2 min, ImVec2 max, const CanvasStyle& style,
+                             const CanvasSceneOptions& options, std::vector<LegendEntry> legend);
+// The small dot marking the origin.
+void addOriginDot(CanvasScene& out, ImVec2 origin);
 // The prompt model's rays p (solid) and p^mm (dashed) between the given screen points, each labelled on
 // the side away from the other.
 void addPromptRays(CanvasScene& out, const CanvasOverlay& overlay, bool paramVisible, ImVec2 paramFrom,

@@ -1,5 +1,7 @@
 #include "app/gui/view3d.h"
 
+#include "app/gui/canvas_geometry.h"
+
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -9,8 +11,6 @@ namespace {
 
 constexpr double kMaxPitch = 1.50;  // radians, a little under 90°: the view never flips over the pole
 constexpr double kOrbitRadiansPerPixel = 0.008;
-constexpr double kMinZoom = 1e-300;  // pixels per unit, as the 2D canvas
-constexpr double kMaxZoom = 1e7;
 
 }  // namespace
 
@@ -114,7 +114,8 @@ Camera3D fitCamera(const core::Scene& scene, ImVec2 size, Camera3D c) {
   const Eigen::Vector2d extent = (hi - lo).cwiseMax(Eigen::Vector2d::Constant(1e-6 * b.radius));
   // 10 % margin on each side for markers, rings and labels at the edge.
   const double w = std::max(1.f, size.x), h = std::max(1.f, size.y);
-  c.pixelsPerUnit = std::clamp(std::min(w / (1.2 * extent.x()), h / (1.2 * extent.y())), kMinZoom, kMaxZoom);
+  c.pixelsPerUnit = std::clamp(std::min(w / (1.2 * extent.x()), h / (1.2 * extent.y())), kMinPixelsPerUnit,
+                               kMaxPixelsPerUnit);
   return c;
 }
 
@@ -131,7 +132,8 @@ void panCamera(Camera3D& c, const Projection3D& p, ImVec2 d) {
 }
 
 void zoomCamera(Camera3D& c, double factor) {
-  if (c.pixelsPerUnit > 0) c.pixelsPerUnit = std::clamp(c.pixelsPerUnit * factor, kMinZoom, kMaxZoom);
+  if (c.pixelsPerUnit > 0)
+    c.pixelsPerUnit = std::clamp(c.pixelsPerUnit * factor, kMinPixelsPerUnit, kMaxPixelsPerUnit);
 }
 
 }  // namespace attnmd::gui

@@ -251,25 +251,11 @@ std::vector<LegendEntry> view3DLegend(core::ModelKind model, bool relaxedSvm) {
 CanvasScene buildView3DScene(const core::Scene& scene, const ViewState& view, const CanvasOverlay& overlay,
                              const Projection3D& projection, const CanvasStyle& style,
                              const CanvasSceneOptions& options) {
-  CanvasScene out;
-  out.min = projection.min;
-  out.max = projection.max;
-  out.scale = style.scale;
-  out.fontSize = options.fontSize;
-  out.theme = style.theme;
-  out.legend = view3DLegend(overlay.model, overlay.relaxedSvm);
   // No axisNames: the axes are named at their tips in the picture itself.
-  out.layout.transform.min = projection.min;
-  out.layout.transform.max = projection.max;
+  CanvasScene out = startCanvasScene(projection.min, projection.max, style, options,
+                                     view3DLegend(overlay.model, overlay.relaxedSvm));
   out.layout.transform.pixelsPerUnit = projection.pixelsPerUnit;
-  out.layout.rayThickness = 2.5f * style.scale;
   const Palette& pal = palette(style.theme);
-  CanvasShape bg;
-  bg.kind = ShapeKind::Rect;
-  bg.a = projection.min;
-  bg.b = projection.max;
-  bg.color = pal.canvasBackground;
-  out.shapes.push_back(std::move(bg));
 
   Builder3D b{scene, view, overlay, projection, pal, style.theme, style.scale, out};
   b.reach = b.bounds.reach;
@@ -278,12 +264,7 @@ CanvasScene buildView3DScene(const core::Scene& scene, const ViewState& view, co
   b.marginPlanes();
   b.rays();
   b.v();
-  CanvasShape origin;
-  origin.kind = ShapeKind::Disc;
-  origin.a = projection.toScreen(Eigen::Vector3d::Zero());
-  origin.radius = 2.5f * style.scale;
-  origin.color = pal.axis;
-  out.shapes.push_back(std::move(origin));
+  addOriginDot(out, projection.toScreen(Eigen::Vector3d::Zero()));
   b.tokens();
   std::string note;
   if (scene.dim > 3)
