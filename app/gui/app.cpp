@@ -12,8 +12,8 @@
 #include <cstdio>
 
 #include "app/common/assets.h"
-#include "app/gui/document_io.h"
-#include "app/gui/ui_util.h"
+#include "app/state/document_io.h"
+#include "app/gui/widgets/ui_util.h"
 #include "core/run.h"
 #include "core/scene_io.h"
 

@@ -19,22 +19,22 @@
 #include <string>
 #include <vector>
 
-#include "app/gui/canvas_panel.h"
-#include "app/gui/data_panel.h"
-#include "app/gui/document.h"
-#include "app/gui/experiment_panel.h"
-#include "app/gui/export_actions.h"
-#include "app/gui/file_session.h"
-#include "app/gui/generator_panel.h"
-#include "app/gui/heatmap_panel.h"
-#include "app/gui/help_window.h"
-#include "app/gui/platform.h"
-#include "app/gui/plots_panel.h"
-#include "app/gui/run_panel.h"
-#include "app/gui/theme.h"
-#include "app/gui/theory.h"
-#include "app/gui/trainer.h"
-#include "app/gui/view3d_panel.h"
+#include "app/gui/views/canvas_panel.h"
+#include "app/gui/panels/data_panel.h"
+#include "app/state/document.h"
+#include "app/gui/panels/experiment_panel.h"
+#include "app/gui/export/export_actions.h"
+#include "app/gui/files/file_session.h"
+#include "app/gui/panels/generator_panel.h"
+#include "app/gui/views/heatmap_panel.h"
+#include "app/gui/panels/help_window.h"
+#include "app/gui/platform/platform.h"
+#include "app/gui/panels/plots_panel.h"
+#include "app/gui/panels/run_panel.h"
+#include "app/gui/widgets/theme.h"
+#include "app/state/theory.h"
+#include "app/state/trainer.h"
+#include "app/gui/views/view3d_panel.h"
 
 namespace attnmd::gui {
 

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "app/gui/theme.h"
+#include "app/gui/widgets/theme.h"
 
 namespace attnmd::gui {
 

@@ -16,10 +16,10 @@
 #include <optional>
 
 #include "app/common/assets.h"
-#include "app/gui/doc_extras.h"
-#include "app/gui/fonts.h"
-#include "app/gui/offscreen.h"
-#include "app/gui/platform.h"
+#include "app/state/doc_extras.h"
+#include "app/gui/platform/fonts.h"
+#include "app/gui/platform/offscreen.h"
+#include "app/gui/platform/platform.h"
 #include "core/scene_io.h"
 
 namespace attnmd::gui {

@@ -17,9 +17,9 @@
 #include <sstream>
 #include <string>
 
-#include "app/gui/autosave.h"
-#include "app/gui/document_io.h"
-#include "app/gui/image_io.h"
+#include "app/gui/files/autosave.h"
+#include "app/state/document_io.h"
+#include "app/gui/platform/image_io.h"
 
 namespace attnmd::gui {
 namespace {

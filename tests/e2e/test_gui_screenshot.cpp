@@ -15,10 +15,10 @@
 #include <sstream>
 #include <string>
 
-#include "app/gui/canvas_geometry.h"
-#include "app/gui/image_io.h"
-#include "app/gui/theme.h"
-#include "app/gui/view3d.h"
+#include "app/gui/views/canvas_geometry.h"
+#include "app/gui/platform/image_io.h"
+#include "app/gui/widgets/theme.h"
+#include "app/gui/views/view3d.h"
 #include "core/run.h"
 #include "core/scene_io.h"
 #include "core/svm.h"

@@ -8,9 +8,9 @@
 #include <cstdlib>
 #include <memory>
 
-#include "app/gui/canvas_panel.h"
-#include "app/gui/fonts.h"
-#include "app/gui/platform.h"
+#include "app/gui/views/canvas_panel.h"
+#include "app/gui/platform/fonts.h"
+#include "app/gui/platform/platform.h"
 
 namespace attnmd::gui {
 namespace {

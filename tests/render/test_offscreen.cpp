@@ -1,4 +1,4 @@
-// Offscreen rendering for PNG export (app/gui/offscreen.h) through the real OpenGL3 backend in a hidden
+// Offscreen rendering for PNG export (app/gui/platform/offscreen.h) through the real OpenGL3 backend in a hidden
 // window: 1x reproduces the window's pixels, and 2x has twice the resolution for real (a half-point
 // wide bar covers exactly one pixel column at 2x and none at 1x, which no upscale of the 1x image can
 // produce). SKIPPED without a display or a GL 3.3 context.
@@ -7,10 +7,10 @@
 #include <cstdlib>
 #include <memory>
 
-#include "app/gui/export.h"
-#include "app/gui/fonts.h"
-#include "app/gui/offscreen.h"
-#include "app/gui/platform.h"
+#include "app/gui/export/export.h"
+#include "app/gui/platform/fonts.h"
+#include "app/gui/platform/offscreen.h"
+#include "app/gui/platform/platform.h"
 
 namespace attnmd::gui {
 namespace {

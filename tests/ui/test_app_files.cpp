@@ -9,7 +9,7 @@
 #include <imgui_internal.h>  // FindWindowByName
 
 #include "app/gui/app.h"
-#include "app/gui/document_io.h"
+#include "app/state/document_io.h"
 #include "app/plot/format.h"
 #include "core/scene_io.h"
 #include "imgui_harness.h"

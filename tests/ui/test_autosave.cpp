@@ -1,4 +1,4 @@
-// Autosave and crash recovery (app/gui/autosave.h, recovery_prompt.h): writes only when changed and at
+// Autosave and crash recovery (app/gui/files/autosave.h, recovery_prompt.h): writes only when changed and at
 // most once per interval (injected clock), a killed session's autosave is offered at the next start
 // (fork + SIGKILL, the real thing), a live session's is not, a clean exit leaves nothing, bad files are
 // reported and left alone, and the prompt's buttons give the answer.
@@ -7,8 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "app/gui/autosave.h"
-#include "app/gui/recovery_prompt.h"
+#include "app/gui/files/autosave.h"
+#include "app/gui/files/recovery_prompt.h"
 #include "core/scene_io.h"
 #include "imgui_harness.h"
 #include "temp_dir.h"

@@ -2,8 +2,8 @@
 // command on the document, a drag is one undo entry, pan/zoom never touch the document.
 #include <gtest/gtest.h>
 
-#include "app/gui/canvas_panel.h"
-#include "app/gui/canvas_scene.h"
+#include "app/gui/views/canvas_panel.h"
+#include "app/gui/views/canvas_scene.h"
 #include "imgui_harness.h"
 
 namespace attnmd::gui {

@@ -1,4 +1,4 @@
-// The canvas as SVG (app/gui/canvas_scene.h, canvas_svg.h): a text golden for one canvas, valid XML
+// The canvas as SVG (app/gui/views/canvas_scene.h, canvas_svg.h): a text golden for one canvas, valid XML
 // (xmllint when installed), the elements a reader expects (one marker per token, rings on the selected
 // tokens, the dashed SVM ray, margin lines, the legend, tick labels), escaping, and agreement with the
 // canvas panel on where markers, rings and rays are.
@@ -10,8 +10,8 @@
 #include <cstdlib>
 #include <regex>
 
-#include "app/gui/canvas_panel.h"
-#include "app/gui/canvas_svg.h"
+#include "app/gui/views/canvas_panel.h"
+#include "app/gui/views/canvas_svg.h"
 #include "imgui_harness.h"
 #include "temp_dir.h"
 

@@ -2,7 +2,7 @@
 // through core's scene I/O, and unreadable ones are skipped with a warning, never fatal.
 #include <gtest/gtest.h>
 
-#include "app/gui/doc_extras.h"
+#include "app/state/doc_extras.h"
 #include "core/scene_io.h"
 
 namespace attnmd::gui {

@@ -4,7 +4,7 @@
 
 #include <random>
 
-#include "app/gui/document.h"
+#include "app/state/document.h"
 
 namespace attnmd::gui {
 namespace {

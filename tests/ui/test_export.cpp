@@ -1,4 +1,4 @@
-// Exports without a display (app/gui/export.h): pixel rectangles and crops, PNG encoding, names that
+// Exports without a display (app/gui/export/export.h): pixel rectangles and crops, PNG encoding, names that
 // never overwrite, the per-plot SVGs, and the export bundle (every file listed in its README, a
 // non-empty folder refused, a full disk reported with what was written kept).
 #include <gtest/gtest.h>
@@ -7,7 +7,7 @@
 
 #include <cmath>
 
-#include "app/gui/export.h"
+#include "app/gui/export/export.h"
 #include "app/plot/run_plots.h"
 #include "temp_dir.h"
 

@@ -1,10 +1,10 @@
-// The Export menu's actions (app/gui/export_actions.h) without a display: SVG and CSV files with names
+// The Export menu's actions (app/gui/export/export_actions.h) without a display: SVG and CSV files with names
 // that never overwrite, the history rows of a snapshot, PNG crops of a captured frame at 2x, and the
 // bundle built from the same sources.
 #include <gtest/gtest.h>
 
-#include "app/gui/document_io.h"
-#include "app/gui/export_actions.h"
+#include "app/state/document_io.h"
+#include "app/gui/export/export_actions.h"
 #include "app/plot/run_plots.h"
 #include "core/scene_io.h"
 #include "temp_dir.h"

@@ -1,9 +1,9 @@
-// The ImGui file browser (app/gui/file_browser.h): listing and filtering, typed paths, what Open and
+// The ImGui file browser (app/gui/files/file_browser.h): listing and filtering, typed paths, what Open and
 // Save As do with every kind of input (missing file, folder, no extension, existing file -> overwrite
 // confirmation), and the modal driven with simulated clicks in a null-backend ImGui context.
 #include <gtest/gtest.h>
 
-#include "app/gui/file_browser.h"
+#include "app/gui/files/file_browser.h"
 #include "imgui_harness.h"
 #include "temp_dir.h"
 

@@ -1,4 +1,4 @@
-// The document's life as a file (app/gui/file_session.h) in a null-backend ImGui context with temporary
+// The document's life as a file (app/gui/files/file_session.h) in a null-backend ImGui context with temporary
 // XDG folders: the unsaved-changes prompt guards New / Open / Quit, a bad file leaves the scene
 // untouched, Save As on an untitled scene goes through the browser, paste is one undoable edit, dropped
 // files open, autosave follows the document, and a killed session's work is restored at the next start.
@@ -7,8 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "app/gui/document_io.h"
-#include "app/gui/file_session.h"
+#include "app/state/document_io.h"
+#include "app/gui/files/file_session.h"
 #include "core/scene_io.h"
 #include "imgui_harness.h"
 #include "temp_dir.h"

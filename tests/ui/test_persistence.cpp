@@ -1,4 +1,4 @@
-// Scene files from the app's side (app/gui/document_io.h): save -> open -> save is byte-stable with the
+// Scene files from the app's side (app/state/document_io.h): save -> open -> save is byte-stable with the
 // app's fields, undo/redo sequences land exactly on earlier states and agree with modified(), saving is
 // atomic even when the writer is killed mid-write, and bad input everywhere (unreadable path, a file
 // from a newer attnmd, a read-only folder, a full disk) gives a clear message and loses nothing.
@@ -13,8 +13,8 @@
 #include <random>
 #include <thread>
 
-#include "app/gui/document_io.h"
-#include "app/gui/prefs.h"
+#include "app/state/document_io.h"
+#include "app/gui/files/prefs.h"
 #include "core/scene_io.h"
 #include "temp_dir.h"
 

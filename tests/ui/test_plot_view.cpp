@@ -1,11 +1,11 @@
-// The ImGui plot view (app/gui/plot_view.h) in a null-backend ImGui context with simulated mouse input:
+// The ImGui plot view (app/gui/views/plot_view.h) in a null-backend ImGui context with simulated mouse input:
 // hover readout values, legend click-to-hide, wheel zoom, drag pan, double-click fit, log x toggle.
 #include <gtest/gtest.h>
 #include <imgui.h>
 
 #include <cmath>
 
-#include "app/gui/plot_view.h"
+#include "app/gui/views/plot_view.h"
 #include "app/plot/palette.h"
 #include "app/plot/scale.h"
 

@@ -1,10 +1,10 @@
-// Preferences (app/gui/prefs.h) and the XDG folders (user_dirs.h): defaults, round trip, a corrupt file
+// Preferences (app/gui/files/prefs.h) and the XDG folders (user_dirs.h): defaults, round trip, a corrupt file
 // gives the defaults and a message and keeps a copy, recent files are capped, deduplicated and pruned.
 #include <gtest/gtest.h>
 
 #include <map>
 
-#include "app/gui/prefs.h"
+#include "app/gui/files/prefs.h"
 #include "temp_dir.h"
 
 namespace attnmd::gui {

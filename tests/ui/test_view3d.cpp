@@ -8,11 +8,11 @@
 #include <cstdlib>
 #include <random>
 
-#include "app/gui/canvas_geometry.h"
-#include "app/gui/canvas_svg.h"
-#include "app/gui/view3d.h"
-#include "app/gui/view3d_panel.h"
-#include "app/gui/view3d_scene.h"
+#include "app/gui/views/canvas_geometry.h"
+#include "app/gui/views/canvas_svg.h"
+#include "app/gui/views/view3d.h"
+#include "app/gui/views/view3d_panel.h"
+#include "app/gui/views/view3d_scene.h"
 #include "imgui_harness.h"
 #include "temp_dir.h"
 

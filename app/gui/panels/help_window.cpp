@@ -1,0 +1,109 @@
+#include "app/gui/panels/help_window.h"
+
+#include <imgui.h>
+
+#include <cctype>
+#include <sstream>
+
+#include "app/common/assets.h"
+
+namespace attnmd::gui {
+
+const Shortcut kShortcuts[] = {
+    {"Space", "play / pause training"},
+    {"S", "one optimizer step"},
+    {"R", "reset the run to step 0"},
+    {"F", "fit the canvas (or the 3D view) to the data"},
+    {"Delete / Backspace", "delete the hovered (or last clicked) token"},
+    {"Ctrl+Z", "undo"},
+    {"Ctrl+Y, Ctrl+Shift+Z", "redo"},
+    {"Ctrl+= / Ctrl+\xE2\x88\x92", "larger / smaller UI (1x to 3x)"},
+    {"Esc", "stop picking SVM tokens"},
+    {"Ctrl+N / Ctrl+O", "new scene / open a scene file (asks first when there are unsaved changes)"},
+    {"Ctrl+S / Ctrl+Shift+S", "save / save as (atomic: a crash never leaves half a file)"},
+    {"Ctrl+Shift+C / Ctrl+Shift+V", "copy the scene as text / paste a scene (one undoable edit)"},
+    {"drop a .json", "open it"},
+    {"Ctrl+Q", "quit (asks first when there are unsaved changes)"},
+    {"F1", "this help"},
+    {"left click (empty)", "add a token to the selected sequence"},
+    {"left drag", "move a token, the tip of v, or a query point \xC3\x97"},
+    {"right click", "delete a token"},
+    {"right drag / wheel", "pan / zoom the canvas"},
+    {"3D view (d \xE2\x89\xA5 3): left drag (empty)", "orbit"},
+    {"3D view: left drag a token", "move it in the screen plane (its depth is kept)"},
+    {"3D view: double-click (empty)", "add a token to the selected sequence"},
+    {"3D view: right click / right drag / wheel", "delete a token / pan / zoom"},
+};
+const int kShortcutCount = static_cast<int>(sizeof(kShortcuts) / sizeof(kShortcuts[0]));
+
+void HelpWindow::draw(float scale) {
+  if (!open) return;
+  if (!lessonLoaded) {
+    lesson = readAsset("assets/lessons/welcome.md").value_or("");
+    lessonLoaded = true;
+  }
+  const ImGuiViewport* vp = ImGui::GetMainViewport();
+  ImGui::SetNextWindowPos(ImVec2(vp->Pos.x + vp->Size.x * 0.5f, vp->Pos.y + vp->Size.y * 0.5f),
+                          ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+  ImGui::SetNextWindowSize(ImVec2(640.f * scale, 620.f * scale), ImGuiCond_Appearing);
+  if (!ImGui::Begin("Help", &open, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings)) {
+    ImGui::End();
+    return;
+  }
+  ImGui::TextUnformatted("attnmd: how softmax attention learns to select tokens");
+  ImGui::Separator();
+  if (ImGui::BeginTable("shortcuts", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH)) {
+    ImGui::TableSetupColumn("keys", ImGuiTableColumnFlags_WidthFixed, 200.f * scale);
+    ImGui::TableSetupColumn("action", ImGuiTableColumnFlags_WidthStretch);
+    for (int k = 0; k < kShortcutCount; ++k) {
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(kShortcuts[k].keys);
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(kShortcuts[k].action);
+    }
+    ImGui::EndTable();
+  }
+  ImGui::Spacing();
+  if (!lesson.empty()) {
+    // Light markdown: "# " headings, "**" dropped, paragraphs and list items joined and wrapped.
+    std::istringstream in(lesson);
+    std::string line, paragraph;
+    ImGui::PushTextWrapPos(0.f);
+    auto flush = [&] {
+      if (!paragraph.empty()) ImGui::TextWrapped("%s", paragraph.c_str());
+      paragraph.clear();
+    };
+    while (std::getline(in, line)) {
+      std::string clean;
+      for (std::size_t i = 0; i < line.size(); ++i) {
+        if (line.compare(i, 2, "**") == 0) {
+          ++i;
+          continue;
+        }
+        clean += line[i];
+      }
+      const std::size_t first = clean.find_first_not_of(' ');
+      const bool blank = first == std::string::npos;
+      const bool item =
+          !blank && (std::isdigit(static_cast<unsigned char>(clean[first])) || clean[first] == '-');
+      if (clean.rfind("# ", 0) == 0) {
+        flush();
+        ImGui::Spacing();
+        ImGui::TextUnformatted(clean.c_str() + 2);
+        ImGui::Separator();
+      } else if (blank) {
+        flush();
+      } else {
+        if (item) flush();
+        if (!paragraph.empty()) paragraph += ' ';
+        paragraph += clean.substr(first);
+      }
+    }
+    flush();
+    ImGui::PopTextWrapPos();
+  }
+  ImGui::End();
+}
+
+}  // namespace attnmd::gui

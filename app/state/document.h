@@ -1,0 +1,150 @@
+// The document: everything a user edits (the scene plus the app's experiment settings), changed only
+// through commands (commands.h), with an undo/redo log. View state (pan/zoom, selection, overlay
+// toggles) lives beside it and is not part of undo.
+//
+// Who uses it:
+//  - panels submit commands: doc.apply(cmd), or for a drag/slider gesture beginGesture() /
+//    update(cmd) each frame / endGesture(), which logs ONE undo entry for the whole gesture;
+//  - the trainer and the live theory watch sceneRevision() and restart / re-solve when it moves;
+//  - persistence (issue 6: files, autosave, recovery) reads state() + view(), calls reset() after
+//    opening a file, markSaved() after saving, and asks modified() before New/Open/Quit.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "app/state/commands.h"
+#include "core/scene.h"
+
+namespace attnmd::gui {
+
+// Pan/zoom of the 2D canvas. World coordinates are token coordinates (x_1 right, x_2 up).
+struct CanvasView {
+  double centerX = 0;  // world point at the canvas centre
+  double centerY = 0;
+  double pixelsPerUnit = 0;  // zoom; 0 = not set yet: fit the data on the next frame
+};
+
+// The 3D view's orbit camera (scenes with d >= 3, view3d.h): orthographic, looking at `target` from the
+// direction yaw (about the x_3 axis) and pitch (above the x_1-x_2 plane); x_3 points up on screen.
+struct Camera3D {
+  double yaw = 0.55;  // radians
+  double pitch = 0.40;
+  double targetX = 0, targetY = 0, targetZ = 0;
+  double pixelsPerUnit = 0;  // zoom; 0 = not set yet: fit the data on the next frame
+};
+
+// What the canvas draws on top of the tokens (View menu).
+struct CanvasLayers {
+  bool grid = true;
+  bool marginLines = true;  // (x_alpha - x)^T q_i = 1 per sequence
+  bool supportMarks = true;
+  bool optimalMarks = true;
+  bool legend = true;
+};
+
+struct TokenRef {
+  int seq = -1;
+  int token = -1;
+  bool valid() const { return seq >= 0 && token >= 0; }
+  bool operator==(const TokenRef&) const = default;
+};
+
+// App-side view state. Not undoable; issue 6 may save it with the scene as extras.
+struct ViewState {
+  CanvasView canvas;
+  Camera3D camera;
+  bool space = true;  // d >= 3: the 3D view; false: the x_1-x_2 plane (the 2D canvas)
+  CanvasLayers layers;
+  int selectedSequence = 0;    // where canvas clicks add tokens; the data table's current row
+  TokenRef activeToken;        // last clicked token (Delete removes it)
+  bool pickSvmTokens = false;  // canvas clicks pick the SVM token of a sequence instead of editing
+
+  // Both views fit the data on the next frame (new data, F); the 3D view keeps its angles.
+  void refit() {
+    canvas.pixelsPerUnit = 0;
+    camera.pixelsPerUnit = 0;
+  }
+};
+
+class Document {
+ public:
+  explicit Document(DocState initial = {});
+
+  const DocState& state() const { return state_; }
+  const core::Scene& scene() const { return state_.scene; }
+  const Experiment& experiment() const { return state_.experiment; }
+  ViewState& view() { return view_; }
+  const ViewState& view() const { return view_; }
+
+  // Applies one command as one undo entry. Returns "" or why it was refused (state untouched).
+  // A command that changes nothing adds no entry.
+  std::string apply(const Command& command);
+
+  // A gesture (drag, slider): begin, then update() with the latest absolute value every frame (each
+  // applies at once, so the canvas, run and theory follow live), then end: one undo entry named
+  // `name`, or none if nothing changed. cancel restores the state from before the gesture.
+  void beginGesture(std::string name);
+  std::string update(const Command& command);
+  void endGesture();
+  void cancelGesture();
+  bool inGesture() const { return gesture_.active; }
+
+  bool canUndo() const { return !undo_.empty() && !gesture_.active; }
+  bool canRedo() const { return !redo_.empty() && !gesture_.active; }
+  const std::string& undoName() const;  // "" when none
+  const std::string& redoName() const;
+  bool undo();
+  bool redo();
+  std::size_t undoDepth() const { return undo_.size(); }
+  std::size_t redoDepth() const { return redo_.size(); }
+
+  // Replaces everything (File > New / Open): clears undo/redo and marks the document saved.
+  void reset(DocState state);
+
+  // Increments whenever state() changes; sceneRevision() only when the scene (data, model, optimizer,
+  // init) changes, which is what restarts training.
+  std::uint64_t revision() const { return revision_; }
+  std::uint64_t sceneRevision() const { return sceneRevision_; }
+
+  // Whether the state differs from the one last marked saved (undoing back to it counts as saved).
+  bool modified() const { return stateId_ != savedStateId_; }
+  void markSaved() { savedStateId_ = stateId_; }
+
+  static constexpr std::size_t kMaxUndo = 1000;  // oldest entries are dropped beyond this
+
+ private:
+  // One undo entry: the states on both sides (scenes are small: 200 tokens are a few kB), so undo can
+  // never drift from what the user saw.
+  struct Entry {
+    std::string name;
+    DocState before;
+    DocState after;
+    std::uint64_t beforeId = 0;
+    std::uint64_t afterId = 0;
+  };
+  struct Gesture {
+    bool active = false;
+    std::string name;
+    DocState before;
+    std::uint64_t beforeId = 0;
+  };
+  // Installs `next` as the state (id `id`), bumping the revisions that moved.
+  void setState(DocState next, std::uint64_t id);
+  void fixView();
+
+  DocState state_;
+  ViewState view_;
+  std::vector<Entry> undo_;
+  std::vector<Entry> redo_;
+  Gesture gesture_;
+  std::uint64_t revision_ = 1;
+  std::uint64_t sceneRevision_ = 1;
+  std::uint64_t stateId_ = 1;  // identifies a state; undo/redo return to earlier ids
+  std::uint64_t nextStateId_ = 2;
+  std::uint64_t savedStateId_ = 1;
+};
+
+}  // namespace attnmd::gui

@@ -1,0 +1,141 @@
+#include "app/state/theory.h"
+
+#include <chrono>
+
+#include "core/model.h"
+#include "core/run.h"
+
+namespace attnmd::gui {
+
+bool relaxedFor(const core::Scene& scene) {
+  return scene.model.kind == core::ModelKind::Prompt && scene.model.trainV;
+}
+
+std::vector<int> svmTokenChoice(const Experiment& e, const std::vector<int>& selected,
+                                const std::vector<int>& optimal) {
+  switch (e.svmTokens) {
+    case SvmTokens::Optimal:
+      return optimal;
+    case SvmTokens::Picked: {
+      std::vector<int> a = selected;
+      for (std::size_t i = 0; i < a.size() && i < e.pickedTokens.size(); ++i)
+        if (e.pickedTokens[i] >= 0) a[i] = e.pickedTokens[i];
+      return a;
+    }
+    case SvmTokens::Selected:
+      break;
+  }
+  return selected;
+}
+
+const CanvasOverlay& LiveTheory::update(const Document& doc, const TrainSnapshot& snap, std::string hint) {
+  const core::Scene& scene = doc.scene();
+  const int n = scene.sequenceCount();
+  CanvasOverlay& ov = overlay_;
+  ov = CanvasOverlay{};
+  ov.hint = std::move(hint);
+  ov.model = scene.model.kind;
+  ov.iteration = snap.iteration;
+
+  // Per-token values from the run's evaluation, when it has the document's shape.
+  const core::Evaluation& ev = snap.evaluation;
+  bool shaped = static_cast<int>(ev.seqs.size()) == n && static_cast<int>(snap.selected.size()) == n;
+  for (int i = 0; shaped && i < n; ++i)
+    shaped = ev.seqs[static_cast<std::size_t>(i)].probs.size() ==
+             scene.sequences[static_cast<std::size_t>(i)].tokens.rows();
+  if (!shaped) return ov;
+
+  ov.tokens.resize(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    const auto& q = ev.seqs[static_cast<std::size_t>(i)];
+    const int y = scene.sequences[static_cast<std::size_t>(i)].y;
+    auto& row = ov.tokens[static_cast<std::size_t>(i)];
+    row.resize(static_cast<std::size_t>(q.probs.size()));
+    for (Eigen::Index t = 0; t < q.probs.size(); ++t)
+      row[static_cast<std::size_t>(t)] = {q.probs(t), y * q.values(t),
+                                          q.logits(t)};  // gamma = Y h (math.md §1)
+  }
+  ov.selected = snap.selected;
+  ov.optimal = snap.optimal;
+  if (scene.model.trainV) ov.trainedV = snap.params.v;
+
+  // Directions of the trained parameter in token space.
+  const Eigen::MatrixXd M = scene.keyMatrixOrIdentity();
+  Eigen::MatrixXd W;
+  if (scene.model.kind == core::ModelKind::Prompt) {
+    if (snap.params.p.size() == scene.dim) ov.paramRay = M.transpose() * snap.params.p;  // a = x^T (M^T p)
+  } else {
+    W = core::effectiveW(scene, snap.params);
+    if (W.rows() == scene.dim && W.cols() == scene.dim)
+      for (int i = 0; i < n; ++i) ov.paramQueries.push_back(W * scene.queryOf(i));  // a_it = x_it^T (W z_i)
+  }
+
+  // The SVM for the chosen tokens: re-solved only when the scene or the selection changed.
+  std::vector<int> alpha = svmTokenChoice(doc.experiment(), snap.selected, snap.optimal);
+  if (!svm_ || sceneRevision_ != doc.sceneRevision() || alpha != alpha_) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const core::AttentionSvm* warm = svm_ && svm_->rows.size() > 0 ? svm_.get() : nullptr;
+    // core::solveReferenceSvm picks the SVM the run heads for (math.md §5: the relaxed prompt SVM
+    // for joint (p, v) training); the overlay only needs to know which sequences keep hard rows.
+    svm_ = std::make_shared<core::AttentionSvm>(core::solveReferenceSvm(scene, alpha, warm));
+    hardRows_.assign(static_cast<std::size_t>(n), 1);
+    if (relaxedFor(scene)) {
+      const core::SvmSolution vsvm = core::solveVSvm(scene, alpha, core::svmPFor(scene));
+      hardRows_.assign(static_cast<std::size_t>(n), 0);
+      for (int i : vsvm.active)
+        if (i >= 0 && i < n) hardRows_[static_cast<std::size_t>(i)] = 1;
+    }
+    lastSolveMs_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    ++solves_;
+    sceneRevision_ = doc.sceneRevision();
+    alpha_ = alpha;
+  }
+  const core::AttentionSvm& svm = *svm_;
+  ov.svmTokens = alpha;
+  ov.relaxedSvm = relaxedFor(scene);
+  ov.svmOk = svm.solution.status == core::SvmStatus::Optimal;
+  if (!ov.svmOk)
+    ov.svmMessage =
+        svm.solution.reason.empty() ? core::svmStatusName(svm.solution.status) : svm.solution.reason;
+  if (!ov.svmOk) return ov;
+
+  ov.support.assign(static_cast<std::size_t>(n), {});
+  for (int i = 0; i < n; ++i)
+    ov.support[static_cast<std::size_t>(i)].assign(
+        static_cast<std::size_t>(scene.sequences[static_cast<std::size_t>(i)].tokens.rows()), 0);
+  for (const core::TokenPair& sp : svm.support)
+    if (sp.seq >= 0 && sp.seq < n && sp.token >= 0 &&
+        sp.token < static_cast<int>(ov.support[static_cast<std::size_t>(sp.seq)].size()))
+      ov.support[static_cast<std::size_t>(sp.seq)][static_cast<std::size_t>(sp.token)] = 1;
+
+  // q_i: the SVM's query per sequence; the margin line is {x : x^T q_i = x_{i alpha_i}^T q_i - 1} (math.md
+  // §5).
+  std::vector<Eigen::VectorXd> q(static_cast<std::size_t>(n));
+  if (scene.model.kind == core::ModelKind::Prompt) {
+    if (svm.direction.p.size() == scene.dim) {
+      ov.svmRay = M.transpose() * svm.direction.p;
+      for (auto& qi : q) qi = ov.svmRay;
+    }
+  } else if (svm.direction.W.rows() == scene.dim && svm.direction.W.cols() == scene.dim) {
+    for (int i = 0; i < n; ++i) q[static_cast<std::size_t>(i)] = svm.direction.W * scene.queryOf(i);
+    ov.svmQueries = q;
+  }
+  for (int i = 0; i < n; ++i) {
+    const auto& qi = q[static_cast<std::size_t>(i)];
+    const int a = alpha[static_cast<std::size_t>(i)];
+    const auto& X = scene.sequences[static_cast<std::size_t>(i)].tokens;
+    if (qi.size() != scene.dim || a < 0 || a >= X.rows()) {
+      ov.marginNormal.emplace_back();
+      ov.marginOffset.push_back(0);
+      continue;
+    }
+    // The constraint's right-hand side: 1, or 0 for a relaxed row (the line then passes through x_alpha).
+    const double b =
+        static_cast<std::size_t>(i) < hardRows_.size() ? hardRows_[static_cast<std::size_t>(i)] : 1.0;
+    ov.marginNormal.push_back(qi);
+    ov.marginOffset.push_back(X.row(a).dot(qi) - b);
+  }
+  return ov;
+}
+
+}  // namespace attnmd::gui

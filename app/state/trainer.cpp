@@ -1,0 +1,297 @@
+#include "app/state/trainer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+
+#include "app/state/text_format.h"
+
+#include <ctime>
+
+#if defined(__linux__)
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
+namespace attnmd::gui {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds(Clock::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
+
+constexpr double kPublishInterval = 1.0 / 90;  // snapshots per second while stepping fast
+constexpr double kChunkSeconds = 0.004;        // target duration of one chunk of steps
+
+// log10 max_i (1 - s_{i alpha_i}) from the evaluation's log form (math.md §3), exact far below 1e-16.
+double log10MaxUnselected(const core::Evaluation& eval) {
+  double m = -INFINITY;
+  for (const auto& q : eval.seqs) m = std::max(m, q.logUnselected);
+  return m / std::log(10.0);
+}
+
+}  // namespace
+
+std::shared_ptr<TrainSnapshot> makeSnapshot(const core::Run& run, std::uint64_t generation,
+                                            const TrainSnapshot* previous) {
+  auto s = std::make_shared<TrainSnapshot>();
+  s->generation = generation;
+  s->scene = run.sharedScene();
+  s->iteration = run.iteration();
+  s->params = run.params();
+  s->evaluation = run.evaluation();
+  s->selected = run.selectedTokens();
+  s->optimal = run.optimalTokens();
+  const core::MetricsPoint* last = run.history().last();
+  s->metrics = last && last->iter == run.iteration() ? *last : run.currentMetrics();
+  s->history = std::make_shared<const std::vector<core::MetricsPoint>>(run.history().points());
+  const auto& table = run.history().selections();
+  if (previous && previous->generation == generation && previous->selections &&
+      previous->selections->size() == table.size())
+    s->selections = previous->selections;
+  else
+    s->selections = std::make_shared<const std::vector<std::vector<int>>>(table);
+  s->selectedSvm = run.selectedSvm();
+  s->failure = run.stopReason();
+  return s;
+}
+
+std::string stopConditionMet(const StopCondition& stop, long long iteration, const core::Evaluation& eval) {
+  char buf[160];
+  if (stop.atSteps && iteration >= stop.steps) return "reached " + groupedInt(stop.steps) + " steps";
+  if (stop.atLoss && eval.loss < stop.lossBelow) {
+    std::snprintf(buf, sizeof buf, "loss < %.3g at step %s", stop.lossBelow, groupedInt(iteration).c_str());
+    return buf;
+  }
+  if (stop.atUnselected && !eval.seqs.empty() &&
+      log10MaxUnselected(eval) < std::log10(stop.unselectedBelow)) {
+    std::snprintf(buf, sizeof buf, "max 1 \xE2\x88\x92 s < %.3g at step %s", stop.unselectedBelow,
+                  groupedInt(iteration).c_str());
+    return buf;
+  }
+  return {};
+}
+
+Trainer::Trainer() {
+  thread_ = std::thread([this] { work(); });
+}
+
+Trainer::~Trainer() {
+  {
+    std::lock_guard lk(mutex_);
+    quit_ = true;
+    cancel_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void Trainer::restart(core::Run run) {
+  auto snap = makeSnapshot(run, 0);  // on this thread: the new state is visible in this frame
+  {
+    std::lock_guard lk(mutex_);
+    snap->generation = ++generation_;
+    runStopped_ = run.stopped();
+    if (runStopped_) playing_ = false;
+    snapshot_ = std::move(snap);
+    incoming_.emplace(std::move(run));
+    pending_ = 0;
+    cancel_ = true;  // the chunk in flight belongs to the old run
+  }
+  wake_.notify_all();
+  idle_.notify_all();
+}
+
+void Trainer::setPlaying(bool playing) {
+  {
+    std::lock_guard lk(mutex_);
+    playing_ = playing && !runStopped_;
+  }
+  wake_.notify_all();
+}
+
+bool Trainer::playing() const {
+  std::lock_guard lk(mutex_);
+  return playing_;
+}
+
+void Trainer::requestSteps(long long k) {
+  {
+    std::lock_guard lk(mutex_);
+    if (runStopped_) return;
+    pending_ += std::max(0LL, k);
+  }
+  wake_.notify_all();
+}
+
+long long Trainer::pendingSteps() const {
+  std::lock_guard lk(mutex_);
+  return pending_;
+}
+
+void Trainer::setSpeed(double stepsPerSecond) {
+  {
+    std::lock_guard lk(mutex_);
+    speed_ = stepsPerSecond;
+  }
+  wake_.notify_all();
+}
+
+void Trainer::setStopCondition(const StopCondition& stop) {
+  std::lock_guard lk(mutex_);
+  stop_ = stop;
+}
+
+std::shared_ptr<const TrainSnapshot> Trainer::snapshot() const {
+  std::lock_guard lk(mutex_);
+  return snapshot_;
+}
+
+double Trainer::stepsPerSecond() const {
+  std::lock_guard lk(mutex_);
+  return stepsPerSecond_;
+}
+
+double Trainer::workerCpuSeconds() const {
+  std::lock_guard lk(mutex_);
+  return workerCpuSeconds_;
+}
+
+bool Trainer::busy() const {
+  std::lock_guard lk(mutex_);
+  return hasWorkLocked() || workerStepping_ || incoming_.has_value();
+}
+
+bool Trainer::hasWorkLocked() const {
+  return !runStopped_ && (pending_ > 0 || playing_);
+}
+
+bool Trainer::waitIdle(double timeoutSeconds) {
+  std::unique_lock lk(mutex_);
+  return idle_.wait_for(lk, std::chrono::duration<double>(timeoutSeconds), [&] {
+    return runStopped_ || (pending_ == 0 && !workerStepping_ && !incoming_.has_value());
+  });
+}
+
+// The worker runs at a lower scheduling priority (nice +10): training takes the cycles the frame leaves.
+// With a software renderer on 2 cores, a worker at equal priority halves the frame rate (measured
+// with --bench-frames: ~30 fps instead of ~50 with 200 tokens at 1600x1000); on an idle machine the
+// worker still gets every cycle the UI does not use.
+constexpr int kWorkerNice = 10;
+
+static void lowerWorkerPriority() {
+#if defined(__linux__)
+  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)),
+              kWorkerNice);  // threads have own nice on Linux
+#endif
+}
+
+void Trainer::work() {
+  lowerWorkerPriority();
+  std::optional<core::Run> run;
+  std::uint64_t gen = 0;
+  long long chunk = 1;  // steps per chunk, adapted so a chunk takes about kChunkSeconds
+  double budget = 0;    // rate-limited play: steps owed
+  Clock::time_point lastTick = Clock::now(), lastPublish = Clock::now(), rateStart = Clock::now();
+  long long rateSteps = 0;
+
+  std::unique_lock lk(mutex_);
+  for (;;) {
+    wake_.wait(lk, [&] { return quit_ || incoming_.has_value() || (run && hasWorkLocked()); });
+    if (quit_) return;
+    if (incoming_) {
+      run.emplace(std::move(*incoming_));
+      incoming_.reset();
+      gen = generation_;
+      cancel_ = false;
+      budget = 0;
+      lastTick = Clock::now();
+      idle_.notify_all();
+      continue;
+    }
+
+    // How many steps now.
+    const bool single = pending_ > 0;
+    long long k = single ? std::min(pending_, chunk) : chunk;
+    const auto now = Clock::now();
+    if (!single && speed_ > 0) {
+      budget = std::min(budget + speed_ * seconds(now - lastTick), std::max(1.0, speed_ * 0.25));
+      lastTick = now;
+      if (budget < 1) {
+        const double wait = (1 - budget) / speed_;
+        wake_.wait_for(lk, std::chrono::duration<double>(std::min(wait, 0.05)));
+        continue;
+      }
+      k = std::min<long long>(k, static_cast<long long>(budget));
+      budget -= static_cast<double>(k);
+    } else {
+      lastTick = now;
+    }
+    if (!single && stop_.atSteps) k = std::min(k, stop_.steps - run->iteration());
+    const StopCondition stop = stop_;
+
+    // workerStepping_ stays set until this chunk's snapshot is published, so waitIdle() returns only
+    // once the UI can see the final state.
+    long long taken = 0;
+    workerStepping_ = true;
+    if (k > 0) {
+      lk.unlock();
+      const auto t0 = Clock::now();
+      taken = run->step(k, &cancel_);
+      const double dt = seconds(Clock::now() - t0);
+      if (taken > 0 && dt > 0)
+        chunk = std::clamp<long long>(static_cast<long long>(static_cast<double>(taken) * kChunkSeconds / dt),
+                                      1, 1 << 20);
+      lk.lock();
+      timespec cpu{};
+      if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu) == 0)
+        workerCpuSeconds_ = static_cast<double>(cpu.tv_sec) + 1e-9 * static_cast<double>(cpu.tv_nsec);
+    }
+    if (gen != generation_) {  // replaced while stepping: discard
+      workerStepping_ = false;
+      idle_.notify_all();
+      continue;
+    }
+
+    rateSteps += taken;
+    const auto t = Clock::now();
+    if (seconds(t - rateStart) >= 0.5) {
+      stepsPerSecond_ = static_cast<double>(rateSteps) / seconds(t - rateStart);
+      rateSteps = 0;
+      rateStart = t;
+    }
+    if (single) pending_ = std::max(0LL, pending_ - taken);
+    if (run->stopped()) {
+      runStopped_ = true;
+      playing_ = false;
+      pending_ = 0;
+    }
+    // Playing: the stop condition is checked after every chunk (cheap: reads the run's evaluation).
+    std::string reason;
+    if (playing_ && !single) {
+      reason = stopConditionMet(stop, run->iteration(), run->evaluation());
+      if (!reason.empty()) playing_ = false;
+    }
+    const bool stillWorking = hasWorkLocked();
+    if (!stillWorking) stepsPerSecond_ = 0;
+    if (!stillWorking || seconds(t - lastPublish) >= kPublishInterval) {
+      const std::shared_ptr<const TrainSnapshot> previous = snapshot_;
+      lk.unlock();
+      auto snap = makeSnapshot(*run, gen, previous.get());
+      lk.lock();
+      if (gen == generation_) {
+        snap->pauseReason = reason;
+        snapshot_ = std::move(snap);
+        lastPublish = Clock::now();
+      }
+    }
+    workerStepping_ = false;
+    idle_.notify_all();
+  }
+}
+
+}  // namespace attnmd::gui

@@ -1,0 +1,107 @@
+// Training on a worker thread (style.md: "training is decoupled from frame rate").
+//
+// The worker owns the core::Run and steps it in chunks; after each chunk it builds a TrainSnapshot and
+// swaps it in under a mutex. The UI copies the shared_ptr under that mutex once per frame, so it never
+// waits for a step. restart() builds the new run's first snapshot on the calling (UI) thread, so an
+// edit shows its effect in the same frame.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "app/state/commands.h"
+#include "core/run.h"
+
+namespace attnmd::gui {
+
+// An immutable picture of a run at one step: everything the panels draw.
+struct TrainSnapshot {
+  std::uint64_t generation = 0;              // restart() count this snapshot belongs to
+  std::shared_ptr<const core::Scene> scene;  // the scene the run trains (equals the document's)
+  long long iteration = 0;
+  core::Params params;
+  core::Evaluation evaluation;                                     // at params
+  std::vector<int> selected;                                       // alpha_i = argmax_t s_it
+  std::vector<int> optimal;                                        // argmax_t gamma_it
+  core::MetricsPoint metrics;                                      // math.md §7 at this step
+  std::shared_ptr<const std::vector<core::MetricsPoint>> history;  // History::points()
+  // History::selections(): the token selections the history's points index (MetricsPoint::selection),
+  // for the exported metrics.csv. Append-only, so snapshots share one copy until it grows.
+  std::shared_ptr<const std::vector<std::vector<int>>> selections;
+  std::shared_ptr<const core::AttentionSvm>
+      selectedSvm;          // the run's SVM of its selected tokens (may be null)
+  std::string failure;      // the run stopped on a numerical problem (Run::stopReason), in words
+  std::string pauseReason;  // a stop condition paused it ("max 1 − s < 1e-12 at step 1,204")
+};
+
+class Trainer {
+ public:
+  Trainer();
+  ~Trainer();
+  Trainer(const Trainer&) = delete;
+  Trainer& operator=(const Trainer&) = delete;
+
+  // Replaces the run (pending single steps are dropped, play state is kept). Publishes the new run's
+  // snapshot before returning.
+  void restart(core::Run run);
+
+  void setPlaying(bool playing);
+  bool playing() const;
+  // Queues k single steps (S, "step 10/100/1000"); they run even while paused.
+  void requestSteps(long long k);
+  long long pendingSteps() const;
+  // Target speed while playing in steps per second; <= 0 means as fast as possible.
+  void setSpeed(double stepsPerSecond);
+  void setStopCondition(const StopCondition& stop);
+
+  // The latest published snapshot (never null after the first restart()).
+  std::shared_ptr<const TrainSnapshot> snapshot() const;
+  // Steps per second over the last second of stepping (0 when idle).
+  double stepsPerSecond() const;
+  // CPU time the worker thread has used so far (seconds), so --bench-frames can report the frame's own
+  // CPU cost without the training's.
+  double workerCpuSeconds() const;
+  // True while the worker has work: playing (and not stopped) or single steps pending.
+  bool busy() const;
+  // Blocks until pending steps are done or the run stopped; false on timeout (--steps/--exit only).
+  bool waitIdle(double timeoutSeconds);
+
+ private:
+  void work();
+  bool hasWorkLocked() const;
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable idle_;
+  std::thread thread_;
+  bool quit_ = false;
+  std::optional<core::Run> incoming_;  // a restarted run the worker has not taken yet
+  std::uint64_t generation_ = 0;
+  bool playing_ = false;
+  bool runStopped_ = false;  // the current run cannot step any more
+  bool workerStepping_ = false;
+  long long pending_ = 0;
+  double speed_ = 0;  // steps/s while playing; <= 0: unlimited
+  StopCondition stop_;
+  std::shared_ptr<const TrainSnapshot> snapshot_;
+  double stepsPerSecond_ = 0;
+  double workerCpuSeconds_ = 0;
+  std::atomic<bool> cancel_{false};  // aborts the chunk in flight when the run is replaced
+};
+
+// Builds a snapshot of `run` (any thread; reads `run` only).
+// `previous`: the last snapshot of the same run, whose selections table is reused when it has not grown.
+std::shared_ptr<TrainSnapshot> makeSnapshot(const core::Run& run, std::uint64_t generation,
+                                            const TrainSnapshot* previous = nullptr);
+
+// Checks a stop condition at a step; returns the reason to pause ("" = keep going).
+std::string stopConditionMet(const StopCondition& stop, long long iteration, const core::Evaluation& eval);
+
+}  // namespace attnmd::gui
