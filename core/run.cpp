@@ -315,8 +315,8 @@ std::size_t RunCheckpoint::bytes() const {
        vectorBytes(params.v);
   b += sizeof(optimizer) + optimizer.tensors.capacity() * sizeof(TensorState);
   for (const TensorState& t : optimizer.tensors)
-    for (const Eigen::MatrixXd* m : {&t.dual, &t.m1, &t.m2, &t.velocity, &t.next, &t.nextState,
-                                     &t.nextState2, &t.work})
+    for (const Eigen::MatrixXd* m :
+         {&t.dual, &t.m1, &t.m2, &t.velocity, &t.next, &t.nextState, &t.nextState2, &t.work})
       b += static_cast<std::size_t>(m->size()) * sizeof(double);  // sizeof counted with TensorState
   return b;
 }

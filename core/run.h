@@ -130,7 +130,7 @@ class Run {
   GradientScale gradScale_;
   long long svmRows_ = 0;  // constraint rows of the scene's attention SVMs, sum_i (T_i - 1)
   struct SvmCache;
-  std::shared_ptr<SvmCache> svmCache_;  // shared between copies; keyed by token selection
+  std::shared_ptr<SvmCache> svmCache_;          // shared between copies; keyed by token selection
   std::shared_ptr<CheckpointLog> checkpoints_;  // null: no checkpoints
   // The next step the log wants (LLONG_MAX without a log): the step loop compares with it instead of
   // asking the log (and taking its lock) every step.

@@ -22,8 +22,8 @@ inline constexpr std::size_t kMaxRuns = 8;
 
 struct RunPatch {
   std::string name;
-  std::string colour;             // "#rrggbb", or "" for the palette's next colour
-  bool hidden = false;            // listed but not drawn
+  std::string colour;            // "#rrggbb", or "" for the palette's next colour
+  bool hidden = false;           // listed but not drawn
   std::string patchJson = "{}";  // the merge patch body, without name/colour/hidden
 };
 

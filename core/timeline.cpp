@@ -23,8 +23,8 @@ long long logGridValue(long long j, int pointsPerDecade) {
 }
 
 // The newest entry with iteration <= k, or null.
-std::shared_ptr<const RunCheckpoint> newestAtOrBefore(const std::vector<std::shared_ptr<const RunCheckpoint>>& v,
-                                                      long long k) {
+std::shared_ptr<const RunCheckpoint> newestAtOrBefore(
+    const std::vector<std::shared_ptr<const RunCheckpoint>>& v, long long k) {
   // First entry with iteration > k, then one back.
   auto it = std::partition_point(v.begin(), v.end(), [k](const auto& e) { return e->iteration <= k; });
   return it == v.begin() ? nullptr : *(it - 1);
@@ -148,8 +148,10 @@ std::size_t CheckpointLog::size() const {
 Run replayTo(const Run& live, const CheckpointLog& log, long long k, RunOptions options) {
   k = std::clamp(k, 0LL, live.iteration());
   std::shared_ptr<const RunCheckpoint> c = log.atOrBefore(k);
-  // No checkpoint (an empty log): from the scene's start, which is what the live run began with.
-  Run run = c ? live.forkAt(*c, options) : Run(live.sharedScene(), options);
+  // No checkpoint (an empty log): from the scene's start, which is what the live run began with
+  // (forked, so the replay still shares the live run's SVM cache).
+  Run run = c ? live.forkAt(*c, options)
+              : live.forkAt(Run(live.sharedScene(), replayOptions()).checkpoint(), options);
   run.step(k - run.iteration());
   return run;
 }
@@ -182,7 +184,9 @@ std::vector<TimelineEvent> timelineEvents(const History& history) {
   std::vector<TimelineEvent> events;
   const std::vector<MetricsPoint> points = history.points();
   const auto& selections = history.selections();
-  const auto known = [&](std::uint32_t s) { return s != MetricsPoint::kNoSelection && s < selections.size(); };
+  const auto known = [&](std::uint32_t s) {
+    return s != MetricsPoint::kNoSelection && s < selections.size();
+  };
   bool saturated = false;
   for (std::size_t j = 0; j < points.size(); ++j) {
     const MetricsPoint& p = points[j];
@@ -190,13 +194,15 @@ std::vector<TimelineEvent> timelineEvents(const History& history) {
     // a point past the table's budget (kNoSelection) cannot be compared.
     if (j > 0 && known(p.selection) && known(points[j - 1].selection) &&
         p.selection != points[j - 1].selection) {
-      events.push_back({p.iter, TimelineEventKind::SelectionChange,
-                        describeSelectionChange(selections[points[j - 1].selection], selections[p.selection])});
+      events.push_back(
+          {p.iter, TimelineEventKind::SelectionChange,
+           describeSelectionChange(selections[points[j - 1].selection], selections[p.selection])});
     }
     if (!saturated && p.log10MaxUnselected < kSaturationLog10) {
       saturated = true;
-      events.push_back({p.iter, TimelineEventKind::Saturation, "attention saturates: max 1 \u2212 s < 1e" +
-                                                                 std::to_string(static_cast<int>(kSaturationLog10))});
+      events.push_back(
+          {p.iter, TimelineEventKind::Saturation,
+           "attention saturates: max 1 \u2212 s < 1e" + std::to_string(static_cast<int>(kSaturationLog10))});
     }
   }
   return events;

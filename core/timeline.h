@@ -8,8 +8,9 @@
 //  - periodic: every `stride` steps, at most `capacity` checkpoints (and at most `maxBytes` in all);
 //    when full, every other one is dropped and the stride doubles.
 // A replay thus takes at most `stride` steps. With the defaults on the papers' scene (query model,
-// n = 6, T = 8, d = 10, ~1.9 KB a checkpoint): 10^6 steps keep stride 256 (<= 1 ms of replay),
-// 10^7 steps stride 4096 (~10 ms) in ~8 MB; see tests/bench/bench_timeline.cpp for measured figures.
+// n = 6, T = 8, d = 10, nmd: 2,056 bytes a checkpoint), measured by tests/bench/bench_timeline.cpp:
+// 10^6 steps keep ~4,000 checkpoints at stride 256 (8.1 MB; a scrub takes 0.4 ms on average, <1 ms
+// at most), 10^7 steps stride 4,096 (8.5 MB at the peak; <= 4,096 steps, ~10 ms, per scrub).
 #pragma once
 
 #include <cstddef>
@@ -26,11 +27,11 @@ namespace attnmd::core {
 // [SECTION] the checkpoint log
 
 struct CheckpointOptions {
-  long long denseSteps = 16;            // every step up to here gets a checkpoint
-  int pointsPerDecade = 20;             // log-spaced grid after that (10^(j/20): 12% apart)
-  long long initialStride = 16;         // periodic checkpoints every `stride` steps, starting here
-  std::size_t capacity = 4096;          // periodic checkpoints kept at most (then thinned, stride x 2)
-  std::size_t maxBytes = 64ull << 20;   // and at most this many bytes in all (large d: thinned sooner)
+  long long denseSteps = 16;           // every step up to here gets a checkpoint
+  int pointsPerDecade = 20;            // log-spaced grid after that (10^(j/20): 12% apart)
+  long long initialStride = 16;        // periodic checkpoints every `stride` steps, starting here
+  std::size_t capacity = 4096;         // periodic checkpoints kept at most (then thinned, stride x 2)
+  std::size_t maxBytes = 64ull << 20;  // and at most this many bytes in all (large d: thinned sooner)
 };
 
 // Checkpoints of one run, appended by the thread that steps it and read by others (the UI scrubbing
@@ -52,10 +53,10 @@ class CheckpointLog {
   std::shared_ptr<const RunCheckpoint> atOrBefore(long long k) const;
   // Drops the checkpoints after step k (a run rewound to k); the samplings continue from there.
   void truncateAfter(long long k);
-  long long lastIteration() const;  // -1 when empty
-  long long stride() const;         // the periodic sampling's current stride
-  std::size_t bytes() const;        // memory held
-  std::size_t size() const;         // checkpoints held
+  long long lastIteration() const;                               // -1 when empty
+  long long stride() const;                                      // the periodic sampling's current stride
+  std::size_t bytes() const;                                     // memory held
+  std::size_t size() const;                                      // checkpoints held
   const CheckpointOptions& options() const { return options_; }  // fixed at construction
 
  private:

@@ -32,7 +32,8 @@ void expectRoundTrip(const Scene& base, const Scene& run, const char* what) {
   RunPatch patch;
   patch.patchJson = makeRunPatch(base, run);
   const nlohmann::json j = nlohmann::json::parse(patch.patchJson);
-  for (const char* data : {"dim", "sequences", "iterations", "view", "runs"}) EXPECT_FALSE(j.contains(data)) << data;
+  for (const char* data : {"dim", "sequences", "iterations", "view", "runs"})
+    EXPECT_FALSE(j.contains(data)) << data;
   if (j.contains("model")) {
     EXPECT_FALSE(j["model"].contains("v"));
     EXPECT_FALSE(j["model"].contains("key_matrix"));
@@ -135,7 +136,8 @@ TEST(RunPatch, BadEntriesAreSkippedWithTheirFieldPaths) {
     s.extrasJson = runs;
     const SceneRuns bad = readSceneRuns(s, "s.json");
     EXPECT_TRUE(bad.present && bad.invalid && bad.runs.empty()) << runs;
-    EXPECT_EQ(bad.warnings, std::vector<std::string>{"s.json:runs: expected a non-empty array of run objects"});
+    EXPECT_EQ(bad.warnings,
+              std::vector<std::string>{"s.json:runs: expected a non-empty array of run objects"});
   }
 }
 

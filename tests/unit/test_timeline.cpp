@@ -265,7 +265,8 @@ TEST(Timeline, RewindThenContinueEqualsAnUninterruptedRun) {
     }
     EXPECT_EQ(straightLog->size(), log->size());
     EXPECT_EQ(straightLog->stride(), log->stride());
-    for (long long k = 0; k <= 6000; k += 37) EXPECT_EQ(straightLog->atOrBefore(k)->iteration, log->atOrBefore(k)->iteration);
+    for (long long k = 0; k <= 6000; k += 37)
+      EXPECT_EQ(straightLog->atOrBefore(k)->iteration, log->atOrBefore(k)->iteration);
   }
 }
 
@@ -440,18 +441,19 @@ TEST(Timeline, EventsNameSelectionChangesAndTheFirstSaturation) {
   };
   h.record(at(0, -0.5), {0, 1, 2, 3, 4});
   h.record(at(1, -1), {0, 1, 2, 3, 4});
-  h.record(at(2, -2), {0, 1, 2, 2, 4});           // sequence 3 -> token 2
-  h.record(at(3, -7), {1, 0, 0, 0, 4});           // four change; saturated
-  h.record(at(4, -5), {1, 0, 0, 0, 4});           // not saturated again: no second event
-  h.record(at(5, -8), {0, 1, 2, 3, 4});           // back to the first selection (an earlier index)
+  h.record(at(2, -2), {0, 1, 2, 2, 4});  // sequence 3 -> token 2
+  h.record(at(3, -7), {1, 0, 0, 0, 4});  // four change; saturated
+  h.record(at(4, -5), {1, 0, 0, 0, 4});  // not saturated again: no second event
+  h.record(at(5, -8), {0, 1, 2, 3, 4});  // back to the first selection (an earlier index)
   const std::vector<TimelineEvent> e = timelineEvents(h);
   ASSERT_EQ(e.size(), 4u);
   EXPECT_EQ(e[0].iter, 2);
   EXPECT_EQ(e[0].kind, TimelineEventKind::SelectionChange);
   EXPECT_EQ(e[0].text, "selection changes: sequence 3 now token 2");
   EXPECT_EQ(e[1].iter, 3);
-  EXPECT_EQ(e[1].text,
-            "selection changes: sequence 0 now token 1, sequence 1 now token 0, sequence 2 now token 0 and 1 more");
+  EXPECT_EQ(
+      e[1].text,
+      "selection changes: sequence 0 now token 1, sequence 1 now token 0, sequence 2 now token 0 and 1 more");
   EXPECT_EQ(e[2].iter, 3);
   EXPECT_EQ(e[2].kind, TimelineEventKind::Saturation);
   EXPECT_EQ(e[2].text, "attention saturates: max 1 \u2212 s < 1e-6");
@@ -464,8 +466,9 @@ TEST(Timeline, EventsOfARealRunMatchItsHistory) {
   r.step(20000);
   const auto points = r.history().points();
   const auto events = timelineEvents(r.history());
-  const auto saturation = std::find_if(events.begin(), events.end(),
-                                       [](const TimelineEvent& e) { return e.kind == TimelineEventKind::Saturation; });
+  const auto saturation = std::find_if(events.begin(), events.end(), [](const TimelineEvent& e) {
+    return e.kind == TimelineEventKind::Saturation;
+  });
   const auto firstSaturated = std::find_if(points.begin(), points.end(), [](const MetricsPoint& p) {
     return p.log10MaxUnselected < kSaturationLog10;
   });
@@ -474,7 +477,8 @@ TEST(Timeline, EventsOfARealRunMatchItsHistory) {
   EXPECT_EQ(saturation->iter, firstSaturated->iter);
   std::size_t changes = 0;
   for (std::size_t j = 1; j < points.size(); ++j) changes += points[j].selection != points[j - 1].selection;
-  EXPECT_EQ(changes, static_cast<std::size_t>(std::count_if(events.begin(), events.end(), [](const TimelineEvent& e) {
+  EXPECT_EQ(changes,
+            static_cast<std::size_t>(std::count_if(events.begin(), events.end(), [](const TimelineEvent& e) {
               return e.kind == TimelineEventKind::SelectionChange;
             })));
 }
