@@ -95,6 +95,19 @@ void History::record(const MetricsPoint& point, const std::vector<int>& selectio
   }
 }
 
+void History::truncateAfter(long long iter) {
+  const auto after = [iter](const MetricsPoint& p) { return p.iter > iter; };
+  std::erase_if(logSpaced_, after);
+  std::erase_if(uniform_, after);
+  const MetricsPoint* newest = last();
+  lastIter_ = newest ? newest->iter : -1;
+  // clear()'s grid start, then past the newest log-spaced point (record() leaves nextLogIter_ at the
+  // first grid value beyond the last log-spaced point it stored).
+  logGridIndex_ = 0;
+  nextLogIter_ = 0;
+  advanceLogGrid(std::max(options_.denseSteps, logSpaced_.empty() ? 0LL : logSpaced_.back().iter));
+}
+
 std::vector<MetricsPoint> History::points() const {
   std::vector<MetricsPoint> out;
   mergeRange(logSpaced_, uniform_, std::numeric_limits<long long>::min(),

@@ -76,6 +76,13 @@ class History {
   std::size_t size() const;   // number of distinct stored points
   std::size_t bytes() const;  // memory held, for the benchmark's report
   void clear();
+  // Drops the points after step `iter` (a run rewound to it) and resumes both samplings from there:
+  // the log grid continues after the newest kept log-spaced point; the uniform stride stays (the kept
+  // points are on it), so recording steps iter+1 .. N afterwards stores exactly what an uninterrupted
+  // history of N steps stores, for any N at or beyond the step the history had reached (before that,
+  // the uniform sampling is coarser than a fresh one's). The selections table keeps every entry, so
+  // indices stay valid.
+  void truncateAfter(long long iter);
 
  private:
   HistoryOptions options_;

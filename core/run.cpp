@@ -4,6 +4,7 @@
 // [SECTION] the shared SVM cache
 // [SECTION] Run: construction and stepping
 // [SECTION] Run: tokens and metrics
+// [SECTION] Run: checkpoints, forks and rewinds
 #include "core/run.h"
 
 #include <algorithm>
@@ -12,6 +13,8 @@
 #include <limits>
 #include <map>
 #include <mutex>
+
+#include "core/timeline.h"
 
 namespace attnmd::core {
 
@@ -141,6 +144,7 @@ long long Run::step(long long k, const std::atomic<bool>* cancel) {
     ++taken;
     lastStepSize_ = r.stepSize;
     if (options_.history && history_.wants(iteration_)) recordCurrent();
+    if (iteration_ >= nextCheckpoint_) recordCheckpoint();
   }
   return taken;
 }
@@ -288,6 +292,120 @@ MetricsPoint Run::currentMetrics() const {
     m.bregmanOptimal = co.bregman;
   }
   return m;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// [SECTION] Run: checkpoints, forks and rewinds (core/timeline.h)
+// ---------------------------------------------------------------------------------------------------
+
+namespace {
+
+std::size_t matrixBytes(const Eigen::MatrixXd& m) {
+  return sizeof(m) + static_cast<std::size_t>(m.size()) * sizeof(double);
+}
+std::size_t vectorBytes(const Eigen::VectorXd& v) {
+  return sizeof(v) + static_cast<std::size_t>(v.size()) * sizeof(double);
+}
+
+}  // namespace
+
+std::size_t RunCheckpoint::bytes() const {
+  std::size_t b = sizeof(*this) - sizeof(params) - sizeof(optimizer);
+  b += matrixBytes(params.W) + vectorBytes(params.p) + matrixBytes(params.K) + matrixBytes(params.Q) +
+       vectorBytes(params.v);
+  b += sizeof(optimizer) + optimizer.tensors.capacity() * sizeof(TensorState);
+  for (const TensorState& t : optimizer.tensors)
+    for (const Eigen::MatrixXd* m :
+         {&t.dual, &t.m1, &t.m2, &t.velocity, &t.next, &t.nextState, &t.nextState2, &t.work})
+      b += static_cast<std::size_t>(m->size()) * sizeof(double);  // sizeof counted with TensorState
+  return b;
+}
+
+RunCheckpoint Run::checkpoint() const {
+  RunCheckpoint c;
+  c.iteration = iteration_;
+  c.params = params_;
+  c.optimizer.step = optState_.step;
+  c.optimizer.initialized = optState_.initialized;
+  c.optimizer.kind = optState_.kind;
+  c.optimizer.p = optState_.p;
+  // The state tensors only: optimizerStep overwrites next/nextState/nextState2/work before it reads
+  // them (and optimizerUndoState reads them only right after the step that wrote them).
+  c.optimizer.tensors.resize(optState_.tensors.size());
+  for (std::size_t i = 0; i < optState_.tensors.size(); ++i) {
+    const TensorState& from = optState_.tensors[i];
+    TensorState& to = c.optimizer.tensors[i];
+    to.dual = from.dual;
+    to.m1 = from.m1;
+    to.m2 = from.m2;
+    to.velocity = from.velocity;
+  }
+  c.lastStepSize = lastStepSize_;
+  c.gradScale = gradScale_;
+  return c;
+}
+
+// Sets the stepping state from `c` (the caller handles history and stop reason).
+void Run::install(const RunCheckpoint& c) {
+  iteration_ = c.iteration;
+  params_ = c.params;
+  prevParams_ = params_;
+  optState_ = c.optimizer;
+  // optimizerStep rebuilds its state from the parameters when the scratch tensor `next` does not have
+  // the trained tensor's shape (a different optimizer or model): re-size the scratch so the
+  // checkpoint's dual variable / moments are used, not re-derived (md's theta -> u -> theta is not exact).
+  if (optState_.initialized) {
+    const auto shapes = trainedTensors(*scene_, params_);
+    if (shapes.size() == optState_.tensors.size()) {
+      for (std::size_t i = 0; i < shapes.size(); ++i) {
+        TensorState& ts = optState_.tensors[i];
+        const Eigen::Index r = shapes[i].rows(), cols = shapes[i].cols();
+        ts.next.resize(r, cols);
+        ts.nextState.resize(r, cols);
+        ts.nextState2.resize(r, cols);
+        ts.work.resize(r, cols);
+      }
+    }
+  }
+  lastStepSize_ = c.lastStepSize;
+  gradScale_ = c.gradScale;
+  evaluate(*scene_, params_, eval_);
+}
+
+Run::Run(ForkTag, const Run& from, RunOptions options)
+    : scene_(from.scene_),
+      options_(options),
+      history_(options.historyOptions),
+      svmRows_(from.svmRows_),
+      svmCache_(from.svmCache_) {}
+
+Run Run::forkAt(const RunCheckpoint& c, RunOptions options) const {
+  Run fork(ForkTag{}, *this, options);
+  fork.install(c);
+  if (!fork.eval_.finite) fork.stopReason_ = "the checkpoint's parameters give non-finite logits or loss";
+  if (fork.options_.history) fork.recordCurrent();
+  return fork;
+}
+
+void Run::rewindTo(const RunCheckpoint& c) {
+  install(c);
+  stopReason_.clear();
+  history_.truncateAfter(iteration_);
+  if (checkpoints_) {
+    checkpoints_->truncateAfter(iteration_);
+    nextCheckpoint_ = checkpoints_->nextWanted(iteration_);
+  }
+}
+
+void Run::attachCheckpoints(std::shared_ptr<CheckpointLog> log) {
+  checkpoints_ = std::move(log);
+  nextCheckpoint_ = std::numeric_limits<long long>::max();
+  if (checkpoints_) recordCheckpoint();
+}
+
+void Run::recordCheckpoint() {
+  if (checkpoints_->lastIteration() < iteration_) checkpoints_->record(checkpoint());
+  nextCheckpoint_ = checkpoints_->nextWanted(iteration_);
 }
 
 }  // namespace attnmd::core

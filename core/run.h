@@ -1,9 +1,16 @@
 // A training run: scene + parameters + optimizer state + history + the SVM the metrics compare with.
 // Deterministic for a given scene (and its seed); cheap to copy (the scene and the SVM cache are
 // shared, immutable), so the app can run several side by side, snapshot them for drawing, and rewind.
+//
+// Rewinding (core/timeline.h): checkpoint() captures everything the next steps depend on; forkAt()
+// starts a new Run from a checkpoint and rewindTo() moves this one back to it. Stepping from a
+// checkpoint reproduces the live run bit for bit: the trajectory depends only on (scene, params,
+// optimizer state); history and SVM metrics only read it.
 #pragma once
 
 #include <atomic>
+#include <cstddef>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,6 +46,23 @@ Eigen::MatrixXd attentionMatrix(const Scene& scene, const Params& params);
 // ||theta|| in the run's SVM geometry (see svmNormFor).
 double geometryNorm(const Scene& scene, const Eigen::Ref<const Eigen::MatrixXd>& theta);
 
+// The state a Run needs to take its next step exactly as it would have live: the parameters, the
+// optimizer state (dual variable, moments, velocity, step count) and the step counters. The
+// optimizer's scratch tensors (TensorState::next, nextState, nextState2, work) are left empty: every
+// step overwrites them before reading (optimizerStep), so they carry nothing from one step to the next
+// and dropping them halves a checkpoint (the Run re-sizes them when it installs one).
+struct RunCheckpoint {
+  long long iteration = 0;
+  Params params;
+  OptimizerState optimizer;  // scratch tensors empty
+  double lastStepSize = std::numeric_limits<double>::quiet_NaN();
+  GradientScale gradScale;  // of the last gradient (recomputed each step; kept for completeness)
+
+  std::size_t bytes() const;  // heap and inline bytes held (the checkpoint log's memory report)
+};
+
+class CheckpointLog;
+
 class Run {
  public:
   explicit Run(std::shared_ptr<const Scene> scene, RunOptions options = {});
@@ -70,6 +94,27 @@ class Run {
   MetricsPoint currentMetrics() const;
   const OptimizerState& optimizerState() const { return optState_; }
 
+  // [Timeline: checkpoints, forks, rewinds]
+
+  // The state at the current step (see RunCheckpoint).
+  RunCheckpoint checkpoint() const;
+  // A new Run of the same scene from a checkpoint of this run (or of any run of the same scene):
+  // it shares this run's SVM cache (replays never re-solve an SVM), its evaluation is recomputed, its
+  // history is empty (holding the checkpoint's point when options.history) and it has no checkpoint
+  // log. Stepping it gives bit for bit the parameters this run had at the same steps, whatever the
+  // options.
+  Run forkAt(const RunCheckpoint& c, RunOptions options) const;
+  // "Continue from here": moves this run back to a checkpoint of its own past. History points after
+  // c.iteration are dropped (History::truncateAfter), so do the attached log's checkpoints, and a stop
+  // reason is cleared (stepping on from an earlier step may stop again at the same place).
+  void rewindTo(const RunCheckpoint& c);
+  // Records checkpoints into `log` while stepping: the current step now (unless the log already holds
+  // a later one), then every step the log wants. The log is shared with copies of this Run (one of
+  // them should step it: a log keeps the first checkpoint it gets for a step); null detaches.
+  // Without a log the step loop pays one integer comparison per step.
+  void attachCheckpoints(std::shared_ptr<CheckpointLog> log);
+  const std::shared_ptr<CheckpointLog>& checkpointLog() const { return checkpoints_; }
+
  private:
   std::shared_ptr<const Scene> scene_;
   RunOptions options_;
@@ -85,10 +130,18 @@ class Run {
   GradientScale gradScale_;
   long long svmRows_ = 0;  // constraint rows of the scene's attention SVMs, sum_i (T_i - 1)
   struct SvmCache;
-  std::shared_ptr<SvmCache> svmCache_;  // shared between copies; keyed by token selection
+  std::shared_ptr<SvmCache> svmCache_;          // shared between copies; keyed by token selection
+  std::shared_ptr<CheckpointLog> checkpoints_;  // null: no checkpoints
+  // The next step the log wants (LLONG_MAX without a log): the step loop compares with it instead of
+  // asking the log (and taking its lock) every step.
+  long long nextCheckpoint_ = std::numeric_limits<long long>::max();
 
+  struct ForkTag {};
+  Run(ForkTag, const Run& from, RunOptions options);  // same scene and SVM cache, no state yet
   std::shared_ptr<const AttentionSvm> svmFor(const std::vector<int>& tokens) const;
   void recordCurrent();
+  void install(const RunCheckpoint& c);
+  void recordCheckpoint();
 };
 
 }  // namespace attnmd::core

@@ -4,9 +4,11 @@
 //
 // The runs: each SCENE argument is one run, or several when the scene has a top-level "runs" array
 // (an unknown field to the scene format, kept by the loader): each entry is a JSON merge patch over the
-// scene (RFC 7386), e.g. {"name": "p = 3", "optimizer": {"p": 3}}, validated like a scene file.
+// scene (RFC 7386), e.g. {"name": "p = 3", "optimizer": {"p": 3}}, validated like a scene file
+// (core/run_patch.h, shared with the app).
 #include <cctype>
 #include <filesystem>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
@@ -15,6 +17,7 @@
 #include "app/plot/csv.h"
 #include "app/plot/run_plots.h"
 #include "app/plot/svg.h"
+#include "core/run_patch.h"
 #include "core/scene_io.h"
 
 namespace attnmd::cli {
@@ -34,35 +37,23 @@ std::string defaultRunName(const core::Scene& s) {
   return name;
 }
 
-// The runs of one scene file; "" or an error message.
+// The runs of one scene file; "" or an error message. The CLI fails on the first bad entry (the app
+// skips it with a warning) and keeps every run (no kMaxRuns limit: figures have room for them).
 std::string expandRuns(const std::string& path, const core::Scene& scene, bool manyFiles,
                        std::vector<RunSpec>& out) {
   const std::string stem = path == "-" ? "stdin" : fs::path(path).stem().string();
-  Json extras = scene.extrasJson.empty() ? Json::object() : Json::parse(scene.extrasJson);
-  const auto runs = extras.find("runs");
-  if (runs == extras.end()) {
+  const core::SceneRuns runs = core::readSceneRuns(scene, path, std::numeric_limits<std::size_t>::max());
+  if (!runs.present) {
     out.push_back({manyFiles ? stem : defaultRunName(scene), scene});
     return {};
   }
-  if (!runs->is_array() || runs->empty()) return path + ":runs: expected a non-empty array of run objects";
-  Json base = Json::parse(core::sceneToJson(scene));
-  base.erase("runs");
-  for (std::size_t k = 0; k < runs->size(); ++k) {
-    const Json& patch = (*runs)[k];
-    const std::string where = path + ":runs[" + std::to_string(k) + "]";
-    if (!patch.is_object()) return where + ": expected an object (a merge patch over the scene)";
-    Json doc = base;
-    Json body = patch;
-    std::string name;
-    if (auto n = body.find("name"); n != body.end()) {
-      if (!n->is_string()) return where + ".name: expected a string";
-      name = n->get<std::string>();
-      body.erase(n);
-    }
-    doc.merge_patch(body);
-    core::SceneLoadResult r = core::parseScene(doc.dump(), where);
-    if (!r.ok()) return r.error();
-    if (name.empty()) name = (manyFiles ? stem + ": " : std::string()) + defaultRunName(r.scene());
+  if (runs.invalid) return runs.warnings.front();
+  for (std::size_t k = 0; k < runs.runs.size(); ++k) {
+    const core::RunPatch& run = runs.runs[k];
+    core::SceneLoadResult r = core::sceneForRun(scene, run, path + ":runs[" + std::to_string(k) + "]");
+    if (!r.ok()) return r.error();  // readSceneRuns checked it; kept for safety
+    const std::string name =
+        run.name.empty() ? (manyFiles ? stem + ": " : std::string()) + defaultRunName(r.scene()) : run.name;
     out.push_back({name, std::move(r.scene())});
   }
   return {};

@@ -448,7 +448,7 @@ TEST(Cli, FigureRunsFromAScenesRunsArray) {
   ASSERT_EQ(core::saveScene(s, scene), "");
   Result bad = cli({"figure", scene, "--out", (dir.path / "fig2").string()});
   EXPECT_EQ(bad.code, cli::kExitBadInput);
-  EXPECT_EQ(bad.err.rfind(scene + ":runs[1]:optimizer.p: must be in (1, 20], got 0.5", 0), 0u) << bad.err;
+  EXPECT_EQ(bad.err.rfind(scene + ":runs[1].optimizer.p: must be in (1, 20], got 0.5", 0), 0u) << bad.err;
 }
 
 TEST(Cli, FigureErrors) {
