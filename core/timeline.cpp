@@ -181,9 +181,12 @@ std::string describeSelectionChange(const std::vector<int>& before, const std::v
 }  // namespace
 
 std::vector<TimelineEvent> timelineEvents(const History& history) {
+  return timelineEvents(history.points(), history.selections());
+}
+
+std::vector<TimelineEvent> timelineEvents(const std::vector<MetricsPoint>& points,
+                                          const std::vector<std::vector<int>>& selections) {
   std::vector<TimelineEvent> events;
-  const std::vector<MetricsPoint> points = history.points();
-  const auto& selections = history.selections();
   const auto known = [&](std::uint32_t s) {
     return s != MetricsPoint::kNoSelection && s < selections.size();
   };

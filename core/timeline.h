@@ -107,5 +107,8 @@ struct TimelineEvent {
 // The events of a run's history, ascending in iter: every recorded step whose selected tokens differ
 // from the previous recorded step's, and the first step where log10MaxUnselected < kSaturationLog10.
 std::vector<TimelineEvent> timelineEvents(const History& history);
+// The same from a copy of the history (History::points() and selections(), as app snapshots hold).
+std::vector<TimelineEvent> timelineEvents(const std::vector<MetricsPoint>& points,
+                                          const std::vector<std::vector<int>>& selections);
 
 }  // namespace attnmd::core

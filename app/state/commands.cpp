@@ -205,7 +205,33 @@ std::string applyOne(DocState& st, const cmd::SetV& c) {
   return {};
 }
 
+// Experiment edits of one run: the edit is made on the run's scene, then stored back as the run's
+// patch over the scene (so the patch never holds data). Without runs the scene itself is edited.
+bool targetsRun(const DocState& st, int run) {
+  return run >= 0 && !st.runs.empty();
+}
+template <class Edit>
+std::string editRun(DocState& st, int run, Edit edit) {
+  if (run >= static_cast<int>(st.runs.size())) return "there is no run " + std::to_string(run + 1);
+  core::Scene scene;
+  if (auto e = runScene(st, run, scene); !e.empty()) return e;
+  if (auto e = edit(scene); !e.empty()) return e;
+  st.runs[static_cast<std::size_t>(run)].patchJson = core::makeRunPatch(st.scene, scene);
+  return {};
+}
+
 std::string applyOne(DocState& st, const cmd::SetModel& c) {
+  if (targetsRun(st, c.run))
+    return editRun(st, c.run, [&](core::Scene& s) {
+      core::ModelSpec m = s.model;  // the run's data (v, M, queries) stay the scene's
+      m.kind = c.model.kind;
+      m.loss = c.model.loss;
+      m.trainV = c.model.trainV;
+      m.rank = c.model.rank;
+      if (auto e = checkModel(s, m); !e.empty()) return e;
+      s.model = m;
+      return std::string();
+    });
   if (auto e = checkModel(st.scene, c.model); !e.empty()) return e;
   st.scene.model = c.model;
   if (c.model.query == core::QueryKind::Given) fillQueries(st.scene);
@@ -214,15 +240,39 @@ std::string applyOne(DocState& st, const cmd::SetModel& c) {
 
 std::string applyOne(DocState& st, const cmd::SetOptimizer& c) {
   if (auto e = checkOptimizer(c.optimizer); !e.empty()) return e;
+  if (targetsRun(st, c.run))
+    return editRun(st, c.run, [&](core::Scene& s) {
+      s.optimizer = c.optimizer;
+      return std::string();
+    });
   st.scene.optimizer = c.optimizer;
   return {};
 }
 
 std::string applyOne(DocState& st, const cmd::SetInit& c) {
   if (!(std::isfinite(c.init.scale) && c.init.scale > 0)) return "the initialization scale must be positive";
+  st.experiment.continueFromCurrent = c.continueFromCurrent;
+  if (targetsRun(st, c.run))
+    return editRun(st, c.run, [&](core::Scene& s) {
+      s.init = c.init;
+      s.seed = c.seed;
+      return std::string();
+    });
   st.scene.init = c.init;
   st.scene.seed = c.seed;
-  st.experiment.continueFromCurrent = c.continueFromCurrent;
+  return {};
+}
+
+std::string applyOne(DocState& st, const cmd::SetRuns& c) {
+  if (c.runs.size() > core::kMaxRuns)
+    return "at most " + std::to_string(core::kMaxRuns) + " runs can be compared";
+  DocState next = st;
+  next.runs = c.runs;
+  for (std::size_t i = 0; i < next.runs.size(); ++i) {
+    core::Scene scene;
+    if (auto e = runScene(next, static_cast<int>(i), scene); !e.empty()) return e;
+  }
+  st.runs = c.runs;
   return {};
 }
 
@@ -247,6 +297,7 @@ std::string applyOne(DocState& st, const cmd::ReplaceScene& c) {
   if (auto e = checkScene(c.scene); !e.empty()) return e;
   st.scene = c.scene;
   fillQueries(st.scene);
+  if (c.runs) st.runs = *c.runs;
   if (c.experiment) {
     st.experiment = *c.experiment;
     fitPicks(st);
@@ -281,6 +332,7 @@ std::string describe(const Command& command) {
           [&](const cmd::SetExperiment&) { return std::string("change the experiment settings"); },
           [&](const cmd::PickSvmToken& c) { return "pick the SVM " + tok(c.seq, c.token); },
           [&](const cmd::ReplaceScene& c) { return c.what; },
+          [&](const cmd::SetRuns& c) { return c.what; },
       },
       command);
 }
@@ -290,6 +342,29 @@ std::string applyCommand(DocState& state, const Command& command) {
   std::string error = std::visit([&](const auto& c) { return applyOne(next, c); }, command);
   if (error.empty()) state = std::move(next);
   return error;
+}
+
+std::string runScene(const DocState& state, int run, core::Scene& out) {
+  if (run < 0 || state.runs.empty()) {
+    out = state.scene;
+    return {};
+  }
+  if (run >= static_cast<int>(state.runs.size())) return "there is no run " + std::to_string(run + 1);
+  const core::RunPatch& r = state.runs[static_cast<std::size_t>(run)];
+  core::SceneLoadResult loaded =
+      core::sceneForRun(state.scene, r, "runs[" + std::to_string(run) + "]");
+  if (!loaded.ok()) return loaded.error();
+  out = std::move(loaded.scene());
+  return {};
+}
+
+bool sameRuns(const std::vector<core::RunPatch>& a, const std::vector<core::RunPatch>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (a[i].name != b[i].name || a[i].colour != b[i].colour || a[i].hidden != b[i].hidden ||
+        a[i].patchJson != b[i].patchJson)
+      return false;
+  return true;
 }
 
 bool sameScene(const core::Scene& a, const core::Scene& b) {

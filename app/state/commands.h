@@ -12,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/run_patch.h"
 #include "core/scene.h"
 
 namespace attnmd::gui {
@@ -40,9 +41,15 @@ struct Experiment {
 };
 
 // What the undo log snapshots: everything a user edits.
+//
+// Runs: one dataset, 1 to core::kMaxRuns runs. `runs` empty means one implicit run that trains
+// `scene` as it is (a scene file without a "runs" array). Otherwise run i trains `scene` merge-patched
+// with runs[i] (core/run_patch.h): the patch holds only experiment settings (optimizer, init, model
+// kind, loss, train_v, ...), so data edits of `scene` reach every run.
 struct DocState {
-  core::Scene scene;
+  core::Scene scene;  // the data and the experiment settings every run starts from
   Experiment experiment;
+  std::vector<core::RunPatch> runs;
 };
 
 namespace cmd {
@@ -87,16 +94,28 @@ struct MoveQuery {
 struct SetV {
   Eigen::VectorXd v;
 };
+// Experiment edits go to one run: `run` indexes DocState::runs (-1, or no runs: the scene itself).
+// Only the experiment fields of `model` are taken for a run (kind, loss, train_v, rank); its data
+// (v, M, the query kind) stay the scene's.
 struct SetModel {
   core::ModelSpec model;
+  int run = -1;
 };
 struct SetOptimizer {
   core::OptimizerSpec optimizer;
+  int run = -1;
 };
 struct SetInit {
   core::InitSpec init;
   std::uint64_t seed = 0;
   bool continueFromCurrent = false;
+  int run = -1;
+};
+// Replaces the list of runs (add, delete, rename, colour, hide, solo, the one-click sets): the whole
+// list, so one command is one undo entry whatever changed. `what` names it in the undo menu.
+struct SetRuns {
+  std::vector<core::RunPatch> runs;
+  std::string what = "change the runs";
 };
 struct SetExperiment {
   Experiment experiment;
@@ -112,13 +131,14 @@ struct ReplaceScene {
   core::Scene scene;
   std::string what = "replace scene";
   std::optional<Experiment> experiment;
+  std::optional<std::vector<core::RunPatch>> runs;  // a file's runs; without, the runs are kept
 };
 }  // namespace cmd
 
 using Command = std::variant<cmd::AddToken, cmd::MoveToken, cmd::DeleteToken, cmd::AddSequence,
                              cmd::RemoveSequence, cmd::DuplicateSequence, cmd::SetLabel, cmd::SetQueryKind,
                              cmd::MoveQuery, cmd::SetV, cmd::SetModel, cmd::SetOptimizer, cmd::SetInit,
-                             cmd::SetExperiment, cmd::PickSvmToken, cmd::ReplaceScene>;
+                             cmd::SetExperiment, cmd::PickSvmToken, cmd::ReplaceScene, cmd::SetRuns>;
 
 // A short name for menus and the undo list ("move token 2 of sequence 1").
 std::string describe(const Command& command);
@@ -128,6 +148,11 @@ std::string applyCommand(DocState& state, const Command& command);
 
 // Structural equality of scenes (every field of core::Scene; extend with it).
 bool sameScene(const core::Scene& a, const core::Scene& b);
+bool sameRuns(const std::vector<core::RunPatch>& a, const std::vector<core::RunPatch>& b);
+
+// The scene run `run` trains: the scene itself without runs (or for run < 0), else the scene
+// merge-patched with runs[run]. "" or why the patch does not give a valid scene.
+std::string runScene(const DocState& state, int run, core::Scene& out);
 
 }  // namespace attnmd::gui
 

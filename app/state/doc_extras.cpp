@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "core/run_patch.h"
+
 namespace attnmd::gui {
 namespace {
 
@@ -32,7 +34,13 @@ bool read(const Json& obj, const char* key, T& out, std::string& warning) {
 
 LoadedDocument documentFromScene(core::Scene scene) {
   LoadedDocument d;
+  // The runs first (they are read against the scene with its runs), then the scene without them.
+  core::SceneRuns runs = core::readSceneRuns(scene);
+  d.state.runs = std::move(runs.runs);
+  for (const std::string& warning : runs.warnings)
+    d.runWarnings += (d.runWarnings.empty() ? "" : "; ") + warning;
   Json extras = parseExtras(scene.extrasJson);
+  extras.erase("runs");
   const Json app = extras.contains("app") && extras["app"].is_object() ? extras["app"] : Json::object();
   extras.erase("app");
   scene.extrasJson = extras.empty() ? std::string() : extras.dump();
@@ -69,7 +77,14 @@ LoadedDocument documentFromScene(core::Scene scene) {
       if (!(d.view.canvas.pixelsPerUnit > 0)) d.view.canvas.pixelsPerUnit = 0;
     }
     read(*it, "selected_sequence", d.view.selectedSequence, w);
+    read(*it, "selected_run", d.view.selectedRun, w);
     std::string mode;
+    if (read(*it, "compare", mode, w)) {
+      if (mode == "overlay" || mode == "grid")
+        d.view.compare = mode == "grid" ? CompareView::Grid : CompareView::Overlay;
+      else
+        w += std::string(w.empty() ? "" : ", ") + "app.view.compare";
+    }
     if (read(*it, "mode", mode, w)) {
       if (mode == "3d" || mode == "plane")
         d.view.space = mode == "3d";
@@ -144,9 +159,14 @@ core::Scene sceneWithAppFields(const Document& doc) {
     }
     view["camera"] = std::move(camera);
   }
+  if (!doc.state().runs.empty()) {
+    view["selected_run"] = v.selectedRun;
+    view["compare"] = v.compare == CompareView::Grid ? "grid" : "overlay";
+  }
   app["view"] = std::move(view);
   extras["app"] = std::move(app);
   s.extrasJson = extras.dump();
+  core::writeSceneRuns(s, doc.state().runs);  // the same "runs" array `attnmd-cli figure` reads
   return s;
 }
 

@@ -24,6 +24,9 @@ struct LoadedDocument {
   DocState state;       // the scene without "app" in its extras, plus the experiment read from it
   ViewState view;       // canvas view (pixelsPerUnit 0 = fit) and layers
   std::string warning;  // fields of "app" that were ignored, "" when all were understood
+  // Entries of the scene's "runs" array that were skipped ("runs[2].optimizer.p: ...", "only the first
+  // 8 of 10 runs are loaded"), "; "-separated; "" when every run loaded.
+  std::string runWarnings;
 };
 
 // Splits a loaded scene into the document's state and view. Never fails: bad "app" fields are skipped

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -45,6 +46,9 @@ struct CanvasLayers {
   bool legend = true;
 };
 
+// How several runs are shown: every run on one canvas, or one canvas per run (2 to 4) with one camera.
+enum class CompareView { Overlay, Grid };
+
 struct TokenRef {
   int seq = -1;
   int token = -1;
@@ -61,6 +65,8 @@ struct ViewState {
   int selectedSequence = 0;    // where canvas clicks add tokens; the data table's current row
   TokenRef activeToken;        // last clicked token (Delete removes it)
   bool pickSvmTokens = false;  // canvas clicks pick the SVM token of a sequence instead of editing
+  int selectedRun = 0;         // the run experiment edits go to and whose attention the markers show
+  CompareView compare = CompareView::Overlay;  // how several runs share the canvas area
 
   // Both views fit the data on the next frame (new data, F); the 3D view keeps its angles.
   void refit() {
@@ -69,6 +75,9 @@ struct ViewState {
   }
 };
 
+// The colour of run i when it names none ("#rrggbb", the plots' palette by index).
+std::string defaultRunColour(int i);
+
 class Document {
  public:
   explicit Document(DocState initial = {});
@@ -76,6 +85,21 @@ class Document {
   const DocState& state() const { return state_; }
   const core::Scene& scene() const { return state_.scene; }
   const Experiment& experiment() const { return state_.experiment; }
+
+  // ---- runs: 1 to core::kMaxRuns (DocState::runs empty = one run of the scene as it is)
+  int runCount() const { return static_cast<int>(runScenes_.size()); }
+  // The scene run i trains (null when its patch does not give a valid scene: runError(i) says why).
+  std::shared_ptr<const core::Scene> runScene(int i) const { return runScenes_[static_cast<std::size_t>(i)]; }
+  const std::string& runError(int i) const { return runErrors_[static_cast<std::size_t>(i)]; }
+  // Increments when run i's scene changes (data edits move every run's, experiment edits one).
+  std::uint64_t runRevision(int i) const { return runRevisions_[static_cast<std::size_t>(i)]; }
+  // Name, colour (#rrggbb) and visibility of run i, with defaults filled in (name from the optimizer,
+  // colour from the palette by index).
+  core::RunPatch runInfo(int i) const;
+  // The run experiment edits go to: view().selectedRun clamped, or -1 without explicit runs.
+  int editedRun() const { return state_.runs.empty() ? -1 : view_.selectedRun; }
+  // The scene experiment panels show and edit: the selected run's (the scene itself without runs).
+  const core::Scene& editedScene() const;
   ViewState& view() { return view_; }
   const ViewState& view() const { return view_; }
 
@@ -132,11 +156,21 @@ class Document {
     std::uint64_t beforeId = 0;
   };
   // Installs `next` as the state (id `id`), bumping the revisions that moved.
-  void setState(DocState next, std::uint64_t id);
+  void setState(DocState next, std::uint64_t id, bool restartRuns = false);
   void fixView();
+  void refreshRunScenes(bool restartRuns);
 
   DocState state_;
   ViewState view_;
+  // Run scenes, rebuilt when the state changes. A run's scene is the document's scene with the run's
+  // experiment fields; those come from parsing the patch only when the patch or the scene's own
+  // experiment changed, so a drag of a token in a big scene costs a copy per run, not a JSON round trip.
+  std::vector<std::shared_ptr<const core::Scene>> runScenes_;
+  std::vector<std::string> runErrors_;
+  std::vector<std::uint64_t> runRevisions_;
+  std::vector<std::string> runPatchKeys_;  // the patch each run scene's experiment was parsed from
+  core::Scene runExperimentBase_;          // the scene's experiment fields they were parsed against
+  std::uint64_t nextRunRevision_ = 1;
   std::vector<Entry> undo_;
   std::vector<Entry> redo_;
   Gesture gesture_;

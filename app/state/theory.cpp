@@ -28,8 +28,92 @@ std::vector<int> svmTokenChoice(const Experiment& e, const std::vector<int>& sel
   return selected;
 }
 
+LiveTheory::LiveTheory(TrainerMode mode) : mode_(mode) {
+  if (mode_ == TrainerMode::Threaded) thread_ = std::thread([this] { work(); });
+}
+
+LiveTheory::~LiveTheory() {
+  {
+    std::lock_guard lk(mutex_);
+    quit_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+LiveTheory::Solved LiveTheory::solve(const Request& r) {
+  const core::Scene& scene = *r.scene;
+  const int n = scene.sequenceCount();
+  Solved out;
+  out.sceneRevision = r.sceneRevision;
+  out.alpha = r.alpha;
+  const auto t0 = std::chrono::steady_clock::now();
+  long long rows = 0;
+  for (const core::Sequence& q : scene.sequences) rows += q.tokens.rows() - 1;
+  auto svm = std::make_shared<core::AttentionSvm>();
+  if (rows > kMaxSvmRows) {
+    svm->solution.status = core::SvmStatus::Failed;
+    svm->solution.reason = "SVM not solved: " + std::to_string(rows) + " constraint rows (the limit is " +
+                           std::to_string(kMaxSvmRows) + ")";
+  } else {
+    // core::solveReferenceSvm picks the SVM the run heads for (math.md §5: the relaxed prompt SVM
+    // for joint (p, v) training); the overlay only needs to know which sequences keep hard rows.
+    const core::AttentionSvm* warm = r.warm && r.warm->rows.size() > 0 ? r.warm.get() : nullptr;
+    *svm = core::solveReferenceSvm(scene, r.alpha, warm);
+  }
+  out.hardRows.assign(static_cast<std::size_t>(n), 1);
+  if (relaxedFor(scene) && rows <= kMaxSvmRows) {
+    const core::SvmSolution vsvm = core::solveVSvm(scene, r.alpha, core::svmPFor(scene));
+    out.hardRows.assign(static_cast<std::size_t>(n), 0);
+    for (int i : vsvm.active)
+      if (i >= 0 && i < n) out.hardRows[static_cast<std::size_t>(i)] = 1;
+  }
+  out.svm = std::move(svm);
+  out.milliseconds =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  return out;
+}
+
+void LiveTheory::work() {
+  std::unique_lock lk(mutex_);
+  for (;;) {
+    wake_.wait(lk, [&] { return quit_ || request_.has_value(); });
+    if (quit_) return;
+    Request r = std::move(*request_);
+    request_.reset();
+    solving_ = true;
+    lk.unlock();
+    Solved solved = solve(r);
+    lk.lock();
+    result_ = std::move(solved);
+    solving_ = false;
+    idle_.notify_all();
+  }
+}
+
+bool LiveTheory::poll() {
+  std::lock_guard lk(mutex_);
+  return result_.has_value();
+}
+
+bool LiveTheory::pending() const {
+  std::lock_guard lk(mutex_);
+  return solving_ || request_.has_value() || result_.has_value();
+}
+
+bool LiveTheory::waitIdle(double timeoutSeconds) {
+  std::unique_lock lk(mutex_);
+  return idle_.wait_for(lk, std::chrono::duration<double>(timeoutSeconds),
+                        [&] { return !solving_ && !request_.has_value(); });
+}
+
 const CanvasOverlay& LiveTheory::update(const Document& doc, const TrainSnapshot& snap, std::string hint) {
-  const core::Scene& scene = doc.scene();
+  return update(doc.scene(), doc.sceneRevision(), doc.experiment(), snap, std::move(hint));
+}
+
+const CanvasOverlay& LiveTheory::update(const core::Scene& scene, std::uint64_t sceneRevision,
+                                        const Experiment& experiment, const TrainSnapshot& snap,
+                                        std::string hint) {
   const int n = scene.sequenceCount();
   CanvasOverlay& ov = overlay_;
   ov = CanvasOverlay{};
@@ -37,7 +121,7 @@ const CanvasOverlay& LiveTheory::update(const Document& doc, const TrainSnapshot
   ov.model = scene.model.kind;
   ov.iteration = snap.iteration;
 
-  // Per-token values from the run's evaluation, when it has the document's shape.
+  // Per-token values from the run's evaluation, when it has the scene's shape.
   const core::Evaluation& ev = snap.evaluation;
   bool shaped = static_cast<int>(ev.seqs.size()) == n && static_cast<int>(snap.selected.size()) == n;
   for (int i = 0; shaped && i < n; ++i)
@@ -70,27 +154,46 @@ const CanvasOverlay& LiveTheory::update(const Document& doc, const TrainSnapshot
       for (int i = 0; i < n; ++i) ov.paramQueries.push_back(W * scene.queryOf(i));  // a_it = x_it^T (W z_i)
   }
 
-  // The SVM for the chosen tokens: re-solved only when the scene or the selection changed.
-  std::vector<int> alpha = svmTokenChoice(doc.experiment(), snap.selected, snap.optimal);
-  if (!svm_ || sceneRevision_ != doc.sceneRevision() || alpha != alpha_) {
-    const auto t0 = std::chrono::steady_clock::now();
-    const core::AttentionSvm* warm = svm_ && svm_->rows.size() > 0 ? svm_.get() : nullptr;
-    // core::solveReferenceSvm picks the SVM the run heads for (math.md §5: the relaxed prompt SVM
-    // for joint (p, v) training); the overlay only needs to know which sequences keep hard rows.
-    svm_ = std::make_shared<core::AttentionSvm>(core::solveReferenceSvm(scene, alpha, warm));
-    hardRows_.assign(static_cast<std::size_t>(n), 1);
-    if (relaxedFor(scene)) {
-      const core::SvmSolution vsvm = core::solveVSvm(scene, alpha, core::svmPFor(scene));
-      hardRows_.assign(static_cast<std::size_t>(n), 0);
-      for (int i : vsvm.active)
-        if (i >= 0 && i < n) hardRows_[static_cast<std::size_t>(i)] = 1;
+  // The SVM for the chosen tokens: a finished solve is taken; a new one is asked for when the scene or
+  // the selection moved (once per change: not again while it runs).
+  std::vector<int> alpha = svmTokenChoice(experiment, snap.selected, snap.optimal);
+  {
+    std::unique_lock lk(mutex_);
+    if (result_) {
+      shown_ = std::move(*result_);
+      result_.reset();
+      lastSolveMs_ = shown_.milliseconds;
+      ++solves_;
     }
-    lastSolveMs_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    ++solves_;
-    sceneRevision_ = doc.sceneRevision();
-    alpha_ = alpha;
+    const bool current = shown_.svm && shown_.sceneRevision == sceneRevision && shown_.alpha == alpha;
+    const bool asked = requested_ && requestedRevision_ == sceneRevision && requestedAlpha_ == alpha;
+    if (!current && !asked) {
+      Request r{std::make_shared<const core::Scene>(scene), sceneRevision, alpha, shown_.svm};
+      requested_ = true;
+      requestedRevision_ = sceneRevision;
+      requestedAlpha_ = alpha;
+      if (mode_ == TrainerMode::Synchronous) {
+        lk.unlock();
+        shown_ = solve(r);
+        lk.lock();
+        lastSolveMs_ = shown_.milliseconds;
+        ++solves_;
+      } else {
+        request_ = std::move(r);
+        wake_.notify_all();
+      }
+    }
   }
-  const core::AttentionSvm& svm = *svm_;
+  if (!shown_.svm) return ov;
+  // An SVM of other data or tokens (the new one is being solved) is still drawn, for a frame or two,
+  // when it fits the scene's shape.
+  std::vector<double> hardRows = shown_.hardRows;
+  if (static_cast<int>(shown_.alpha.size()) != n || static_cast<int>(hardRows.size()) != n) return ov;
+  alpha = shown_.alpha;
+  for (int i = 0; i < n; ++i)
+    if (alpha[static_cast<std::size_t>(i)] >= scene.sequences[static_cast<std::size_t>(i)].tokens.rows())
+      return ov;
+  const core::AttentionSvm& svm = *shown_.svm;
   ov.svmTokens = alpha;
   ov.relaxedSvm = relaxedFor(scene);
   ov.svmOk = svm.solution.status == core::SvmStatus::Optimal;
@@ -131,7 +234,7 @@ const CanvasOverlay& LiveTheory::update(const Document& doc, const TrainSnapshot
     }
     // The constraint's right-hand side: 1, or 0 for a relaxed row (the line then passes through x_alpha).
     const double b =
-        static_cast<std::size_t>(i) < hardRows_.size() ? hardRows_[static_cast<std::size_t>(i)] : 1.0;
+        static_cast<std::size_t>(i) < hardRows.size() ? hardRows[static_cast<std::size_t>(i)] : 1.0;
     ov.marginNormal.push_back(qi);
     ov.marginOffset.push_back(X.row(a).dot(qi) - b);
   }

@@ -1,41 +1,93 @@
 // Live theory: turns core state (a run snapshot, the SVM solvers of core/svm.h) into the plain
-// CanvasOverlay the canvas and heat map draw. The SVM is re-solved in the frame in which the data, v,
-// the model or the token choice changes (warm-started from the previous solution), and kept otherwise.
-// No math of its own: values come from core::Evaluation, directions from core::Params and AttentionSvm.
+// CanvasOverlay the canvas and heat map draw. No math of its own: values come from core::Evaluation,
+// directions from core::Params and AttentionSvm.
+//
+// The SVM is solved on a thread of its own, never on the UI thread: when the data, v, the model or the
+// token choice changes, update() asks for a solve (warm-started from the previous solution) and keeps
+// showing the previous SVM until the new one is there (a frame or two later; poll() says when). A
+// newer request replaces one not yet started, so a drag solves for the latest position only. SVMs
+// with more constraint rows than kMaxSvmRows are not solved (the Run's own limit), and say so.
+// Synchronous mode (tests): update() solves at once.
 #pragma once
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
 #include <vector>
 
 #include "app/state/document.h"
 #include "app/state/overlay.h"
 #include "app/state/trainer.h"
+#include "core/run.h"
 #include "core/svm.h"
 
 namespace attnmd::gui {
 
+// The Run's row limit (core::RunOptions::svmMaxRows): above it neither the run nor the overlay solves.
+inline constexpr long long kMaxSvmRows = core::RunOptions{}.svmMaxRows;
+
 class LiveTheory {
  public:
-  // Rebuilds the overlay for `doc` at the snapshot's parameters. The snapshot must be of the document's
-  // current scene (the app restarts the run in the frame of an edit, before calling this). `hint` is
-  // shown on the canvas.
+  explicit LiveTheory(TrainerMode mode = TrainerMode::Threaded);
+  ~LiveTheory();
+  LiveTheory(const LiveTheory&) = delete;
+  LiveTheory& operator=(const LiveTheory&) = delete;
+
+  // Rebuilds the overlay for `scene` (revision `sceneRevision`: a new value means new data) at the
+  // snapshot's parameters, with the SVM of the experiment's token choice. `hint` is shown on the canvas.
+  const CanvasOverlay& update(const core::Scene& scene, std::uint64_t sceneRevision, const Experiment& experiment,
+                              const TrainSnapshot& snap, std::string hint = {});
+  // The document's scene (one run): update(doc.scene(), doc.sceneRevision(), doc.experiment(), ...).
   const CanvasOverlay& update(const Document& doc, const TrainSnapshot& snap, std::string hint = {});
+  // True once after a solve finished that the overlay does not show yet (call update() again).
+  bool poll();
+  // True while the SVM shown is not the one of the current data and tokens (a solve is running).
+  bool pending() const;
+  // Blocks until no solve is running (tests, --steps/--exit); false on timeout.
+  bool waitIdle(double timeoutSeconds);
 
   const CanvasOverlay& overlay() const { return overlay_; }
   // The SVM on display (null before the first update); its certificate for the status bar.
-  const core::AttentionSvm* svm() const { return svm_.get(); }
+  const core::AttentionSvm* svm() const { return shown_.svm.get(); }
   double lastSolveMilliseconds() const { return lastSolveMs_; }
   int solves() const { return solves_; }  // how many times the SVM was solved (tests)
 
  private:
-  // Key of the cached solution: the scene and the token selection it was solved for.
-  std::uint64_t sceneRevision_ = 0;
-  std::vector<int> alpha_;
-  std::shared_ptr<core::AttentionSvm> svm_;
-  std::vector<double> hardRows_;  // per sequence: the SVM rows' right-hand side (1, or 0 when relaxed)
+  // One solved SVM and what it was solved for.
+  struct Solved {
+    std::uint64_t sceneRevision = 0;
+    std::vector<int> alpha;
+    std::shared_ptr<const core::AttentionSvm> svm;
+    std::vector<double> hardRows;  // per sequence: the SVM rows' right-hand side (1, or 0 when relaxed)
+    double milliseconds = 0;
+  };
+  struct Request {
+    std::shared_ptr<const core::Scene> scene;
+    std::uint64_t sceneRevision = 0;
+    std::vector<int> alpha;
+    std::shared_ptr<const core::AttentionSvm> warm;
+  };
+  static Solved solve(const Request& request);
+  void work();
+
+  TrainerMode mode_;
+  Solved shown_;  // the SVM the overlay shows (possibly of older data while a solve runs)
   CanvasOverlay overlay_;
   double lastSolveMs_ = 0;
   int solves_ = 0;
+  // Worker state, under mutex_.
+  mutable std::mutex mutex_;
+  std::condition_variable wake_, idle_;
+  std::thread thread_;
+  bool quit_ = false;
+  bool solving_ = false;
+  std::optional<Request> request_;  // waiting to be solved
+  std::optional<Solved> result_;    // solved, not yet taken by update()
+  std::uint64_t requestedRevision_ = 0;  // what was last asked for (not asked again while it runs)
+  std::vector<int> requestedAlpha_;
+  bool requested_ = false;
 };
 
 // Whether the displayed SVM is the relaxed prompt SVM (prompt model with v trained jointly, math.md §5).

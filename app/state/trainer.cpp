@@ -57,6 +57,26 @@ std::shared_ptr<TrainSnapshot> makeSnapshot(const core::Run& run, std::uint64_t 
     s->selections = std::make_shared<const std::vector<std::vector<int>>>(table);
   s->selectedSvm = run.selectedSvm();
   s->failure = run.stopReason();
+  s->trainedSteps = s->iteration;
+  return s;
+}
+
+std::shared_ptr<TrainSnapshot> makeViewSnapshot(const core::Run& replayed, const TrainSnapshot& live) {
+  auto s = std::make_shared<TrainSnapshot>();
+  s->generation = live.generation;
+  s->scene = replayed.sharedScene();
+  s->iteration = replayed.iteration();
+  s->params = replayed.params();
+  s->evaluation = replayed.evaluation();
+  s->selected = replayed.selectedTokens();
+  s->optimal = replayed.optimalTokens();
+  s->metrics = replayed.currentMetrics();
+  s->history = live.history;
+  s->selections = live.selections;
+  s->selectedSvm = replayed.selectedSvm();
+  s->failure = replayed.stopReason();
+  s->trainedSteps = live.trainedSteps;
+  s->replayed = true;
   return s;
 }
 
@@ -76,8 +96,8 @@ std::string stopConditionMet(const StopCondition& stop, long long iteration, con
   return {};
 }
 
-Trainer::Trainer() {
-  thread_ = std::thread([this] { work(); });
+Trainer::Trainer(TrainerMode mode) : mode_(mode) {
+  if (mode_ == TrainerMode::Threaded) thread_ = std::thread([this] { work(); });
 }
 
 Trainer::~Trainer() {
@@ -87,10 +107,12 @@ Trainer::~Trainer() {
     cancel_ = true;
   }
   wake_.notify_all();
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
 }
 
 void Trainer::restart(core::Run run) {
+  auto log = std::make_shared<core::CheckpointLog>();
+  run.attachCheckpoints(log);
   auto snap = makeSnapshot(run, 0);  // on this thread: the new state is visible in this frame
   {
     std::lock_guard lk(mutex_);
@@ -99,7 +121,11 @@ void Trainer::restart(core::Run run) {
     if (runStopped_) playing_ = false;
     snapshot_ = std::move(snap);
     incoming_.emplace(std::move(run));
+    checkpoints_ = std::move(log);
     pending_ = 0;
+    view_.reset();
+    viewRequest_.reset();
+    rewindRequest_.reset();
     cancel_ = true;  // the chunk in flight belongs to the old run
   }
   wake_.notify_all();
@@ -151,6 +177,35 @@ std::shared_ptr<const TrainSnapshot> Trainer::snapshot() const {
   return snapshot_;
 }
 
+std::shared_ptr<const TrainSnapshot> Trainer::viewSnapshot() const {
+  std::lock_guard lk(mutex_);
+  return view_;
+}
+
+void Trainer::requestView(std::optional<long long> k) {
+  {
+    std::lock_guard lk(mutex_);
+    if (!k) view_.reset();
+    viewRequest_ = k;
+  }
+  wake_.notify_all();
+}
+
+void Trainer::requestRewind(long long k) {
+  {
+    std::lock_guard lk(mutex_);
+    rewindRequest_ = std::max(0LL, k);
+    playing_ = false;
+    pending_ = 0;
+  }
+  wake_.notify_all();
+}
+
+std::size_t Trainer::checkpointBytes() const {
+  std::lock_guard lk(mutex_);
+  return checkpoints_ ? checkpoints_->bytes() : 0;
+}
+
 double Trainer::stepsPerSecond() const {
   std::lock_guard lk(mutex_);
   return stepsPerSecond_;
@@ -163,7 +218,8 @@ double Trainer::workerCpuSeconds() const {
 
 bool Trainer::busy() const {
   std::lock_guard lk(mutex_);
-  return hasWorkLocked() || workerStepping_ || incoming_.has_value();
+  return hasWorkLocked() || workerStepping_ || incoming_.has_value() || viewRequest_.has_value() ||
+         rewindRequest_.has_value();
 }
 
 bool Trainer::hasWorkLocked() const {
@@ -171,10 +227,111 @@ bool Trainer::hasWorkLocked() const {
 }
 
 bool Trainer::waitIdle(double timeoutSeconds) {
+  if (mode_ == TrainerMode::Synchronous) {
+    setPlaying(false);
+    while (busy()) pump();
+    return true;
+  }
   std::unique_lock lk(mutex_);
   return idle_.wait_for(lk, std::chrono::duration<double>(timeoutSeconds), [&] {
-    return runStopped_ || (pending_ == 0 && !workerStepping_ && !incoming_.has_value());
+    return runStopped_ || (pending_ == 0 && !workerStepping_ && !incoming_.has_value() &&
+                           !viewRequest_.has_value() && !rewindRequest_.has_value());
   });
+}
+
+void Trainer::serveRequests(core::Run& run, std::uint64_t gen, std::unique_lock<std::mutex>& lk) {
+  if (rewindRequest_) {
+    const long long k = *rewindRequest_;
+    rewindRequest_.reset();
+    const std::shared_ptr<core::CheckpointLog> log = checkpoints_;
+    lk.unlock();
+    // Replay to exactly k, then move the live run back to that state: history and checkpoints after
+    // k are dropped, so the next steps continue the same trajectory from k.
+    const core::Run at = core::replayTo(run, *log, k);
+    run.rewindTo(at.checkpoint());
+    auto snap = makeSnapshot(run, gen);
+    lk.lock();
+    if (gen == generation_) {
+      runStopped_ = run.stopped();
+      snapshot_ = std::move(snap);
+      view_.reset();
+    }
+  }
+  if (viewRequest_) {
+    const std::optional<long long> k = *viewRequest_;
+    viewRequest_.reset();
+    if (!k) {
+      view_.reset();
+      return;
+    }
+    const std::shared_ptr<core::CheckpointLog> log = checkpoints_;
+    const std::shared_ptr<const TrainSnapshot> live = snapshot_;
+    lk.unlock();
+    std::shared_ptr<const TrainSnapshot> view;
+    if (*k >= run.iteration()) {
+      view = makeSnapshot(run, gen);  // the furthest step is the live run itself
+    } else {
+      const core::Run replayed = core::replayTo(run, *log, *k);
+      view = makeViewSnapshot(replayed, *makeSnapshot(run, gen, live.get()));
+    }
+    lk.lock();
+    if (gen == generation_ && !viewRequest_) view_ = std::move(view);
+  }
+}
+
+long long Trainer::stepChunk(core::Run& run, std::uint64_t gen, long long k, bool single,
+                             std::unique_lock<std::mutex>& lk, std::string& reason) {
+  const StopCondition stop = stop_;
+  long long taken = 0;
+  workerStepping_ = true;
+  if (k > 0) {
+    lk.unlock();
+    taken = run.step(k, &cancel_);
+    lk.lock();
+  }
+  if (gen != generation_) {  // replaced while stepping: discard
+    workerStepping_ = false;
+    idle_.notify_all();
+    return 0;
+  }
+  if (single) pending_ = std::max(0LL, pending_ - taken);
+  if (run.stopped()) {
+    runStopped_ = true;
+    playing_ = false;
+    pending_ = 0;
+  }
+  // Playing: the stop condition is checked after every chunk (cheap: reads the run's evaluation).
+  if (playing_ && !single) {
+    reason = stopConditionMet(stop, run.iteration(), run.evaluation());
+    if (!reason.empty()) playing_ = false;
+  }
+  return taken;
+}
+
+long long Trainer::pump() {
+  if (mode_ != TrainerMode::Synchronous) return 0;
+  std::unique_lock lk(mutex_);
+  if (incoming_) {
+    syncRun_.emplace(std::move(*incoming_));
+    incoming_.reset();
+    syncGen_ = generation_;
+    cancel_ = false;
+  }
+  if (!syncRun_) return 0;
+  core::Run& run = *syncRun_;
+  serveRequests(run, syncGen_, lk);
+  if (!hasWorkLocked()) return 0;
+  const bool single = pending_ > 0;
+  long long k = single ? pending_ : kPumpSteps;
+  if (!single && stop_.atSteps) k = std::max(0LL, std::min(k, stop_.steps - run.iteration()));
+  std::string reason;
+  const long long taken = stepChunk(run, syncGen_, k, single, lk, reason);
+  const std::shared_ptr<const TrainSnapshot> previous = snapshot_;
+  auto snap = makeSnapshot(run, syncGen_, previous.get());
+  snap->pauseReason = reason;
+  snapshot_ = std::move(snap);
+  workerStepping_ = false;
+  return taken;
 }
 
 // The worker runs at a lower scheduling priority (nice +10): training takes the cycles the frame leaves.
@@ -201,7 +358,10 @@ void Trainer::work() {
 
   std::unique_lock lk(mutex_);
   for (;;) {
-    wake_.wait(lk, [&] { return quit_ || incoming_.has_value() || (run && hasWorkLocked()); });
+    wake_.wait(lk, [&] {
+      return quit_ || incoming_.has_value() ||
+             (run && (hasWorkLocked() || viewRequest_.has_value() || rewindRequest_.has_value()));
+    });
     if (quit_) return;
     if (incoming_) {
       run.emplace(std::move(*incoming_));
@@ -210,6 +370,13 @@ void Trainer::work() {
       cancel_ = false;
       budget = 0;
       lastTick = Clock::now();
+      idle_.notify_all();
+      continue;
+    }
+    if (viewRequest_ || rewindRequest_) {
+      workerStepping_ = true;
+      serveRequests(*run, gen, lk);
+      workerStepping_ = false;
       idle_.notify_all();
       continue;
     }
@@ -226,36 +393,26 @@ void Trainer::work() {
         wake_.wait_for(lk, std::chrono::duration<double>(std::min(wait, 0.05)));
         continue;
       }
-      k = std::min<long long>(k, static_cast<long long>(budget));
+      k = std::min(k, static_cast<long long>(budget));
       budget -= static_cast<double>(k);
     } else {
       lastTick = now;
     }
     if (!single && stop_.atSteps) k = std::min(k, stop_.steps - run->iteration());
-    const StopCondition stop = stop_;
 
     // workerStepping_ stays set until this chunk's snapshot is published, so waitIdle() returns only
     // once the UI can see the final state.
-    long long taken = 0;
-    workerStepping_ = true;
-    if (k > 0) {
-      lk.unlock();
-      const auto t0 = Clock::now();
-      taken = run->step(k, &cancel_);
-      const double dt = seconds(Clock::now() - t0);
-      if (taken > 0 && dt > 0)
-        chunk = std::clamp<long long>(static_cast<long long>(static_cast<double>(taken) * kChunkSeconds / dt),
-                                      1, 1 << 20);
-      lk.lock();
-      timespec cpu{};
-      if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu) == 0)
-        workerCpuSeconds_ = static_cast<double>(cpu.tv_sec) + 1e-9 * static_cast<double>(cpu.tv_nsec);
-    }
-    if (gen != generation_) {  // replaced while stepping: discard
-      workerStepping_ = false;
-      idle_.notify_all();
-      continue;
-    }
+    const auto t0 = Clock::now();
+    std::string reason;
+    const long long taken = stepChunk(*run, gen, k, single, lk, reason);
+    if (gen != generation_) continue;
+    const double dt = seconds(Clock::now() - t0);
+    if (taken > 0 && dt > 0)
+      chunk = std::clamp<long long>(static_cast<long long>(static_cast<double>(taken) * kChunkSeconds / dt), 1,
+                                    1 << 20);
+    timespec cpu{};
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu) == 0)
+      workerCpuSeconds_ = static_cast<double>(cpu.tv_sec) + 1e-9 * static_cast<double>(cpu.tv_nsec);
 
     rateSteps += taken;
     const auto t = Clock::now();
@@ -263,18 +420,6 @@ void Trainer::work() {
       stepsPerSecond_ = static_cast<double>(rateSteps) / seconds(t - rateStart);
       rateSteps = 0;
       rateStart = t;
-    }
-    if (single) pending_ = std::max(0LL, pending_ - taken);
-    if (run->stopped()) {
-      runStopped_ = true;
-      playing_ = false;
-      pending_ = 0;
-    }
-    // Playing: the stop condition is checked after every chunk (cheap: reads the run's evaluation).
-    std::string reason;
-    if (playing_ && !single) {
-      reason = stopConditionMet(stop, run->iteration(), run->evaluation());
-      if (!reason.empty()) playing_ = false;
     }
     const bool stillWorking = hasWorkLocked();
     if (!stillWorking) stepsPerSecond_ = 0;

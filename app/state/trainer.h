@@ -4,6 +4,14 @@
 // swaps it in under a mutex. The UI copies the shared_ptr under that mutex once per frame, so it never
 // waits for a step. restart() builds the new run's first snapshot on the calling (UI) thread, so an
 // edit shows its effect in the same frame.
+//
+// The timeline: the run records checkpoints while it steps (core/timeline.h); requestView(k) has the
+// worker replay the run to step k from the nearest checkpoint and publish that as viewSnapshot()
+// (bit-identical to what training produced at k), requestRewind(k) moves the run itself back to k
+// ("continue from here").
+//
+// Synchronous mode (tests): no thread; pump() does the queued work on the calling thread, so a test
+// steps, scrubs and rewinds deterministically with no waiting loops.
 #pragma once
 
 #include <atomic>
@@ -18,6 +26,7 @@
 
 #include "app/state/commands.h"
 #include "core/run.h"
+#include "core/timeline.h"
 
 namespace attnmd::gui {
 
@@ -39,11 +48,16 @@ struct TrainSnapshot {
       selectedSvm;          // the run's SVM of its selected tokens (may be null)
   std::string failure;      // the run stopped on a numerical problem (Run::stopReason), in words
   std::string pauseReason;  // a stop condition paused it ("max 1 − s < 1e-12 at step 1,204")
+  // The run's furthest step when this is a replayed view of an earlier step (else == iteration).
+  long long trainedSteps = 0;
+  bool replayed = false;  // a timeline view at `iteration`, not the live run
 };
+
+enum class TrainerMode { Threaded, Synchronous };
 
 class Trainer {
  public:
-  Trainer();
+  explicit Trainer(TrainerMode mode = TrainerMode::Threaded);
   ~Trainer();
   Trainer(const Trainer&) = delete;
   Trainer& operator=(const Trainer&) = delete;
@@ -71,11 +85,35 @@ class Trainer {
   // True while the worker has work: playing (and not stopped) or single steps pending.
   bool busy() const;
   // Blocks until pending steps are done or the run stopped; false on timeout (--steps/--exit only).
+  // In synchronous mode: pumps until idle (playing runs are paused first) and returns true.
   bool waitIdle(double timeoutSeconds);
+
+  // ---- timeline
+  // Shows step k (clamped to [0, trained steps]) as viewSnapshot(); nullopt: follow the live run.
+  void requestView(std::optional<long long> k);
+  // The replayed view of the requested step (null when following the live run, or until the worker
+  // has replayed it; then the previous view stays until replaced).
+  std::shared_ptr<const TrainSnapshot> viewSnapshot() const;
+  // "Continue from here": the run drops its steps after k (history and checkpoints too) and pauses.
+  void requestRewind(long long k);
+  // Bytes held by the run's checkpoints (the benchmark's and the status bar's report).
+  std::size_t checkpointBytes() const;
+
+  // Synchronous mode: does the queued work now (a view, a rewind, pending steps; while playing, up to
+  // kPumpSteps steps). Returns the steps taken. Does nothing in threaded mode.
+  long long pump();
+  static constexpr long long kPumpSteps = 64;
+  TrainerMode mode() const { return mode_; }
 
  private:
   void work();
   bool hasWorkLocked() const;
+  // The view and rewind requests, done on the thread that owns `run` (lock held on entry and exit).
+  void serveRequests(core::Run& run, std::uint64_t gen, std::unique_lock<std::mutex>& lk);
+  // Steps `run` (lock held on entry and exit, released while stepping); returns the steps taken.
+  // `reason`: why a stop condition paused it ("" when none did).
+  long long stepChunk(core::Run& run, std::uint64_t gen, long long k, bool single,
+                      std::unique_lock<std::mutex>& lk, std::string& reason);
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;
@@ -94,7 +132,18 @@ class Trainer {
   double stepsPerSecond_ = 0;
   double workerCpuSeconds_ = 0;
   std::atomic<bool> cancel_{false};  // aborts the chunk in flight when the run is replaced
+  TrainerMode mode_ = TrainerMode::Threaded;
+  std::optional<core::Run> syncRun_;  // synchronous mode: the run (the worker's local otherwise)
+  std::uint64_t syncGen_ = 0;
+  std::optional<std::optional<long long>> viewRequest_;  // set: a new view to serve (inner nullopt: live)
+  std::optional<long long> rewindRequest_;
+  std::shared_ptr<const TrainSnapshot> view_;
+  std::shared_ptr<core::CheckpointLog> checkpoints_;
 };
+
+// A snapshot of `replayed` (a run replayed to an earlier step) that keeps the live run's history, so
+// plots show the whole run with a cursor at the replayed step.
+std::shared_ptr<TrainSnapshot> makeViewSnapshot(const core::Run& replayed, const TrainSnapshot& live);
 
 // Builds a snapshot of `run` (any thread; reads `run` only).
 // `previous`: the last snapshot of the same run, whose selections table is reused when it has not grown.

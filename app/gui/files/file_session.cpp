@@ -166,7 +166,9 @@ void FileSession::install(Document& doc, LoadedDocument loaded, const std::strin
   setOpened(path);
   savePrefs();
   if (documentReplaced) documentReplaced();
-  say("opened " + path_ + (loaded.warning.empty() ? std::string() : " (" + loaded.warning + ")"));
+  std::string notes = loaded.warning;
+  if (!loaded.runWarnings.empty()) notes += (notes.empty() ? "" : "; ") + loaded.runWarnings;
+  say("opened " + path_ + (notes.empty() ? std::string() : " (" + notes + ")"));
 }
 
 void FileSession::newScene(Document& doc) {
@@ -244,7 +246,7 @@ bool FileSession::pasteText(Document& doc, std::string_view text) {
   }
   // An edit of this document (one undo entry), not a new document: the file stays the same.
   const std::string refused =
-      doc.apply(cmd::ReplaceScene{opened.doc.state.scene, "paste scene", opened.doc.state.experiment});
+      doc.apply(cmd::ReplaceScene{opened.doc.state.scene, "paste scene", opened.doc.state.experiment, opened.doc.state.runs});
   if (!refused.empty()) {
     say("not pasted: " + refused);
     return false;
@@ -267,7 +269,7 @@ void FileSession::restore(Document& doc, const RecoverableSession& s) {
   }
   // One undoable edit on top of what was opened: the restored work is unsaved, and Ctrl+Z goes back.
   const std::string refused =
-      doc.apply(cmd::ReplaceScene{opened.doc.state.scene, "restore autosave", opened.doc.state.experiment});
+      doc.apply(cmd::ReplaceScene{opened.doc.state.scene, "restore autosave", opened.doc.state.experiment, opened.doc.state.runs});
   if (!refused.empty()) {
     say("the autosave could not be restored (kept at " + s.autosavePath + "): " + refused);
     return;

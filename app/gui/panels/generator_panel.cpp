@@ -62,7 +62,7 @@ void GeneratorPanel::draw(Document& doc, float scale) {
       if (r.ok()) {
         LoadedDocument d = documentFromScene(std::move(r.scene()));
         message = doc.apply(
-            cmd::ReplaceScene{std::move(d.state.scene), "load the default scene", d.state.experiment});
+            cmd::ReplaceScene{std::move(d.state.scene), "load the default scene", d.state.experiment, d.state.runs});
       } else {
         message = r.error();
       }
@@ -99,7 +99,7 @@ void GeneratorPanel::draw(Document& doc, float scale) {
         if (r.ok()) {
           LoadedDocument d = documentFromScene(std::move(r.scene()));
           message = doc.apply(
-              cmd::ReplaceScene{std::move(d.state.scene), "open " + shortName(path), d.state.experiment});
+              cmd::ReplaceScene{std::move(d.state.scene), "open " + shortName(path), d.state.experiment, d.state.runs});
           if (message.empty()) doc.view().refit();
         } else {
           message = r.error();
