@@ -23,8 +23,8 @@ namespace attnmd::gui {
 // [SECTION] construction, run management
 // =================================================================================================
 
-App::App(DocState initial, Preferences preferences, ViewState view)
-    : doc_(std::move(initial)), prefs_(preferences) {
+App::App(DocState initial, Preferences preferences, ViewState view, TrainerMode mode)
+    : doc_(std::move(initial)), prefs_(preferences), lab_(mode) {
   doc_.view() = view;
   prefs_.uiScale = std::clamp(prefs_.uiScale, kMinUiScale, kMaxUiScale);
   FileSessionOptions inert;
@@ -88,7 +88,16 @@ std::vector<std::string> App::stateSummary() const {
                     prettyNumber(snap_->metrics.loss, "%.4g"));
     if (!snap_->failure.empty()) lines.push_back("the run stopped: " + snap_->failure);
   }
-  if (const core::AttentionSvm* sv = theory_.svm())
+  if (lab_.runCount() > 1)
+    for (int i = 0; i < lab_.runCount(); ++i) {
+      const LabRun& r = lab_.run(i);
+      const core::RunPatch info = doc_.runInfo(i);
+      std::string line = "run " + std::to_string(i + 1) + " "" + info.name + "" (" + info.colour + ")";
+      if (r.shown) line += ": step " + groupedInt(r.shown->iteration) + ", corr " + prettyNumber(r.shown->metrics.corr, "%.6f");
+      if (!r.error.empty()) line += ": " + r.error;
+      lines.push_back(line);
+    }
+  if (const core::AttentionSvm* sv = theory().svm())
     lines.push_back(std::string("SVM (") + core::enumName(doc_.experiment().svmTokens) +
                     " tokens): " + core::svmStatusName(sv->solution.status) +
                     (sv->solution.status == core::SvmStatus::Optimal
@@ -103,7 +112,7 @@ ExportSources App::exportSources() const {
   src.doc = &doc_;
   src.snap = snap_;
   src.figure = &plots_.figure;
-  src.overlay = &theory_.overlay();
+  src.overlay = &canvasOverlay_;
   src.canvas = canvasLayout().transform;
   src.space = showsSpace();
   src.projection = view3d_.projection();
@@ -163,13 +172,23 @@ void App::notify(std::string message) {
 }
 
 bool App::animating() const {
-  return trainer_.busy() || doc_.inGesture();
+  return lab_.busy() || doc_.inGesture() || lab_.playing();
+}
+
+// Shift+S / S on the timeline: one step back or forward from the cursor (from the furthest step when
+// following the live runs); forward past the furthest step returns to the live runs.
+void App::stepTimeline(int direction) {
+  const long long end = lab_.furthestStep();
+  const long long at = lab_.cursor() ? *lab_.cursor() : end;
+  const long long k = at + direction;
+  if (direction > 0 && k > end)
+    lab_.setCursor(std::nullopt);
+  else
+    lab_.setCursor(std::max(0LL, k));
 }
 
 void App::syncRun() {
-  if (doc_.sceneRevision() == runSceneRevision_) return;
-  runSceneRevision_ = doc_.sceneRevision();
-  startRun(doc_.experiment().continueFromCurrent);
+  lab_.sync(doc_);
 }
 
 void App::deleteToken() {
@@ -180,52 +199,50 @@ void App::deleteToken() {
 }
 
 void App::resetRun() {
-  trainer_.setPlaying(false);
   lastPause_.clear();
-  startRun(false);
-}
-
-// Builds a run from the document's scene; with keepParameters (init "current") it starts from the
-// parameters on screen when they fit the new scene (same model, dimension and rank).
-void App::startRun(bool keepParameters) {
-  auto scene = std::make_shared<core::Scene>(doc_.scene());
-  if (keepParameters && snap_ && snap_->scene) {
-    const core::Scene& old = *snap_->scene;
-    const bool fits =
-        old.model.kind == scene->model.kind && old.dim == scene->dim && old.rankOrDim() == scene->rankOrDim();
-    if (fits) {
-      scene->init.kind = core::InitKind::Given;
-      scene->init.given = snap_->params;
-      // A trained v continues too, unless v itself was just edited.
-      if (scene->model.trainV && old.model.trainV && old.model.v.size() == scene->model.v.size() &&
-          old.model.v == scene->model.v && snap_->params.v.size() == scene->dim)
-        scene->model.v = snap_->params.v;
-    }
-  }
-  try {
-    trainer_.restart(core::Run(std::shared_ptr<const core::Scene>(std::move(scene))));
-    runError_.clear();
-  } catch (const std::exception& e) {
-    runError_ = std::string("cannot train this scene: ") + e.what();
-    trainer_.setPlaying(false);
-  }
-  snap_ = trainer_.snapshot();
+  lab_.restartAll(doc_);
+  refreshOverlay();
 }
 
 void App::pushRunSettings() {
-  trainer_.setSpeed(controls_.stepsPerSecond());
-  trainer_.setStopCondition(doc_.experiment().stop);
+  lab_.setSpeed(controls_.stepsPerSecond());
+  lab_.setStopCondition(doc_.experiment().stop);
 }
 
 void App::refreshOverlay() {
-  snap_ = trainer_.snapshot();
+  if (lab_.mode() == TrainerMode::Synchronous) lab_.pump();
+  lab_.refresh(doc_, hint());
+  const int sel = selectedRun();
+  if (lab_.runCount() == 0) return;
+  snap_ = lab_.run(sel).shown;
   if (!snap_) return;
-  if (snap_->iteration > 0 || trainer_.playing()) trainedOnce_ = true;
-  if (snap_ == overlaySnap_ && doc_.revision() == overlayRevision_ && theory_.overlay().hint == hint())
-    return;
-  overlaySnap_ = snap_;
-  overlayRevision_ = doc_.revision();
-  theory_.update(doc_, *snap_, hint());
+  if (snap_->iteration > 0 || lab_.playing()) trainedOnce_ = true;
+  canvasOverlay_ = compareOverlay(sel);
+}
+
+CanvasOverlay App::compareOverlay(int run) {
+  CanvasOverlay ov = lab_.run(run).overlay();
+  overlayRuns_.clear();
+  if (lab_.runCount() < 2) return ov;
+  ov.runColour = parseRunColour(doc_.runInfo(run).colour);
+  if (doc_.view().compare != CompareView::Overlay) return ov;
+  for (int i = 0; i < lab_.runCount(); ++i) {
+    const core::RunPatch info = doc_.runInfo(i);
+    if (i == run || info.hidden) continue;
+    const CanvasOverlay& o = lab_.run(i).overlay();
+    CanvasOverlay::OtherRun other;
+    other.name = info.name;
+    other.colour = parseRunColour(info.colour);
+    other.paramRay = o.paramRay;
+    other.paramQueries = o.paramQueries;
+    if (o.svmOk) {
+      other.svmRay = o.svmRay;
+      other.svmQueries = o.svmQueries;
+    }
+    ov.otherRuns.push_back(std::move(other));
+    overlayRuns_.push_back(i);
+  }
+  return ov;
 }
 
 std::string App::hint() const {
@@ -249,13 +266,23 @@ void App::handleShortcuts() {
   if (ctrl && (pressed(GLFW_KEY_MINUS) || pressed(GLFW_KEY_KP_SUBTRACT))) setUiScale(prefs_.uiScale - 0.25f);
   if (io.WantTextInput) return;  // typing a number: letters and Ctrl+Z belong to the text field
   if (ctrl && !io.KeyShift && pressed(GLFW_KEY_Z)) {
-    if (!doc_.undo()) notify("nothing to undo");
+    // "Continue from here" is undone first while nothing was edited since: the run trains the dropped
+    // steps again (deterministic, so they come back bit for bit).
+    if (lab_.canUndoRewind(doc_)) {
+      lab_.undoRewind();
+      notify("the dropped steps are trained again");
+    } else if (!doc_.undo()) notify("nothing to undo");
   } else if (ctrl && (pressed(GLFW_KEY_Y) || (io.KeyShift && pressed(GLFW_KEY_Z)))) {
     if (!doc_.redo()) notify("nothing to redo");
   }
   if (ctrl) return;
-  if (pressed(GLFW_KEY_SPACE)) trainer_.setPlaying(!trainer_.playing());
-  if (pressed(GLFW_KEY_S)) trainer_.requestSteps(1);
+  if (pressed(GLFW_KEY_SPACE)) lab_.setPlaying(!lab_.playing());
+  if (pressed(GLFW_KEY_S) && io.KeyShift)
+    stepTimeline(-1);
+  else if (pressed(GLFW_KEY_S) && lab_.cursor())
+    stepTimeline(+1);
+  else if (pressed(GLFW_KEY_S))
+    lab_.requestSteps(1);
   if (pressed(GLFW_KEY_R)) resetRun();
   if (pressed(GLFW_KEY_F)) doc_.view().refit();
   if (pressed(GLFW_KEY_DELETE) || pressed(GLFW_KEY_BACKSPACE)) deleteToken();
@@ -278,7 +305,7 @@ void App::frame() {
   syncRun();
   refreshOverlay();
   if (snap_ && !snap_->pauseReason.empty()) lastPause_ = snap_->pauseReason;
-  if (trainer_.playing()) lastPause_.clear();
+  if (lab_.playing()) lastPause_.clear();
 
   drawMenuBar();
   const float menuH = ImGui::GetFrameHeight();
@@ -301,17 +328,17 @@ void App::frame() {
   ImGui::SetNextWindowPos(ImVec2(0, menuH));
   ImGui::SetNextWindowSize(ImVec2(leftW, bodyH));
   if (ImGui::Begin("Run and experiment", nullptr, fixed | ImGuiWindowFlags_NoTitleBar)) {
-    if (runPanel_.draw(doc_, trainer_, controls_, *snap_, s)) resetRun();
+    if (runPanel_.draw(doc_, lab_, controls_, *snap_, s)) resetRun();
     ImGui::Spacing();
     if (ImGui::BeginTabBar("left")) {
       if (ImGui::BeginTabItem("Experiment")) {
         ImGui::BeginChild("experiment");
-        experimentPanel_.draw(doc_, theory_.svm(), theory_.lastSolveMilliseconds(), s);
+        experimentPanel_.draw(doc_, theory().svm(), theory().lastSolveMilliseconds(), s);
         ImGui::EndChild();
         ImGui::EndTabItem();
       }
       if (ImGui::BeginTabItem("Data")) {
-        dataPanel_.draw(doc_, theory_.overlay(), prefs_.theme, s);
+        dataPanel_.draw(doc_, canvasOverlay_, prefs_.theme, s);
         ImGui::EndTabItem();
       }
       if (ImGui::BeginTabItem("Generate")) {
@@ -342,15 +369,22 @@ void App::frame() {
       shownSpace_ = space;
     }
     if (space)
-      view3d_.interact(doc_, theory_.overlay(), canvasStyle);
+      view3d_.interact(doc_, canvasOverlay_, canvasStyle);
     else
-      canvas_.interact(doc_, theory_.overlay(), canvasStyle);
+      canvas_.interact(doc_, canvasOverlay_, canvasStyle);
     syncRun();  // an edit on the canvas shows in this frame: run restarted, SVM re-solved
     refreshOverlay();
     if (space)
-      view3d_.render(doc_, theory_.overlay(), canvasStyle);
+      view3d_.render(doc_, canvasOverlay_, canvasStyle);
     else
-      canvas_.render(doc_, theory_.overlay(), canvasStyle);
+      canvas_.render(doc_, canvasOverlay_, canvasStyle);
+    runRays_.clear();
+    for (const CanvasLayout::RunRay& r : canvasLayout().runRays) {
+      const int k = r.run - 1;
+      const int docRun =
+          r.run == 0 ? selectedRun() : (k < static_cast<int>(overlayRuns_.size()) ? overlayRuns_[static_cast<std::size_t>(k)] : -1);
+      if (docRun >= 0) runRays_.push_back({docRun, r.svm, r.colour, r.from, r.to});
+    }
     canvasMin_ = canvasLayout().transform.min;
     canvasMax_ = canvasLayout().transform.max;
     for (std::string m : {canvas_.takeMessage(), view3d_.takeMessage()})
@@ -362,7 +396,7 @@ void App::frame() {
   ImGui::SetNextWindowPos(ImVec2(leftW, menuH + bodyH - heatH));
   ImGui::SetNextWindowSize(ImVec2(centerW, heatH));
   if (ImGui::Begin("Attention weights s (sequences \xC3\x97 tokens)", nullptr, fixed)) {
-    heatmap_.draw(doc_, theory_.overlay(), prefs_.theme, s);
+    heatmap_.draw(doc_, canvasOverlay_, prefs_.theme, s);
   }
   ImGui::End();
 
@@ -408,9 +442,9 @@ void App::drawMenuBar() {
     ImGui::EndMenu();
   }
   if (ImGui::BeginMenu("Run")) {
-    if (ImGui::MenuItem(trainer_.playing() ? "Pause" : "Play", "Space"))
-      trainer_.setPlaying(!trainer_.playing());
-    if (ImGui::MenuItem("Step", "S")) trainer_.requestSteps(1);
+    if (ImGui::MenuItem(lab_.playing() ? "Pause" : "Play", "Space")) lab_.setPlaying(!lab_.playing());
+    if (ImGui::MenuItem("Step", "S")) lab_.requestSteps(1);
+    if (ImGui::MenuItem("Step back (timeline)", "Shift+S")) stepTimeline(-1);
     if (ImGui::MenuItem("Reset", "R")) resetRun();
     ImGui::EndMenu();
   }
@@ -481,13 +515,13 @@ void App::drawStatusBar(float y, float height) {
                                  ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoBackground;
   if (ImGui::Begin("##status", nullptr, flags)) {
     char left[256];
-    const double sps = trainer_.stepsPerSecond();
+    const double sps = lab_.stepsPerSecond();
     std::snprintf(
         left, sizeof left, "step %s  \xE2\x94\x82  %s steps/s  \xE2\x94\x82  %.0f fps  \xE2\x94\x82  %s",
         groupedInt(snap_ ? snap_->iteration : 0).c_str(), groupedInt(static_cast<long long>(sps)).c_str(),
-        io.Framerate, trainer_.playing() ? "training" : "paused");
+        io.Framerate, lab_.playing() ? "training" : (lab_.cursor() ? "timeline" : "paused"));
     std::string svm = "SVM: ";
-    if (const core::AttentionSvm* sv = theory_.svm()) {
+    if (const core::AttentionSvm* sv = theory().svm()) {
       if (sv->solution.status == core::SvmStatus::Optimal) {
         char b[96];
         std::snprintf(b, sizeof b, "optimal, norm %.4g, gap %.0e", sv->solution.value, sv->solution.gap);
@@ -501,8 +535,9 @@ void App::drawStatusBar(float y, float height) {
     // Warnings: a numerical stop of the run first, then a stop condition, then the last message.
     std::string warning;
     bool alarming = false;
-    if (!runError_.empty()) {
-      warning = runError_;
+    const std::string runError = lab_.runCount() > 0 ? lab_.run(selectedRun()).error : std::string();
+    if (!runError.empty()) {
+      warning = runError;
       alarming = true;
     } else if (snap_ && !snap_->failure.empty()) {
       warning = "run stopped: " + snap_->failure;

@@ -15,6 +15,7 @@
 //   +------------------------------------------------------------------+
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,6 +33,7 @@
 #include "app/gui/panels/plots_panel.h"
 #include "app/gui/panels/run_panel.h"
 #include "app/gui/widgets/theme.h"
+#include "app/state/lab.h"
 #include "app/state/theory.h"
 #include "app/state/trainer.h"
 #include "app/gui/views/view3d_panel.h"
@@ -47,9 +49,19 @@ struct Preferences {
 constexpr float kMinUiScale = 1.f;
 constexpr float kMaxUiScale = 3.f;
 
+// A run's ray as drawn in the last frame (--layout-json): `run` indexes the document's runs.
+struct RunRayOnScreen {
+  int run = 0;
+  bool svm = false;
+  std::uint32_t colour = 0;
+  ImVec2 from, to;
+};
+
 class App {
  public:
-  App(DocState initial, Preferences preferences, ViewState view = {});
+  // `mode`: Synchronous for tests (frame() pumps the runs' queued work, SVMs are solved at once).
+  App(DocState initial, Preferences preferences, ViewState view = {},
+      TrainerMode mode = TrainerMode::Threaded);
 
   // One frame of UI, between ImGui::NewFrame() and ImGui::Render().
   void frame();
@@ -59,14 +71,22 @@ class App {
 
   Document& document() { return doc_; }
   const Document& document() const { return doc_; }
-  Trainer& trainer() { return trainer_; }
-  const LiveTheory& theory() const { return theory_; }
+  // Every run, trained side by side, and the timeline cursor.
+  Lab& lab() { return lab_; }
+  const Lab& lab() const { return lab_; }
+  // The selected run (the one experiment edits go to and whose attention the markers show).
+  int selectedRun() const { return std::clamp(doc_.view().selectedRun, 0, std::max(0, lab_.runCount() - 1)); }
+  const LiveTheory& theory() const { return *lab_.run(selectedRun()).theory; }
   // The view shown in the canvas area: the 3D view for d >= 3 unless the user chose the plane.
   bool showsSpace() const { return doc_.scene().dim >= 3 && doc_.view().space; }
   const CanvasLayout& canvasLayout() const { return showsSpace() ? view3d_.layout() : canvas_.layout(); }
+  // The selected run's snapshot as shown (at the timeline cursor, or live).
   std::shared_ptr<const TrainSnapshot> snapshot() const { return snap_; }
   const Preferences& preferences() const { return prefs_; }
   RunControls& runControls() { return controls_; }
+
+  // Every run's rays on screen in the last frame (compare views, prompt model).
+  const std::vector<RunRayOnScreen>& runRaysOnScreen() const { return runRays_; }
 
   void setUiScale(float scale);
   void setTheme(ThemeKind theme);
@@ -105,9 +125,12 @@ class App {
  private:
   void handleShortcuts();
   void deleteToken();  // Delete: the hovered token, else the last clicked one, in the view shown
-  void syncRun();      // restart when the scene changed since the run was built
-  void startRun(bool keepParameters);
+  void syncRun();  // restart the runs whose scene changed
+  void stepTimeline(int direction);
   void refreshOverlay();
+  // The overlay the canvas draws: the selected run's, plus the other visible runs' rays in their
+  // colours when there are several.
+  CanvasOverlay compareOverlay(int run);
   void pushRunSettings();  // speed and stop condition -> trainer
   void drawMenuBar();
   void wireSession();
@@ -118,12 +141,11 @@ class App {
   Document doc_;
   Preferences prefs_;
   RunControls controls_;
-  Trainer trainer_;
-  LiveTheory theory_;
-  std::shared_ptr<const TrainSnapshot> snap_;
-  std::uint64_t runSceneRevision_ = 0;
-  std::uint64_t overlayRevision_ = 0;                 // document revision the overlay was built for
-  std::shared_ptr<const TrainSnapshot> overlaySnap_;  // snapshot the overlay was built from
+  Lab lab_;
+  std::shared_ptr<const TrainSnapshot> snap_;  // the selected run's, as shown
+  CanvasOverlay canvasOverlay_;                // compareOverlay(selected) of this frame
+  std::vector<int> overlayRuns_;               // document run of canvasOverlay_.otherRuns[k]
+  std::vector<RunRayOnScreen> runRays_;
 
   RunPanel runPanel_;
   ExperimentPanel experimentPanel_;
@@ -141,7 +163,6 @@ class App {
   bool trainedOnce_ = false;  // hides the "press Space" hint
   std::string message_;
   double messageTime_ = -1;
-  std::string runError_;   // the run could not be built from the scene
   std::string lastPause_;  // latched pause reason of a stop condition
   std::string fontWarning_;
   std::string statusText_;

@@ -29,7 +29,8 @@ std::string appUsage() {
          "\n"
          "usage: attnmd [--scene FILE | FILE] [--steps N] [--size WxH] [--screenshot out.png] [--exit]\n"
          "              [--bench-frames N] [--ui-scale S] [--theme light|dark] [--layout-json FILE]\n"
-         "              [--view 2d|3d] [--user-state] [--show WHAT] [--export-bundle DIR]\n"
+         "              [--view 2d|3d] [--compare overlay|grid] [--at K] [--user-state] [--show WHAT]\n"
+         "              [--export-bundle DIR]\n"
          "\n"
          "  --scene FILE, FILE   open this scene file (default: the embedded teaching scene)\n"
          "  --steps N            train N steps right after loading\n"
@@ -41,6 +42,9 @@ std::string appUsage() {
          "  --theme light|dark   colour theme, default light\n"
          "  --view 2d|3d         scenes with d >= 3: open in the x1-x2 plane or the 3D view (default: the\n"
          "                       scene file's choice, else 3D)\n"
+         "  --compare overlay|grid  a scene with several runs: all on one canvas, or one canvas each\n"
+         "  --at K               after --steps, show every run at step K on the timeline (clamped to the\n"
+         "                       steps trained)\n"
          "  --layout-json FILE   with --screenshot: also write where key items were drawn (for tests);\n"
          "                       the environment variable ATTNMD_LAYOUT_JSON does the same\n"
          "  --export-bundle DIR  after the steps, write an export bundle (scene, SVG, CSV, 2x PNGs) in DIR\n"
@@ -55,7 +59,8 @@ std::string appUsage() {
          "Without a display, get a screenshot with:\n"
          "  xvfb-run -a -s \"-screen 0 1600x1000x24\" attnmd --screenshot out.png --exit\n"
          "\n"
-         "In the app: Space play/pause, S step, R reset, F fit view, Ctrl+Z/Ctrl+Y undo/redo,\n"
+         "In the app: Space play/pause, S step, Shift+S step back on the timeline, R reset, F fit view,\n"
+         "Ctrl+Z/Ctrl+Y undo/redo,\n"
          "Ctrl+O/Ctrl+S open/save, Ctrl+Shift+C/V copy/paste the scene, F1 help.\n";
 }
 
@@ -117,6 +122,15 @@ ParsedOptions parseAppOptions(int argc, const char* const* argv) {
         r.error = "--view expects 2d or 3d, got '" + std::string(v) + "'";
       else
         o.view = v;
+    } else if (arg == "--compare") {
+      if (!value(v)) return r;
+      if (v != "overlay" && v != "grid")
+        r.error = "--compare expects overlay or grid, got '" + std::string(v) + "'";
+      else
+        o.compare = v;
+    } else if (arg == "--at") {
+      if (!value(v)) return r;
+      if (!parseNumber(v, o.at) || o.at < 0) r.error = "--at expects a step >= 0, got '" + std::string(v) + "'";
     } else if (arg == "--layout-json") {
       if (!value(v)) return r;
       o.layoutJsonPath = v;

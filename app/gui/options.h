@@ -28,6 +28,8 @@ struct AppOptions {
   std::string show;  // --show WHAT: open a menu or dialog for a screenshot: file-menu, export-menu, open,
                      // save-as, unsaved, help
   std::string view;  // --view 2d|3d: for d >= 3, the view to open in ("" = the scene file's, else 3D)
+  std::string compare;  // --compare overlay|grid: how several runs share the canvas ("" = the file's)
+  long long at = -1;    // --at K: after --steps, move the timeline to step K (-1: stay live)
   std::string exportBundleDir;  // --export-bundle DIR: after the steps, write an export bundle into DIR
   bool scripted() const { return !screenshotPath.empty() || exitAfter || benchFrames > 0; }
 };

@@ -9,6 +9,7 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <cmath>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -106,6 +107,27 @@ std::string writeLayoutJson(const std::string& path, const App& app, int fbw, in
     j["iteration"] = snap->iteration;
     j["selected"] = snap->selected;
   }
+  // Every run: its name, colour, the step shown (the timeline's), its selected tokens and its dashed
+  // SVM ray on screen (overlay: on the one canvas; grid: on its own canvas; null when not drawn).
+  const Lab& lab = app.lab();
+  nlohmann::json runs = nlohmann::json::array();
+  for (int i = 0; i < lab.runCount(); ++i) {
+    const core::RunPatch info = app.document().runInfo(i);
+    const LabRun& r = lab.run(i);
+    nlohmann::json run = {{"name", info.name}, {"colour", info.colour}, {"hidden", info.hidden}};
+    run["step"] = r.shown ? r.shown->iteration : 0;
+    run["selected"] = r.shown ? nlohmann::json(r.shown->selected) : nlohmann::json::array();
+    run["corr"] = r.shown && std::isfinite(r.shown->metrics.corr) ? nlohmann::json(r.shown->metrics.corr)
+                                                                  : nlohmann::json();
+    run["svm_ray"] = nlohmann::json();
+    for (const RunRayOnScreen& ray : app.runRaysOnScreen())
+      if (ray.run == i && ray.svm) run["svm_ray"] = {{"from", point(ray.from)}, {"to", point(ray.to)}};
+    if (!r.error.empty()) run["error"] = r.error;
+    runs.push_back(std::move(run));
+  }
+  j["runs"] = std::move(runs);
+  j["compare"] = app.document().view().compare == CompareView::Grid ? "grid" : "overlay";
+  j["timeline"] = lab.cursor() ? nlohmann::json(*lab.cursor()) : nlohmann::json();
   j["svm_tokens"] = app.theory().overlay().svmTokens;
   // Which of the file dialogs are on screen (the recovery prompt at start, ...).
   const FileSession& fs = app.session();
@@ -183,6 +205,7 @@ int runApp(const AppOptions& o) {
 
   LoadedDocument doc = documentFromScene(std::move(loaded.scene()));
   if (!o.view.empty()) doc.view.space = o.view == "3d";
+  if (!o.compare.empty()) doc.view.compare = o.compare == "grid" ? CompareView::Grid : CompareView::Overlay;
   App app(std::move(doc.state), prefs, doc.view);
   app.setFontWarning(fontWarning);
   app.setMarkerSprites(fonts.sprites);
@@ -209,10 +232,11 @@ int runApp(const AppOptions& o) {
     if (!o.themeGiven) app.setTheme(up.theme);
   }
   if (!o.show.empty()) app.show(o.show);
-  if (o.steps > 0) app.trainer().requestSteps(o.steps);
+  if (o.steps > 0) app.lab().requestSteps(o.steps);
+  bool atPending = o.at >= 0;  // --at K: once the steps are trained
   if (bench) {
     app.runControls().fastForward = true;
-    app.trainer().setPlaying(true);
+    app.lab().setPlaying(true);
   }
 
   // --screenshot / --exit: a scripted start that ends with the screenshot (and the exit).
@@ -250,8 +274,18 @@ int runApp(const AppOptions& o) {
 
     // --steps with --screenshot/--exit: wait for the steps, then let the layout settle a few frames.
     bool capture = false, done = false;
+    if (atPending && app.lab().pendingSteps() == 0 && !app.lab().busy()) {
+      atPending = false;
+      const std::optional<long long> k = app.lab().setCursor(o.at);
+      if (k && *k != o.at) {
+        const std::string m = "--at " + std::to_string(o.at) + ": only " + std::to_string(*k) +
+                              " steps are trained; showing step " + std::to_string(*k);
+        std::cerr << "attnmd: " << m << '\n';
+        app.notify(m);
+      }
+    }
     if (scripted && !bench) {
-      if (app.trainer().pendingSteps() == 0 && !app.trainer().busy())
+      if (app.lab().pendingSteps() == 0 && !app.lab().busy() && !atPending && app.lab().cursorSettled())
         ++settle;
       else
         settle = 0;
@@ -312,7 +346,7 @@ int runApp(const AppOptions& o) {
     if (bench) {
       if (frameIndex == kBenchWarmupFrames) {
         cpuStart = processCpuSeconds();
-        workerCpuStart = app.trainer().workerCpuSeconds();
+        workerCpuStart = app.lab().workerCpuSeconds();
       }
       if (frameIndex >= kBenchWarmupFrames) {
         frameMs.push_back(std::chrono::duration<double, std::milli>(now - last).count());
@@ -324,11 +358,11 @@ int runApp(const AppOptions& o) {
         for (const auto& q : app.document().scene().sequences) tokens += static_cast<int>(q.tokens.rows());
         const ImDrawData* dd = ImGui::GetDrawData();
         const double frames = static_cast<double>(frameMs.size());
-        const double workerCpu = app.trainer().workerCpuSeconds() - workerCpuStart;
+        const double workerCpu = app.lab().workerCpuSeconds() - workerCpuStart;
         const double frameCpuMs = 1000.0 * (processCpuSeconds() - cpuStart - workerCpu) / frames;
         std::cout << "attnmd: " << formatFrameStats(frameStats(frameMs)) << " at " << o.width << "x"
                   << o.height << " with " << tokens << " tokens, training at "
-                  << static_cast<long long>(app.trainer().stepsPerSecond()) << " steps/s\n"
+                  << static_cast<long long>(app.lab().stepsPerSecond()) << " steps/s\n"
                   << "attnmd:   UI build (ImGui + panels): mean " << frameStats(uiMs).meanMs << " ms, p95 "
                   << frameStats(uiMs).p95Ms << " ms; render + swap: mean " << frameStats(renderMs).meanMs
                   << " ms, p95 " << frameStats(renderMs).p95Ms << " ms; " << (dd ? dd->TotalVtxCount : 0)

@@ -105,10 +105,10 @@ core::RunPatch Document::runInfo(int i) const {
   return r;
 }
 
-const core::Scene& Document::editedScene() const {
+std::shared_ptr<const core::Scene> Document::editedScene() const {
   const int i = std::clamp(view_.selectedRun, 0, runCount() - 1);
   const auto& scene = runScenes_[static_cast<std::size_t>(i)];
-  return scene ? *scene : state_.scene;
+  return scene ? scene : std::make_shared<const core::Scene>(state_.scene);
 }
 
 std::string defaultRunColour(int i) {

@@ -99,7 +99,8 @@ class Document {
   // The run experiment edits go to: view().selectedRun clamped, or -1 without explicit runs.
   int editedRun() const { return state_.runs.empty() ? -1 : view_.selectedRun; }
   // The scene experiment panels show and edit: the selected run's (the scene itself without runs).
-  const core::Scene& editedScene() const;
+  // Never null (a run whose patch fails shows the scene itself).
+  std::shared_ptr<const core::Scene> editedScene() const;
   ViewState& view() { return view_; }
   const ViewState& view() const { return view_; }
 

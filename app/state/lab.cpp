@@ -14,6 +14,19 @@ namespace attnmd::gui {
 
 Lab::Lab(TrainerMode mode) : mode_(mode) {}
 
+std::uint32_t parseRunColour(const std::string& hex) {
+  if (hex.size() != 7 || hex[0] != '#') return 0;
+  unsigned rgb = 0;
+  for (std::size_t i = 1; i < 7; ++i) {
+    const char c = hex[i];
+    const int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    if (d < 0) return 0;
+    rgb = rgb * 16 + static_cast<unsigned>(d);
+  }
+  const unsigned r = (rgb >> 16) & 0xff, g = (rgb >> 8) & 0xff, b = rgb & 0xff;
+  return 0xff000000u | (b << 16) | (g << 8) | r;
+}
+
 void Lab::sync(const Document& doc) {
   const int want = doc.runCount();
   bool added = false;

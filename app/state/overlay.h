@@ -5,6 +5,7 @@
 #pragma once
 
 #include <Eigen/Dense>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -46,8 +47,22 @@ struct CanvasOverlay {
 
   Eigen::VectorXd trainedV;  // the current v when v is trained (else empty)
 
+  // Comparing runs: the colour of this run's rays (0: the theme's colours, one run), and in the
+  // overlay view every other visible run's rays in its colour (ABGR as ImU32, 0xAABBGGRR).
+  std::uint32_t runColour = 0;
+  struct OtherRun {
+    std::string name;
+    std::uint32_t colour = 0;
+    Eigen::VectorXd paramRay, svmRay;                            // prompt model (svmRay empty: no SVM)
+    std::vector<Eigen::VectorXd> paramQueries, svmQueries;       // query / kq models
+  };
+  std::vector<OtherRun> otherRuns;
+
   std::string hint;  // short text shown on the canvas (e.g. "press Space to train")
   long long iteration = 0;
 };
+
+// "#rrggbb" as an opaque ImU32 (0xffBBGGRR); 0 when it is not that form.
+std::uint32_t parseRunColour(const std::string& hex);
 
 }  // namespace attnmd::gui

@@ -75,15 +75,15 @@ TEST_F(AppFixture, SpacePlaysAndPausesSStepsOnce) {
   ui.frame(fn());
   app.runControls().fastForward = true;
   ui.tap(GLFW_KEY_SPACE, fn());
-  EXPECT_TRUE(app.trainer().playing());
+  EXPECT_TRUE(app.lab().playing());
   ASSERT_TRUE(frameUntil([&] { return app.snapshot()->iteration > 50; })) << "training runs on the worker";
   ui.tap(GLFW_KEY_SPACE, fn());
-  EXPECT_FALSE(app.trainer().playing());
-  ASSERT_TRUE(app.trainer().waitIdle(5));
+  EXPECT_FALSE(app.lab().playing());
+  ASSERT_TRUE(app.lab().waitIdle(5));
   ui.frame(fn());
   const long long k = app.snapshot()->iteration;
   ui.tap(GLFW_KEY_S, fn());
-  ASSERT_TRUE(app.trainer().waitIdle(5));
+  ASSERT_TRUE(app.lab().waitIdle(5));
   ui.frame(fn());
   EXPECT_EQ(app.snapshot()->iteration, k + 1);
   EXPECT_TRUE(app.theory().overlay().hint.empty()) << "the hint goes once training started";
@@ -93,8 +93,8 @@ TEST_F(AppFixture, SpacePlaysAndPausesSStepsOnce) {
 
 TEST_F(AppFixture, CanvasEditRestartsTheRunAndResolvesTheSvmInTheSameFrame) {
   ui.frame(fn());
-  app.trainer().requestSteps(40);
-  ASSERT_TRUE(app.trainer().waitIdle(5));
+  app.lab().requestSteps(40);
+  ASSERT_TRUE(app.lab().waitIdle(5));
   ui.frame(fn());
   ASSERT_EQ(app.snapshot()->iteration, 40);
   const int solves = app.theory().solves();
@@ -132,8 +132,8 @@ TEST_F(AppFixture, CanvasEditRestartsTheRunAndResolvesTheSvmInTheSameFrame) {
 
 TEST_F(AppFixture, InitCurrentContinuesFromTheTrainedParameters) {
   ui.frame(fn());
-  app.trainer().requestSteps(30);
-  ASSERT_TRUE(app.trainer().waitIdle(5));
+  app.lab().requestSteps(30);
+  ASSERT_TRUE(app.lab().waitIdle(5));
   ui.frame(fn());
   const core::Params trained = app.snapshot()->params;
   ASSERT_GT(trained.p.norm(), 0);
@@ -200,7 +200,7 @@ TEST_F(AppFixture, StopConditionPausesTheRun) {
   app.document().apply(cmd::SetExperiment{e});
   app.runControls().fastForward = true;
   ui.tap(GLFW_KEY_SPACE, fn());
-  ASSERT_TRUE(frameUntil([&] { return !app.trainer().playing(); }));
+  ASSERT_TRUE(frameUntil([&] { return !app.lab().playing(); }));
   ui.frame(fn());
   EXPECT_EQ(app.snapshot()->iteration, 120);
   EXPECT_NE(app.statusText().find("reached 120 steps"), std::string::npos) << app.statusText();
@@ -220,7 +220,7 @@ TEST_F(AppFixture, NumericalFailureStopsTheRunAndSaysWhyInTheStatusBar) {
   ui.frame(fn());
   ui.tap(GLFW_KEY_SPACE, fn());
   ASSERT_TRUE(frameUntil([&] { return !app.snapshot()->failure.empty(); }));
-  ASSERT_TRUE(frameUntil([&] { return !app.trainer().playing(); }));
+  ASSERT_TRUE(frameUntil([&] { return !app.lab().playing(); }));
   ui.frame(fn());
   EXPECT_NE(app.statusText().find("run stopped"), std::string::npos) << app.statusText();
   EXPECT_NE(app.statusText().find(app.snapshot()->failure), std::string::npos) << app.statusText();

@@ -68,8 +68,8 @@ TEST_F(AppFiles, MenuBarHasFileFirstAndExport) {
 
 TEST_F(AppFiles, OpeningAFileReplacesTheSceneAndRestartsTheRun) {
   ui.frame(fn());
-  app.trainer().requestSteps(20);
-  ASSERT_TRUE(app.trainer().waitIdle(10));
+  app.lab().requestSteps(20);
+  ASSERT_TRUE(app.lab().waitIdle(10));
   ui.frame(fn());
   ASSERT_GT(app.snapshot()->iteration, 0);
   Document other(preset("toy-joint.json"));
@@ -99,7 +99,7 @@ TEST_F(AppFiles, ShortcutsReachTheSession) {
   EXPECT_TRUE(app.session().browser().isOpen());
   EXPECT_EQ(app.session().browser().mode(), FileBrowserMode::SaveAs);
   ui.tap(GLFW_KEY_SPACE, fn());
-  EXPECT_FALSE(app.trainer().playing()) << "keys go to the dialog, not to the app";
+  EXPECT_FALSE(app.lab().playing()) << "keys go to the dialog, not to the app";
   app.session().browser().close();
   ui.frame(fn());
   chord({GLFW_KEY_LEFT_CONTROL, GLFW_KEY_LEFT_SHIFT}, GLFW_KEY_C);

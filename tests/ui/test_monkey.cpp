@@ -94,7 +94,7 @@ void monkey(core::Scene scene, std::uint32_t seed, int frames, Reach reach = Rea
   ui.button(1, false);
   ui.frame(fn);
   ui.frame(fn);
-  app.trainer().setPlaying(false);
+  app.lab().setPlaying(false);
   ASSERT_LT(app.document().undoDepth(), Document::kMaxUndo) << "the log kept every entry";
   while (app.document().undo()) {
   }

@@ -214,6 +214,25 @@ TEST_F(PlotViewTest, EmptyFigureAndTinyWindowsAreHarmless) {
   EXPECT_GT(view_.frame.plots[1].area.h, 3 * ImGui::GetFontSize());
 }
 
+TEST_F(PlotViewTest, TimelineCursorIsPaintedWithMarkers) {
+  frame(ImVec2(-100, -100));
+  const int without = ImGui::GetDrawData()->TotalVtxCount;
+  figure_.cursor = 51;  // the second plot is stored every 2 steps: its marker sits at 50
+  frame(ImVec2(-100, -100));
+  ASSERT_TRUE(view_.frame.cursorX.has_value());
+  EXPECT_NEAR(view_.toScreen({*view_.frame.cursorX, 0}).x, at(0, 51).x, 1e-3);
+  ASSERT_EQ(view_.frame.cursorMarks.size(), 3u);
+  EXPECT_EQ(figure_.plots[0].series[0].x[view_.frame.cursorMarks[0].index], 51);
+  EXPECT_EQ(figure_.plots[1].series[0].x[view_.frame.cursorMarks[2].index], 50);
+  EXPECT_GT(ImGui::GetDrawData()->TotalVtxCount, without);  // line and markers reach the draw list
+  // Hover still reads out at the mouse, not at the cursor.
+  frame(at(0, 20));
+  frame(at(0, 20));
+  ASSERT_TRUE(view_.hover.active);
+  EXPECT_EQ(view_.hover.values[0].x, 20);
+  EXPECT_TRUE(view_.frame.cursorX.has_value());
+}
+
 TEST_F(PlotViewTest, TwoViewsShareNothing) {
   PlotView other;
   frame(ImVec2(-100, -100));

@@ -62,7 +62,9 @@ void sectionHeader(const char* text) {
 }  // namespace
 
 void ExperimentPanel::draw(Document& doc, const core::AttentionSvm* svm, double svmMs, float scale) {
-  const core::Scene& scene = doc.scene();
+  // The selected run's scene (a shared pointer: an edit below replaces the document's copy).
+  const std::shared_ptr<const core::Scene> edited = doc.editedScene();
+  const core::Scene& scene = *edited;
   const float labelW = ImGui::CalcTextSize("step size \xCE\xB7  ").x;
   ImGui::PushItemWidth(-labelW);
 
@@ -70,32 +72,32 @@ void ExperimentPanel::draw(Document& doc, const core::AttentionSvm* svm, double 
   sectionHeader("Model");
   {
     core::ModelSpec m = scene.model;
-    if (enumCombo("model", m.kind)) doc.apply(cmd::SetModel{m});
+    if (enumCombo("model", m.kind)) doc.apply(cmd::SetModel{m, doc.editedRun()});
     tip(modelTip(scene.model.kind));
     if (m.kind == core::ModelKind::KQ) {
-      m = doc.scene().model;
+      m = doc.editedScene()->model;
       int rank = m.rank > 0 ? m.rank : scene.dim;
       const bool changed = ImGui::SliderInt("rank m", &rank, 1, std::max(1, scene.dim));
       if (changed) m.rank = rank;
       tip("Columns m of K and Q (W = K Q\xE1\xB5\x80 has rank \xE2\x89\xA4 m).");
-      itemGesture(doc, "set the rank", changed, cmd::SetModel{m});
+      itemGesture(doc, "set the rank", changed, cmd::SetModel{m, doc.editedRun()});
     }
-    if (doc.scene().model.kind != core::ModelKind::Prompt) {
-      core::QueryKind q = doc.scene().model.query;
+    if (doc.editedScene()->model.kind != core::ModelKind::Prompt) {
+      core::QueryKind q = doc.editedScene()->model.query;
       if (enumCombo("query z", q)) doc.apply(cmd::SetQueryKind{q});
       tip("z_i = the first token of each sequence (self-attention), or a free query point per sequence "
           "(cross-attention), drawn as \xC3\x97 and draggable.");
     }
-    m = doc.scene().model;
-    if (enumCombo("loss", m.loss)) doc.apply(cmd::SetModel{m});
+    m = doc.editedScene()->model;
+    if (enumCombo("loss", m.loss)) doc.apply(cmd::SetModel{m, doc.editedRun()});
     tip("\xE2\x84\x93 in L = (1/n) \xCE\xA3\xE1\xB5\xA2 \xE2\x84\x93(Y\xE1\xB5\xA2 f\xE1\xB5\xA2): logistic "
         "log(1+e^{\xE2\x88\x92u}), exponential e^{\xE2\x88\x92u}, correlation \xE2\x88\x92u.");
-    m = doc.scene().model;
-    if (ImGui::Checkbox("train v", &m.trainV)) doc.apply(cmd::SetModel{m});
+    m = doc.editedScene()->model;
+    if (ImGui::Checkbox("train v", &m.trainV)) doc.apply(cmd::SetModel{m, doc.editedRun()});
     tip("Train the decoder v jointly with the attention parameter (math.md \xC2\xA7"
         "2); otherwise v stays fixed.");
     if (scene.dim <= 4) {
-      m = doc.scene().model;
+      m = doc.editedScene()->model;
       const double speed = 0.01;
       const bool changed = ImGui::DragScalarN(m.trainV ? "v\xE2\x82\x80" : "v", ImGuiDataType_Double,
                                               m.v.data(), static_cast<int>(m.v.size()),
@@ -113,30 +115,30 @@ void ExperimentPanel::draw(Document& doc, const core::AttentionSvm* svm, double 
   // ---------------------------------------------------------------- optimizer
   sectionHeader("Optimizer");
   {
-    core::OptimizerSpec o = doc.scene().optimizer;
-    if (enumCombo("optimizer", o.name)) doc.apply(cmd::SetOptimizer{o});
+    core::OptimizerSpec o = doc.editedScene()->optimizer;
+    if (enumCombo("optimizer", o.name)) doc.apply(cmd::SetOptimizer{o, doc.editedRun()});
     tip("gd: \xCE\xB8 \xE2\x86\x90 \xCE\xB8 \xE2\x88\x92 \xCE\xB7g;  ngd: g/\xE2\x80\x96g\xE2\x80\x96;  md: "
         "\xE2\x84\x93p mirror descent \xE2\x88\x87\xCF\x88(\xCE\xB8) \xE2\x86\x90 "
         "\xE2\x88\x87\xCF\x88(\xCE\xB8) \xE2\x88\x92 \xCE\xB7g;  nmd: md with g/\xE2\x80\x96g\xE2\x80\x96_q; "
         " polyak, adam, momentum for comparison (math.md \xC2\xA7"
         "4).");
     const bool mirror = o.name == core::OptimizerKind::MD || o.name == core::OptimizerKind::NMD;
-    o = doc.scene().optimizer;
+    o = doc.editedScene()->optimizer;
     double p = o.p;
     ImGui::BeginDisabled(!mirror);
     bool changed = sliderDouble("p", &p, 1.05, 8.0, "%.3g", ImGuiSliderFlags_Logarithmic);
     if (changed) o.p = p;
     tip("The \xE2\x84\x93p geometry of mirror descent, \xCF\x88(\xCE\xB8) = (1/p) \xCE\xA3|\xCE\xB8_j|^p; "
         "training then converges to the \xE2\x84\x93p max-margin SVM. p = 2 is plain gd / ngd.");
-    itemGesture(doc, "set p", changed, cmd::SetOptimizer{o});
+    itemGesture(doc, "set p", changed, cmd::SetOptimizer{o, doc.editedRun()});
     for (double preset : {1.1, 1.5, 2.0, 3.0}) {
       char label[16];
       std::snprintf(label, sizeof label, "%g", preset);
       if (preset != 1.1) ImGui::SameLine();
       if (ImGui::Button(label, ImVec2(44.f * scale, 0))) {
-        core::OptimizerSpec q = doc.scene().optimizer;
+        core::OptimizerSpec q = doc.editedScene()->optimizer;
         q.p = preset;
-        doc.apply(cmd::SetOptimizer{q});
+        doc.apply(cmd::SetOptimizer{q, doc.editedRun()});
       }
       tip("Set p to this value.");
     }
@@ -146,7 +148,7 @@ void ExperimentPanel::draw(Document& doc, const core::AttentionSvm* svm, double 
       ImGui::TextDisabled("(md / nmd only)");
     }
 
-    o = doc.scene().optimizer;
+    o = doc.editedScene()->optimizer;
     double lr = o.lr;
     changed = sliderDouble(o.name == core::OptimizerKind::Polyak ? "factor c" : "step size \xCE\xB7", &lr,
                            1e-4, 10.0, "%.4g", ImGuiSliderFlags_Logarithmic);
@@ -155,9 +157,9 @@ void ExperimentPanel::draw(Document& doc, const core::AttentionSvm* svm, double 
             ? "Polyak step \xCE\xB7_k = c (L(\xCE\xB8_k) \xE2\x88\x92 L*)/\xE2\x80\x96g\xE2\x80\x96\xC2\xB2 "
               "with L* = 0; c \xE2\x89\xA4 1."
             : "Step size \xCE\xB7 > 0 of every update (log scale).");
-    itemGesture(doc, "set the step size", changed && lr > 0, cmd::SetOptimizer{o});
+    itemGesture(doc, "set the step size", changed && lr > 0, cmd::SetOptimizer{o, doc.editedRun()});
     if (o.name == core::OptimizerKind::Adam) {
-      o = doc.scene().optimizer;
+      o = doc.editedScene()->optimizer;
       double b[2] = {o.beta1, o.beta2};
       const double bmin = 0, bmax = 0.9999;
       changed = ImGui::DragScalarN("\xCE\xB2\xE2\x82\x81, \xCE\xB2\xE2\x82\x82", ImGuiDataType_Double, b, 2,
@@ -167,23 +169,23 @@ void ExperimentPanel::draw(Document& doc, const core::AttentionSvm* svm, double 
         o.beta2 = b[1];
       }
       tip("Adam's moment decay rates (defaults 0.9, 0.999).");
-      itemGesture(doc, "set Adam's betas", changed, cmd::SetOptimizer{o});
+      itemGesture(doc, "set Adam's betas", changed, cmd::SetOptimizer{o, doc.editedRun()});
     }
     if (o.name == core::OptimizerKind::Momentum) {
-      o = doc.scene().optimizer;
+      o = doc.editedScene()->optimizer;
       double mu = o.momentum;
       changed = sliderDouble("momentum", &mu, 0.0, 0.999, "%.3f");
       if (changed) o.momentum = mu;
       tip("Heavy ball: velocity \xE2\x86\x90 \xCE\xBC velocity \xE2\x88\x92 \xCE\xB7g, \xCE\xB8 \xE2\x86\x90 "
           "\xCE\xB8 + velocity.");
-      itemGesture(doc, "set the momentum", changed, cmd::SetOptimizer{o});
+      itemGesture(doc, "set the momentum", changed, cmd::SetOptimizer{o, doc.editedRun()});
     }
   }
 
   // ---------------------------------------------------------------- initialization
   sectionHeader("Initialization");
   {
-    const core::InitSpec& init = doc.scene().init;
+    const core::InitSpec init = doc.editedScene()->init;
     const bool current = doc.experiment().continueFromCurrent;
     const char* names[] = {"zeros", "gaussian", "given (from the scene)", "current parameters"};
     int choice = current ? 3 : static_cast<int>(init.kind);
@@ -191,7 +193,7 @@ void ExperimentPanel::draw(Document& doc, const core::AttentionSvm* svm, double 
       for (int k = 0; k < 4; ++k) {
         if (k == 2 && init.kind != core::InitKind::Given) continue;  // only scenes that carry parameters
         if (ImGui::Selectable(names[k], k == choice) && k != choice) {
-          cmd::SetInit c{init, doc.scene().seed, k == 3};
+          cmd::SetInit c{init, doc.editedScene()->seed, k == 3, doc.editedRun()};
           if (k < 3) c.init.kind = static_cast<core::InitKind>(k);
           doc.apply(c);
         }
@@ -201,21 +203,21 @@ void ExperimentPanel::draw(Document& doc, const core::AttentionSvm* svm, double 
     tip("Where training starts: \xCE\xB8 = 0, \xCE\xB8 ~ N(0, scale\xC2\xB2) from the seed, the scene's "
         "given parameters, or (current) keep the trained parameters when data or settings change.");
     if (!current && init.kind == core::InitKind::Gaussian) {
-      int seed = static_cast<int>(doc.scene().seed & 0x7fffffff);
+      int seed = static_cast<int>(doc.editedScene()->seed & 0x7fffffff);
       bool changed = ImGui::InputInt("seed", &seed);
       tip("Seed of every random draw of the scene (the gaussian initialization).");
       itemGesture(doc, "set the seed", changed && seed >= 0,
-                  cmd::SetInit{init, static_cast<std::uint64_t>(std::max(0, seed)), false});
+                  cmd::SetInit{init, static_cast<std::uint64_t>(std::max(0, seed)), false, doc.editedRun()});
       double sc = init.scale;
       changed = sliderDouble("scale", &sc, 0.01, 10.0, "%.3g", ImGuiSliderFlags_Logarithmic);
       core::InitSpec ni = init;
       if (changed && sc > 0) ni.scale = sc;
       tip("Standard deviation of the gaussian initialization.");
-      itemGesture(doc, "set the init scale", changed && sc > 0, cmd::SetInit{ni, doc.scene().seed, false});
+      itemGesture(doc, "set the init scale", changed && sc > 0, cmd::SetInit{ni, doc.editedScene()->seed, false, doc.editedRun()});
     }
     // K = Q = 0 is a stationary point of kq training (math.md §3: the gradients G Q and G^T K vanish),
     // so a run from zeros never moves: say so before a class watches nothing happen.
-    if (!current && init.kind == core::InitKind::Zeros && doc.scene().model.kind == core::ModelKind::KQ) {
+    if (!current && init.kind == core::InitKind::Zeros && doc.editedScene()->model.kind == core::ModelKind::KQ) {
       ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.84f, 0.37f, 0.f, 1.f));
       ImGui::TextWrapped(
           "K = Q = 0 is stationary (\xE2\x88\x87K = G Q = 0, \xE2\x88\x87Q = G\xE1\xB5\x80K = 0): attention "
@@ -242,8 +244,8 @@ void ExperimentPanel::draw(Document& doc, const core::AttentionSvm* svm, double 
     }
     tip("While on, a click on a token makes it \xCE\xB1_i of its sequence instead of editing (Esc ends "
         "picking).");
-    const bool nuclear = core::svmNormFor(doc.scene()) == core::SvmNorm::Nuclear;
-    if (relaxedFor(doc.scene())) {
+    const bool nuclear = core::svmNormFor(*doc.editedScene()) == core::SvmNorm::Nuclear;
+    if (relaxedFor(*doc.editedScene())) {
       ImGui::TextDisabled("relaxed prompt SVM (v is trained too)");
       tip("Joint (p, v) training: rows of sequences that are support vectors of the v-SVM need margin 1, the "
           "others only 0 (math.md \xC2\xA7"
@@ -252,7 +254,7 @@ void ExperimentPanel::draw(Document& doc, const core::AttentionSvm* svm, double 
     if (nuclear)
       ImGui::TextDisabled("geometry: nuclear norm \xE2\x80\x96W\xE2\x80\x96_*");
     else
-      ImGui::TextDisabled("geometry: \xE2\x84\x93p with p = %.3g", core::svmPFor(doc.scene()));
+      ImGui::TextDisabled("geometry: \xE2\x84\x93p with p = %.3g", core::svmPFor(*doc.editedScene()));
     if (svm) {
       const auto& s = svm->solution;
       if (s.status == core::SvmStatus::Optimal) {

@@ -8,7 +8,7 @@
 
 namespace attnmd::gui {
 
-bool RunPanel::draw(Document& doc, Trainer& trainer, RunControls& controls, const TrainSnapshot& snap,
+bool RunPanel::draw(Document& doc, Lab& trainer, RunControls& controls, const TrainSnapshot& snap,
                     float scale) {
   bool reset = false;
   const bool playing = trainer.playing();

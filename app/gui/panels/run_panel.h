@@ -2,7 +2,7 @@
 #pragma once
 
 #include "app/state/document.h"
-#include "app/state/trainer.h"
+#include "app/state/lab.h"
 
 namespace attnmd::gui {
 
@@ -16,7 +16,7 @@ struct RunControls {
 
 struct RunPanel {
   // Draws the controls; returns true when the user asked to reset the run (the app restarts it).
-  bool draw(Document& doc, Trainer& trainer, RunControls& controls, const TrainSnapshot& snap, float scale);
+  bool draw(Document& doc, Lab& trainer, RunControls& controls, const TrainSnapshot& snap, float scale);
 };
 
 }  // namespace attnmd::gui

@@ -280,19 +280,23 @@ void addPromptRays(CanvasScene& out, const CanvasOverlay& ov, bool paramVisible,
     l.box = pal.panelOverlay;
     out.shapes.push_back(std::move(l));
   };
+  // Comparing runs: this run's rays in its colour, so they match its chip, heat map and plot series.
+  const ImU32 paramColour = ov.runColour ? ov.runColour : pal.foreground;
+  const ImU32 svmColour = ov.runColour ? ov.runColour : pal.svm;
   if (paramVisible) {
     CanvasShape r = shape(ShapeKind::Line, pa, pb);
-    r.color = pal.foreground;
+    r.color = paramColour;
     r.thickness = L.rayThickness;
     out.shapes.push_back(std::move(r));
     L.paramRay = true;
     L.paramRayFrom = pa;
     L.paramRayTo = pb;
-    rayLabel(pa, pb, paramSide, "p", pal.foreground);
+    rayLabel(pa, pb, paramSide, "p", paramColour);
+    if (ov.runColour) L.runRays.push_back({0, ov.runColour, false, pa, pb});
   }
   if (svmVisible) {
     CanvasShape r = shape(ShapeKind::DashedLine, sa, sb);
-    r.color = pal.svm;
+    r.color = svmColour;
     r.thickness = L.rayThickness;
     r.dash = 10.f * s;
     r.gap = 6.f * s;
@@ -302,7 +306,41 @@ void addPromptRays(CanvasScene& out, const CanvasOverlay& ov, bool paramVisible,
     L.svmRayTo = sb;
     rayLabel(sa, sb, svmSide,
              ov.relaxedSvm ? "p\xE1\xB5\x90\xE1\xB5\x90 (relaxed SVM)" : "p\xE1\xB5\x90\xE1\xB5\x90 (SVM)",
-             pal.svm);
+             svmColour);
+    if (ov.runColour) L.runRays.push_back({0, ov.runColour, true, sa, sb});
+  }
+}
+
+void addOtherRunRays(CanvasScene& out, const CanvasOverlay& ov,
+                     const std::function<bool(const Eigen::VectorXd&, ImVec2&, ImVec2&)>& ray) {
+  const float s = out.scale;
+  CanvasLayout& L = out.layout;
+  for (std::size_t k = 0; k < ov.otherRuns.size(); ++k) {
+    const CanvasOverlay::OtherRun& r = ov.otherRuns[k];
+    ImVec2 a, b;
+    if (r.paramRay.size() > 0 && ray(r.paramRay, a, b)) {
+      CanvasShape l = shape(ShapeKind::Line, a, b);
+      l.color = r.colour;
+      l.thickness = 0.8f * L.rayThickness;
+      out.shapes.push_back(std::move(l));
+      L.runRays.push_back({static_cast<int>(k) + 1, r.colour, false, a, b});
+    }
+    if (r.svmRay.size() > 0 && ray(r.svmRay, a, b)) {
+      CanvasShape l = shape(ShapeKind::DashedLine, a, b);
+      l.color = r.colour;
+      l.thickness = 0.8f * L.rayThickness;
+      l.dash = 10.f * s;
+      l.gap = 6.f * s;
+      out.shapes.push_back(std::move(l));
+      L.runRays.push_back({static_cast<int>(k) + 1, r.colour, true, a, b});
+      CanvasShape label = shape(ShapeKind::RayLabel, a, b);
+      label.text = r.name;
+      label.along = 0.9f;
+      label.side = 1.f;
+      label.color = r.colour;
+      label.box = palette(out.theme).panelOverlay;
+      out.shapes.push_back(std::move(label));
+    }
   }
 }
 
@@ -585,6 +623,9 @@ struct Builder {
       ImVec2 pa, pb, sa, sb;
       const bool paramVisible = ov.paramRay.size() > 0 && clipRay(t, planar(ov.paramRay), pa, pb);
       const bool svmVisible = ov.svmOk && ov.svmRay.size() > 0 && clipRay(t, planar(ov.svmRay), sa, sb);
+      addOtherRunRays(out, ov, [&](const Eigen::VectorXd& d, ImVec2& a, ImVec2& b) {
+        return clipRay(t, planar(d), a, b);
+      });
       addPromptRays(out, ov, paramVisible, pa, pb, svmVisible, sa, sb);
     } else {
       // W z_i and W^mm z_i as arrows from the query point z_i: they rank sequence i's tokens.
@@ -592,17 +633,22 @@ struct Builder {
       for (int i = 0; i < n; ++i) {
         const ImVec2 from = t.toScreen(planar(scene.queryOf(i)));
         const ImU32 col = sequenceColour(theme, i);
-        auto arrowAlong = [&](const Eigen::VectorXd& q, bool dashed) {
+        auto arrowAlong = [&](const Eigen::VectorXd& q, bool dashed, ImU32 colour) {
           const Eigen::Vector2d d = planar(q);
           const double l = d.norm();
           if (!(l > 1e-300) || !std::isfinite(l)) return;
           const ImVec2 to(from.x + len * static_cast<float>(d.x() / l),
                           from.y - len * static_cast<float>(d.y() / l));
-          addQueryArrow(out, from, to, col, dashed);
+          addQueryArrow(out, from, to, colour, dashed);
         };
-        if (const Eigen::VectorXd* q = at(ov.paramQueries, i)) arrowAlong(*q, false);
+        // Comparing runs: each run's arrows in its colour instead of the sequence's.
+        for (const CanvasOverlay::OtherRun& r : ov.otherRuns) {
+          if (const Eigen::VectorXd* q = at(r.paramQueries, i)) arrowAlong(*q, false, r.colour);
+          if (const Eigen::VectorXd* q = at(r.svmQueries, i)) arrowAlong(*q, true, r.colour);
+        }
+        if (const Eigen::VectorXd* q = at(ov.paramQueries, i)) arrowAlong(*q, false, ov.runColour ? ov.runColour : col);
         if (ov.svmOk)
-          if (const Eigen::VectorXd* q = at(ov.svmQueries, i)) arrowAlong(*q, true);
+          if (const Eigen::VectorXd* q = at(ov.svmQueries, i)) arrowAlong(*q, true, ov.runColour ? ov.runColour : col);
       }
     }
 

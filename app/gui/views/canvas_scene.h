@@ -52,6 +52,14 @@ struct CanvasLayout {
   float rayThickness = 0;
   bool svmNotice = false;  // the "SVM infeasible" notice is on screen
   ImVec2 vTip;
+  // Comparing runs (prompt model): every drawn run's rays in its colour, the selected run's first.
+  struct RunRay {
+    int run = 0;  // 0: the selected run, k: CanvasOverlay::otherRuns[k - 1]
+    std::uint32_t colour = 0;
+    bool svm = false;  // the dashed SVM ray (else the trained p)
+    ImVec2 from, to;
+  };
+  std::vector<RunRay> runRays;
 };
 
 enum class ShapeKind {
@@ -172,6 +180,10 @@ void addPromptRays(CanvasScene& out, const CanvasOverlay& overlay, bool paramVis
                    ImVec2 paramTo, bool svmVisible, ImVec2 svmFrom, ImVec2 svmTo);
 // The effective query W z_i (solid) or W^mm z_i (dashed) of one sequence.
 void addQueryArrow(CanvasScene& out, ImVec2 from, ImVec2 to, ImU32 colour, bool dashed);
+// The other runs' rays of the overlay compare view (prompt model), in their colours; `ray` clips a
+// direction to the canvas (false: not visible).
+void addOtherRunRays(CanvasScene& out, const CanvasOverlay& overlay,
+                     const std::function<bool(const Eigen::VectorXd&, ImVec2&, ImVec2&)>& ray);
 // v from the origin to its draggable tip (v0, faded, when v is trained), and the trained v up to
 // trainedTip ("shortened" when its length was capped; nothing when trainedTip is the origin).
 void addVArrows(CanvasScene& out, bool trained, ImVec2 origin, ImVec2 tip, ImVec2 trainedTip, bool shortened);

@@ -148,21 +148,27 @@ struct Builder3D {
       ImVec2 pa, pb, sa, sb;
       const bool paramVisible = ray(ov.paramRay, pa, pb);
       const bool svmVisible = ov.svmOk && ray(ov.svmRay, sa, sb);
+      addOtherRunRays(out, ov, ray);
       addPromptRays(out, ov, paramVisible, pa, pb, svmVisible, sa, sb);
     } else {
       // W z_i and W^mm z_i from the query point, a third of the scene's size long.
       const double len = 0.35 * bounds.radius;
       for (int i = 0; i < n; ++i) {
         const Eigen::Vector3d from = spatial(scene.queryOf(i));
-        auto arrow = [&](const Eigen::VectorXd& q, bool dashed) {
+        auto arrow = [&](const Eigen::VectorXd& q, bool dashed, ImU32 colour) {
           const Eigen::Vector3d d = spatial(q);
           const double l = d.stableNorm();
           if (!(l > 1e-300) || !std::isfinite(l)) return;
-          addQueryArrow(out, screen(from), screen(from + d / l * len), sequenceColour(theme, i), dashed);
+          addQueryArrow(out, screen(from), screen(from + d / l * len), colour, dashed);
         };
-        if (const Eigen::VectorXd* q = at(ov.paramQueries, i)) arrow(*q, false);
+        const ImU32 own = ov.runColour ? ov.runColour : sequenceColour(theme, i);
+        for (const CanvasOverlay::OtherRun& r : ov.otherRuns) {
+          if (const Eigen::VectorXd* q = at(r.paramQueries, i)) arrow(*q, false, r.colour);
+          if (const Eigen::VectorXd* q = at(r.svmQueries, i)) arrow(*q, true, r.colour);
+        }
+        if (const Eigen::VectorXd* q = at(ov.paramQueries, i)) arrow(*q, false, own);
         if (ov.svmOk)
-          if (const Eigen::VectorXd* q = at(ov.svmQueries, i)) arrow(*q, true);
+          if (const Eigen::VectorXd* q = at(ov.svmQueries, i)) arrow(*q, true, own);
       }
     }
   }
