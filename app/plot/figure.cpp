@@ -6,6 +6,7 @@ Figure singlePlot(const Figure& figure, std::size_t index) {
   Figure out;
   out.title = figure.title;
   out.x = figure.x;
+  out.cursor = figure.cursor;
   if (index < figure.plots.size()) out.plots.push_back(figure.plots[index]);
   return out;
 }

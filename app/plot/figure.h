@@ -83,6 +83,10 @@ struct Figure {
   std::string title;  // empty: none (a single exported plot shows the plot's own title)
   Axis x;             // shared by every plot of the stack
   std::vector<Plot> plots;
+  // The timeline cursor (the step every compared run is shown at), in data units: a vertical line
+  // across every plot and, on each shown series, a marker at its last stored point at or before it.
+  // Not drawn where the x axis cannot place it (x <= 0 on a log axis). Unset: none.
+  std::optional<double> cursor;
 };
 
 // A figure holding only plot `index` of `figure` (for one-SVG-per-plot export).

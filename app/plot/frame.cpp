@@ -88,6 +88,45 @@ int maxTicksFor(double lengthPx, double spacingPx) {
   return std::max(2, static_cast<int>(std::floor(lengthPx / spacingPx)) + 1);
 }
 
+// The timeline cursor of plot i (Figure::cursor at axis coordinate cursorU; NaN: not placeable, drawn
+// nowhere): a vertical line over the data, then each shown series' marker at its last stored point at or
+// before the cursor step, so a run replayed to step k shows its whole history plus where k is on it.
+void cursorItems(FigureFrame& f, const Figure& figure, const ViewState& view, std::size_t i, double cursorU,
+                 const Metrics& m, const Theme& theme) {
+  if (std::isnan(cursorU)) return;
+  const Plot& plot = figure.plots[i];
+  const PlotFrame& pf = f.plots[i];
+  const Rect a = pf.area;
+  const double x = pf.x.toPixel(cursorU);
+  const bool lineShown = x >= a.x && x <= a.right();
+  std::vector<CursorMark> marks;
+  for (std::size_t k = 0; k < plot.series.size(); ++k) {
+    const Series& s = plot.series[k];
+    if (!isShown(view, plot, s)) continue;
+    const auto it = std::upper_bound(s.x.begin(), s.x.end(), *figure.cursor);
+    if (it == s.x.begin()) continue;
+    const std::size_t j = static_cast<std::size_t>(it - s.x.begin()) - 1;
+    if (j >= s.y.size()) continue;
+    const double ux = toAxis(s.x[j], f.xScale), uy = toAxis(s.y[j], plot.y.scale, s.yLog10);
+    if (std::isnan(ux) || std::isnan(uy)) continue;
+    const Point p{pf.x.toPixel(ux), pf.y.toPixel(uy)};
+    if (a.contains(p)) marks.push_back({i, k, j, p});
+  }
+  if (!lineShown && marks.empty()) return;
+  f.items.push_back(GroupItem{groupId(plot.name) + "-cursor"});
+  if (lineShown) {
+    f.cursorX = x;
+    f.items.push_back(LineItem{{{x, a.y}, {x, a.bottom()}}, theme.axis, 1.25 * m.lw});
+  }
+  const double r = 3 * m.lw;
+  for (const CursorMark& mark : marks) {
+    f.items.push_back(CircleItem{mark.at, r + m.lw, theme.axis});  // a ring, so it reads on any line
+    f.items.push_back(CircleItem{mark.at, r, plot.series[mark.series].color});
+    f.cursorMarks.push_back(mark);
+  }
+  f.items.push_back(GroupItem{});
+}
+
 }  // namespace
 
 double chromeHeight(const Figure& figure, const FrameOptions& options) {
@@ -109,6 +148,7 @@ FigureFrame buildFrame(const Figure& figure, const ViewState& view, const FrameO
   f.height = options.height;
   f.xScale = view.effectiveXScale(figure);
   f.xU = xRangeFor(figure, view);
+  const double cursorU = figure.cursor ? toAxis(*figure.cursor, f.xScale) : std::nan("");
   auto& items = f.items;
 
   if (theme.background.a) items.push_back(RectItem{{0, 0, f.width, f.height}, theme.background});
@@ -266,6 +306,7 @@ FigureFrame buildFrame(const Figure& figure, const ViewState& view, const FrameO
         items.push_back(PolygonItem{
             {{x - t, a.bottom() - 1.6 * t}, {x + t, a.bottom() - 1.6 * t}, {x, a.bottom()}}, s.color});
     }
+    cursorItems(f, figure, view, i, cursorU, m, theme);
 
     // Axes: left and bottom spines with outward ticks.
     const double aw = 1;

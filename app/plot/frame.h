@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -105,6 +106,14 @@ struct PlotFrame {
   std::string note;                   // the visible report of hidden values ("3 values <= 0 hidden")
 };
 
+// A series' marker at the timeline cursor (Figure::cursor).
+struct CursorMark {
+  std::size_t plot = 0;    // index into Figure::plots
+  std::size_t series = 0;  // index into Plot::series
+  std::size_t index = 0;   // the stored point marked: the last with x <= cursor
+  Point at;                // its position in px
+};
+
 struct FigureFrame {
   double width = 0, height = 0;
   AxisScale xScale = AxisScale::Linear;
@@ -113,7 +122,9 @@ struct FigureFrame {
   std::vector<PlotFrame> plots;
   std::size_t hiddenNonPositiveX = 0;  // points with x <= 0 on a log x axis (most in any one series)
   std::string xNote;
-  std::vector<Item> items;  // paint in order
+  std::optional<double> cursorX;        // px of the timeline cursor line when drawn (same in every plot)
+  std::vector<CursorMark> cursorMarks;  // the markers drawn on it, in plot then series order
+  std::vector<Item> items;              // paint in order
 
   // Index into `plots` of the plot whose data area contains p, or -1.
   int plotAt(Point p) const;

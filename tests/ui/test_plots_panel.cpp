@@ -89,7 +89,8 @@ TEST_F(PlotsPanelTest, ThreeRunsAreOverlaidInTheirColoursWithAFactoredLegend) {
     ASSERT_FALSE(p.series.empty());
     ASSERT_EQ(p.series.size() % 3, 0u);
     for (const plot::Series& s : p.series) {
-      const auto run = std::find_if(runs_.begin(), runs_.end(), [&](const PlotRun& r) { return r.name == s.group; });
+      const auto run =
+          std::find_if(runs_.begin(), runs_.end(), [&](const PlotRun& r) { return r.name == s.group; });
       ASSERT_NE(run, runs_.end()) << s.name;
       EXPECT_EQ(s.color, run->colour);
       EXPECT_EQ(s.name.rfind(run->name + ": ", 0), 0u) << s.name;
@@ -109,7 +110,8 @@ TEST_F(PlotsPanelTest, ThreeRunsAreOverlaidInTheirColoursWithAFactoredLegend) {
   for (const PlotRun& r : runs_) EXPECT_TRUE(keys.count("loss/group/" + r.name)) << r.name;
   EXPECT_EQ(keys.size(), 3u);
   // The values table: one column per run, headed by its name, after the metric names.
-  EXPECT_EQ(tableColumns(), (std::vector<std::string>{"metric", runs_[0].name, runs_[1].name, runs_[2].name}));
+  EXPECT_EQ(tableColumns(),
+            (std::vector<std::string>{"metric", runs_[0].name, runs_[1].name, runs_[2].name}));
 }
 
 TEST_F(PlotsPanelTest, TheFigureIsRebuiltOnlyWhenASnapshotChanges) {

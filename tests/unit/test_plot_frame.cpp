@@ -426,5 +426,92 @@ TEST(PlotRunFigure, FromARecordedHistory) {
   EXPECT_FALSE(writeSvg(f).empty());
 }
 
+// [SECTION] timeline cursor (Figure::cursor)
+Figure twoPlotsSampledEvenly() {
+  Figure f;
+  f.x.scale = AxisScale::Linear;
+  for (const char* name : {"a", "b"}) {
+    Plot p;
+    p.name = name;
+    p.y.scale = AxisScale::Log;
+    std::vector<double> x, y1, y2;
+    for (int k = 0; k <= 100; k += 4) {  // stored every 4 steps
+      x.push_back(k);
+      y1.push_back(std::exp(-0.05 * k));
+      y2.push_back(-0.5 * k);  // log10 values
+    }
+    p.series.push_back(makeSeries("one", x, y1, paletteColor(0)));
+    p.series.push_back(makeSeries("two", x, y2, paletteColor(1)));
+    p.series.back().yLog10 = true;
+    f.plots.push_back(std::move(p));
+  }
+  return f;
+}
+
+TEST(PlotCursor, VerticalLineInEveryPlotAndAMarkerPerSeriesAtOrBeforeTheStep) {
+  Figure f = twoPlotsSampledEvenly();
+  EXPECT_FALSE(buildFrame(f, {}, {}).cursorX.has_value());  // no cursor: nothing drawn
+  f.cursor = 42;
+  const FigureFrame frame = buildFrame(f, {}, {});
+  ASSERT_TRUE(frame.cursorX.has_value());
+  EXPECT_NEAR(*frame.cursorX, frame.plots[0].x.toPixel(42), 1e-9);
+  for (const PlotFrame& pf : frame.plots) {  // a vertical line spanning each plot's area at that x
+    bool found = false;
+    for (const LineItem* l : itemsOf<LineItem>(frame))
+      found = found || (l->points.size() == 2 && l->points[0].x == *frame.cursorX &&
+                        l->points[1].x == *frame.cursorX && l->points[0].y == pf.area.y &&
+                        l->points[1].y == pf.area.bottom());
+    EXPECT_TRUE(found) << "plot " << pf.plot;
+  }
+  // Markers: each series at its last stored point at or before 42 (step 40, index 10).
+  ASSERT_EQ(frame.cursorMarks.size(), 4u);
+  for (const CursorMark& m : frame.cursorMarks) {
+    EXPECT_EQ(m.index, 10u);
+    const PlotFrame& pf = frame.plots[m.plot];
+    const Series& s = f.plots[m.plot].series[m.series];
+    EXPECT_NEAR(m.at.x, pf.x.toPixel(40), 1e-9);
+    EXPECT_NEAR(m.at.y, pf.y.toPixel(toAxis(s.y[10], AxisScale::Log, s.yLog10)), 1e-9);
+    bool dot = false;
+    for (const CircleItem* c : itemsOf<CircleItem>(frame))
+      dot = dot || (c->center == m.at && c->fill == s.color);
+    EXPECT_TRUE(dot);
+  }
+  // On a stored step exactly, that step; hidden series get no marker.
+  f.cursor = 44;
+  ViewState view;
+  view.toggle(seriesKey(f.plots[0], f.plots[0].series[1]));
+  const FigureFrame hidden = buildFrame(f, view, {});
+  ASSERT_EQ(hidden.cursorMarks.size(), 3u);
+  EXPECT_EQ(hidden.cursorMarks[0].index, 11u);
+  EXPECT_EQ(hidden.cursorMarks[0].series, 0u);
+  EXPECT_EQ(hidden.cursorMarks[1].plot, 1u);
+}
+
+TEST(PlotCursor, LogXShowsItAtPositiveStepsOnlyAndSvgHasIt) {
+  Figure f = twoPlotsSampledEvenly();
+  f.x.scale = AxisScale::Log;
+  f.cursor = 0;  // iteration 0 has no place on a log axis: no line, no markers, no message
+  const FigureFrame at0 = buildFrame(f, {}, {});
+  EXPECT_FALSE(at0.cursorX.has_value());
+  EXPECT_TRUE(at0.cursorMarks.empty());
+  EXPECT_EQ(writeSvg(f).find("-cursor"), std::string::npos);
+  f.cursor = 10;
+  const FigureFrame at10 = buildFrame(f, {}, {});
+  ASSERT_TRUE(at10.cursorX.has_value());
+  EXPECT_NEAR(*at10.cursorX, at10.plots[0].x.toPixel(1.0), 1e-9);  // u = log10(10)
+  EXPECT_EQ(at10.cursorMarks.size(), 4u);                          // step 8 of every series
+  // Exports draw what the screen draws, one group per plot; a single plot keeps the cursor.
+  const std::string svg = writeSvg(f);
+  EXPECT_NE(svg.find("id=\"plot-a-cursor\""), std::string::npos);
+  EXPECT_NE(svg.find("id=\"plot-b-cursor\""), std::string::npos);
+  EXPECT_EQ(singlePlot(f, 1).cursor, f.cursor);
+  // Outside a zoomed range: nothing drawn.
+  ViewState zoom;
+  zoom.xRange = Range{1.5, 2};
+  const FigureFrame out = buildFrame(f, zoom, {});
+  EXPECT_FALSE(out.cursorX.has_value());
+  EXPECT_TRUE(out.cursorMarks.empty());
+}
+
 }  // namespace
 }  // namespace attnmd::plot

@@ -7,86 +7,170 @@
 #include <limits>
 
 #include "app/gui/widgets/ui_util.h"
+#include "app/plot/palette.h"
 #include "app/plot/run_plots.h"
 
 namespace attnmd::gui {
 namespace {
 
-// The current values, two metrics per table row so the table stays short under the plots.
+// The metrics of the values table (math.md §7), in table order.
+struct Metric {
+  const char* name;
+  const char* tooltip;
+  std::string (*text)(const core::MetricsPoint&);  // "" when there is no value (n/a)
+};
+
+std::string number(double value, const char* fmt) {
+  return std::isnan(value) ? std::string() : prettyNumber(value, fmt);
+}
+
+// max 1 − s is kept as log10 (exact far below 1e-16): mantissa and exponent from it.
+std::string log10Text(double log10Value) {
+  if (!std::isfinite(log10Value)) return {};
+  const double e = std::floor(log10Value);
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.2fe%d", std::pow(10.0, log10Value - e), static_cast<int>(e));
+  return buf;
+}
+
+constexpr Metric kMetrics[] = {
+    {"loss", "L(\xCE\xB8) = (1/n) \xCE\xA3\xE1\xB5\xA2 \xE2\x84\x93(Y\xE1\xB5\xA2 f\xE1\xB5\xA2).",
+     [](const core::MetricsPoint& m) { return number(m.loss, "%.4g"); }},
+    {"\xE2\x80\x96\xCE\xB8\xE2\x80\x96_p",
+     "Norm of the attention parameter in the SVM's geometry; grows without bound on separable data.",
+     [](const core::MetricsPoint& m) { return number(m.normP, "%.4g"); }},
+    {"corr",
+     "corr(\xCE\xB8, \xCE\xB8^mm) = \xE2\x9F\xA8\xCE\xB8, \xCE\xB8^mm\xE2\x9F\xA9 / "
+     "(\xE2\x80\x96\xCE\xB8\xE2\x80\x96_F \xE2\x80\x96\xCE\xB8^mm\xE2\x80\x96_F) with the SVM of the "
+     "currently selected tokens; 1 = same direction.",
+     [](const core::MetricsPoint& m) { return number(m.corr, "%.6f"); }},
+    {"D_\xCF\x88",
+     "Directional Bregman divergence to that SVM direction (1 \xE2\x88\x92 corr at p = 2); tends to 0.",
+     [](const core::MetricsPoint& m) { return number(m.bregman, "%.2e"); }},
+    {"min s_i\xCE\xB1", "Smallest attention weight on a selected token over all sequences.",
+     [](const core::MetricsPoint& m) { return number(m.minSelectedProb, "%.6f"); }},
+    {"max 1\xE2\x88\x92s",
+     "max_i (1 \xE2\x88\x92 s_i\xCE\xB1): attention left on non-selected tokens, exact far below 1e-16 (log "
+     "form).",
+     [](const core::MetricsPoint& m) { return log10Text(m.log10MaxUnselected); }},
+    {"margin",
+     "Min normalized margin min_rows (A\xCE\xB8)/\xE2\x80\x96\xCE\xB8\xE2\x80\x96_p; tends to the SVM's "
+     "1/\xE2\x80\x96\xCE\xB8^mm\xE2\x80\x96.",
+     [](const core::MetricsPoint& m) { return number(m.margin, "%.4g"); }},
+    {"accuracy", "Fraction of sequences with Y_i f_i > 0.",
+     [](const core::MetricsPoint& m) { return number(m.accuracy, "%.3f"); }},
+};
+constexpr int kMetricCount = static_cast<int>(sizeof kMetrics / sizeof kMetrics[0]);
+
+void valueCell(const std::string& text) {
+  if (text.empty())
+    ImGui::TextDisabled("n/a");
+  else
+    ImGui::TextUnformatted(text.c_str());
+}
+
+// One run's current values, two metrics per table row so the table stays short under the plots.
 void valuesTable(const core::MetricsPoint& m, float scale) {
   if (!ImGui::BeginTable("metrics", 4, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH)) return;
   ImGui::TableSetupColumn("metric", ImGuiTableColumnFlags_WidthStretch);
   ImGui::TableSetupColumn("value", ImGuiTableColumnFlags_WidthFixed, 78.f * scale);
   ImGui::TableSetupColumn("metric2", ImGuiTableColumnFlags_WidthStretch);
   ImGui::TableSetupColumn("value2", ImGuiTableColumnFlags_WidthFixed, 78.f * scale);
-  auto cell = [](const char* name, const char* tooltip, double value, const char* fmt) {
+  for (int i = 0; i < kMetricCount; ++i) {
+    if (i % 2 == 0) ImGui::TableNextRow();
     ImGui::TableNextColumn();
-    ImGui::TextUnformatted(name);
-    tip(tooltip);
+    ImGui::TextUnformatted(kMetrics[i].name);
+    tip(kMetrics[i].tooltip);
     ImGui::TableNextColumn();
-    if (std::isnan(value))
-      ImGui::TextDisabled("n/a");
-    else
-      ImGui::TextUnformatted(prettyNumber(value, fmt).c_str());
-  };
-  ImGui::TableNextRow();
-  cell("loss", "L(\xCE\xB8) = (1/n) \xCE\xA3\xE1\xB5\xA2 \xE2\x84\x93(Y\xE1\xB5\xA2 f\xE1\xB5\xA2).", m.loss,
-       "%.4g");
-  cell("\xE2\x80\x96\xCE\xB8\xE2\x80\x96_p",
-       "Norm of the attention parameter in the SVM's geometry; grows without bound on separable data.",
-       m.normP, "%.4g");
-  ImGui::TableNextRow();
-  cell("corr",
-       "corr(\xCE\xB8, \xCE\xB8^mm) = \xE2\x9F\xA8\xCE\xB8, \xCE\xB8^mm\xE2\x9F\xA9 / "
-       "(\xE2\x80\x96\xCE\xB8\xE2\x80\x96_F \xE2\x80\x96\xCE\xB8^mm\xE2\x80\x96_F) with the SVM of the "
-       "currently selected tokens; 1 = same direction.",
-       m.corr, "%.6f");
-  cell("D_\xCF\x88",
-       "Directional Bregman divergence to that SVM direction (1 \xE2\x88\x92 corr at p = 2); tends to 0.",
-       m.bregman, "%.2e");
-  ImGui::TableNextRow();
-  cell("min s_i\xCE\xB1", "Smallest attention weight on a selected token over all sequences.",
-       m.minSelectedProb, "%.6f");
-  ImGui::TableNextColumn();
-  ImGui::TextUnformatted("max 1\xE2\x88\x92s");
-  tip("max_i (1 \xE2\x88\x92 s_i\xCE\xB1): attention left on non-selected tokens, exact far below 1e-16 (log "
-      "form).");
-  ImGui::TableNextColumn();
-  if (std::isfinite(m.log10MaxUnselected)) {
-    const double e = std::floor(m.log10MaxUnselected);
-    ImGui::Text("%.2fe%d", std::pow(10.0, m.log10MaxUnselected - e), static_cast<int>(e));
-  } else {
-    ImGui::TextDisabled("n/a");
+    valueCell(kMetrics[i].text(m));
   }
-  ImGui::TableNextRow();
-  cell("margin",
-       "Min normalized margin min_rows (A\xCE\xB8)/\xE2\x80\x96\xCE\xB8\xE2\x80\x96_p; tends to the SVM's "
-       "1/\xE2\x80\x96\xCE\xB8^mm\xE2\x80\x96.",
-       m.margin, "%.4g");
-  cell("accuracy", "Fraction of sequences with Y_i f_i > 0.", m.accuracy, "%.3f");
+  ImGui::EndTable();
+}
+
+ImVec4 toImVec4(plot::Color c) {
+  return ImVec4(c.r / 255.f, c.g / 255.f, c.b / 255.f, c.a / 255.f);
+}
+
+// Several runs' current values: one row per metric, one column per run headed by its name in its colour.
+void valuesTable(const std::vector<const PlotRun*>& runs, float scale) {
+  const int columns = 1 + static_cast<int>(runs.size());
+  if (!ImGui::BeginTable("metrics", columns, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH)) return;
+  ImGui::TableSetupColumn("metric", ImGuiTableColumnFlags_WidthFixed, 90.f * scale);
+  for (const PlotRun* r : runs) ImGui::TableSetupColumn(r->name.c_str(), ImGuiTableColumnFlags_WidthStretch);
+  ImGui::TableNextRow(ImGuiTableRowFlags_Headers);
+  ImGui::TableSetColumnIndex(0);
+  ImGui::TableHeader("metric");
+  for (std::size_t r = 0; r < runs.size(); ++r) {
+    ImGui::TableSetColumnIndex(static_cast<int>(r) + 1);
+    ImGui::PushID(static_cast<int>(r));
+    ImGui::PushStyleColor(ImGuiCol_Text, toImVec4(runs[r]->colour));
+    ImGui::TableHeader(runs[r]->name.c_str());
+    ImGui::PopStyleColor();
+    ImGui::PopID();
+  }
+  for (const Metric& metric : kMetrics) {
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(metric.name);
+    tip(metric.tooltip);
+    for (const PlotRun* r : runs) {
+      ImGui::TableNextColumn();
+      valueCell(metric.text(r->snap->metrics));
+    }
+  }
   ImGui::EndTable();
 }
 
 }  // namespace
 
+bool PlotsPanel::upToDate(const std::vector<PlotRun>& runs) const {
+  if (runs.size() != builtFrom_.size()) return false;
+  for (std::size_t i = 0; i < runs.size(); ++i)
+    if (runs[i].snap != builtFrom_[i].snap || runs[i].name != builtFrom_[i].name ||
+        runs[i].colour != builtFrom_[i].colour)
+      return false;
+  return true;
+}
+
 void PlotsPanel::draw(const std::shared_ptr<const TrainSnapshot>& snap, float scale) {
   if (!snap) return;
-  const ImGuiStyle& st = ImGui::GetStyle();
-  const float tableH = 4.f * (ImGui::GetTextLineHeight() + 2.f * st.CellPadding.y + 1.f) +
-                       2.f * st.ItemSpacing.y + st.WindowPadding.y;
-  if (snap != figureOf) {
-    plot::RunPlotInput input;
-    input.points = snap->history ? *snap->history : std::vector<core::MetricsPoint>{};
-    if (snap->selectedSvm && snap->selectedSvm->solution.status == core::SvmStatus::Optimal &&
-        snap->selectedSvm->solution.value > 0)
-      input.svmMargin = 1.0 / snap->selectedSvm->solution.value;  // math.md §7: margin -> 1/||theta^mm||
-    figure = plot::buildRunFigure(std::span<const plot::RunPlotInput>(&input, 1));
-    figureOf = snap;
+  draw(std::vector<PlotRun>{PlotRun{{}, plot::paletteColor(0), snap}}, std::nullopt, scale);
+}
+
+void PlotsPanel::draw(const std::vector<PlotRun>& runs, std::optional<long long> cursor, float scale) {
+  std::vector<const PlotRun*> shown;
+  for (const PlotRun& r : runs)
+    if (r.snap) shown.push_back(&r);
+  if (shown.empty()) return;
+  if (!upToDate(runs)) {
+    std::vector<plot::RunPlotInput> inputs;
+    inputs.reserve(shown.size());
+    for (const PlotRun* r : shown) {
+      plot::RunPlotInput& in = inputs.emplace_back();
+      in.name = r->name;
+      in.color = r->colour;
+      if (r->snap->history) in.points = *r->snap->history;
+      const auto& svm = r->snap->selectedSvm;
+      if (svm && svm->solution.status == core::SvmStatus::Optimal && svm->solution.value > 0)
+        in.svmMargin = 1.0 / svm->solution.value;  // math.md §7: margin -> 1/||theta^mm||
+    }
+    figure = plot::buildRunFigure(inputs);
+    builtFrom_.clear();
+    for (const PlotRun& r : runs) builtFrom_.push_back({r.name, r.colour, r.snap});
   }
+  figure.cursor = cursor ? std::optional<double>(static_cast<double>(*cursor)) : std::nullopt;
+
+  const ImGuiStyle& st = ImGui::GetStyle();
+  const float rows = shown.size() > 1 ? 1.f + kMetricCount : (kMetricCount + 1) / 2;
+  const float tableH = rows * (ImGui::GetTextLineHeight() + 2.f * st.CellPadding.y + 1.f) +
+                       2.f * st.ItemSpacing.y + st.WindowPadding.y;
   view.uiScale = scale;
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   view.draw(figure, ImVec2(avail.x, std::max(120.f * scale, avail.y - tableH)));
-  valuesTable(snap->metrics, scale);
+  if (shown.size() > 1)
+    valuesTable(shown, scale);
+  else
+    valuesTable(shown.front()->snap->metrics, scale);
 }
 
 }  // namespace attnmd::gui

@@ -5,7 +5,8 @@
 //
 // Mouse: wheel zooms the x range around the cursor, left-drag pans it, double-click fits the data
 // again; clicking a legend entry hides/shows its series; hovering shows a vertical line and a tooltip
-// with every series' value at the cursor (nearest stored point).
+// with every series' value at the cursor (nearest stored point). The timeline cursor (Figure::cursor) is
+// part of the frame (a vertical line, a marker per series), so the view and SVG exports draw the same.
 #pragma once
 
 #include <imgui.h>
