@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 
 #include "app/common/assets.h"
@@ -173,6 +174,65 @@ void App::notify(std::string message) {
 
 bool App::animating() const {
   return lab_.busy() || doc_.inGesture() || lab_.playing();
+}
+
+// The runs the grid view shows: the visible ones, at most kGridCells, the selected run first among
+// them in document order; fewer than two means no grid.
+std::vector<int> App::gridRuns() const {
+  std::vector<int> runs;
+  if (doc_.view().compare != CompareView::Grid) return runs;
+  for (int i = 0; i < lab_.runCount() && static_cast<int>(runs.size()) < kGridCells; ++i)
+    if (!doc_.runInfo(i).hidden) runs.push_back(i);
+  return runs;
+}
+
+// Grid: one canvas per run (2 or 4 cells), every cell with its run's attention, rings, SVM and margin
+// lines. The cells share the document's camera (pan, zoom, orbit in one move all); edits in any cell
+// change the data of every run. The selected run's cell is the one exports and layouts report.
+void App::drawGrid(bool space, const CanvasStyle& style) {
+  const ImVec2 origin = ImGui::GetCursorScreenPos();
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  gridMin_ = origin;
+  gridMax_ = ImVec2(origin.x + avail.x, origin.y + avail.y);
+  const int cells = static_cast<int>(gridRuns_.size());
+  const int cols = 2, rows = cells > 2 ? 2 : 1;
+  const float gap = 2.f * prefs_.uiScale;
+  const ImVec2 cell((avail.x - gap * (cols - 1)) / cols, (avail.y - gap * (rows - 1)) / rows);
+  runRays_.clear();
+  for (int c = 0; c < cells; ++c) {
+    const int run = gridRuns_[static_cast<std::size_t>(c)];
+    CanvasOverlay ov = lab_.run(run).overlay();
+    ov.runColour = parseRunColour(doc_.runInfo(run).colour);
+    ImGui::SetCursorScreenPos(
+        ImVec2(origin.x + static_cast<float>(c % cols) * (cell.x + gap), origin.y + static_cast<float>(c / cols) * (cell.y + gap)));
+    ImGui::BeginChild(ImGui::GetID(reinterpret_cast<const void*>(static_cast<std::intptr_t>(c + 1))), cell, false,
+                      ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoBackground);
+    CanvasPanel& canvas = gridCanvases_[static_cast<std::size_t>(c)];
+    View3DPanel& view = gridViews_[static_cast<std::size_t>(c)];
+    if (space)
+      view.interact(doc_, ov, style);
+    else
+      canvas.interact(doc_, ov, style);
+    if (ImGui::IsItemClicked()) doc_.view().selectedRun = run;  // a click in a cell selects its run
+    syncRun();
+    refreshOverlay();
+    ov = lab_.run(run).overlay();
+    ov.runColour = parseRunColour(doc_.runInfo(run).colour);
+    if (space)
+      view.render(doc_, ov, style);
+    else
+      canvas.render(doc_, ov, style);
+    const CanvasLayout& layout = space ? view.layout() : canvas.layout();
+    for (const CanvasLayout::RunRay& r : layout.runRays)
+      if (r.run == 0) runRays_.push_back({run, r.svm, r.colour, r.from, r.to});
+    // The run's name in its colour, top right of its cell (the legend takes the top left).
+    const std::string name = doc_.runInfo(run).name + (run == selectedRun() ? "  \xE2\x97\x8F" : "");
+    const ImVec2 sz = ImGui::CalcTextSize(name.c_str());
+    const ImVec2 wp = ImGui::GetWindowPos();
+    ImGui::GetWindowDrawList()->AddText(ImVec2(wp.x + cell.x - sz.x - 8.f * prefs_.uiScale, wp.y + cell.y - sz.y - 6.f * prefs_.uiScale),
+                                        ov.runColour ? ov.runColour : IM_COL32(0, 0, 0, 255), name.c_str());
+    ImGui::EndChild();
+  }
 }
 
 // Shift+S / S on the timeline: one step back or forward from the cursor (from the furthest step when
@@ -368,27 +428,42 @@ void App::frame() {
         view3d_.releaseDrag(doc_);
       shownSpace_ = space;
     }
-    if (space)
-      view3d_.interact(doc_, canvasOverlay_, canvasStyle);
-    else
-      canvas_.interact(doc_, canvasOverlay_, canvasStyle);
-    syncRun();  // an edit on the canvas shows in this frame: run restarted, SVM re-solved
-    refreshOverlay();
-    if (space)
-      view3d_.render(doc_, canvasOverlay_, canvasStyle);
-    else
-      canvas_.render(doc_, canvasOverlay_, canvasStyle);
-    runRays_.clear();
-    for (const CanvasLayout::RunRay& r : canvasLayout().runRays) {
-      const int k = r.run - 1;
-      const int docRun =
-          r.run == 0 ? selectedRun() : (k < static_cast<int>(overlayRuns_.size()) ? overlayRuns_[static_cast<std::size_t>(k)] : -1);
-      if (docRun >= 0) runRays_.push_back({docRun, r.svm, r.colour, r.from, r.to});
+    gridRuns_ = gridRuns();
+    if (gridRuns_.size() >= 2) {
+      drawGrid(space, canvasStyle);
+    } else {
+      if (space)
+        view3d_.interact(doc_, canvasOverlay_, canvasStyle);
+      else
+        canvas_.interact(doc_, canvasOverlay_, canvasStyle);
+      syncRun();  // an edit on the canvas shows in this frame: run restarted, SVM re-solved
+      refreshOverlay();
+      if (space)
+        view3d_.render(doc_, canvasOverlay_, canvasStyle);
+      else
+        canvas_.render(doc_, canvasOverlay_, canvasStyle);
+      runRays_.clear();
+      for (const CanvasLayout::RunRay& r : canvasLayout().runRays) {
+        const int k = r.run - 1;
+        const int docRun = r.run == 0 ? selectedRun()
+                                      : (k < static_cast<int>(overlayRuns_.size())
+                                             ? overlayRuns_[static_cast<std::size_t>(k)]
+                                             : -1);
+        if (docRun >= 0) runRays_.push_back({docRun, r.svm, r.colour, r.from, r.to});
+      }
     }
     canvasMin_ = canvasLayout().transform.min;
     canvasMax_ = canvasLayout().transform.max;
+    if (gridRuns_.size() >= 2) {  // the background under every cell
+      canvasMin_ = gridMin_;
+      canvasMax_ = gridMax_;
+    }
     for (std::string m : {canvas_.takeMessage(), view3d_.takeMessage()})
       if (!m.empty()) notify(m);
+    for (auto& c : gridCanvases_)
+      if (std::string m = c.takeMessage(); !m.empty()) notify(m);
+    for (auto& c : gridViews_)
+      if (std::string m = c.takeMessage(); !m.empty()) notify(m);
   }
   ImGui::End();
   ImGui::PopStyleVar();

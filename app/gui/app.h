@@ -79,7 +79,16 @@ class App {
   const LiveTheory& theory() const { return *lab_.run(selectedRun()).theory; }
   // The view shown in the canvas area: the 3D view for d >= 3 unless the user chose the plane.
   bool showsSpace() const { return doc_.scene().dim >= 3 && doc_.view().space; }
-  const CanvasLayout& canvasLayout() const { return showsSpace() ? view3d_.layout() : canvas_.layout(); }
+  const CanvasLayout& canvasLayout() const {
+    // Grid view: the selected run's cell (else the first), as exports and --layout-json report it.
+    if (gridRuns_.size() >= 2) {
+      std::size_t k = 0;
+      for (std::size_t c = 0; c < gridRuns_.size(); ++c)
+        if (gridRuns_[c] == selectedRun()) k = c;
+      return showsSpace() ? gridViews_[k].layout() : gridCanvases_[k].layout();
+    }
+    return showsSpace() ? view3d_.layout() : canvas_.layout();
+  }
   // The selected run's snapshot as shown (at the timeline cursor, or live).
   std::shared_ptr<const TrainSnapshot> snapshot() const { return snap_; }
   const Preferences& preferences() const { return prefs_; }
@@ -127,6 +136,8 @@ class App {
   void deleteToken();  // Delete: the hovered token, else the last clicked one, in the view shown
   void syncRun();  // restart the runs whose scene changed
   void stepTimeline(int direction);
+  std::vector<int> gridRuns() const;
+  void drawGrid(bool space, const CanvasStyle& style);
   void refreshOverlay();
   // The overlay the canvas draws: the selected run's, plus the other visible runs' rays in their
   // colours when there are several.
@@ -146,6 +157,11 @@ class App {
   CanvasOverlay canvasOverlay_;                // compareOverlay(selected) of this frame
   std::vector<int> overlayRuns_;               // document run of canvasOverlay_.otherRuns[k]
   std::vector<RunRayOnScreen> runRays_;
+  static constexpr int kGridCells = 4;
+  std::vector<int> gridRuns_;  // the runs in the grid's cells this frame (fewer than 2: no grid)
+  CanvasPanel gridCanvases_[kGridCells];
+  View3DPanel gridViews_[kGridCells];
+  ImVec2 gridMin_{0, 0}, gridMax_{0, 0};
 
   RunPanel runPanel_;
   ExperimentPanel experimentPanel_;

@@ -49,7 +49,7 @@ struct Experiment {
 struct DocState {
   core::Scene scene;  // the data and the experiment settings every run starts from
   Experiment experiment;
-  std::vector<core::RunPatch> runs;
+  std::vector<core::RunPatch> runs = {};
 };
 
 namespace cmd {
@@ -114,7 +114,7 @@ struct SetInit {
 // Replaces the list of runs (add, delete, rename, colour, hide, solo, the one-click sets): the whole
 // list, so one command is one undo entry whatever changed. `what` names it in the undo menu.
 struct SetRuns {
-  std::vector<core::RunPatch> runs;
+  std::vector<core::RunPatch> runs = {};
   std::string what = "change the runs";
 };
 struct SetExperiment {

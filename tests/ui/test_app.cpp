@@ -1,5 +1,5 @@
 // The whole main screen with a null ImGui backend: keyboard shortcuts, edits that restart the run and
-// re-solve the SVM in the same frame, undo/redo through the keyboard, the status bar.
+// re-solve the SVM off the UI thread, undo/redo through the keyboard, the status bar.
 #include <gtest/gtest.h>
 
 #define GLFW_INCLUDE_NONE
@@ -62,6 +62,7 @@ struct AppFixture : ::testing::Test {
 
 TEST_F(AppFixture, StartsAtStepZeroWithAHintAndTheSvm) {
   ui.frame(fn());
+  ASSERT_TRUE(app.lab().waitIdle(5));  // the first SVM is solved on the theory's thread
   ui.frame(fn());
   ASSERT_TRUE(app.snapshot());
   EXPECT_EQ(app.snapshot()->iteration, 0);
@@ -91,7 +92,7 @@ TEST_F(AppFixture, SpacePlaysAndPausesSStepsOnce) {
   EXPECT_EQ(app.snapshot()->iteration, 0) << "R resets to step 0";
 }
 
-TEST_F(AppFixture, CanvasEditRestartsTheRunAndResolvesTheSvmInTheSameFrame) {
+TEST_F(AppFixture, CanvasEditRestartsTheRunAndResolvesTheSvmOffTheUiThread) {
   ui.frame(fn());
   app.lab().requestSteps(40);
   ASSERT_TRUE(app.lab().waitIdle(5));
@@ -112,9 +113,12 @@ TEST_F(AppFixture, CanvasEditRestartsTheRunAndResolvesTheSvmInTheSameFrame) {
   ui.frame(fn());
   ui.mouseTo(to);
   ui.frame(fn());
-  // Same frame: the run was rebuilt from the edited scene and the SVM re-solved.
+  // Same frame: the run was rebuilt from the edited scene; the SVM is re-solved on the theory's
+  // own thread (never on the UI thread) and shows up in the frame after it finished.
   EXPECT_EQ(app.snapshot()->iteration, 0);
   EXPECT_TRUE(sameScene(*app.snapshot()->scene, app.document().scene()));
+  ASSERT_TRUE(app.lab().waitIdle(5));
+  ui.frame(fn());
   EXPECT_GT(app.theory().solves(), solves);
   EXPECT_GT((app.theory().overlay().svmRay.normalized() - rayBefore.normalized()).norm(), 1e-3);
   ui.button(ImGuiMouseButton_Left, false);
@@ -167,6 +171,8 @@ TEST_F(AppFixture, InfeasibleSvmShowsANoticeInsteadOfARay) {
   const int sel = app.snapshot()->selected[0];
   const int other = sel == 0 ? 1 : 0;
   app.document().apply(cmd::MoveToken{0, other, X.row(sel).transpose()});
+  ui.frame(fn());
+  ASSERT_TRUE(app.lab().waitIdle(5));
   ui.frame(fn());
   EXPECT_FALSE(app.theory().overlay().svmOk);
   EXPECT_FALSE(app.theory().overlay().svmMessage.empty());
@@ -253,6 +259,8 @@ TEST(AppTheory, JointPromptTrainingShowsTheRelaxedSvm) {
   e.svmTokens = SvmTokens::Picked;
   e.pickedTokens = {1, 1, 1};  // all select token 1 (math.md §8.5)
   App app(DocState{s, e}, Preferences{});
+  ui.frame([&] { app.frame(); });
+  ASSERT_TRUE(app.lab().waitIdle(5));
   ui.frame([&] { app.frame(); });
   const CanvasOverlay& ov = app.theory().overlay();
   ASSERT_TRUE(ov.svmOk) << ov.svmMessage;

@@ -48,7 +48,7 @@ void GeneratorPanel::draw(Document& doc, float scale) {
       core::Scene s = core::generateScene(gens[static_cast<std::size_t>(choice)].name, options);
       message = doc.apply(cmd::ReplaceScene{
           std::move(s), std::string("generate ") + gens[static_cast<std::size_t>(choice)].name,
-          std::nullopt});
+          std::nullopt, std::nullopt});
       if (message.empty()) doc.view().refit();  // fit the new data
     } catch (const std::exception& e) {
       message = e.what();
