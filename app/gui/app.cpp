@@ -14,6 +14,7 @@
 
 #include "app/common/assets.h"
 #include "app/state/document_io.h"
+#include "app/state/run_presets.h"
 #include "app/gui/widgets/ui_util.h"
 #include "core/run.h"
 #include "core/scene_io.h"
@@ -176,14 +177,18 @@ bool App::animating() const {
   return lab_.busy() || doc_.inGesture() || lab_.playing();
 }
 
-// The runs the grid view shows: the visible ones, at most kGridCells, the selected run first among
-// them in document order; fewer than two means no grid.
-std::vector<int> App::gridRuns() const {
+std::vector<int> App::visibleRuns(int most) const {
   std::vector<int> runs;
-  if (doc_.view().compare != CompareView::Grid) return runs;
-  for (int i = 0; i < lab_.runCount() && static_cast<int>(runs.size()) < kGridCells; ++i)
+  for (int i = 0; i < lab_.runCount() && static_cast<int>(runs.size()) < most; ++i)
     if (!doc_.runInfo(i).hidden) runs.push_back(i);
   return runs;
+}
+
+// The runs the grid view shows: the visible ones, at most kGridCells, in document order; fewer than
+// two means no grid.
+std::vector<int> App::gridRuns() const {
+  if (doc_.view().compare != CompareView::Grid) return {};
+  return visibleRuns(kGridCells);
 }
 
 // Grid: one canvas per run (2 or 4 cells), every cell with its run's attention, rings, SVM and margin
@@ -229,22 +234,63 @@ void App::drawGrid(bool space, const CanvasStyle& style) {
     const std::string name = doc_.runInfo(run).name + (run == selectedRun() ? "  \xE2\x97\x8F" : "");
     const ImVec2 sz = ImGui::CalcTextSize(name.c_str());
     const ImVec2 wp = ImGui::GetWindowPos();
-    ImGui::GetWindowDrawList()->AddText(ImVec2(wp.x + cell.x - sz.x - 8.f * prefs_.uiScale, wp.y + cell.y - sz.y - 6.f * prefs_.uiScale),
-                                        ov.runColour ? ov.runColour : IM_COL32(0, 0, 0, 255), name.c_str());
+    const float pad = 4.f * prefs_.uiScale;
+    // On a plate of the canvas colour, above the x axis's tick labels it would otherwise cover.
+    const ImVec2 at(wp.x + cell.x - sz.x - 2.f * pad, wp.y + cell.y - sz.y - ImGui::GetFontSize() - 4.f * pad);
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->AddRectFilled(ImVec2(at.x - pad, at.y - pad), ImVec2(at.x + sz.x + pad, at.y + sz.y + pad),
+                      palette(prefs_.theme).canvasBackground, 3.f * prefs_.uiScale);
+    dl->AddRect(ImVec2(at.x - pad, at.y - pad), ImVec2(at.x + sz.x + pad, at.y + sz.y + pad),
+                ov.runColour ? ov.runColour : palette(prefs_.theme).axis, 3.f * prefs_.uiScale);
+    dl->AddText(at, ov.runColour ? ov.runColour : palette(prefs_.theme).text, name.c_str());
     ImGui::EndChild();
   }
 }
 
-// Shift+S / S on the timeline: one step back or forward from the cursor (from the furthest step when
-// following the live runs); forward past the furthest step returns to the live runs.
-void App::stepTimeline(int direction) {
-  const long long end = lab_.furthestStep();
-  const long long at = lab_.cursor() ? *lab_.cursor() : end;
-  const long long k = at + direction;
-  if (direction > 0 && k > end)
-    lab_.setCursor(std::nullopt);
-  else
-    lab_.setCursor(std::max(0LL, k));
+// Heat maps: with several visible runs, one per run (at most four) side by side, each titled with its
+// run's name in its colour and with a mark on the rows where the runs disagree on the selected token;
+// the colour bar and its legend once, beside the last.
+void App::drawHeatmaps() {
+  const std::vector<int> runs = lab_.runCount() >= 2 ? visibleRuns(kGridCells) : std::vector<int>{};
+  if (runs.size() < 2) {
+    heatmap_.draw(doc_, canvasOverlay_, prefs_.theme, prefs_.uiScale);
+    return;
+  }
+  std::vector<bool> disagree(static_cast<std::size_t>(std::max(doc_.scene().sequenceCount(), 0)), false);
+  for (int q : disagreeingSequences(lab_, doc_))
+    if (q < static_cast<int>(disagree.size())) disagree[static_cast<std::size_t>(q)] = true;
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  const float gap = 8.f * prefs_.uiScale;
+  const float legendW = HeatmapPanel::legendWidth(prefs_.uiScale);
+  const float w = (avail.x - legendW - gap * static_cast<float>(runs.size() - 1)) / static_cast<float>(runs.size());
+  for (std::size_t c = 0; c < runs.size(); ++c) {
+    if (c > 0) ImGui::SameLine(0, gap);
+    const bool last = c + 1 == runs.size();
+    ImGui::BeginChild(ImGui::GetID(reinterpret_cast<const void*>(static_cast<std::intptr_t>(runs[c] + 1))),
+                      ImVec2(last ? w + legendW : w, avail.y), false, ImGuiWindowFlags_NoBackground);
+    HeatmapOptions options;
+    options.title = doc_.runInfo(runs[c]).name;
+    options.titleColour = parseRunColour(doc_.runInfo(runs[c]).colour);
+    options.legend = last;
+    options.disagree = disagree;
+    heatmap_.draw(doc_, lab_.run(runs[c]).overlay(), prefs_.theme, prefs_.uiScale, options);
+    ImGui::EndChild();
+  }
+}
+
+// Every visible run's snapshot as shown (at the timeline's cursor, or live), in its colour.
+std::vector<PlotRun> App::plotRuns() const {
+  std::vector<PlotRun> runs;
+  for (int r : visibleRuns(8)) {
+    const core::RunPatch info = doc_.runInfo(r);
+    const std::uint32_t c = parseRunColour(info.colour);
+    runs.push_back({info.name,
+                    plot::Color{static_cast<std::uint8_t>(c & 0xff), static_cast<std::uint8_t>((c >> 8) & 0xff),
+                                static_cast<std::uint8_t>((c >> 16) & 0xff), 255},
+                    lab_.run(r).shown});
+  }
+  if (runs.empty() && lab_.runCount() > 0) runs.push_back({doc_.runInfo(selectedRun()).name, {}, snap_});
+  return runs;
 }
 
 void App::syncRun() {
@@ -337,12 +383,11 @@ void App::handleShortcuts() {
   }
   if (ctrl) return;
   if (pressed(GLFW_KEY_SPACE)) lab_.setPlaying(!lab_.playing());
+  // S trains one step (or moves the timeline's cursor one step on); Shift+S steps the timeline back.
   if (pressed(GLFW_KEY_S) && io.KeyShift)
-    stepTimeline(-1);
-  else if (pressed(GLFW_KEY_S) && lab_.cursor())
-    stepTimeline(+1);
+    timeline_.stepBack(lab_);
   else if (pressed(GLFW_KEY_S))
-    lab_.requestSteps(1);
+    timeline_.stepForward(lab_);
   if (pressed(GLFW_KEY_R)) resetRun();
   if (pressed(GLFW_KEY_F)) doc_.view().refit();
   if (pressed(GLFW_KEY_DELETE) || pressed(GLFW_KEY_BACKSPACE)) deleteToken();
@@ -378,6 +423,12 @@ void App::frame() {
   const float bodyH = std::max(100.f, H - menuH - statusH);
   const float heatH =
       std::clamp(HeatmapPanel::preferredHeight(doc_.scene().sequenceCount(), s), 90.f * s, bodyH * 0.32f);
+  // The runs strip and the timeline: two rows of buttons each, whatever the font.
+  const ImGuiStyle& st = ImGui::GetStyle();
+  const float twoRows = 2.f * ImGui::GetFrameHeightWithSpacing() + 2.f * st.WindowPadding.y;
+  const float runsH = std::max(RunsPanel::preferredHeight(s), twoRows + st.ScrollbarSize);
+  const float timeH = std::max(TimelinePanel::preferredHeight(s), twoRows);
+  const float canvasH = std::max(60.f, bodyH - heatH - runsH - timeH);
   // Fixed panels without backgrounds of their own: clearRegions() paints them (see there).
   const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
                                  ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings |
@@ -413,9 +464,19 @@ void App::frame() {
   syncRun();
   refreshOverlay();
 
-  // ---- centre: canvas over the heat map
+  // ---- centre: runs strip, canvas, timeline, heat map
   ImGui::SetNextWindowPos(ImVec2(leftW, menuH));
-  ImGui::SetNextWindowSize(ImVec2(centerW, bodyH - heatH));
+  ImGui::SetNextWindowSize(ImVec2(centerW, runsH));
+  if (ImGui::Begin("Runs", nullptr, fixed | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_HorizontalScrollbar)) {
+    runsPanel_.draw(doc_, lab_, s);
+    if (std::string m = runsPanel_.takeMessage(); !m.empty()) notify(m);
+  }
+  ImGui::End();
+  syncRun();
+  refreshOverlay();
+
+  ImGui::SetNextWindowPos(ImVec2(leftW, menuH + runsH));
+  ImGui::SetNextWindowSize(ImVec2(centerW, canvasH));
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
   if (ImGui::Begin("Canvas", nullptr,
                    fixed | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar |
@@ -468,10 +529,19 @@ void App::frame() {
   ImGui::End();
   ImGui::PopStyleVar();
 
+  ImGui::SetNextWindowPos(ImVec2(leftW, menuH + runsH + canvasH));
+  ImGui::SetNextWindowSize(ImVec2(centerW, timeH));
+  if (ImGui::Begin("Timeline", nullptr, fixed | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar)) {
+    timeline_.draw(doc_, lab_, s);
+  }
+  ImGui::End();
+  syncRun();  // "continue from here" restarts a run's history; the cursor shows replayed runs
+  refreshOverlay();
+
   ImGui::SetNextWindowPos(ImVec2(leftW, menuH + bodyH - heatH));
   ImGui::SetNextWindowSize(ImVec2(centerW, heatH));
   if (ImGui::Begin("Attention weights s (sequences \xC3\x97 tokens)", nullptr, fixed)) {
-    heatmap_.draw(doc_, canvasOverlay_, prefs_.theme, s);
+    drawHeatmaps();
   }
   ImGui::End();
 
@@ -479,7 +549,7 @@ void App::frame() {
   ImGui::SetNextWindowPos(ImVec2(leftW + centerW, menuH));
   ImGui::SetNextWindowSize(ImVec2(W - leftW - centerW, bodyH));
   if (ImGui::Begin("Plots", nullptr, fixed)) {
-    plots_.draw(snap_, s);
+    plots_.draw(plotRuns(), lab_.cursor(), s);
     plotsMin_ = ImGui::GetWindowPos();
     plotsMax_ = ImVec2(plotsMin_.x + ImGui::GetWindowWidth(), plotsMin_.y + ImGui::GetWindowHeight());
   }
@@ -518,8 +588,8 @@ void App::drawMenuBar() {
   }
   if (ImGui::BeginMenu("Run")) {
     if (ImGui::MenuItem(lab_.playing() ? "Pause" : "Play", "Space")) lab_.setPlaying(!lab_.playing());
-    if (ImGui::MenuItem("Step", "S")) lab_.requestSteps(1);
-    if (ImGui::MenuItem("Step back (timeline)", "Shift+S")) stepTimeline(-1);
+    if (ImGui::MenuItem("Step", "S")) timeline_.stepForward(lab_);
+    if (ImGui::MenuItem("Step back (timeline)", "Shift+S")) timeline_.stepBack(lab_);
     if (ImGui::MenuItem("Reset", "R")) resetRun();
     ImGui::EndMenu();
   }

@@ -1,15 +1,18 @@
-// The main screen (issue 5): owns the document, the trainer, the live theory and the panels, and lays
-// them out every frame. Knows nothing about GLFW or GL: run_app.cpp drives it with a real window, the
+// The main screen: owns the document, the lab (every run's trainer and live theory) and the panels,
+// and lays them out every frame. Knows nothing about GLFW or GL: run_app.cpp drives it with a real window, the
 // ui tests drive it with a null ImGui backend and simulated input.
 //
 //   +------------------------------------------------------------------+
 //   | menu                                                             |
 //   +------------+------------------------------------+----------------+
-//   | Run        |                                    |                |
-//   | Experiment |  canvas (data, rays): 2D or 3D    |  Plots         |
-//   | Data       |                                    |                |
-//   | Generate   +------------------------------------+                |
-//   |            |   attention heat map               |                |
+//   | Run        |  runs strip (chips, +, compare)    |                |
+//   | Experiment +------------------------------------+                |
+//   | Data       |  canvas (data, rays): 2D or 3D,    |  Plots         |
+//   | Generate   |  one run or overlay, or a grid     |  (every run)   |
+//   |            +------------------------------------+                |
+//   |            |  timeline (scrubber, events)       |                |
+//   |            +------------------------------------+                |
+//   |            |  attention heat map(s)             |                |
 //   +------------+------------------------------------+----------------+
 //   | status: step, steps/s, fps, SVM, warnings                        |
 //   +------------------------------------------------------------------+
@@ -32,6 +35,8 @@
 #include "app/gui/platform/platform.h"
 #include "app/gui/panels/plots_panel.h"
 #include "app/gui/panels/run_panel.h"
+#include "app/gui/panels/runs_panel.h"
+#include "app/gui/views/timeline_panel.h"
 #include "app/gui/widgets/theme.h"
 #include "app/state/lab.h"
 #include "app/state/theory.h"
@@ -135,9 +140,11 @@ class App {
   void handleShortcuts();
   void deleteToken();  // Delete: the hovered token, else the last clicked one, in the view shown
   void syncRun();  // restart the runs whose scene changed
-  void stepTimeline(int direction);
+  std::vector<int> visibleRuns(int most) const;  // not hidden, in document order, at most `most`
   std::vector<int> gridRuns() const;
   void drawGrid(bool space, const CanvasStyle& style);
+  void drawHeatmaps();  // the selected run's, or one per visible run side by side
+  std::vector<PlotRun> plotRuns() const;
   void refreshOverlay();
   // The overlay the canvas draws: the selected run's, plus the other visible runs' rays in their
   // colours when there are several.
@@ -171,6 +178,8 @@ class App {
   View3DPanel view3d_;
   bool shownSpace_ = false;  // the view shown last frame: a switch releases the other one's drag
   HeatmapPanel heatmap_;
+  RunsPanel runsPanel_;
+  TimelinePanel timeline_;
   PlotsPanel plots_;
   HelpWindow help_;
 

@@ -205,7 +205,8 @@ FigureFrame buildFrame(const Figure& figure, const ViewState& view, const FrameO
     if (!plot.title.empty())
       h.push_back(headerText(HeaderItem::Title, plot.title, 1.1 * measure(plot.title, m.fs) + 0.6 * m.fs));
     appendLegend(h, plot, view, theme,
-                 [&](const std::string& t) { return m.sampleW + 0.35 * m.fs + measure(t, m.fs); });
+                 [&](const std::string& t) { return m.sampleW + 0.35 * m.fs + measure(t, m.fs); },
+                 options.runEntries);
     if (!f.plots[i].note.empty())
       h.push_back(headerText(HeaderItem::Note, f.plots[i].note, measure(f.plots[i].note, m.fs)));
   }
@@ -213,12 +214,15 @@ FigureFrame buildFrame(const Figure& figure, const ViewState& view, const FrameO
   // Two passes: the left margin depends on the widest y tick label, which depends on the plot height
   // (how many ticks fit), which depends on how many header rows the legend needs at that margin.
   double left = m.pad + yLabelW + measure("0.000", m.fs) + m.tickLen + 0.3 * m.fs;
+  // Headers start above the plot area, but never further right than a usual tick label needs: an
+  // extreme label (p near 1 drives values to 1e-300 and beyond) must not squeeze the legend.
+  const double headerLeftMost = m.pad + yLabelW + measure("1e-100", m.fs) + m.tickLen + 0.3 * m.fs;
   for (int pass = 0; pass < 2; ++pass) {
     double widest = options.yLabelReserve.empty() ? 0 : measure(options.yLabelReserve, m.fs);
     double y = top;
     for (std::size_t i = 0; i < n; ++i) {
       PlotFrame& pf = f.plots[i];
-      const int rows = flowHeader(headers[i], left, right, y, m.rowH, m.gap);
+      const int rows = flowHeader(headers[i], std::min(left, headerLeftMost), right, y, m.rowH, m.gap);
       const double headerH = rows * m.rowH + 0.3 * m.fs;
       pf.outer = {0, y, f.width, slotH};
       pf.area = {left, y + headerH, right - left, std::max(m.fs, slotH - headerH)};

@@ -36,6 +36,9 @@ struct FrameOptions {
   // The left margin fits at least this y tick label. Empty: just the labels shown (tight, for export);
   // an interactive view reserves e.g. "-1e-300" so plots do not shift sideways as ranges change.
   std::string yLabelReserve;
+  // Factored legends (several runs): an entry per run (its colour) in every plot. False: only the
+  // quantities' line styles; the caller names the runs once (the app's plots panel, above the stack).
+  bool runEntries = true;
   Theme theme;
   TextMeasure measure;  // unset: estimateTextWidth
 };

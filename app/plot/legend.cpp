@@ -27,7 +27,7 @@ HeaderItem entryItem(std::string text, double width, std::string key, Color colo
 // Legend entries of a plot: one per series and named reference line, or, when the plot is factored
 // (Series::group/role), one per group (its colour) and one per role (its line style).
 void appendLegend(std::vector<HeaderItem>& out, const Plot& plot, const ViewState& view, const Theme& theme,
-                  const std::function<double(const std::string&)>& width) {
+                  const std::function<double(const std::string&)>& width, bool groupEntries) {
   std::vector<std::string> groups, roles;
   bool factored = true;
   auto note = [&](const std::string& g, const std::string& r) {
@@ -68,6 +68,7 @@ void appendLegend(std::vector<HeaderItem>& out, const Plot& plot, const ViewStat
     return {theme.text, LineStyle::Solid, 1};
   };
   for (const std::string& g : groups) {
+    if (!groupEntries) break;
     const Look l = lookOf([&](const std::string& sg, const std::string&) { return sg == g; });
     const std::string key = groupKey(plot, g);
     out.push_back(entryItem(g, width(g), key, l.color, LineStyle::Solid, l.width, view.isHidden(key)));

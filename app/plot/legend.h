@@ -30,8 +30,9 @@ struct HeaderItem {
 HeaderItem headerText(HeaderItem::Kind kind, std::string text, double width);
 
 // Appends the legend entries of `plot`; `entryWidth(text)` is the px an entry with that text takes.
+// `groupEntries` false leaves a factored legend's run (group) entries out.
 void appendLegend(std::vector<HeaderItem>& out, const Plot& plot, const ViewState& view, const Theme& theme,
-                  const std::function<double(const std::string&)>& entryWidth);
+                  const std::function<double(const std::string&)>& entryWidth, bool groupEntries = true);
 
 // Places items left to right within [left, right) from `top`, wrapping to new rows of `rowHeight`
 // with `gap` between items; returns the number of rows.

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "app/gui/panels/plots_panel.h"
+#include "app/plot/frame.h"
 #include "app/plot/palette.h"
 #include "app/plot/run_plots.h"
 #include "app/plot/scale.h"
@@ -104,9 +105,19 @@ TEST_F(PlotsPanelTest, ThreeRunsAreOverlaidInTheirColoursWithAFactoredLegend) {
     EXPECT_EQ(loss.series[r].group, runs_[r].name);
     EXPECT_EQ(loss.series[r].x.size(), runs_[r].snap->history->size());
   }
-  // The legend on screen lists the runs by name (clickable group entries), not every combination.
+  // On screen the runs are named once above the stack, so the plots' legends list only the quantities'
+  // line styles (the loss plot has one quantity: no entries); an export of the same figure lists the
+  // runs by name in every plot (clickable group entries), not every combination.
+  EXPECT_FALSE(panel_.view.runEntries);
   std::set<std::string> keys;
   for (const plot::LegendEntry& e : panel_.view.frame.plots[0].legend) keys.insert(e.key);
+  EXPECT_TRUE(keys.empty());
+  const std::size_t norm = *plot::findPlot(f, plot::kNormPlot);
+  for (const plot::LegendEntry& e : panel_.view.frame.plots[norm].legend)
+    EXPECT_EQ(e.key.find("/group/"), std::string::npos) << e.key;
+  keys.clear();
+  const plot::FigureFrame exported = plot::buildFrame(f, plot::ViewState{}, plot::FrameOptions{});
+  for (const plot::LegendEntry& e : exported.plots[0].legend) keys.insert(e.key);
   for (const PlotRun& r : runs_) EXPECT_TRUE(keys.count("loss/group/" + r.name)) << r.name;
   EXPECT_EQ(keys.size(), 3u);
   // The values table: one column per run, headed by its name, after the metric names.

@@ -165,6 +165,22 @@ void PlotsPanel::draw(const std::vector<PlotRun>& runs, std::optional<long long>
   const float tableH = rows * (ImGui::GetTextLineHeight() + 2.f * st.CellPadding.y + 1.f) +
                        2.f * st.ItemSpacing.y + st.WindowPadding.y;
   view.uiScale = scale;
+  // Several runs: named once here (colour sample and name), so each plot's legend lists only the
+  // quantities' line styles and the plots keep their height.
+  view.runEntries = shown.size() <= 1;
+  if (shown.size() > 1) {
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const float fs = ImGui::GetFontSize();
+    for (std::size_t k = 0; k < shown.size(); ++k) {
+      if (k > 0) ImGui::SameLine(0, fs);
+      const ImVec2 at = ImGui::GetCursorScreenPos();
+      const float y = at.y + 0.5f * ImGui::GetTextLineHeight();
+      dl->AddLine(ImVec2(at.x, y), ImVec2(at.x + 1.6f * fs, y), ImGui::GetColorU32(toImVec4(shown[k]->colour)),
+                  2.f * scale);
+      ImGui::SetCursorScreenPos(ImVec2(at.x + 2.f * fs, at.y));
+      ImGui::TextUnformatted(shown[k]->name.c_str());
+    }
+  }
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   view.draw(figure, ImVec2(avail.x, std::max(120.f * scale, avail.y - tableH)));
   if (shown.size() > 1)

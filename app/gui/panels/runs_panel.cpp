@@ -45,10 +45,10 @@ void solo(std::vector<core::RunPatch>& runs, std::size_t i) {
   for (std::size_t j = 0; j < runs.size(); ++j) runs[j].hidden = alone ? false : j != i;
 }
 
-// "α = 0 2 1 1" (a long list is cut: the chip stays one line).
+// "α 0 2 1 1" (a long list is cut: the chip stays narrow).
 std::string selectionText(const std::vector<int>& selected) {
-  constexpr std::size_t kShown = 12;
-  std::string s = "\xCE\xB1 =";
+  constexpr std::size_t kShown = 8;
+  std::string s = "\xCE\xB1";
   for (std::size_t q = 0; q < selected.size() && q < kShown; ++q) s += " " + std::to_string(selected[q]);
   if (selected.size() > kShown) s += " ...";
   return s;
@@ -87,6 +87,7 @@ void RunsPanel::draw(Document& doc, const Lab& lab, float scale) {
   const std::vector<RunSummary> sums = summarizeRuns(lab, doc);
   const std::vector<int> disagree = disagreeingSequences(lab, doc);
   const int selected = std::clamp(doc.view().selectedRun, 0, std::max(0, count - 1));
+  const long long shownStep = lab.cursor() ? *lab.cursor() : lab.furthestStep();
 
   ImGui::BeginChild("##runsStrip", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
 
@@ -106,7 +107,7 @@ void RunsPanel::draw(Document& doc, const Lab& lab, float scale) {
            : "Add a run: a copy of the selected run with the next geometry p (1.1, 2, 3), to compare how p "
              "changes which tokens attention selects.");
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(140.f * scale);
+  ImGui::SetNextItemWidth(ImGui::CalcTextSize("Compare").x + ImGui::GetFrameHeight() + 12.f * scale);
   if (ImGui::BeginCombo("##compare", "Compare", ImGuiComboFlags_HeightLarge)) {
     for (const auto& e : core::enumTable<RunPreset>()) {
       if (ImGui::Selectable(e.label)) {
@@ -129,7 +130,7 @@ void RunsPanel::draw(Document& doc, const Lab& lab, float scale) {
   tip("One-click comparisons: replace the runs by a set that trains the same data side by side (Ctrl+Z "
       "brings the old runs back).");
   if (!disagree.empty()) {
-    std::string text = disagree.size() == 1 ? "runs disagree on sequence" : "runs disagree on sequences";
+    std::string text = disagree.size() == 1 ? "\xE2\x89\xA0 on sequence" : "\xE2\x89\xA0 on sequences";
     for (std::size_t k = 0; k < disagree.size(); ++k) text += (k ? ", " : " ") + std::to_string(disagree[k]);
     ImGui::TextColored(kDisagreeColour, "%s", text.c_str());
     tip("The visible runs select different tokens in these sequences at the step shown: the optimizer's "
@@ -149,6 +150,20 @@ void RunsPanel::draw(Document& doc, const Lab& lab, float scale) {
     ImGui::PushID(i);
     ImGui::BeginGroup();
     const ImVec4 colour = colourFromHex(r.colour);
+    bool visible = !r.hidden;
+    ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(2.f * scale, ImGui::GetStyle().FramePadding.y));
+    if (ImGui::Checkbox("##visible", &visible)) {
+      std::vector<core::RunPatch> runs = materializedRuns(doc);
+      runs[k].hidden = !visible;
+      apply(doc, std::move(runs), visible ? "show a run" : "hide a run");
+    }
+    ImGui::PopStyleVar();
+    layout_.hideButtons[k] = lastRect();
+    tip(r.hidden ? "Hidden: tick to show this run again on the canvas, in the heat maps and the plots (it "
+                   "kept training)."
+                 : "Shown: untick to hide this run from the canvas, the heat maps and the plots; it keeps "
+                   "training.");
+    ImGui::SameLine(0, 3.f * scale);
     if (ImGui::ColorButton("##colour", colour, ImGuiColorEditFlags_NoTooltip, ImVec2(swatch, swatch))) {
       colouring_ = i;
       const ImVec4 c = colourFromHex(doc.runInfo(i).colour);
@@ -202,25 +217,17 @@ void RunsPanel::draw(Document& doc, const Lab& lab, float scale) {
       ImGui::EndPopup();
     }
     ImGui::SameLine();
-    if (ImGui::SmallButton(r.hidden ? "show" : "hide")) {
-      std::vector<core::RunPatch> runs = materializedRuns(doc);
-      runs[k].hidden = !runs[k].hidden;
-      apply(doc, std::move(runs), r.hidden ? "show a run" : "hide a run");
-    }
-    layout_.hideButtons[k] = lastRect();
-    tip(r.hidden ? "Show this run again on the canvas and in the plots (it keeps training while hidden)."
-                 : "Hide this run from the canvas and the plots; it keeps training.");
-    ImGui::SameLine();
-    if (ImGui::SmallButton("solo")) {
+    if (ImGui::SmallButton("S")) {
       std::vector<core::RunPatch> runs = materializedRuns(doc);
       solo(runs, k);
       apply(doc, std::move(runs), "solo a run");
     }
     layout_.soloButtons[k] = lastRect();
-    tip("Show only this run (the others are hidden). Solo it again to show every run.");
+    tip("Solo: show only this run (the others are hidden; they keep training). Click again to show "
+        "every run.");
     ImGui::SameLine();
     ImGui::BeginDisabled(count <= 1);
-    if (ImGui::SmallButton("x")) {
+    if (ImGui::SmallButton("\xC3\x97")) {
       std::vector<core::RunPatch> runs = materializedRuns(doc);
       runs.erase(runs.begin() + i);
       apply(doc, std::move(runs), "delete a run");
@@ -235,15 +242,19 @@ void RunsPanel::draw(Document& doc, const Lab& lab, float scale) {
       ImGui::TextColored(kDisagreeColour, "cannot train");
       tip(r.error.c_str());
     } else {
-      std::string line = "step " + groupedInt(r.step) + "  " + selectionText(r.selected) + "  corr ";
+      // The step only where it is not the timeline's (a run that stopped early, or is still catching up).
+      std::string line = selectionText(r.selected) + "  corr ";
       char corr[32];
       std::snprintf(corr, sizeof corr, std::isfinite(r.corr) ? "%.4f" : "-", r.corr);
       line += corr;
-      if (r.hidden) line += "  (hidden)";
+      if (r.step != shownStep) line += "  step " + groupedInt(r.step);
       ImGui::TextDisabled("%s", line.c_str());
-      tip("The step shown, the token each sequence selects (\xCE\xB1\xE1\xB5\xA2 = argmax_t s_it) and the "
-          "correlation of the parameters with the max-margin solution for those tokens (1 = same "
-          "direction).");
+      const std::string help =
+          "Step " + groupedInt(r.step) +
+          ". \xCE\xB1: the token each sequence selects (\xCE\xB1\xE1\xB5\xA2 = argmax_t s_it), in sequence "
+          "order. corr: the correlation of the parameters with the max-margin solution for those tokens "
+          "(1 = same direction).";
+      tip(help.c_str());
     }
     ImGui::EndGroup();
     // The chip's frame in the run's colour; thicker for the selected run.

@@ -20,10 +20,24 @@ float HeatmapPanel::preferredHeight(int rows, float scale) {
   return (kRowHeight * static_cast<float>(std::max(rows, 3)) + 58.f) * scale;
 }
 
-void HeatmapPanel::draw(Document& doc, const CanvasOverlay& ov, ThemeKind theme, float scale) {
+float HeatmapPanel::legendWidth(float scale) {
+  return 150.f * scale + 24.f * scale;
+}
+
+void HeatmapPanel::draw(Document& doc, const CanvasOverlay& ov, ThemeKind theme, float scale,
+                        const HeatmapOptions& options) {
   const core::Scene& scene = doc.scene();
   const Palette& pal = palette(theme);
   const int n = scene.sequenceCount();
+  if (!options.title.empty()) {
+    const ImVec2 at = ImGui::GetCursorScreenPos();
+    const float h = ImGui::GetFontSize();
+    if (options.titleColour)
+      ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(at.x, at.y + 0.15f * h), ImVec2(at.x + 0.7f * h, at.y + 0.85f * h),
+                                                options.titleColour, 2.f * scale);
+    ImGui::SetCursorScreenPos(ImVec2(at.x + h, at.y));
+    ImGui::TextUnformatted(options.title.c_str());
+  }
   if (ov.tokens.size() != static_cast<std::size_t>(n) || n == 0) {
     ImGui::TextDisabled("attention weights appear once the model is evaluated");
     return;
@@ -35,10 +49,16 @@ void HeatmapPanel::draw(Document& doc, const CanvasOverlay& ov, ThemeKind theme,
                            "00 (\xE2\x88\x92"
                            "1)  ")
                            .x;
-  const float barW = std::min(150.f * scale, 0.22f * ImGui::GetContentRegionAvail().x);
+  // Beside several runs' maps the last one's legend gets a fixed width (legendWidth()).
+  const float barW = !options.legend ? 0.f
+                     : options.title.empty()
+                         ? std::min(150.f * scale, 0.22f * ImGui::GetContentRegionAvail().x)
+                         : 150.f * scale;
   const ImVec2 avail = ImGui::GetContentRegionAvail();
+  const float markW = options.disagree.empty() ? 0.f : ImGui::CalcTextSize("\xE2\x89\xA0 ").x;
   const float cell =
-      std::clamp((avail.x - labelW - barW - 30.f * scale) / static_cast<float>(std::max(maxT, 1)),
+      std::clamp((avail.x - labelW - markW - barW - (options.legend ? 30.f : 6.f) * scale) /
+                     static_cast<float>(std::max(maxT, 1)),
                  8.f * scale, kMaxCell * scale);
   // Rows shrink to fit the panel down to one text line; below that the panel scrolls, so every row
   // keeps a readable label.
@@ -103,7 +123,13 @@ void HeatmapPanel::draw(Document& doc, const CanvasOverlay& ov, ThemeKind theme,
       }
     }
   }
-  const float gridW = labelW + cell * static_cast<float>(maxT);
+  // The rows where the runs disagree: a not-equal sign after the row, in the warning colour.
+  for (int i = 0; i < n && i < static_cast<int>(options.disagree.size()); ++i)
+    if (options.disagree[static_cast<std::size_t>(i)] && rowH >= ImGui::GetFontSize() * 0.8f)
+      dl->AddText(ImVec2(origin.x + labelW + cell * static_cast<float>(maxT) + 3.f * scale,
+                         origin.y + headerH + rowH * static_cast<float>(i) + (rowH - ImGui::GetFontSize()) * 0.5f),
+                  pal.warning, "\xE2\x89\xA0");
+  const float gridW = labelW + cell * static_cast<float>(maxT) + markW;
   const float gridH = headerH + rowH * static_cast<float>(n);
   ImGui::InvisibleButton("##heat", ImVec2(gridW, gridH));
   const bool hovered = ImGui::IsItemHovered();
@@ -122,6 +148,7 @@ void HeatmapPanel::draw(Document& doc, const CanvasOverlay& ov, ThemeKind theme,
     }
   }
 
+  if (!options.legend) return;
   // Colour bar, fixed range [0, 1].
   const ImVec2 c0(origin.x + gridW + 24.f * scale, origin.y + headerH);
   const float barH = std::max(10.f * scale, std::min(14.f * scale, gridH - headerH));
