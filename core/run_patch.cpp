@@ -168,7 +168,9 @@ SceneLoadResult sceneForRun(const Scene& base, const RunPatch& run, std::string_
   } catch (const std::exception&) {
     return SceneLoadResult{LoadError{std::string(where) + ": the run's patch is not valid JSON"}};
   }
-  return parseScene(doc.dump(), where);
+  SceneLoadResult r = parseScene(doc.dump(), where);
+  if (!r.ok()) return SceneLoadResult{LoadError{fieldPathUnder(std::string(where), r.error())}};
+  return r;
 }
 
 std::string makeRunPatch(const Scene& base, const Scene& runScene) {

@@ -3,8 +3,8 @@
 # with p = 1.75, 2, 3), one folder per figure scene assets/scenes/fig-*.json, written by the headless
 # `attnmd-cli figure` (one SVG per plot, plots.csv, metrics.csv, one folder per run). When a display or
 # xvfb-run is available, also a screenshot of the app after training each figure scene (app.png),
-# README's start/trained/3D-view screenshots and those of the file dialogs for docs/files-and-export.md
-# (docs/screenshots/).
+# README's start/trained/3D-view/compare screenshots and those of the file dialogs for
+# docs/files-and-export.md (docs/screenshots/).
 #
 #   scripts/make_figures.sh [--out DIR] [--no-screenshots]
 #
@@ -19,7 +19,7 @@ while [ $# -gt 0 ]; do
   case $1 in
     --out) out=$2; shift 2 ;;
     --no-screenshots) screenshots=0; shift ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "make_figures.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -93,6 +93,13 @@ if [ "$screenshots" -eq 1 ] && [ -x "$gui" ] && { [ -n "${DISPLAY:-}" ] || comma
   # README's 3D view: a 3D scene after training.
   (cd "$root" && "${runner[@]}" "$gui" --scene assets/scenes/clusters-3d.json --steps 3000 \
     --screenshot "$shots/view3d.png" --exit >/dev/null 2>&1) || log "screenshot of the 3D view failed (skipped)"
+  # README's compare pair: three runs (p = 1.1 / 2 / 3) in the grid after training, and on one canvas with
+  # the timeline back at step 60.
+  (cd "$root" && "${runner[@]}" "$gui" --scene assets/scenes/compare-p.json --steps 3000 --compare grid \
+    --screenshot "$shots/compare-grid.png" --exit >/dev/null 2>&1) || log "screenshot of the grid view failed (skipped)"
+  (cd "$root" && "${runner[@]}" "$gui" --scene assets/scenes/compare-p.json --steps 3000 --compare overlay --at 60 \
+    --screenshot "$shots/compare-timeline.png" --exit >/dev/null 2>&1) ||
+    log "screenshot of the timeline failed (skipped)"
   for what in file-menu open export-menu; do
     (cd "$root" && "${runner[@]}" "$gui" --steps 300 --show "$what" --screenshot "$shots/$what.png" --exit >/dev/null 2>&1) ||
       log "screenshot of $what failed (skipped)"

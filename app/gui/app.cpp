@@ -214,11 +214,16 @@ void App::drawGrid(bool space, const CanvasStyle& style) {
                       ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoBackground);
     CanvasPanel& canvas = gridCanvases_[static_cast<std::size_t>(c)];
     View3DPanel& view = gridViews_[static_cast<std::size_t>(c)];
+    // The first click into another run's cell only selects that run: it must not also add a token
+    // (and so restart every run). The click is consumed before the canvas sees it.
+    const bool selects =
+        run != selectedRun() && ImGui::IsWindowHovered() &&
+        (ImGui::IsMouseClicked(ImGuiMouseButton_Left) || ImGui::IsMouseClicked(ImGuiMouseButton_Right));
+    if (selects) doc_.view().selectedRun = run;
     if (space)
-      view.interact(doc_, ov, style);
+      view.interact(doc_, ov, style, !selects);
     else
-      canvas.interact(doc_, ov, style);
-    if (ImGui::IsItemClicked()) doc_.view().selectedRun = run;  // a click in a cell selects its run
+      canvas.interact(doc_, ov, style, !selects);
     syncRun();
     refreshOverlay();
     ov = lab_.run(run).overlay();
@@ -603,7 +608,19 @@ void App::drawMenuBar() {
     if (ImGui::MenuItem("Reset 3D view", nullptr, false, showsSpace())) view3d_.resetView(doc_);
     tip("Back to the default angles, fitted to the data.");
     ImGui::Separator();
-    ImGui::MenuItem("Grid", nullptr, &l.grid);
+    // Several runs: one canvas for all, or one each (saved with the scene).
+    const bool several = lab_.runCount() >= 2;
+    CompareView& compare = doc_.view().compare;
+    if (ImGui::MenuItem("Runs on one canvas (overlay)", nullptr, compare == CompareView::Overlay, several))
+      compare = CompareView::Overlay;
+    tip("Every visible run's ray (or queries) and dashed SVM ray in its colour on one canvas; the markers "
+        "show the selected run's attention.");
+    if (ImGui::MenuItem("One canvas per run (grid)", nullptr, compare == CompareView::Grid, several))
+      compare = CompareView::Grid;
+    tip("Up to four canvases side by side, one per visible run, moved by one camera. Click a cell to "
+        "select its run.");
+    ImGui::Separator();
+    ImGui::MenuItem("Grid lines", nullptr, &l.grid);
     tip("Coordinate grid and axes of the x\xE2\x82\x81\xE2\x80\x93x\xE2\x82\x82 plane (in the 3D view: the "
         "floor grid and each token's drop line to it).");
     ImGui::MenuItem("Margin lines (planes in 3D)", nullptr, &l.marginLines);

@@ -209,9 +209,12 @@ int runApp(const AppOptions& o) {
   App app(std::move(doc.state), prefs, doc.view);
   app.setFontWarning(fontWarning);
   app.setMarkerSprites(fonts.sprites);
-  if (!doc.warning.empty()) {
-    std::cerr << "attnmd: " << doc.warning << '\n';
-    app.notify(doc.warning);
+  // The file's notices: its app fields, then runs entries that were skipped or cut (the others load).
+  std::string notice = doc.warning;
+  if (!doc.runWarnings.empty()) notice += (notice.empty() ? "" : "; ") + doc.runWarnings;
+  if (!notice.empty()) {
+    std::cerr << "attnmd: " << notice << '\n';
+    app.notify(notice);
   }
   // Files, preferences, autosave and recovery. Scripted runs leave the user's state alone (and are not
   // affected by it) unless --user-state.

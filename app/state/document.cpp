@@ -112,9 +112,10 @@ std::shared_ptr<const core::Scene> Document::editedScene() const {
 }
 
 std::string defaultRunColour(int i) {
-  // Okabe-Ito (app/plot/palette.cpp, the plots' series colours), so a run has one colour everywhere.
+  // Okabe-Ito (app/plot/palette.cpp, the plots' series colours), so a run has one colour everywhere;
+  // the eighth is wine instead of black, which the canvas uses for its own rays.
   static constexpr const char* kColours[] = {"#0072b2", "#d55e00", "#009e73", "#cc79a7",
-                                             "#e69f00", "#56b4e9", "#f0e442", "#000000"};
+                                             "#e69f00", "#56b4e9", "#f0e442", "#882255"};
   return kColours[static_cast<std::size_t>(std::max(0, i)) % 8];
 }
 

@@ -13,12 +13,14 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <set>
 #include <string>
 
 #include "app/gui/views/canvas_geometry.h"
 #include "app/gui/platform/image_io.h"
 #include "app/gui/widgets/theme.h"
 #include "app/gui/views/view3d.h"
+#include "app/state/overlay.h"
 #include "core/run.h"
 #include "core/scene_io.h"
 #include "core/svm.h"
@@ -335,6 +337,136 @@ TEST(GuiE2E, ThreeDViewShowsProjectedTokensRingsAndTheSvmRay) {
   }
   EXPECT_GE(probes, 6);
   EXPECT_GE(hits, probes * 2 / 3) << "dashed SVM ray, " << hits << " of " << probes;
+}
+
+
+// Three runs (p = 1.1, 2, 3 of normalized mirror descent) in the grid: one canvas per run, each with
+// its run's dashed SVM ray in the run's colour along that run's own l_p SVM direction (solved here by
+// core, independently; on this fixture the three directions happen to coincide), and the numbers of every run as core computes them, live and at --at K.
+std::string compareFixture() {
+  nlohmann::json j = nlohmann::json::parse(kFixture);
+  j["app"] = {{"svm_tokens", "selected"}};
+  j["runs"] = nlohmann::json::array({{{"name", "p = 1.1"}, {"optimizer", {{"p", 1.1}}}},
+                                     {{"name", "p = 2"}, {"optimizer", {{"p", 2.0}}}},
+                                     {{"name", "p = 3"}, {"optimizer", {{"p", 3.0}}}}});
+  return j.dump();
+}
+
+TEST(GuiE2E, GridShowsEveryRunWithItsOwnSvmInItsColourAndTheTimelineRewinds) {
+  if (!haveDisplay()) GTEST_SKIP() << "no DISPLAY: run the e2e tests under xvfb-run";
+  const std::string dir = ::testing::TempDir();
+  const std::string scenePath = dir + "attnmd_e2e_compare.json", png = dir + "attnmd_e2e_grid.png",
+                    layoutPath = dir + "attnmd_e2e_grid.json";
+  const std::string text = compareFixture();
+  std::ofstream(scenePath) << text;
+  constexpr long long steps = 200, at = 30;
+  auto shoot = [&](const std::string& extra) {
+    std::remove(png.c_str());
+    return run(quote(ATTNMD_GUI_EXE) + " --scene " + quote(scenePath) + " --steps " + std::to_string(steps) +
+               " --compare grid --size 1600x1000 --ui-scale 1 --theme light --screenshot " + quote(png) +
+               " --layout-json " + quote(layoutPath) + extra + " --exit");
+  };
+  const Result r = shoot("");
+  if (r.code == 1 && r.output.find("cannot open a window") != std::string::npos)
+    GTEST_SKIP() << "no usable display: " << r.output;
+  ASSERT_EQ(r.code, 0) << r.output;
+  nlohmann::json layout = nlohmann::json::parse(std::ifstream(layoutPath), nullptr, false);
+  Image img;
+  ASSERT_EQ(readPng(png, img), "");
+  ASSERT_EQ(layout["compare"], "grid");
+  ASSERT_EQ(layout["runs"].size(), 3u) << layout["runs"].dump();
+
+  auto loaded = core::parseScene(text, "fixture");
+  ASSERT_TRUE(loaded.ok()) << loaded.error();
+  const core::Scene& base = loaded.scene();
+  const std::vector<double> ps = {1.1, 2.0, 3.0};
+  for (std::size_t i = 0; i < 3; ++i) {
+    SCOPED_TRACE(ps[i]);
+    core::Scene s = base;
+    s.optimizer.p = ps[i];
+    core::Run coreRun(s);
+    ASSERT_EQ(coreRun.step(steps), steps);
+    const auto& shown = layout["runs"][i];
+    EXPECT_EQ(shown["step"].get<long long>(), steps);
+    EXPECT_EQ(shown["selected"].get<std::vector<int>>(), coreRun.selectedTokens());
+    const core::AttentionSvm svm =
+        core::solveAttentionSvm(s, coreRun.selectedTokens(), core::svmNormFor(s), core::svmPFor(s));
+    ASSERT_EQ(svm.solution.status, core::SvmStatus::Optimal);
+    EXPECT_NEAR(shown["corr"].get<double>(), coreRun.currentMetrics().corr, 1e-9);
+    const Eigen::Vector2d u = svm.direction.p.normalized();
+
+    // The run's dashed ray on its own canvas: along its SVM direction (screen y points down) ...
+    ASSERT_FALSE(shown["svm_ray"].is_null()) << "run " << i;
+    const auto& ray = shown["svm_ray"];
+    const Eigen::Vector2d from(ray["from"][0].get<double>(), ray["from"][1].get<double>());
+    const Eigen::Vector2d drawn =
+        Eigen::Vector2d(ray["to"][0].get<double>(), ray["to"][1].get<double>()) - from;
+    ASSERT_GT(drawn.norm(), 40.0);
+    const Eigen::Vector2d dir = drawn.normalized();
+    EXPECT_GT(dir.dot(Eigen::Vector2d(u.x(), -u.y())), std::cos(0.5 * M_PI / 180));
+    // ... painted in the run's colour: most dashes along it (2 px steps, best pixel across the line).
+    const ImU32 colour = parseRunColour(shown["colour"].get<std::string>());
+    ASSERT_NE(colour, 0u);
+    int hits = 0, probes = 0;
+    for (double d = 3; d < drawn.norm() - 3; d += 2) {
+      ++probes;
+      int best = 1000;
+      for (double e : {-1.0, -0.5, 0.0, 0.5, 1.0})
+        best = std::min(best, colourDistance(img, from.x() + d * dir.x() - e * dir.y(),
+                                             from.y() + d * dir.y() + e * dir.x(), colour));
+      hits += best < 90;
+    }
+    EXPECT_GE(hits, probes * 4 / 10) << "run " << i << ": " << hits << " of " << probes
+                                     << " probes in its colour (dashes cover ~60%)";
+  }
+  // One cell per run: the three rays start at three different origins (their cells' centres).
+  std::set<std::pair<int, int>> origins;
+  for (const auto& shown : layout["runs"])
+    origins.insert({static_cast<int>(shown["svm_ray"]["from"][0].get<double>()),
+                    static_cast<int>(shown["svm_ray"]["from"][1].get<double>())});
+  EXPECT_EQ(origins.size(), 3u);
+
+  // --at K: every run shown at step K exactly, with the numbers of a run that stopped there.
+  ASSERT_EQ(shoot(" --at " + std::to_string(at)).code, 0);
+  std::ifstream(layoutPath) >> layout;
+  EXPECT_EQ(layout["timeline"].get<long long>(), at);
+  for (std::size_t i = 0; i < 3; ++i) {
+    core::Scene s = base;
+    s.optimizer.p = ps[i];
+    core::Run coreRun(s);
+    coreRun.step(at);
+    EXPECT_EQ(layout["runs"][i]["step"].get<long long>(), at) << i;
+    EXPECT_EQ(layout["runs"][i]["selected"].get<std::vector<int>>(), coreRun.selectedTokens()) << i;
+    EXPECT_NEAR(layout["runs"][i]["corr"].get<double>(), coreRun.currentMetrics().corr, 1e-9) << i;
+  }
+  // Beyond the trained steps: clamped to the last one, and said so.
+  const Result beyond = shoot(" --at 999999");
+  ASSERT_EQ(beyond.code, 0) << beyond.output;
+  std::ifstream(layoutPath) >> layout;
+  EXPECT_EQ(layout["timeline"].get<long long>(), steps);
+  EXPECT_NE(beyond.output.find("200"), std::string::npos) << beyond.output;
+}
+
+
+// A runs entry with a bad field: the scene opens with the other runs, and the message names the field.
+TEST(GuiE2E, ABadRunsEntryIsSkippedWithAMessageNamingTheField) {
+  if (!haveDisplay()) GTEST_SKIP() << "no DISPLAY: run the e2e tests under xvfb-run";
+  const std::string dir = ::testing::TempDir();
+  const std::string scenePath = dir + "attnmd_e2e_badrun.json", layoutPath = dir + "attnmd_e2e_badrun_layout.json";
+  nlohmann::json j = nlohmann::json::parse(compareFixture());
+  j["runs"][1]["optimizer"]["p"] = 0.5;
+  std::ofstream(scenePath) << j.dump();
+  const Result r = run(quote(ATTNMD_GUI_EXE) + " --scene " + quote(scenePath) +
+                       " --steps 5 --size 1280x720 --screenshot " + quote(dir + "attnmd_e2e_badrun.png") +
+                       " --layout-json " + quote(layoutPath) + " --exit");
+  if (r.code == 1 && r.output.find("cannot open a window") != std::string::npos)
+    GTEST_SKIP() << "no usable display: " << r.output;
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("runs[1].optimizer.p"), std::string::npos) << r.output;
+  const nlohmann::json layout = nlohmann::json::parse(std::ifstream(layoutPath), nullptr, false);
+  ASSERT_EQ(layout["runs"].size(), 2u);
+  EXPECT_EQ(layout["runs"][0]["name"], "p = 1.1");
+  EXPECT_EQ(layout["runs"][1]["name"], "p = 3");
 }
 
 }  // namespace

@@ -314,5 +314,71 @@ TEST(App3D, SpatialScenesOpenInTheThreeDViewWhereDeleteAndFitWork) {
   EXPECT_EQ(app.canvasLayout().markers.size(), 11u);
 }
 
+
+// The whole screen with three runs: Shift+S steps the timeline back, S forward (neither is an edit);
+// in the grid every run has its cell, the cells share the camera (a zoom over one zooms all) and the
+// first click into another run's cell only selects that run.
+TEST(AppCompare, TimelineKeysGridCellsAndOneCameraForAll) {
+  ImGuiHarness ui;
+  DocState state{teachingScene(), {}};
+  for (double p : {1.1, 2.0, 3.0}) {
+    core::RunPatch r;
+    r.name = "p = " + std::to_string(p).substr(0, 3);
+    r.patchJson = R"({"optimizer": {"p": )" + std::to_string(p) + "}}";
+    state.runs.push_back(r);
+  }
+  ViewState view;
+  view.compare = CompareView::Grid;
+  App app(std::move(state), Preferences{}, view, TrainerMode::Synchronous);
+  auto fn = [&] { app.frame(); };
+  ui.frame(fn);
+  ASSERT_EQ(app.lab().runCount(), 3);
+  app.lab().requestSteps(60);
+  for (int k = 0; k < 50 && app.lab().busy(); ++k) ui.frame(fn);
+  ui.frame(fn);
+  ASSERT_EQ(app.lab().furthestStep(), 60);
+  EXPECT_EQ(app.snapshot()->iteration, 60);
+
+  ui.shift(true);
+  ui.tap(GLFW_KEY_S, fn);
+  ui.tap(GLFW_KEY_S, fn);
+  ui.shift(false);
+  ui.frame(fn);
+  EXPECT_EQ(app.lab().cursor(), 58);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(app.lab().run(i).shown->iteration, 58) << i;
+  EXPECT_EQ(app.snapshot()->iteration, 58);
+  ui.tap(GLFW_KEY_S, fn);
+  ui.frame(fn);
+  EXPECT_EQ(app.lab().cursor(), 59);
+  EXPECT_EQ(app.document().undoDepth(), 0u) << "moving the timeline is not an edit";
+
+  // Grid: three cells (three SVM rays from three origins); the wheel over the third zooms the camera
+  // every cell draws with.
+  std::vector<ImVec2> origins;
+  for (const RunRayOnScreen& r : app.runRaysOnScreen())
+    if (r.svm) origins.push_back(r.from);
+  ASSERT_EQ(origins.size(), 3u);
+  const double zoom = app.document().view().canvas.pixelsPerUnit;
+  ui.mouseTo(ImVec2(origins[2].x + 3, origins[2].y + 3));
+  ui.frame(fn);
+  ui.wheel(1.f);
+  ui.frame(fn);
+  ui.wheel(0.f);
+  ui.frame(fn);
+  EXPECT_GT(app.document().view().canvas.pixelsPerUnit, zoom) << "the shared camera zoomed in";
+  // A click on an empty spot of another run's cell selects that run and adds no token; the same click
+  // in the selected run's cell edits as usual.
+  ASSERT_EQ(app.selectedRun(), 0);
+  const ImVec2 empty(origins[2].x + 3, origins[2].y + 3);
+  ui.click(0, empty, fn);
+  ui.frame(fn);
+  EXPECT_EQ(app.selectedRun(), 2);
+  EXPECT_EQ(app.document().undoDepth(), 0u) << "selecting a run is not an edit";
+  ui.click(0, empty, fn);
+  ui.frame(fn);
+  EXPECT_EQ(app.document().undoDepth(), 1u) << "a click in the selected run's cell adds a token";
+  EXPECT_EQ(app.canvasLayout().transform.pixelsPerUnit, app.document().view().canvas.pixelsPerUnit);
+}
+
 }  // namespace
 }  // namespace attnmd::gui

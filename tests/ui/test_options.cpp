@@ -28,7 +28,8 @@ TEST(Options, DefaultsWithoutFlags) {
 TEST(Options, EveryFlag) {
   const ParsedOptions p = parse({"--scene", "s.json", "--steps", "250", "--size", "1280x720", "--screenshot",
                                  "o.png", "--exit", "--bench-frames", "90", "--ui-scale", "1.5", "--theme",
-                                 "dark", "--layout-json", "l.json", "--view", "2d"});
+                                 "dark", "--layout-json", "l.json", "--view", "2d", "--compare", "grid",
+                                 "--at", "120"});
   ASSERT_EQ(p.error, "");
   EXPECT_EQ(p.options.scenePath, "s.json");
   EXPECT_EQ(p.options.steps, 250);
@@ -41,6 +42,9 @@ TEST(Options, EveryFlag) {
   EXPECT_EQ(p.options.theme, ThemeKind::Dark);
   EXPECT_EQ(p.options.layoutJsonPath, "l.json");
   EXPECT_EQ(p.options.view, "2d");
+  EXPECT_EQ(p.options.compare, "grid");
+  EXPECT_EQ(p.options.at, 120);
+  EXPECT_EQ(parse({"--compare", "overlay"}).options.compare, "overlay");
   EXPECT_TRUE(parse({"-h"}).options.help);
   EXPECT_TRUE(parse({"--help"}).options.help);
 }
@@ -55,6 +59,10 @@ TEST(Options, BadValuesNameTheFlag) {
            {{"--ui-scale", "0.5"}, "--ui-scale"},
            {{"--theme", "blue"}, "--theme"},
            {{"--view", "4d"}, "--view"},
+           {{"--compare", "side"}, "--compare"},
+           {{"--compare"}, "--compare"},
+           {{"--at", "-1"}, "--at"},
+           {{"--at", "soon"}, "--at"},
            {{"--bench-frames", "0"}, "--bench-frames"},
            {{"--scene"}, "--scene"},
            {{"--frobnicate"}, "--frobnicate"}}) {

@@ -11,15 +11,16 @@ namespace attnmd::gui {
 
 const Shortcut kShortcuts[] = {
     {"Space", "play / pause training"},
-    {"S", "one optimizer step"},
-    {"R", "reset the run to step 0"},
+    {"S", "one optimizer step (on the timeline: one step forward)"},
+    {"Shift+S", "one step back on the timeline"},
+    {"R", "reset every run to step 0"},
     {"F", "fit the canvas (or the 3D view) to the data"},
     {"Delete / Backspace", "delete the hovered (or last clicked) token"},
-    {"Ctrl+Z", "undo"},
+    {"Ctrl+Z", "undo (after Continue from here: brings the steps back)"},
     {"Ctrl+Y, Ctrl+Shift+Z", "redo"},
     {"Ctrl+= / Ctrl+\xE2\x88\x92", "larger / smaller UI (1x to 3x)"},
     {"Esc", "stop picking SVM tokens"},
-    {"Ctrl+N / Ctrl+O", "new scene / open a scene file (asks first when there are unsaved changes)"},
+    {"Ctrl+N / Ctrl+O", "new scene / open a file (asks first about unsaved changes)"},
     {"Ctrl+S / Ctrl+Shift+S", "save / save as (atomic: a crash never leaves half a file)"},
     {"Ctrl+Shift+C / Ctrl+Shift+V", "copy the scene as text / paste a scene (one undoable edit)"},
     {"drop a .json", "open it"},
@@ -29,10 +30,11 @@ const Shortcut kShortcuts[] = {
     {"left drag", "move a token, the tip of v, or a query point \xC3\x97"},
     {"right click", "delete a token"},
     {"right drag / wheel", "pan / zoom the canvas"},
-    {"3D view (d \xE2\x89\xA5 3): left drag (empty)", "orbit"},
+    {"click a grid cell", "select that run (experiment edits go to it)"},
+    {"3D view: left drag (empty)", "orbit (scenes with d \xE2\x89\xA5 3)"},
     {"3D view: left drag a token", "move it in the screen plane (its depth is kept)"},
     {"3D view: double-click (empty)", "add a token to the selected sequence"},
-    {"3D view: right click / right drag / wheel", "delete a token / pan / zoom"},
+    {"3D view: right click / drag", "delete a token / pan (wheel: zoom)"},
 };
 const int kShortcutCount = static_cast<int>(sizeof(kShortcuts) / sizeof(kShortcuts[0]));
 

@@ -182,7 +182,8 @@ void CanvasPanel::draw(Document& doc, const CanvasOverlay& overlay, const Canvas
   render(doc, overlay, style);
 }
 
-void CanvasPanel::interact(Document& doc, const CanvasOverlay& overlay, const CanvasStyle& style) {
+void CanvasPanel::interact(Document& doc, const CanvasOverlay& overlay, const CanvasStyle& style,
+                          bool input) {
   if (doc.view().layers.legend) legendStrip(doc, overlay, style);
   const ImVec2 p0 = ImGui::GetCursorScreenPos();
   ImVec2 size = ImGui::GetContentRegionAvail();
@@ -195,7 +196,7 @@ void CanvasPanel::interact(Document& doc, const CanvasOverlay& overlay, const Ca
   hoveredCanvas_ = ImGui::IsItemHovered();
   scale_ = style.scale;
   t_ = CanvasTransform::make(p0, ImVec2(p0.x + size.x, p0.y + size.y), doc.view().canvas);
-  handleInput(doc, overlay);
+  if (input) handleInput(doc, overlay);
   t_ = CanvasTransform::make(p0, ImVec2(p0.x + size.x, p0.y + size.y), doc.view().canvas);
 }
 

@@ -37,7 +37,8 @@ class CanvasPanel {
   void draw(Document& doc, const CanvasOverlay& overlay, const CanvasStyle& style);
   // The two halves of draw(): interact() reserves the region and turns input into commands; the app
   // then brings the run and the theory up to date, so render() shows an edit in the same frame.
-  void interact(Document& doc, const CanvasOverlay& overlay, const CanvasStyle& style);
+  // `input` false: lay out only, ignore the mouse this frame (the grid consumed the click).
+  void interact(Document& doc, const CanvasOverlay& overlay, const CanvasStyle& style, bool input = true);
   void render(const Document& doc, const CanvasOverlay& overlay, const CanvasStyle& style);
 
   // Keyboard actions the app routes here (F, Delete).

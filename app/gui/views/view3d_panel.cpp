@@ -167,7 +167,8 @@ void View3DPanel::deleteHoveredOrActive(Document& doc) {
 // [SECTION] drawing, the mode bar
 // =================================================================================================
 
-void View3DPanel::interact(Document& doc, const CanvasOverlay& overlay, const CanvasStyle& style) {
+void View3DPanel::interact(Document& doc, const CanvasOverlay& overlay, const CanvasStyle& style,
+                          bool input) {
   if (doc.view().layers.legend) {
     CanvasScene legend;
     legend.scale = style.scale;
@@ -189,7 +190,7 @@ void View3DPanel::interact(Document& doc, const CanvasOverlay& overlay, const Ca
   scale_ = style.scale;
   const ImVec2 p1(p0.x + size.x, p0.y + size.y);
   P_ = Projection3D::make(p0, p1, camera);
-  handleInput(doc, overlay);
+  if (input) handleInput(doc, overlay);
   P_ = Projection3D::make(p0, p1, doc.view().camera);
 }
 

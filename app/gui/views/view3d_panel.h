@@ -29,7 +29,8 @@ class View3DPanel {
  public:
   // Reserves the window's remaining content region (below the legend strip) and turns input into
   // commands on `doc` and camera moves on doc.view().camera; render() draws the current state.
-  void interact(Document& doc, const CanvasOverlay& overlay, const CanvasStyle& style);
+  // `input` false: lay out only, ignore the mouse this frame (the grid consumed the click).
+  void interact(Document& doc, const CanvasOverlay& overlay, const CanvasStyle& style, bool input = true);
   void render(const Document& doc, const CanvasOverlay& overlay, const CanvasStyle& style);
 
   void fit(Document& doc) { doc.view().camera.pixelsPerUnit = 0; }
