@@ -90,7 +90,7 @@ void Lab::startRun(int i, const Document& doc, bool keepParameters) {
   }
   r.scene = runScene;
   try {
-    r.trainer->restart(core::Run(std::shared_ptr<const core::Scene>(std::move(scene))));
+    r.trainer->restart(std::shared_ptr<const core::Scene>(std::move(scene)));
   } catch (const std::exception& e) {
     r.error = std::string("cannot train this scene: ") + e.what();
     r.trainer->setPlaying(false);

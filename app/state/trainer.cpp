@@ -110,18 +110,21 @@ Trainer::~Trainer() {
   if (thread_.joinable()) thread_.join();
 }
 
-void Trainer::restart(core::Run run) {
-  auto log = std::make_shared<core::CheckpointLog>();
-  run.attachCheckpoints(log);
-  auto snap = makeSnapshot(run, 0);  // on this thread: the new state is visible in this frame
+void Trainer::restart(std::shared_ptr<const core::Scene> scene) {
+  // Step 0 on this thread, so the new state is visible in this frame: the evaluation at the initial
+  // parameters, without the SVM metrics (svmMetrics off: nothing is solved here).
+  core::RunOptions preview;
+  preview.svmMetrics = false;
+  const core::Run first(scene, preview);
+  auto snap = makeSnapshot(first, 0);
   {
     std::lock_guard lk(mutex_);
     snap->generation = ++generation_;
-    runStopped_ = run.stopped();
+    runStopped_ = first.stopped();
     if (runStopped_) playing_ = false;
     snapshot_ = std::move(snap);
-    incoming_.emplace(std::move(run));
-    checkpoints_ = std::move(log);
+    incoming_ = std::move(scene);
+    checkpoints_.reset();
     pending_ = 0;
     view_.reset();
     viewRequest_.reset();
@@ -218,7 +221,7 @@ double Trainer::workerCpuSeconds() const {
 
 bool Trainer::busy() const {
   std::lock_guard lk(mutex_);
-  return hasWorkLocked() || workerStepping_ || incoming_.has_value() || viewRequest_.has_value() ||
+  return hasWorkLocked() || workerStepping_ || (incoming_ != nullptr) || viewRequest_.has_value() ||
          rewindRequest_.has_value();
 }
 
@@ -234,7 +237,7 @@ bool Trainer::waitIdle(double timeoutSeconds) {
   }
   std::unique_lock lk(mutex_);
   return idle_.wait_for(lk, std::chrono::duration<double>(timeoutSeconds), [&] {
-    return runStopped_ || (pending_ == 0 && !workerStepping_ && !incoming_.has_value() &&
+    return runStopped_ || (pending_ == 0 && !workerStepping_ && !(incoming_ != nullptr) &&
                            !viewRequest_.has_value() && !rewindRequest_.has_value());
   });
 }
@@ -308,14 +311,41 @@ long long Trainer::stepChunk(core::Run& run, std::uint64_t gen, long long k, boo
   return taken;
 }
 
+bool Trainer::takeIncoming(std::optional<core::Run>& run, std::uint64_t& gen, std::unique_lock<std::mutex>& lk) {
+  const std::shared_ptr<const core::Scene> scene = std::move(incoming_);
+  incoming_.reset();
+  const std::uint64_t g = generation_;
+  run.reset();
+  workerStepping_ = true;
+  lk.unlock();
+  std::optional<core::Run> built;
+  auto log = std::make_shared<core::CheckpointLog>();
+  std::shared_ptr<TrainSnapshot> snap;
+  try {
+    built.emplace(scene);  // step-0 metrics: may solve the run's SVM (off the UI thread)
+    built->attachCheckpoints(log);
+    snap = makeSnapshot(*built, g);
+  } catch (const std::exception&) {
+    built.reset();  // restart() built the same scene, so this is not expected; keep the preview
+  }
+  lk.lock();
+  workerStepping_ = false;
+  if (generation_ != g || incoming_) return false;  // restarted again meanwhile
+  if (!built) return false;
+  run = std::move(built);
+  gen = g;
+  checkpoints_ = std::move(log);
+  snapshot_ = std::move(snap);
+  cancel_ = false;
+  return true;
+}
+
 long long Trainer::pump() {
   if (mode_ != TrainerMode::Synchronous) return 0;
   std::unique_lock lk(mutex_);
   if (incoming_) {
-    syncRun_.emplace(std::move(*incoming_));
-    incoming_.reset();
-    syncGen_ = generation_;
-    cancel_ = false;
+    syncRun_.reset();
+    takeIncoming(syncRun_, syncGen_, lk);
   }
   if (!syncRun_) return 0;
   core::Run& run = *syncRun_;
@@ -359,15 +389,12 @@ void Trainer::work() {
   std::unique_lock lk(mutex_);
   for (;;) {
     wake_.wait(lk, [&] {
-      return quit_ || incoming_.has_value() ||
+      return quit_ || (incoming_ != nullptr) ||
              (run && (hasWorkLocked() || viewRequest_.has_value() || rewindRequest_.has_value()));
     });
     if (quit_) return;
     if (incoming_) {
-      run.emplace(std::move(*incoming_));
-      incoming_.reset();
-      gen = generation_;
-      cancel_ = false;
+      takeIncoming(run, gen, lk);
       budget = 0;
       lastTick = Clock::now();
       idle_.notify_all();

@@ -2,8 +2,10 @@
 //
 // The worker owns the core::Run and steps it in chunks; after each chunk it builds a TrainSnapshot and
 // swaps it in under a mutex. The UI copies the shared_ptr under that mutex once per frame, so it never
-// waits for a step. restart() builds the new run's first snapshot on the calling (UI) thread, so an
-// edit shows its effect in the same frame.
+// waits for a step. restart() builds the new run's first snapshot on the calling (UI) thread without
+// its SVM metrics (an evaluation at the initial parameters: cheap), so an edit shows its effect in the
+// same frame; the run itself, whose step-0 metrics solve an SVM, is built by the worker (pump() in
+// synchronous mode), which publishes step 0 again with those metrics. No SVM is solved on the UI thread.
 //
 // The timeline: the run records checkpoints while it steps (core/timeline.h); requestView(k) has the
 // worker replay the run to step k from the nearest checkpoint and publish that as viewSnapshot()
@@ -62,9 +64,10 @@ class Trainer {
   Trainer(const Trainer&) = delete;
   Trainer& operator=(const Trainer&) = delete;
 
-  // Replaces the run (pending single steps are dropped, play state is kept). Publishes the new run's
-  // snapshot before returning.
-  void restart(core::Run run);
+  // Replaces the run by a fresh core::Run of `scene` (pending single steps are dropped, play state is
+  // kept). Publishes the new run's step 0 before returning (without SVM metrics: see above). Throws
+  // what core::Run's constructor throws for a scene it cannot train.
+  void restart(std::shared_ptr<const core::Scene> scene);
 
   void setPlaying(bool playing);
   bool playing() const;
@@ -120,7 +123,10 @@ class Trainer {
   std::condition_variable idle_;
   std::thread thread_;
   bool quit_ = false;
-  std::optional<core::Run> incoming_;  // a restarted run the worker has not taken yet
+  std::shared_ptr<const core::Scene> incoming_;  // a restarted run's scene the worker has not built yet
+  // Builds the run of incoming_ (lock held on entry and exit, released while building) and publishes
+  // its step 0; false when a newer restart came meanwhile (`run` is then left empty).
+  bool takeIncoming(std::optional<core::Run>& run, std::uint64_t& gen, std::unique_lock<std::mutex>& lk);
   std::uint64_t generation_ = 0;
   bool playing_ = false;
   bool runStopped_ = false;  // the current run cannot step any more

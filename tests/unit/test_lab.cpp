@@ -30,12 +30,12 @@ core::Params referenceParams(const Document& doc, int i, long long k) {
 
 void expectSameParams(const core::Params& a, const core::Params& b) {
   // Bit-identical: the same floating-point operations in the same order.
-  EXPECT_EQ(a.p.size(), b.p.size());
-  if (a.p.size() == b.p.size()) EXPECT_TRUE((a.p.array() == b.p.array()).all()) << a.p.transpose() << " vs " << b.p.transpose();
-  EXPECT_EQ(a.W.size(), b.W.size());
-  if (a.W.size() == b.W.size()) EXPECT_TRUE((a.W.array() == b.W.array()).all());
-  EXPECT_EQ(a.v.size(), b.v.size());
-  if (a.v.size() == b.v.size()) EXPECT_TRUE((a.v.array() == b.v.array()).all());
+  ASSERT_EQ(a.p.size(), b.p.size());
+  ASSERT_EQ(a.W.size(), b.W.size());
+  ASSERT_EQ(a.v.size(), b.v.size());
+  EXPECT_TRUE((a.p.array() == b.p.array()).all()) << a.p.transpose() << " vs " << b.p.transpose();
+  EXPECT_TRUE((a.W.array() == b.W.array()).all());
+  EXPECT_TRUE((a.v.array() == b.v.array()).all());
 }
 
 struct LabFixture : ::testing::Test {
@@ -195,6 +195,27 @@ TEST_F(LabFixture, ContinueFromHereDropsTheLaterStepsAndUndoTrainsThemAgain) {
   EXPECT_EQ(lab.run(2).shown->iteration, 120);
   expectSameParams(lab.run(2).shown->params, referenceParams(doc, 2, 120));
   EXPECT_FALSE(lab.canUndoRewind(doc));
+}
+
+
+// restart() shows step 0 at once without solving anything on the calling (UI) thread; the run itself,
+// whose step-0 metrics need the SVM, is built where the training happens (here: pump()).
+TEST(TrainerRestart, StepZeroAtOnceTheSvmOnlyWhereTheRunTrains) {
+  Trainer trainer(TrainerMode::Synchronous);
+  auto scene = std::make_shared<const core::Scene>(toyScene());
+  trainer.restart(scene);
+  auto first = trainer.snapshot();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->iteration, 0);
+  EXPECT_FALSE(first->selectedSvm) << "nothing solved on the calling thread";
+  EXPECT_EQ(first->selected, core::Run(*scene).selectedTokens());
+  trainer.pump();
+  auto built = trainer.snapshot();
+  ASSERT_NE(built, first);
+  EXPECT_EQ(built->iteration, 0);
+  ASSERT_TRUE(built->selectedSvm);
+  EXPECT_EQ(built->selectedSvm->solution.status, core::SvmStatus::Optimal);
+  EXPECT_EQ(built->selectedSvm->tokens, built->selected);
 }
 
 }  // namespace

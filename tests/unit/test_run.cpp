@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/run.h"
+#include "tests/support/sanitizer.h"
 #include "tests/support/scenes.h"
 
 using namespace attnmd::core;
@@ -161,7 +162,7 @@ TEST(TrainingRun, OverflowingStepsStopTheRunWithAReasonAndLeaveItAtTheLastGoodSt
 TEST(TrainingRun, ExtremePRunsStayFinite) {
   for (double p : {1.01, 20.0}) {
     TrainRun r(paperScene(7, OptimizerKind::NMD, p));
-    r.step(2000);
+    r.step(attnmd::testing::stepsForBuild(2000));
     EXPECT_TRUE(r.params().W.allFinite()) << p;
     EXPECT_TRUE(std::isfinite(r.loss())) << p;
     if (r.stopped()) {

@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "core/timeline.h"
+#include "tests/support/sanitizer.h"
 #include "tests/support/scenes.h"
 
 using namespace attnmd::core;
@@ -152,7 +153,7 @@ const Config& configNamed(std::string_view name) {
 // ---------------------------------------------------------------------------------------------------
 
 TEST(Timeline, ReplayToRandomStepsIsBitIdenticalToTheLiveRun) {
-  constexpr long long kSteps = 3000;
+  constexpr long long kSteps = attnmd::testing::stepsForBuild(3000);
   for (std::size_t ci = 0; ci < std::size(kConfigs); ++ci) {
     const Config& config = kConfigs[ci];
     const std::uint64_t seed = kSeed + ci;
