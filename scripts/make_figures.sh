@@ -93,12 +93,15 @@ if [ "$screenshots" -eq 1 ] && [ -x "$gui" ] && { [ -n "${DISPLAY:-}" ] || comma
   # README's 3D view: a 3D scene after training.
   (cd "$root" && "${runner[@]}" "$gui" --scene assets/scenes/clusters-3d.json --steps 3000 \
     --screenshot "$shots/view3d.png" --exit >/dev/null 2>&1) || log "screenshot of the 3D view failed (skipped)"
-  # README's compare pair: three runs (p = 1.1 / 2 / 3) in the grid after training, and on one canvas with
-  # the timeline back at step 60.
-  (cd "$root" && "${runner[@]}" "$gui" --scene assets/scenes/compare-p.json --steps 3000 --compare grid \
+  # README's compare screenshots: three runs (p = 1.1 / 2 / 3) after training, in the grid and on one
+  # canvas, and the timeline rewound to step 30, where the runs have parted.
+  (cd "$root" && "${runner[@]}" "$gui" --scene assets/scenes/compare-p.json --steps 2000 --compare grid \
     --screenshot "$shots/compare-grid.png" --exit >/dev/null 2>&1) || log "screenshot of the grid view failed (skipped)"
-  (cd "$root" && "${runner[@]}" "$gui" --scene assets/scenes/compare-p.json --steps 3000 --compare overlay --at 60 \
-    --screenshot "$shots/compare-timeline.png" --exit >/dev/null 2>&1) ||
+  (cd "$root" && "${runner[@]}" "$gui" --scene assets/scenes/compare-p.json --steps 2000 --compare overlay \
+    --screenshot "$shots/compare-overlay.png" --exit >/dev/null 2>&1) ||
+    log "screenshot of the overlay view failed (skipped)"
+  (cd "$root" && "${runner[@]}" "$gui" --scene assets/scenes/compare-p.json --steps 2000 --compare grid --at 30 \
+    --screenshot "$shots/timeline.png" --exit >/dev/null 2>&1) ||
     log "screenshot of the timeline failed (skipped)"
   for what in file-menu open export-menu; do
     (cd "$root" && "${runner[@]}" "$gui" --steps 300 --show "$what" --screenshot "$shots/$what.png" --exit >/dev/null 2>&1) ||

@@ -426,8 +426,10 @@ void App::frame() {
   const float rightW = std::clamp(420.f * s, 240.f, W * 0.26f);
   const float centerW = std::max(100.f, W - leftW - rightW);
   const float bodyH = std::max(100.f, H - menuH - statusH);
-  const float heatH =
-      std::clamp(HeatmapPanel::preferredHeight(doc_.scene().sequenceCount(), s), 90.f * s, bodyH * 0.32f);
+  // Several runs' heat maps carry a title line (the run's name) above their grids.
+  const float heatTitle = lab_.runCount() >= 2 && visibleRuns(2).size() >= 2 ? ImGui::GetTextLineHeightWithSpacing() : 0.f;
+  const float heatH = std::clamp(HeatmapPanel::preferredHeight(doc_.scene().sequenceCount(), s) + heatTitle,
+                                 90.f * s, bodyH * 0.32f);
   // The runs strip and the timeline: two rows of buttons each, whatever the font.
   const ImGuiStyle& st = ImGui::GetStyle();
   const float twoRows = 2.f * ImGui::GetFrameHeightWithSpacing() + 2.f * st.WindowPadding.y;

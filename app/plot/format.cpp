@@ -75,6 +75,9 @@ std::string formatLog10Value(double log10v, int significant) {
   if (log10v > -4 && log10v < 5) return formatValue(std::pow(10.0, log10v), significant);
   if (significant < 1) significant = 1;
   if (significant > 15) significant = 15;
+  // Beyond a million decades the mantissa carries no information a double can hold (p near 1 drives
+  // 1 - s there): the power of ten itself, with a readable exponent, e.g. "10^(-4.9e7)".
+  if (std::fabs(log10v) >= 1e6) return "10^(" + formatValue(log10v, 2) + ")";
   double exponent = std::floor(log10v);
   double mantissa = std::pow(10.0, log10v - exponent);  // in [1, 10)
   // Rounding the mantissa to `significant` digits can carry into the next decade (9.9996 -> 10.00).

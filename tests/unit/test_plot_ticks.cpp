@@ -63,6 +63,9 @@ TEST(PlotFormat, ScientificIsCompact) {
 TEST(PlotFormat, Log10ValuesBeyondDoubleRange) {
   EXPECT_EQ(formatLog10Value(-300.5), "3.162e-301");
   EXPECT_EQ(formatLog10Value(-1000), "1e-1000");
+  // p near 1: 1 - s far beyond any exponent an int holds, still readable and never cut.
+  EXPECT_EQ(formatLog10Value(-4.9e7), "10^(-4.9e7)");
+  EXPECT_EQ(formatLog10Value(-5e24), "10^(-5e24)");
   EXPECT_EQ(formatLog10Value(-400 + std::log10(9.99996)), "1e-399");  // mantissa rounding carries
   EXPECT_EQ(formatLog10Value(std::log10(0.25)), "0.25");
   EXPECT_EQ(formatLog10Value(-INFINITY), "0");

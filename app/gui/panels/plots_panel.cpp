@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "app/gui/widgets/ui_util.h"
+#include "app/plot/format.h"
 #include "app/plot/palette.h"
 #include "app/plot/run_plots.h"
 
@@ -27,10 +28,7 @@ std::string number(double value, const char* fmt) {
 // max 1 − s is kept as log10 (exact far below 1e-16): mantissa and exponent from it.
 std::string log10Text(double log10Value) {
   if (!std::isfinite(log10Value)) return {};
-  const double e = std::floor(log10Value);
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%.2fe%d", std::pow(10.0, log10Value - e), static_cast<int>(e));
-  return buf;
+  return plot::formatLog10Value(log10Value, 3);  // no integer exponent: it may lie beyond int's range
 }
 
 constexpr Metric kMetrics[] = {
