@@ -28,7 +28,7 @@ std::string appUsage() {
   return "attnmd: watch softmax attention learn to select tokens (max-margin token selection).\n"
          "\n"
          "usage: attnmd [--scene FILE | FILE] [--steps N] [--size WxH] [--screenshot out.png] [--exit]\n"
-         "              [--bench-frames N] [--ui-scale S] [--theme light|dark] [--layout-json FILE]\n"
+         "              [--bench-frames N [--bench-drag]] [--ui-scale S] [--theme light|dark] [--layout-json FILE]\n"
          "              [--view 2d|3d] [--compare overlay|grid] [--at K] [--user-state] [--show WHAT]\n"
          "              [--export-bundle DIR]\n"
          "\n"
@@ -38,6 +38,8 @@ std::string appUsage() {
          "  --screenshot FILE    write a PNG of the whole window once the steps are done\n"
          "  --exit               quit after the steps and the screenshot\n"
          "  --bench-frames N     train at full speed and print frame-time statistics after N frames\n"
+         "  --bench-drag         with --bench-frames: drag the first token in a circle meanwhile (the\n"
+         "                       edit a mouse drag makes each frame: every run restarts, SVMs re-solve)\n"
          "  --ui-scale S         UI scale from 1 to 3 (Ctrl+= / Ctrl+- in the app); default: monitor's\n"
          "  --theme light|dark   colour theme, default light\n"
          "  --view 2d|3d         scenes with d >= 3: open in the x1-x2 plane or the 3D view (default: the\n"
@@ -101,6 +103,8 @@ ParsedOptions parseAppOptions(int argc, const char* const* argv) {
       if (!value(v)) return r;
       if (!parseNumber(v, o.benchFrames) || o.benchFrames < 1)
         r.error = "--bench-frames expects a count >= 1, got '" + std::string(v) + "'";
+    } else if (arg == "--bench-drag") {
+      o.benchDrag = true;
     } else if (arg == "--ui-scale") {
       if (!value(v)) return r;
       char* end = nullptr;

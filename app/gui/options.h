@@ -16,6 +16,7 @@ struct AppOptions {
   std::string screenshotPath;  // --screenshot out.png: PNG of the whole window once the layout settled
   bool exitAfter = false;      // --exit: quit after the steps (and the screenshot) are done
   int benchFrames = 0;  // --bench-frames N: play at full speed, print frame-time statistics after N frames
+  bool benchDrag = false;  // --bench-drag: during --bench-frames, drag the first token (one move per frame)
   float uiScale = 0.f;  // --ui-scale S in [1, 3]; 0 = from the monitor's content scale
   ThemeKind theme = ThemeKind::Light;  // --theme light|dark
   bool themeGiven = false;             // --theme was on the command line

@@ -36,6 +36,23 @@ nlohmann::json point(ImVec2 p) {
   return nlohmann::json::array({p.x, p.y});
 }
 
+// --bench-drag: the first token of the first sequence goes round a small circle about where it was, one
+// move per frame inside one gesture, as a mouse drag on the canvas moves it (every run restarts from
+// the moved data, each run's SVM is asked for again).
+void benchDragStep(Document& doc, int frame) {
+  static Eigen::VectorXd centre;
+  if (doc.scene().sequences.empty()) return;
+  if (frame == 0) {
+    centre = doc.scene().sequences[0].tokens.row(0).transpose();
+    doc.beginGesture("benchmark drag");
+  }
+  Eigen::VectorXd x = centre;
+  const double a = 0.05 * frame;
+  x(0) += 0.3 * std::cos(a);
+  if (x.size() > 1) x(1) += 0.3 * std::sin(a);
+  doc.update(cmd::MoveToken{0, 0, x});
+}
+
 }  // namespace
 
 FrameStats frameStats(std::vector<double> ms) {
@@ -271,6 +288,7 @@ int runApp(const AppOptions& o) {
     const std::optional<CaptureRequest> exportCapture = app.exports().takeCapture();
     if (exportCapture) scaleFontsForCapture(app, *platform, fontPath, exportCapture->factor);
     const auto uiStart = Clock::now();
+    if (bench && o.benchDrag) benchDragStep(app.document(), frameIndex);
     platform->beginFrame(scripted || bench || exportCapture.has_value());
     app.frame();
     const auto uiEnd = Clock::now();

@@ -150,12 +150,16 @@ long long Lab::pendingSteps() const {
   return m;
 }
 
+// The app hands speed and stop condition over every frame: the trainers' locks are taken only when
+// they change (a worker holding its lock can be descheduled; the UI must not wait on it each frame).
 void Lab::setSpeed(double stepsPerSecond) {
+  if (stepsPerSecond == speed_) return;
   speed_ = stepsPerSecond;
   for (auto& r : runs_) r->trainer->setSpeed(stepsPerSecond);
 }
 
 void Lab::setStopCondition(const StopCondition& stop) {
+  if (stop == stop_) return;
   stop_ = stop;
   for (auto& r : runs_) r->trainer->setStopCondition(stop);
 }

@@ -27,7 +27,7 @@ TEST(Options, DefaultsWithoutFlags) {
 
 TEST(Options, EveryFlag) {
   const ParsedOptions p = parse({"--scene", "s.json", "--steps", "250", "--size", "1280x720", "--screenshot",
-                                 "o.png", "--exit", "--bench-frames", "90", "--ui-scale", "1.5", "--theme",
+                                 "o.png", "--exit", "--bench-frames", "90", "--bench-drag", "--ui-scale", "1.5", "--theme",
                                  "dark", "--layout-json", "l.json", "--view", "2d", "--compare", "grid",
                                  "--at", "120"});
   ASSERT_EQ(p.error, "");
@@ -38,6 +38,7 @@ TEST(Options, EveryFlag) {
   EXPECT_EQ(p.options.screenshotPath, "o.png");
   EXPECT_TRUE(p.options.exitAfter);
   EXPECT_EQ(p.options.benchFrames, 90);
+  EXPECT_TRUE(p.options.benchDrag);
   EXPECT_FLOAT_EQ(p.options.uiScale, 1.5f);
   EXPECT_EQ(p.options.theme, ThemeKind::Dark);
   EXPECT_EQ(p.options.layoutJsonPath, "l.json");

@@ -103,6 +103,7 @@ plot::FrameOptions PlotView::frameOptions(ImVec2 size) const {
   o.yAxisLabels = false;        // no rotated text in ImGui; each plot's title names its quantity
   o.yLabelReserve = "-1e-300";  // zooming or a growing run must not shift the plots sideways
   o.runEntries = runEntries;
+  o.columnsPerPixel = columnsPerPixel;
   o.theme = themeFromStyle();
   const ImFont* font = ImGui::GetFont();
   o.measure = [font](std::string_view text, double size) {
