@@ -301,9 +301,13 @@ long long Trainer::stepChunk(core::Run& run, std::uint64_t gen, long long k, boo
   workerStepping_ = true;
   if (k > 0) {
     lk.unlock();
-    trainingCores().acquire();
-    taken = run.step(k, &cancel_);
-    trainingCores().release();
+    {
+      struct Permit {  // released however step() returns
+        Permit() { trainingCores().acquire(); }
+        ~Permit() { trainingCores().release(); }
+      } permit;
+      taken = run.step(k, &cancel_);
+    }
     lk.lock();
   }
   if (gen != generation_) {  // replaced while stepping: discard
