@@ -13,9 +13,9 @@
 #include <cstdio>
 
 #include "app/common/assets.h"
+#include "app/gui/widgets/ui_util.h"
 #include "app/state/document_io.h"
 #include "app/state/run_presets.h"
-#include "app/gui/widgets/ui_util.h"
 #include "core/run.h"
 #include "core/scene_io.h"
 
@@ -94,8 +94,14 @@ std::vector<std::string> App::stateSummary() const {
     for (int i = 0; i < lab_.runCount(); ++i) {
       const LabRun& r = lab_.run(i);
       const core::RunPatch info = doc_.runInfo(i);
-      std::string line = "run " + std::to_string(i + 1) + " "" + info.name + "" (" + info.colour + ")";
-      if (r.shown) line += ": step " + groupedInt(r.shown->iteration) + ", corr " + prettyNumber(r.shown->metrics.corr, "%.6f");
+      std::string line = "run " + std::to_string(i + 1) +
+                         " "
+                         " + info.name + "
+                         " (" +
+                         info.colour + ")";
+      if (r.shown)
+        line += ": step " + groupedInt(r.shown->iteration) + ", corr " +
+                prettyNumber(r.shown->metrics.corr, "%.6f");
       if (!r.error.empty()) line += ": " + r.error;
       lines.push_back(line);
     }
@@ -208,10 +214,11 @@ void App::drawGrid(bool space, const CanvasStyle& style) {
     const int run = gridRuns_[static_cast<std::size_t>(c)];
     CanvasOverlay ov = lab_.run(run).overlay();
     ov.runColour = parseRunColour(doc_.runInfo(run).colour);
-    ImGui::SetCursorScreenPos(
-        ImVec2(origin.x + static_cast<float>(c % cols) * (cell.x + gap), origin.y + static_cast<float>(c / cols) * (cell.y + gap)));
-    ImGui::BeginChild(ImGui::GetID(reinterpret_cast<const void*>(static_cast<std::intptr_t>(c + 1))), cell, false,
-                      ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoBackground);
+    ImGui::SetCursorScreenPos(ImVec2(origin.x + static_cast<float>(c % cols) * (cell.x + gap),
+                                     origin.y + static_cast<float>(c / cols) * (cell.y + gap)));
+    ImGui::BeginChild(
+        ImGui::GetID(reinterpret_cast<const void*>(static_cast<std::intptr_t>(c + 1))), cell, false,
+        ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoBackground);
     CanvasPanel& canvas = gridCanvases_[static_cast<std::size_t>(c)];
     View3DPanel& view = gridViews_[static_cast<std::size_t>(c)];
     // The first click into another run's cell only selects that run: it must not also add a token
@@ -241,7 +248,8 @@ void App::drawGrid(bool space, const CanvasStyle& style) {
     const ImVec2 wp = ImGui::GetWindowPos();
     const float pad = 4.f * prefs_.uiScale;
     // On a plate of the canvas colour, above the x axis's tick labels it would otherwise cover.
-    const ImVec2 at(wp.x + cell.x - sz.x - 2.f * pad, wp.y + cell.y - sz.y - ImGui::GetFontSize() - 4.f * pad);
+    const ImVec2 at(wp.x + cell.x - sz.x - 2.f * pad,
+                    wp.y + cell.y - sz.y - ImGui::GetFontSize() - 4.f * pad);
     ImDrawList* dl = ImGui::GetWindowDrawList();
     dl->AddRectFilled(ImVec2(at.x - pad, at.y - pad), ImVec2(at.x + sz.x + pad, at.y + sz.y + pad),
                       palette(prefs_.theme).canvasBackground, 3.f * prefs_.uiScale);
@@ -267,7 +275,8 @@ void App::drawHeatmaps() {
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float gap = 8.f * prefs_.uiScale;
   const float legendW = HeatmapPanel::legendWidth(prefs_.uiScale);
-  const float w = (avail.x - legendW - gap * static_cast<float>(runs.size() - 1)) / static_cast<float>(runs.size());
+  const float w =
+      (avail.x - legendW - gap * static_cast<float>(runs.size() - 1)) / static_cast<float>(runs.size());
   for (std::size_t c = 0; c < runs.size(); ++c) {
     if (c > 0) ImGui::SameLine(0, gap);
     const bool last = c + 1 == runs.size();
@@ -289,10 +298,11 @@ std::vector<PlotRun> App::plotRuns() const {
   for (int r : visibleRuns(8)) {
     const core::RunPatch info = doc_.runInfo(r);
     const std::uint32_t c = parseRunColour(info.colour);
-    runs.push_back({info.name,
-                    plot::Color{static_cast<std::uint8_t>(c & 0xff), static_cast<std::uint8_t>((c >> 8) & 0xff),
-                                static_cast<std::uint8_t>((c >> 16) & 0xff), 255},
-                    lab_.run(r).shown});
+    runs.push_back(
+        {info.name,
+         plot::Color{static_cast<std::uint8_t>(c & 0xff), static_cast<std::uint8_t>((c >> 8) & 0xff),
+                     static_cast<std::uint8_t>((c >> 16) & 0xff), 255},
+         lab_.run(r).shown});
   }
   if (runs.empty() && lab_.runCount() > 0) runs.push_back({doc_.runInfo(selectedRun()).name, {}, snap_});
   return runs;
@@ -382,7 +392,8 @@ void App::handleShortcuts() {
     if (lab_.canUndoRewind(doc_)) {
       lab_.undoRewind();
       notify("the dropped steps are trained again");
-    } else if (!doc_.undo()) notify("nothing to undo");
+    } else if (!doc_.undo())
+      notify("nothing to undo");
   } else if (ctrl && (pressed(GLFW_KEY_Y) || (io.KeyShift && pressed(GLFW_KEY_Z)))) {
     if (!doc_.redo()) notify("nothing to redo");
   }
@@ -427,7 +438,8 @@ void App::frame() {
   const float centerW = std::max(100.f, W - leftW - rightW);
   const float bodyH = std::max(100.f, H - menuH - statusH);
   // Several runs' heat maps carry a title line (the run's name) above their grids.
-  const float heatTitle = lab_.runCount() >= 2 && visibleRuns(2).size() >= 2 ? ImGui::GetTextLineHeightWithSpacing() : 0.f;
+  const float heatTitle =
+      lab_.runCount() >= 2 && visibleRuns(2).size() >= 2 ? ImGui::GetTextLineHeightWithSpacing() : 0.f;
   const float heatH = std::clamp(HeatmapPanel::preferredHeight(doc_.scene().sequenceCount(), s) + heatTitle,
                                  90.f * s, bodyH * 0.32f);
   // The runs strip and the timeline: two rows of buttons each, whatever the font.
@@ -474,7 +486,8 @@ void App::frame() {
   // ---- centre: runs strip, canvas, timeline, heat map
   ImGui::SetNextWindowPos(ImVec2(leftW, menuH));
   ImGui::SetNextWindowSize(ImVec2(centerW, runsH));
-  if (ImGui::Begin("Runs", nullptr, fixed | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_HorizontalScrollbar)) {
+  if (ImGui::Begin("Runs", nullptr,
+                   fixed | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_HorizontalScrollbar)) {
     runsPanel_.draw(doc_, lab_, s);
     if (std::string m = runsPanel_.takeMessage(); !m.empty()) notify(m);
   }

@@ -1,6 +1,6 @@
 // The main screen: owns the document, the lab (every run's trainer and live theory) and the panels,
-// and lays them out every frame. Knows nothing about GLFW or GL: run_app.cpp drives it with a real window, the
-// ui tests drive it with a null ImGui backend and simulated input.
+// and lays them out every frame. Knows nothing about GLFW or GL: run_app.cpp drives it with a real window,
+// the ui tests drive it with a null ImGui backend and simulated input.
 //
 //   +------------------------------------------------------------------+
 //   | menu                                                             |
@@ -23,25 +23,25 @@
 #include <string>
 #include <vector>
 
-#include "app/gui/views/canvas_panel.h"
-#include "app/gui/panels/data_panel.h"
-#include "app/state/document.h"
-#include "app/gui/panels/experiment_panel.h"
 #include "app/gui/export/export_actions.h"
 #include "app/gui/files/file_session.h"
+#include "app/gui/panels/data_panel.h"
+#include "app/gui/panels/experiment_panel.h"
 #include "app/gui/panels/generator_panel.h"
-#include "app/gui/views/heatmap_panel.h"
 #include "app/gui/panels/help_window.h"
-#include "app/gui/platform/platform.h"
 #include "app/gui/panels/plots_panel.h"
 #include "app/gui/panels/run_panel.h"
 #include "app/gui/panels/runs_panel.h"
+#include "app/gui/platform/platform.h"
+#include "app/gui/views/canvas_panel.h"
+#include "app/gui/views/heatmap_panel.h"
 #include "app/gui/views/timeline_panel.h"
+#include "app/gui/views/view3d_panel.h"
 #include "app/gui/widgets/theme.h"
+#include "app/state/document.h"
 #include "app/state/lab.h"
 #include "app/state/theory.h"
 #include "app/state/trainer.h"
-#include "app/gui/views/view3d_panel.h"
 
 namespace attnmd::gui {
 
@@ -139,7 +139,7 @@ class App {
  private:
   void handleShortcuts();
   void deleteToken();  // Delete: the hovered token, else the last clicked one, in the view shown
-  void syncRun();  // restart the runs whose scene changed
+  void syncRun();      // restart the runs whose scene changed
   std::vector<int> visibleRuns(int most) const;  // not hidden, in document order, at most `most`
   std::vector<int> gridRuns() const;
   void drawGrid(bool space, const CanvasStyle& style);

@@ -28,7 +28,8 @@ std::string appUsage() {
   return "attnmd: watch softmax attention learn to select tokens (max-margin token selection).\n"
          "\n"
          "usage: attnmd [--scene FILE | FILE] [--steps N] [--size WxH] [--screenshot out.png] [--exit]\n"
-         "              [--bench-frames N [--bench-drag]] [--ui-scale S] [--theme light|dark] [--layout-json FILE]\n"
+         "              [--bench-frames N [--bench-drag]] [--ui-scale S] [--theme light|dark] [--layout-json "
+         "FILE]\n"
          "              [--view 2d|3d] [--compare overlay|grid] [--at K] [--user-state] [--show WHAT]\n"
          "              [--export-bundle DIR]\n"
          "\n"
@@ -134,7 +135,8 @@ ParsedOptions parseAppOptions(int argc, const char* const* argv) {
         o.compare = v;
     } else if (arg == "--at") {
       if (!value(v)) return r;
-      if (!parseNumber(v, o.at) || o.at < 0) r.error = "--at expects a step >= 0, got '" + std::string(v) + "'";
+      if (!parseNumber(v, o.at) || o.at < 0)
+        r.error = "--at expects a step >= 0, got '" + std::string(v) + "'";
     } else if (arg == "--layout-json") {
       if (!value(v)) return r;
       o.layoutJsonPath = v;

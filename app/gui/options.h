@@ -15,9 +15,9 @@ struct AppOptions {
   int height = 1000;
   std::string screenshotPath;  // --screenshot out.png: PNG of the whole window once the layout settled
   bool exitAfter = false;      // --exit: quit after the steps (and the screenshot) are done
-  int benchFrames = 0;  // --bench-frames N: play at full speed, print frame-time statistics after N frames
+  int benchFrames = 0;     // --bench-frames N: play at full speed, print frame-time statistics after N frames
   bool benchDrag = false;  // --bench-drag: during --bench-frames, drag the first token (one move per frame)
-  float uiScale = 0.f;  // --ui-scale S in [1, 3]; 0 = from the monitor's content scale
+  float uiScale = 0.f;     // --ui-scale S in [1, 3]; 0 = from the monitor's content scale
   ThemeKind theme = ThemeKind::Light;  // --theme light|dark
   bool themeGiven = false;             // --theme was on the command line
   std::string layoutJsonPath;  // --layout-json FILE (or $ATTNMD_LAYOUT_JSON): where key items were drawn
@@ -26,9 +26,9 @@ struct AppOptions {
   // preferences and autosaves, so tests and figures look the same on every machine; with this flag it
   // reads and writes them like an interactive run (e.g. to show the recovery prompt).
   bool userState = false;
-  std::string show;  // --show WHAT: open a menu or dialog for a screenshot: file-menu, export-menu, open,
-                     // save-as, unsaved, help
-  std::string view;  // --view 2d|3d: for d >= 3, the view to open in ("" = the scene file's, else 3D)
+  std::string show;     // --show WHAT: open a menu or dialog for a screenshot: file-menu, export-menu, open,
+                        // save-as, unsaved, help
+  std::string view;     // --view 2d|3d: for d >= 3, the view to open in ("" = the scene file's, else 3D)
   std::string compare;  // --compare overlay|grid: how several runs share the canvas ("" = the file's)
   long long at = -1;    // --at K: after --steps, move the timeline to step K (-1: stay live)
   std::string exportBundleDir;  // --export-bundle DIR: after the steps, write an export bundle into DIR

@@ -6,10 +6,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
-#include <cmath>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -17,10 +17,10 @@
 #include <optional>
 
 #include "app/common/assets.h"
-#include "app/state/doc_extras.h"
 #include "app/gui/platform/fonts.h"
 #include "app/gui/platform/offscreen.h"
 #include "app/gui/platform/platform.h"
+#include "app/state/doc_extras.h"
 #include "core/scene_io.h"
 
 namespace attnmd::gui {

@@ -204,9 +204,9 @@ FigureFrame buildFrame(const Figure& figure, const ViewState& view, const FrameO
     auto& h = headers[i];
     if (!plot.title.empty())
       h.push_back(headerText(HeaderItem::Title, plot.title, 1.1 * measure(plot.title, m.fs) + 0.6 * m.fs));
-    appendLegend(h, plot, view, theme,
-                 [&](const std::string& t) { return m.sampleW + 0.35 * m.fs + measure(t, m.fs); },
-                 options.runEntries);
+    appendLegend(
+        h, plot, view, theme,
+        [&](const std::string& t) { return m.sampleW + 0.35 * m.fs + measure(t, m.fs); }, options.runEntries);
     if (!f.plots[i].note.empty())
       h.push_back(headerText(HeaderItem::Note, f.plots[i].note, measure(f.plots[i].note, m.fs)));
   }

@@ -164,8 +164,8 @@ std::vector<Tick> logTicks(Range r, int maxMajor, bool minor) {
     for (double i = k.first; i <= k.last; i += 1) {
       const double e = i * d;
       std::string label = plain ? formatFixed(std::pow(10.0, e), static_cast<int>(std::max(0.0, -e)))
-                                : std::fabs(e) >= 1e6 ? formatLog10Value(e, 1)  // "10^(-5e24)"
-                                                      : "1e" + formatFixed(e, 0);
+                          : std::fabs(e) >= 1e6 ? formatLog10Value(e, 1)  // "10^(-5e24)"
+                                                : "1e" + formatFixed(e, 0);
       ticks.push_back({e, true, std::move(label)});
     }
     if (minor) {

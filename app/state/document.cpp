@@ -83,7 +83,8 @@ void Document::refreshRunScenes(bool restartRuns) {
     }
     const bool same = !restartRuns && old && scene && sameScene(*old, *scene) &&
                       (i < runErrors_.size() && runErrors_[i] == errors[i]);
-    const bool bothFailed = !restartRuns && !old && !scene && i < runErrors_.size() && runErrors_[i] == errors[i];
+    const bool bothFailed =
+        !restartRuns && !old && !scene && i < runErrors_.size() && runErrors_[i] == errors[i];
     revisions[i] = (same || bothFailed) && i < runRevisions_.size() ? runRevisions_[i] : nextRunRevision_++;
     scenes[i] = scene && same ? old : std::shared_ptr<const core::Scene>(std::move(scene));
   }

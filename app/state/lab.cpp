@@ -19,7 +19,10 @@ std::uint32_t parseRunColour(const std::string& hex) {
   unsigned rgb = 0;
   for (std::size_t i = 1; i < 7; ++i) {
     const char c = hex[i];
-    const int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    const int d = c >= '0' && c <= '9'   ? c - '0'
+                  : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                  : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                         : -1;
     if (d < 0) return 0;
     rgb = rgb * 16 + static_cast<unsigned>(d);
   }
@@ -46,8 +49,10 @@ void Lab::sync(const Document& doc) {
     const bool wasPlaying = r.trainer->playing();
     startRun(i, doc, doc.experiment().continueFromCurrent);
     // A new run joins the others' state: playing when they play.
-    if (added && playing()) r.trainer->setPlaying(true);
-    else if (wasPlaying) r.trainer->setPlaying(true);
+    if (added && playing())
+      r.trainer->setPlaying(true);
+    else if (wasPlaying)
+      r.trainer->setPlaying(true);
   }
   if (cursor_) setCursor(cursor_);  // restarted runs show the cursor's step too
 }
@@ -108,19 +113,21 @@ void Lab::refresh(const Document& doc, const std::string& hint) {
     r.shown = r.live;
     if (cursor_) {
       // The replayed view when it is there; until then the last one shown (never a jump to live).
-      if (auto view = r.trainer->viewSnapshot()) r.shown = view;
-      else if (r.overlaySnap && r.overlaySnap->generation == r.live->generation) r.shown = r.overlaySnap;
+      if (auto view = r.trainer->viewSnapshot())
+        r.shown = view;
+      else if (r.overlaySnap && r.overlaySnap->generation == r.live->generation)
+        r.shown = r.overlaySnap;
     }
     const bool solved = r.theory->poll();
-    if (!solved && r.shown == r.overlaySnap && doc.revision() == r.overlayDocRevision && hint == r.overlayHint)
+    if (!solved && r.shown == r.overlaySnap && doc.revision() == r.overlayDocRevision &&
+        hint == r.overlayHint)
       continue;
     r.overlaySnap = r.shown;
     r.overlayDocRevision = doc.revision();
     r.overlayHint = hint;
     const std::shared_ptr<const core::Scene>& scene = r.shown->scene;
     // The run's own scene (its data equal the document's: the run restarts in the frame of an edit).
-    if (scene && r.scene)
-      r.theory->update(*r.scene, r.revision, doc.experiment(), *r.shown, hint);
+    if (scene && r.scene) r.theory->update(*r.scene, r.revision, doc.experiment(), *r.shown, hint);
   }
 }
 
@@ -266,7 +273,8 @@ std::vector<LabEvent> Lab::events() const {
     const auto live = runs_[static_cast<std::size_t>(i)]->live;
     if (!live || !live->history) continue;
     static const std::vector<std::vector<int>> kNone;
-    for (core::TimelineEvent& e : core::timelineEvents(*live->history, live->selections ? *live->selections : kNone))
+    for (core::TimelineEvent& e :
+         core::timelineEvents(*live->history, live->selections ? *live->selections : kNone))
       out.push_back({i, std::move(e)});
   }
   std::stable_sort(out.begin(), out.end(),

@@ -329,7 +329,8 @@ long long Trainer::stepChunk(core::Run& run, std::uint64_t gen, long long k, boo
   return taken;
 }
 
-bool Trainer::takeIncoming(std::optional<core::Run>& run, std::uint64_t& gen, std::unique_lock<std::mutex>& lk) {
+bool Trainer::takeIncoming(std::optional<core::Run>& run, std::uint64_t& gen,
+                           std::unique_lock<std::mutex>& lk) {
   const std::shared_ptr<const core::Scene> scene = std::move(incoming_);
   incoming_.reset();
   const std::uint64_t g = generation_;
@@ -453,8 +454,8 @@ void Trainer::work() {
     if (gen != generation_) continue;
     const double dt = seconds(Clock::now() - t0);
     if (taken > 0 && dt > 0)
-      chunk = std::clamp<long long>(static_cast<long long>(static_cast<double>(taken) * kChunkSeconds / dt), 1,
-                                    1 << 20);
+      chunk = std::clamp<long long>(static_cast<long long>(static_cast<double>(taken) * kChunkSeconds / dt),
+                                    1, 1 << 20);
     timespec cpu{};
     if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu) == 0)
       workerCpuSeconds_ = static_cast<double>(cpu.tv_sec) + 1e-9 * static_cast<double>(cpu.tv_nsec);

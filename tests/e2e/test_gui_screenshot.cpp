@@ -12,14 +12,14 @@
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <set>
+#include <sstream>
 #include <string>
 
-#include "app/gui/views/canvas_geometry.h"
 #include "app/gui/platform/image_io.h"
-#include "app/gui/widgets/theme.h"
+#include "app/gui/views/canvas_geometry.h"
 #include "app/gui/views/view3d.h"
+#include "app/gui/widgets/theme.h"
 #include "app/state/overlay.h"
 #include "core/run.h"
 #include "core/scene_io.h"
@@ -339,10 +339,10 @@ TEST(GuiE2E, ThreeDViewShowsProjectedTokensRingsAndTheSvmRay) {
   EXPECT_GE(hits, probes * 2 / 3) << "dashed SVM ray, " << hits << " of " << probes;
 }
 
-
 // Three runs (p = 1.1, 2, 3 of normalized mirror descent) in the grid: one canvas per run, each with
 // its run's dashed SVM ray in the run's colour along that run's own l_p SVM direction (solved here by
-// core, independently; on this fixture the three directions happen to coincide), and the numbers of every run as core computes them, live and at --at K.
+// core, independently; on this fixture the three directions happen to coincide), and the numbers of every run
+// as core computes them, live and at --at K.
 std::string compareFixture() {
   nlohmann::json j = nlohmann::json::parse(kFixture);
   j["app"] = {{"svm_tokens", "selected"}};
@@ -447,12 +447,12 @@ TEST(GuiE2E, GridShowsEveryRunWithItsOwnSvmInItsColourAndTheTimelineRewinds) {
   EXPECT_NE(beyond.output.find("200"), std::string::npos) << beyond.output;
 }
 
-
 // A runs entry with a bad field: the scene opens with the other runs, and the message names the field.
 TEST(GuiE2E, ABadRunsEntryIsSkippedWithAMessageNamingTheField) {
   if (!haveDisplay()) GTEST_SKIP() << "no DISPLAY: run the e2e tests under xvfb-run";
   const std::string dir = ::testing::TempDir();
-  const std::string scenePath = dir + "attnmd_e2e_badrun.json", layoutPath = dir + "attnmd_e2e_badrun_layout.json";
+  const std::string scenePath = dir + "attnmd_e2e_badrun.json",
+                    layoutPath = dir + "attnmd_e2e_badrun_layout.json";
   nlohmann::json j = nlohmann::json::parse(compareFixture());
   j["runs"][1]["optimizer"]["p"] = 0.5;
   std::ofstream(scenePath) << j.dump();

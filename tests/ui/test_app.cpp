@@ -314,7 +314,6 @@ TEST(App3D, SpatialScenesOpenInTheThreeDViewWhereDeleteAndFitWork) {
   EXPECT_EQ(app.canvasLayout().markers.size(), 11u);
 }
 
-
 // The whole screen with three runs: Shift+S steps the timeline back, S forward (neither is an edit);
 // in the grid every run has its cell, the cells share the camera (a zoom over one zooms all) and the
 // first click into another run's cell only selects that run.

@@ -26,10 +26,11 @@ TEST(Options, DefaultsWithoutFlags) {
 }
 
 TEST(Options, EveryFlag) {
-  const ParsedOptions p = parse({"--scene", "s.json", "--steps", "250", "--size", "1280x720", "--screenshot",
-                                 "o.png", "--exit", "--bench-frames", "90", "--bench-drag", "--ui-scale", "1.5", "--theme",
-                                 "dark", "--layout-json", "l.json", "--view", "2d", "--compare", "grid",
-                                 "--at", "120"});
+  const ParsedOptions p = parse({"--scene",   "s.json",        "--steps",    "250",    "--size",
+                                 "1280x720",  "--screenshot",  "o.png",      "--exit", "--bench-frames",
+                                 "90",        "--bench-drag",  "--ui-scale", "1.5",    "--theme",
+                                 "dark",      "--layout-json", "l.json",     "--view", "2d",
+                                 "--compare", "grid",          "--at",       "120"});
   ASSERT_EQ(p.error, "");
   EXPECT_EQ(p.options.scenePath, "s.json");
   EXPECT_EQ(p.options.steps, 250);

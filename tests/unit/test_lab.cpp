@@ -81,14 +81,17 @@ TEST_F(LabFixture, EachRunShowsItsOwnSvm) {
   ASSERT_TRUE(lab.waitIdle(5));
   frame();
   // Each run's overlay carries the SVM of its own p: l_1.1, l_2 and l_3 max-margin directions differ.
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(lab.run(i).overlay().svmOk) << i << ": " << lab.run(i).overlay().svmMessage;
-  const Eigen::VectorXd a = lab.run(0).overlay().svmRay.normalized(), c = lab.run(2).overlay().svmRay.normalized();
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(lab.run(i).overlay().svmOk) << i << ": " << lab.run(i).overlay().svmMessage;
+  const Eigen::VectorXd a = lab.run(0).overlay().svmRay.normalized(),
+                        c = lab.run(2).overlay().svmRay.normalized();
   EXPECT_GT((a - c).norm(), 1e-3);
   // And each is the l_p SVM that core solves for that run's scene and selection.
   for (int i = 0; i < 3; ++i) {
     const auto& snap = *lab.run(i).shown;
     ASSERT_TRUE(snap.selectedSvm);
-    EXPECT_LT((lab.run(i).overlay().svmRay.normalized() - snap.selectedSvm->direction.p.normalized()).norm(), 1e-9)
+    EXPECT_LT((lab.run(i).overlay().svmRay.normalized() - snap.selectedSvm->direction.p.normalized()).norm(),
+              1e-9)
         << i;
   }
 }
@@ -196,7 +199,6 @@ TEST_F(LabFixture, ContinueFromHereDropsTheLaterStepsAndUndoTrainsThemAgain) {
   expectSameParams(lab.run(2).shown->params, referenceParams(doc, 2, 120));
   EXPECT_FALSE(lab.canUndoRewind(doc));
 }
-
 
 // restart() shows step 0 at once without solving anything on the calling (UI) thread; the run itself,
 // whose step-0 metrics need the SVM, is built where the training happens (here: pump()).

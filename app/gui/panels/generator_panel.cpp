@@ -6,8 +6,8 @@
 #include <stdexcept>
 
 #include "app/common/assets.h"
-#include "app/state/doc_extras.h"
 #include "app/gui/widgets/ui_util.h"
+#include "app/state/doc_extras.h"
 #include "core/scene_io.h"
 
 namespace attnmd::gui {
@@ -47,8 +47,8 @@ void GeneratorPanel::draw(Document& doc, float scale) {
     try {
       core::Scene s = core::generateScene(gens[static_cast<std::size_t>(choice)].name, options);
       message = doc.apply(cmd::ReplaceScene{
-          std::move(s), std::string("generate ") + gens[static_cast<std::size_t>(choice)].name,
-          std::nullopt, std::nullopt});
+          std::move(s), std::string("generate ") + gens[static_cast<std::size_t>(choice)].name, std::nullopt,
+          std::nullopt});
       if (message.empty()) doc.view().refit();  // fit the new data
     } catch (const std::exception& e) {
       message = e.what();
@@ -61,8 +61,8 @@ void GeneratorPanel::draw(Document& doc, float scale) {
       auto r = core::parseScene(*text, "default.json");
       if (r.ok()) {
         LoadedDocument d = documentFromScene(std::move(r.scene()));
-        message = doc.apply(
-            cmd::ReplaceScene{std::move(d.state.scene), "load the default scene", d.state.experiment, d.state.runs});
+        message = doc.apply(cmd::ReplaceScene{std::move(d.state.scene), "load the default scene",
+                                              d.state.experiment, d.state.runs});
       } else {
         message = r.error();
       }
@@ -98,8 +98,8 @@ void GeneratorPanel::draw(Document& doc, float scale) {
         auto r = core::parseScene(*text, path);
         if (r.ok()) {
           LoadedDocument d = documentFromScene(std::move(r.scene()));
-          message = doc.apply(
-              cmd::ReplaceScene{std::move(d.state.scene), "open " + shortName(path), d.state.experiment, d.state.runs});
+          message = doc.apply(cmd::ReplaceScene{std::move(d.state.scene), "open " + shortName(path),
+                                                d.state.experiment, d.state.runs});
           if (message.empty()) doc.view().refit();
         } else {
           message = r.error();

@@ -176,8 +176,8 @@ void PlotsPanel::draw(const std::vector<PlotRun>& runs, std::optional<long long>
       if (k > 0) ImGui::SameLine(0, fs);
       const ImVec2 at = ImGui::GetCursorScreenPos();
       const float y = at.y + 0.5f * ImGui::GetTextLineHeight();
-      dl->AddLine(ImVec2(at.x, y), ImVec2(at.x + 1.6f * fs, y), ImGui::GetColorU32(toImVec4(shown[k]->colour)),
-                  2.f * scale);
+      dl->AddLine(ImVec2(at.x, y), ImVec2(at.x + 1.6f * fs, y),
+                  ImGui::GetColorU32(toImVec4(shown[k]->colour)), 2.f * scale);
       ImGui::SetCursorScreenPos(ImVec2(at.x + 2.f * fs, at.y));
       ImGui::TextUnformatted(shown[k]->name.c_str());
     }

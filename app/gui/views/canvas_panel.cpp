@@ -183,7 +183,7 @@ void CanvasPanel::draw(Document& doc, const CanvasOverlay& overlay, const Canvas
 }
 
 void CanvasPanel::interact(Document& doc, const CanvasOverlay& overlay, const CanvasStyle& style,
-                          bool input) {
+                           bool input) {
   if (doc.view().layers.legend) legendStrip(doc, overlay, style);
   const ImVec2 p0 = ImGui::GetCursorScreenPos();
   ImVec2 size = ImGui::GetContentRegionAvail();

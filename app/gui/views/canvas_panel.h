@@ -17,13 +17,13 @@
 #include <utility>
 #include <vector>
 
+#include "app/gui/platform/fonts.h"
 #include "app/gui/views/canvas_geometry.h"
 #include "app/gui/views/canvas_scene.h"
-#include "app/state/document.h"
-#include "app/gui/platform/fonts.h"
-#include "app/state/overlay.h"
 #include "app/gui/widgets/theme.h"
 #include "app/gui/widgets/ui_util.h"
+#include "app/state/document.h"
+#include "app/state/overlay.h"
 
 namespace attnmd::gui {
 

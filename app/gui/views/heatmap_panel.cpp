@@ -33,7 +33,8 @@ void HeatmapPanel::draw(Document& doc, const CanvasOverlay& ov, ThemeKind theme,
     const ImVec2 at = ImGui::GetCursorScreenPos();
     const float h = ImGui::GetFontSize();
     if (options.titleColour)
-      ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(at.x, at.y + 0.15f * h), ImVec2(at.x + 0.7f * h, at.y + 0.85f * h),
+      ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(at.x, at.y + 0.15f * h),
+                                                ImVec2(at.x + 0.7f * h, at.y + 0.85f * h),
                                                 options.titleColour, 2.f * scale);
     ImGui::SetCursorScreenPos(ImVec2(at.x + h, at.y));
     ImGui::TextUnformatted(options.title.c_str());
@@ -56,10 +57,9 @@ void HeatmapPanel::draw(Document& doc, const CanvasOverlay& ov, ThemeKind theme,
                          : 150.f * scale;
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float markW = options.disagree.empty() ? 0.f : ImGui::CalcTextSize("\xE2\x89\xA0 ").x;
-  const float cell =
-      std::clamp((avail.x - labelW - markW - barW - (options.legend ? 30.f : 6.f) * scale) /
-                     static_cast<float>(std::max(maxT, 1)),
-                 8.f * scale, kMaxCell * scale);
+  const float cell = std::clamp((avail.x - labelW - markW - barW - (options.legend ? 30.f : 6.f) * scale) /
+                                    static_cast<float>(std::max(maxT, 1)),
+                                8.f * scale, kMaxCell * scale);
   // Rows shrink to fit the panel down to one text line; below that the panel scrolls, so every row
   // keeps a readable label.
   const float rowH = std::clamp((avail.y - 28.f * scale) / static_cast<float>(n),
@@ -126,9 +126,10 @@ void HeatmapPanel::draw(Document& doc, const CanvasOverlay& ov, ThemeKind theme,
   // The rows where the runs disagree: a not-equal sign after the row, in the warning colour.
   for (int i = 0; i < n && i < static_cast<int>(options.disagree.size()); ++i)
     if (options.disagree[static_cast<std::size_t>(i)] && rowH >= ImGui::GetFontSize() * 0.8f)
-      dl->AddText(ImVec2(origin.x + labelW + cell * static_cast<float>(maxT) + 3.f * scale,
-                         origin.y + headerH + rowH * static_cast<float>(i) + (rowH - ImGui::GetFontSize()) * 0.5f),
-                  pal.warning, "\xE2\x89\xA0");
+      dl->AddText(
+          ImVec2(origin.x + labelW + cell * static_cast<float>(maxT) + 3.f * scale,
+                 origin.y + headerH + rowH * static_cast<float>(i) + (rowH - ImGui::GetFontSize()) * 0.5f),
+          pal.warning, "\xE2\x89\xA0");
   const float gridW = labelW + cell * static_cast<float>(maxT) + markW;
   const float gridH = headerH + rowH * static_cast<float>(n);
   ImGui::InvisibleButton("##heat", ImVec2(gridW, gridH));

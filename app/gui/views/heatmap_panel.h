@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "app/gui/widgets/theme.h"
 #include "app/state/document.h"
 #include "app/state/overlay.h"
-#include "app/gui/widgets/theme.h"
 
 namespace attnmd::gui {
 
@@ -18,7 +18,8 @@ struct HeatmapOptions {
   std::string title;              // a line above the grid (the run's name); none when empty
   std::uint32_t titleColour = 0;  // its swatch (0: none)
   bool legend = true;             // the colour bar and the marks' legend beside the grid
-  std::vector<bool> disagree;     // per sequence: marked with a not-equal sign (the runs select different tokens)
+  std::vector<bool>
+      disagree;  // per sequence: marked with a not-equal sign (the runs select different tokens)
 };
 
 struct HeatmapPanel {

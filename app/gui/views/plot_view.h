@@ -28,11 +28,11 @@ struct PlotHover {
 
 struct PlotView {
   // Settings the owner may set.
-  float uiScale = 1;        // the app's UI scale (1x-3x): line widths and markers follow it
-  bool runEntries = true;   // several runs: name them in every plot's legend (false: the caller does)
+  float uiScale = 1;           // the app's UI scale (1x-3x): line widths and markers follow it
+  bool runEntries = true;      // several runs: name them in every plot's legend (false: the caller does)
   double columnsPerPixel = 1;  // decimation: min/max columns per px of plot width
-  bool toolbar = true;      // "log x" toggle and a hint line above the plots
-  float minPlotHeight = 7;  // in font sizes; below it the stack grows and the parent window scrolls
+  bool toolbar = true;         // "log x" toggle and a hint line above the plots
+  float minPlotHeight = 7;     // in font sizes; below it the stack grows and the parent window scrolls
 
   // UI-local state.
   plot::ViewState state;  // x scale toggle, zoomed x range, hidden legend keys

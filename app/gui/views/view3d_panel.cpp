@@ -7,8 +7,8 @@
 
 #include "app/gui/views/canvas_paint.h"
 #include "app/gui/views/canvas_panel.h"
-#include "app/gui/widgets/ui_util.h"
 #include "app/gui/views/view3d_scene.h"
+#include "app/gui/widgets/ui_util.h"
 
 namespace attnmd::gui {
 namespace {
@@ -168,7 +168,7 @@ void View3DPanel::deleteHoveredOrActive(Document& doc) {
 // =================================================================================================
 
 void View3DPanel::interact(Document& doc, const CanvasOverlay& overlay, const CanvasStyle& style,
-                          bool input) {
+                           bool input) {
   if (doc.view().layers.legend) {
     CanvasScene legend;
     legend.scale = style.scale;

@@ -18,10 +18,10 @@
 #include <utility>
 
 #include "app/gui/views/canvas_scene.h"
+#include "app/gui/views/view3d.h"
+#include "app/gui/widgets/ui_util.h"
 #include "app/state/document.h"
 #include "app/state/overlay.h"
-#include "app/gui/widgets/ui_util.h"
-#include "app/gui/views/view3d.h"
 
 namespace attnmd::gui {
 
