@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "app/gui/widgets/ui_util.h"
+#include "app/state/overlay.h"
 #include "app/state/run_presets.h"
 
 namespace attnmd::gui {
@@ -22,12 +23,10 @@ namespace {
 // "Orange" of the Okabe-Ito palette: the strip's one warning colour, readable on both themes.
 const ImVec4 kDisagreeColour(0.902f, 0.624f, 0.0f, 1.0f);
 
+// The run's colour (parseRunColour, the canvas's parser); grey for a missing or bad one.
 ImVec4 colourFromHex(const std::string& hex) {
-  unsigned r = 0, g = 0, b = 0;
-  if (hex.size() != 7 || hex[0] != '#' || std::sscanf(hex.c_str() + 1, "%2x%2x%2x", &r, &g, &b) != 3)
-    return ImVec4(0.5f, 0.5f, 0.5f, 1.f);
-  return ImVec4(static_cast<float>(r) / 255.f, static_cast<float>(g) / 255.f, static_cast<float>(b) / 255.f,
-                1.f);
+  const std::uint32_t c = parseRunColour(hex);
+  return c ? ImGui::ColorConvertU32ToFloat4(c) : ImVec4(0.5f, 0.5f, 0.5f, 1.f);
 }
 
 std::string hexFromColour(const float c[3]) {
