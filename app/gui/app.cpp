@@ -440,13 +440,15 @@ void App::frame() {
   // Several runs' heat maps carry a title line (the run's name) above their grids.
   const float heatTitle =
       lab_.runCount() >= 2 && visibleRuns(2).size() >= 2 ? ImGui::GetTextLineHeightWithSpacing() : 0.f;
-  const float heatH = std::clamp(HeatmapPanel::preferredHeight(doc_.scene().sequenceCount(), s) + heatTitle,
-                                 90.f * s, bodyH * 0.32f);
+  float heatH = std::clamp(HeatmapPanel::preferredHeight(doc_.scene().sequenceCount(), s) + heatTitle,
+                           90.f * s, bodyH * 0.32f);
   // The runs strip and the timeline: two rows of buttons each, whatever the font.
   const ImGuiStyle& st = ImGui::GetStyle();
   const float twoRows = 2.f * ImGui::GetFrameHeightWithSpacing() + 2.f * st.WindowPadding.y;
   const float runsH = std::max(RunsPanel::preferredHeight(s), twoRows + st.ScrollbarSize);
   const float timeH = std::max(TimelinePanel::preferredHeight(s), twoRows);
+  // The canvas keeps at least 45% of the height (projectors, UI scale 2): the heat maps give way and scroll.
+  heatH = std::max(40.f * s, std::min(heatH, bodyH * 0.55f - runsH - timeH));
   const float canvasH = std::max(60.f, bodyH - heatH - runsH - timeH);
   // Fixed panels without backgrounds of their own: clearRegions() paints them (see there).
   const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
