@@ -19,7 +19,7 @@
 namespace attnmd::core {
 
 namespace {
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kUndefined = std::numeric_limits<double>::quiet_NaN();  // a metric with no value (yet)
 constexpr double kLn10 = 2.302585092994045684;
 }  // namespace
 
@@ -49,7 +49,7 @@ Eigen::MatrixXd attentionMatrix(const Scene& scene, const Params& params) {
 }
 
 double geometryNorm(const Scene& scene, const Eigen::Ref<const Eigen::MatrixXd>& theta) {
-  if (theta.size() == 0) return kNaN;
+  if (theta.size() == 0) return kUndefined;
   if (svmNormFor(scene) == SvmNorm::Nuclear) {
     const Eigen::MatrixXd t = theta;
     return Eigen::JacobiSVD<Eigen::MatrixXd>(t).singularValues().sum();
@@ -108,7 +108,7 @@ Run::Run(std::shared_ptr<const Scene> scene, RunOptions options)
   params_ = initialParams(*scene_);
   prevParams_ = params_;
   evaluate(*scene_, params_, eval_);
-  lastStepSize_ = kNaN;
+  lastStepSize_ = kUndefined;
   if (!eval_.finite)
     stopReason_ = "the initial parameters give non-finite logits or loss; use a smaller initialization scale";
   if (options_.history) recordCurrent();
@@ -207,7 +207,7 @@ double rowValue(const Scene& scene, const std::vector<int>& alpha, const TokenPa
 
 // corr, directional Bregman and (optionally) the §8.8 prediction against one SVM.
 struct SvmComparison {
-  double corr = kNaN, bregman = kNaN, predictedLog10 = kNaN;
+  double corr = kUndefined, bregman = kUndefined, predictedLog10 = kUndefined;
 };
 
 SvmComparison compare(const Scene& scene, const Eigen::MatrixXd& theta, double thetaNorm,
@@ -243,7 +243,7 @@ MetricsPoint Run::currentMetrics() const {
   MetricsPoint m;
   m.iter = iteration_;
   m.loss = eval_.loss;
-  m.stepSize = iteration_ > 0 ? lastStepSize_ : kNaN;
+  m.stepSize = iteration_ > 0 ? lastStepSize_ : kUndefined;
   const int n = scene.sequenceCount();
   if (n == 0) return m;
 

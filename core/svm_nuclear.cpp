@@ -199,15 +199,15 @@ PdResult primalDual(const MatrixXd& U, const MatrixXd& Z, const VectorXd& b, con
 // (R orthogonal), so the Jacobian is singular along the orbit; minimum-norm Gauss-Newton steps
 // (complete orthogonal decomposition) still converge quadratically.
 // ---------------------------------------------------------------------------------------------------
-struct PolishResult {
+struct FactorPolish {
   bool converged = false;
   MatrixXd W;
   VectorXd lambdaS;
 };
 
-PolishResult polishBurerMonteiro(const MatrixXd& U, const MatrixXd& Z, const VectorXd& b,
+FactorPolish polishBurerMonteiro(const MatrixXd& U, const MatrixXd& Z, const VectorXd& b,
                                  const std::vector<int>& S, const MatrixXd& W0, const VectorXd& y0, int r) {
-  PolishResult out;
+  FactorPolish out;
   const Eigen::Index d1 = U.cols(), d2 = Z.cols();
   const Eigen::Index k = static_cast<Eigen::Index>(S.size());
   MatrixXd US(k, d1), ZS(k, d2);
@@ -416,7 +416,7 @@ bool solveSubset(const MatrixXd& U, const MatrixXd& Z, const VectorXd& b, const 
   for (int attempt = 0; attempt < maxPolish && !S.empty(); ++attempt) {
     std::sort(S.begin(), S.end());
     visited.push_back(S);
-    const PolishResult pr = polishBurerMonteiro(U, Z, b, S, Wstart, ystart, r);
+    const FactorPolish pr = polishBurerMonteiro(U, Z, b, S, Wstart, ystart, r);
     std::vector<int> next;
     if (!pr.converged) {
       next = dropOne(S, joined);

@@ -53,14 +53,21 @@ struct CanvasOverlay {
   struct OtherRun {
     std::string name;
     std::uint32_t colour = 0;
-    Eigen::VectorXd paramRay, svmRay;                            // prompt model (svmRay empty: no SVM)
-    std::vector<Eigen::VectorXd> paramQueries, svmQueries;       // query / kq models
+    Eigen::VectorXd paramRay, svmRay;                       // prompt model (svmRay empty: no SVM)
+    std::vector<Eigen::VectorXd> paramQueries, svmQueries;  // query / kq models
   };
   std::vector<OtherRun> otherRuns;
 
   std::string hint;  // short text shown on the canvas (e.g. "press Space to train")
   long long iteration = 0;
 };
+
+// Whether the overlay has values (attention, scores) for token `token` of sequence `seq`: a token
+// just added has none until the next snapshot.
+inline bool hasValues(const CanvasOverlay& ov, int seq, int token) {
+  return seq < static_cast<int>(ov.tokens.size()) &&
+         token < static_cast<int>(ov.tokens[static_cast<std::size_t>(seq)].size());
+}
 
 // "#rrggbb" as an opaque ImU32 (0xffBBGGRR); 0 when it is not that form.
 std::uint32_t parseRunColour(const std::string& hex);

@@ -134,6 +134,7 @@ void Trainer::restart(std::shared_ptr<const core::Scene> scene) {
     snap->generation = ++generation_;
     runStopped_ = first.stopped();
     if (runStopped_) playing_ = false;
+    stopUnpublished_ = false;
     snapshot_ = std::move(snap);
     incoming_ = std::move(scene);
     checkpoints_.reset();
@@ -151,13 +152,16 @@ void Trainer::setPlaying(bool playing) {
   {
     std::lock_guard lk(mutex_);
     playing_ = playing && !runStopped_;
+    stopUnpublished_ = false;
   }
   wake_.notify_all();
 }
 
 bool Trainer::playing() const {
   std::lock_guard lk(mutex_);
-  return playing_;
+  // A run that just stopped counts as playing until the snapshot saying why is out, so whoever sees
+  // it paused also sees the reason.
+  return playing_ || stopUnpublished_;
 }
 
 void Trainer::requestSteps(long long k) {
@@ -211,6 +215,7 @@ void Trainer::requestRewind(long long k) {
     std::lock_guard lk(mutex_);
     rewindRequest_ = std::max(0LL, k);
     playing_ = false;
+    stopUnpublished_ = false;
     pending_ = 0;
   }
   wake_.notify_all();
@@ -312,19 +317,24 @@ long long Trainer::stepChunk(core::Run& run, std::uint64_t gen, long long k, boo
   }
   if (gen != generation_) {  // replaced while stepping: discard
     workerStepping_ = false;
+    stopUnpublished_ = false;
     idle_.notify_all();
     return 0;
   }
   if (single) pending_ = std::max(0LL, pending_ - taken);
   if (run.stopped()) {
     runStopped_ = true;
+    stopUnpublished_ = playing_;
     playing_ = false;
     pending_ = 0;
   }
   // Playing: the stop condition is checked after every chunk (cheap: reads the run's evaluation).
   if (playing_ && !single) {
     reason = stopConditionMet(stop, run.iteration(), run.evaluation());
-    if (!reason.empty()) playing_ = false;
+    if (!reason.empty()) {
+      playing_ = false;
+      stopUnpublished_ = true;
+    }
   }
   return taken;
 }
@@ -380,6 +390,7 @@ long long Trainer::pump() {
   snap->pauseReason = reason;
   snapshot_ = std::move(snap);
   workerStepping_ = false;
+  stopUnpublished_ = false;
   return taken;
 }
 
@@ -481,6 +492,7 @@ void Trainer::work() {
       }
     }
     workerStepping_ = false;
+    stopUnpublished_ = false;
     idle_.notify_all();
   }
 }

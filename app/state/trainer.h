@@ -131,6 +131,7 @@ class Trainer {
   bool playing_ = false;
   bool runStopped_ = false;  // the current run cannot step any more
   bool workerStepping_ = false;
+  bool stopUnpublished_ = false;  // the run stopped in this chunk; its snapshot is not out yet
   long long pending_ = 0;
   double speed_ = 0;  // steps/s while playing; <= 0: unlimited
   StopCondition stop_;

@@ -18,42 +18,21 @@
 #include <string>
 
 #include "app/gui/files/autosave.h"
-#include "app/state/document_io.h"
 #include "app/gui/platform/image_io.h"
+#include "app/state/document_io.h"
+
+#include "tests/support/shell.h"
+#include "tests/support/temp_dir.h"
 
 namespace attnmd::gui {
 namespace {
 
+using attnmd::testing::readText;
+using attnmd::testing::runShell;
+using attnmd::testing::shellQuote;
+using attnmd::testing::ShellResult;
+
 namespace fs = std::filesystem;
-
-struct Result {
-  int code = -1;
-  std::string output;
-};
-
-Result run(const std::string& command) {
-  Result r;
-  FILE* p = popen((command + " 2>&1").c_str(), "r");
-  if (!p) return r;
-  char buf[512];
-  while (std::fgets(buf, sizeof buf, p)) r.output += buf;
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-std::string readText(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 struct Temp {
   fs::path path;
@@ -75,8 +54,8 @@ class AppFilesE2e : public ::testing::Test {
   }
   // The app with its user folders inside the temporary folder.
   std::string app(const std::string& args) const {
-    return "XDG_CONFIG_HOME=" + quote((tmp.path / "config").string()) +
-           " XDG_STATE_HOME=" + quote((tmp.path / "state").string()) + " " + quote(ATTNMD_GUI_EXE) +
+    return "XDG_CONFIG_HOME=" + shellQuote((tmp.path / "config").string()) +
+           " XDG_STATE_HOME=" + shellQuote((tmp.path / "state").string()) + " " + shellQuote(ATTNMD_GUI_EXE) +
            " --size 1000x700 " + args;
   }
   Temp tmp;
@@ -85,8 +64,8 @@ class AppFilesE2e : public ::testing::Test {
 TEST_F(AppFilesE2e, ExportBundleFromTheRealGui) {
   const fs::path out = tmp.path / "exports";
   const fs::path shot = tmp.path / "window.png";
-  const Result r = run(app("--steps 200 --screenshot " + quote(shot.string()) + " --export-bundle " +
-                           quote(out.string()) + " --exit"));
+  const ShellResult r = runShell(app("--steps 200 --screenshot " + shellQuote(shot.string()) +
+                                     " --export-bundle " + shellQuote(out.string()) + " --exit"));
   ASSERT_EQ(r.code, 0) << r.output;
   std::vector<fs::path> bundles;
   for (const auto& e : fs::directory_iterator(out)) bundles.push_back(e.path());
@@ -134,7 +113,7 @@ TEST_F(AppFilesE2e, ExportBundleFromTheRealGui) {
   EXPECT_NE(readme.find("step 200"), std::string::npos) << readme;
   if (std::system("xmllint --version > /dev/null 2>&1") == 0) {
     for (const char* f : {"canvas.svg", "loss.svg"})
-      EXPECT_EQ(std::system(("xmllint --noout " + quote((b / f).string())).c_str()), 0) << f;
+      EXPECT_EQ(std::system(("xmllint --noout " + shellQuote((b / f).string())).c_str()), 0) << f;
   }
   const OpenedDocument scene = openDocumentFile((b / "scene.json").string());
   EXPECT_TRUE(scene.ok) << scene.error;
@@ -166,14 +145,14 @@ TEST_F(AppFilesE2e, RecoveryPromptAfterAKilledSession) {
 
   // A scripted run without --user-state neither shows it nor touches it.
   const fs::path layout1 = tmp.path / "l1.json", layout2 = tmp.path / "l2.json";
-  Result r = run(app("--screenshot " + quote((tmp.path / "a.png").string()) + " --layout-json " +
-                     quote(layout1.string()) + " --exit"));
+  ShellResult r = runShell(app("--screenshot " + shellQuote((tmp.path / "a.png").string()) +
+                               " --layout-json " + shellQuote(layout1.string()) + " --exit"));
   ASSERT_EQ(r.code, 0) << r.output;
   auto j = nlohmann::json::parse(readText(layout1));
   EXPECT_FALSE(j["dialogs"]["recovery"].get<bool>());
   // With --user-state the start offers to restore it.
-  r = run(app("--user-state --screenshot " + quote((tmp.path / "recovery.png").string()) + " --layout-json " +
-              quote(layout2.string()) + " --exit"));
+  r = runShell(app("--user-state --screenshot " + shellQuote((tmp.path / "recovery.png").string()) +
+                   " --layout-json " + shellQuote(layout2.string()) + " --exit"));
   ASSERT_EQ(r.code, 0) << r.output;
   j = nlohmann::json::parse(readText(layout2));
   EXPECT_TRUE(j["dialogs"]["recovery"].get<bool>()) << j.dump();
@@ -186,14 +165,15 @@ TEST_F(AppFilesE2e, RecoveryPromptAfterAKilledSession) {
 TEST_F(AppFilesE2e, AFileArgumentOpensIt) {
   const fs::path layout = tmp.path / "l.json";
   const std::string scene = std::string(ATTNMD_SOURCE_DIR) + "/assets/scenes/toy-joint.json";
-  const Result r = run(app(quote(scene) + " --screenshot " + quote((tmp.path / "s.png").string()) +
-                           " --layout-json " + quote(layout.string()) + " --exit"));
+  const ShellResult r =
+      runShell(app(shellQuote(scene) + " --screenshot " + shellQuote((tmp.path / "s.png").string()) +
+                   " --layout-json " + shellQuote(layout.string()) + " --exit"));
   ASSERT_EQ(r.code, 0) << r.output;
   const auto j = nlohmann::json::parse(readText(layout));
   EXPECT_EQ(j["window_title"], "toy-joint.json \xE2\x80\x94 attnmd");
   EXPECT_EQ(j["markers"].size(), 6u) << "toy-joint has 3 sequences of 2 tokens";
-  const Result bad = run(
-      app("--scene " + quote(std::string(ATTNMD_FIXTURES) + "/scenes/bad/version-newer.json") + " --exit"));
+  const ShellResult bad = runShell(app(
+      "--scene " + shellQuote(std::string(ATTNMD_FIXTURES) + "/scenes/bad/version-newer.json") + " --exit"));
   EXPECT_EQ(bad.code, 2);
   EXPECT_NE(bad.output.find("newer attnmd"), std::string::npos) << bad.output;
 }

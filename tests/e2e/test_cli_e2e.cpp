@@ -12,9 +12,15 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/shell.h"
+#include "tests/support/temp_dir.h"
+
 namespace fs = std::filesystem;
 
 namespace {
+
+using attnmd::testing::readText;
+using attnmd::testing::shellQuote;
 
 const std::string kExe = ATTNMD_CLI_EXE;
 const std::string kScenes = std::string(ATTNMD_FIXTURES) + "/scenes";
@@ -31,19 +37,6 @@ struct TempDir {
   }
 };
 
-std::string readText(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
 struct Outcome {
   int code = -1;
   std::string out, err;
@@ -52,10 +45,10 @@ struct Outcome {
 // Runs `commandLine` (a shell command; EXE stands for the binary) in `dir`, capturing both streams.
 Outcome shell(const TempDir& dir, const std::string& commandLine) {
   std::string cmd = commandLine;
-  for (std::size_t at; (at = cmd.find("EXE")) != std::string::npos;) cmd.replace(at, 3, quote(kExe));
+  for (std::size_t at; (at = cmd.find("EXE")) != std::string::npos;) cmd.replace(at, 3, shellQuote(kExe));
   const fs::path out = dir.path / ".stdout", err = dir.path / ".stderr";
-  const std::string full = "cd " + quote(dir.path.string()) + " && ( " + cmd + " ) >" + quote(out.string()) +
-                           " 2>" + quote(err.string()) + " </dev/null";
+  const std::string full = "cd " + shellQuote(dir.path.string()) + " && ( " + cmd + " ) >" +
+                           shellQuote(out.string()) + " 2>" + shellQuote(err.string()) + " </dev/null";
   const int status = std::system(full.c_str());
   Outcome r;
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -116,7 +109,7 @@ TEST(CliE2e, GeneratePipedIntoTrain) {
 TEST(CliE2e, ExitCodes) {
   TempDir dir;
   const std::string bad = kScenes + "/bad/unknown-optimizer.json";
-  Outcome two = shell(dir, "EXE train " + quote(bad) + " --out o");
+  Outcome two = shell(dir, "EXE train " + shellQuote(bad) + " --out o");
   EXPECT_EQ(two.code, 2);
   EXPECT_EQ(two.err.rfind(bad + ":optimizer.name: unknown optimizer \"sgd\"", 0), 0u) << two.err;
   Outcome override =
@@ -126,7 +119,7 @@ TEST(CliE2e, ExitCodes) {
   Outcome usage = shell(dir, "EXE train");
   EXPECT_EQ(usage.code, 2);
 
-  Outcome three = shell(dir, "EXE train " + quote(kScenes + "/cli/diverges.json") + " --out d");
+  Outcome three = shell(dir, "EXE train " + shellQuote(kScenes + "/cli/diverges.json") + " --out d");
   EXPECT_EQ(three.code, 3) << three.err;
   const auto j = nlohmann::json::parse(readText(dir.path / "d" / "result.json"));
   EXPECT_EQ(j["status"], "stopped");
@@ -151,7 +144,7 @@ TEST(CliE2e, FigureWritesValidSvgsAndCsv) {
     const fs::path svg = dir.path / "fig" / (std::string(plot) + ".svg");
     ASSERT_TRUE(fs::exists(svg)) << svg;
     if (haveXmllint) {
-      Outcome lint = shell(dir, "xmllint --noout " + quote(svg.string()));
+      Outcome lint = shell(dir, "xmllint --noout " + shellQuote(svg.string()));
       EXPECT_EQ(lint.code, 0) << plot << ": " << lint.err;
     }
   }

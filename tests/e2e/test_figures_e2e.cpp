@@ -16,23 +16,16 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/shell.h"
+#include "tests/support/temp_dir.h"
+
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
 
 namespace {
 
-std::string readText(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
+using attnmd::testing::readText;
+using attnmd::testing::shellQuote;
 
 // Runs make_figures.sh once for the whole suite (about a few seconds of training).
 class Figures : public ::testing::Test {
@@ -40,10 +33,10 @@ class Figures : public ::testing::Test {
   static void SetUpTestSuite() {
     std::string tmpl = (fs::temp_directory_path() / "attnmd-figures-XXXXXX").string();
     out_ = new fs::path(mkdtemp(tmpl.data()));
-    const std::string cmd = "ATTNMD_CLI=" + quote(ATTNMD_CLI_EXE) + " " +
-                            quote(std::string(ATTNMD_SOURCE_DIR) + "/scripts/make_figures.sh") + " --out " +
-                            quote(out_->string()) + " --no-screenshots > " +
-                            quote((*out_ / "log.txt").string()) + " 2>&1";
+    const std::string cmd = "ATTNMD_CLI=" + shellQuote(ATTNMD_CLI_EXE) + " " +
+                            shellQuote(std::string(ATTNMD_SOURCE_DIR) + "/scripts/make_figures.sh") +
+                            " --out " + shellQuote(out_->string()) + " --no-screenshots > " +
+                            shellQuote((*out_ / "log.txt").string()) + " 2>&1";
     status_ = std::system(cmd.c_str());
   }
   static void TearDownTestSuite() {
@@ -103,7 +96,7 @@ TEST_F(Figures, ScriptWritesEveryFigureWithValidSvgsAndCsvs) {
       ASSERT_TRUE(fs::exists(svg)) << svg;
       EXPECT_NE(index.find(name + "/" + plot + ".svg"), std::string::npos);
       if (xmllint) {
-        EXPECT_EQ(std::system(("xmllint --noout " + quote(svg.string())).c_str()), 0) << svg;
+        EXPECT_EQ(std::system(("xmllint --noout " + shellQuote(svg.string())).c_str()), 0) << svg;
       }
     }
     const std::string metrics = readText(dir(name) / "metrics.csv");

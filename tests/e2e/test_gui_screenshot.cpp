@@ -25,8 +25,14 @@
 #include "core/scene_io.h"
 #include "core/svm.h"
 
+#include "tests/support/shell.h"
+
 namespace attnmd::gui {
 namespace {
+
+using attnmd::testing::runShell;
+using attnmd::testing::shellQuote;
+using attnmd::testing::ShellResult;
 
 // Prompt model, d = 2. The optimal tokens (stars) are the first of each sequence; p starts pointing
 // up-left, so after a few steps the trained ray and the dashed SVM ray of the optimal tokens are far apart.
@@ -46,26 +52,6 @@ constexpr const char* kFixture = R"({
 })";
 constexpr long long kSteps = 4;
 
-struct Result {
-  int code = -1;
-  std::string output;
-};
-
-Result run(const std::string& command) {
-  Result r;
-  FILE* p = popen((command + " 2>&1").c_str(), "r");
-  if (!p) return r;
-  char buf[512];
-  while (std::fgets(buf, sizeof buf, p)) r.output += buf;
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-std::string quote(const std::string& s) {
-  return "'" + s + "'";
-}
-
 bool haveDisplay() {
   const char* d = std::getenv("DISPLAY");
   return d && *d;
@@ -82,27 +68,27 @@ int colourDistance(const Image& img, double x, double y, ImU32 c) {
 }
 
 TEST(GuiE2E, HelpExitsZero) {
-  const Result r = run(quote(ATTNMD_GUI_EXE) + " --help");
+  const ShellResult r = runShell(shellQuote(ATTNMD_GUI_EXE) + " --help");
   EXPECT_EQ(r.code, 0);
   EXPECT_NE(r.output.find("--screenshot"), std::string::npos);
   EXPECT_NE(r.output.find("--bench-frames"), std::string::npos);
 }
 
 TEST(GuiE2E, BadFlagsAndBadScenesAreRefusedClearly) {
-  Result r = run(quote(ATTNMD_GUI_EXE) + " --size huge");
+  ShellResult r = runShell(shellQuote(ATTNMD_GUI_EXE) + " --size huge");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.output.find("--size"), std::string::npos);
   const std::string bad = ::testing::TempDir() + "attnmd_e2e_bad.json";
   std::ofstream(bad) << R"({"format": "attnmd-scene", "version": 1, "dim": 2, "sequences": []})";
-  r = run(quote(ATTNMD_GUI_EXE) + " --scene " + quote(bad) + " --exit");
+  r = runShell(shellQuote(ATTNMD_GUI_EXE) + " --scene " + shellQuote(bad) + " --exit");
   EXPECT_EQ(r.code, 2) << r.output;
   EXPECT_NE(r.output.find("attnmd_e2e_bad.json"), std::string::npos)
       << "the message names the file: " << r.output;
 }
 
 TEST(GuiE2E, NoDisplaySaysHowToGetAScreenshot) {
-  const Result r =
-      run("env -u DISPLAY -u WAYLAND_DISPLAY " + quote(ATTNMD_GUI_EXE) + " --screenshot /dev/null --exit");
+  const ShellResult r = runShell("env -u DISPLAY -u WAYLAND_DISPLAY " + shellQuote(ATTNMD_GUI_EXE) +
+                                 " --screenshot /dev/null --exit");
   EXPECT_EQ(r.code, 1) << r.output;
   EXPECT_NE(r.output.find("xvfb-run"), std::string::npos) << r.output;
 }
@@ -114,9 +100,10 @@ TEST(GuiE2E, ScreenshotShowsRingsAroundSelectedTokensAndTheSvmRay) {
                     layoutPath = dir + "attnmd_e2e_layout.json";
   std::ofstream(scenePath) << kFixture;
   std::remove(png.c_str());
-  const Result r = run(quote(ATTNMD_GUI_EXE) + " --scene " + quote(scenePath) + " --steps " +
-                       std::to_string(kSteps) + " --size 1400x900 --ui-scale 1 --theme light --screenshot " +
-                       quote(png) + " --layout-json " + quote(layoutPath) + " --exit");
+  const ShellResult r =
+      runShell(shellQuote(ATTNMD_GUI_EXE) + " --scene " + shellQuote(scenePath) + " --steps " +
+               std::to_string(kSteps) + " --size 1400x900 --ui-scale 1 --theme light --screenshot " +
+               shellQuote(png) + " --layout-json " + shellQuote(layoutPath) + " --exit");
   if (r.code == 1 && r.output.find("cannot open a window") != std::string::npos)
     GTEST_SKIP() << "no usable display: " << r.output;
   ASSERT_EQ(r.code, 0) << r.output;
@@ -253,9 +240,10 @@ TEST(GuiE2E, ThreeDViewShowsProjectedTokensRingsAndTheSvmRay) {
                     layoutPath = dir + "attnmd_e2e_layout3d.json";
   std::ofstream(scenePath) << kFixture3D;
   std::remove(png.c_str());
-  const Result r = run(quote(ATTNMD_GUI_EXE) + " --scene " + quote(scenePath) + " --steps " +
-                       std::to_string(kSteps) + " --size 1400x900 --ui-scale 1 --theme light --screenshot " +
-                       quote(png) + " --layout-json " + quote(layoutPath) + " --exit");
+  const ShellResult r =
+      runShell(shellQuote(ATTNMD_GUI_EXE) + " --scene " + shellQuote(scenePath) + " --steps " +
+               std::to_string(kSteps) + " --size 1400x900 --ui-scale 1 --theme light --screenshot " +
+               shellQuote(png) + " --layout-json " + shellQuote(layoutPath) + " --exit");
   if (r.code == 1 && r.output.find("cannot open a window") != std::string::npos)
     GTEST_SKIP() << "no usable display: " << r.output;
   ASSERT_EQ(r.code, 0) << r.output;
@@ -362,11 +350,12 @@ TEST(GuiE2E, GridShowsEveryRunWithItsOwnSvmInItsColourAndTheTimelineRewinds) {
   constexpr long long steps = 200, at = 30;
   auto shoot = [&](const std::string& extra) {
     std::remove(png.c_str());
-    return run(quote(ATTNMD_GUI_EXE) + " --scene " + quote(scenePath) + " --steps " + std::to_string(steps) +
-               " --compare grid --size 1600x1000 --ui-scale 1 --theme light --screenshot " + quote(png) +
-               " --layout-json " + quote(layoutPath) + extra + " --exit");
+    return runShell(shellQuote(ATTNMD_GUI_EXE) + " --scene " + shellQuote(scenePath) + " --steps " +
+                    std::to_string(steps) +
+                    " --compare grid --size 1600x1000 --ui-scale 1 --theme light --screenshot " +
+                    shellQuote(png) + " --layout-json " + shellQuote(layoutPath) + extra + " --exit");
   };
-  const Result r = shoot("");
+  const ShellResult r = shoot("");
   if (r.code == 1 && r.output.find("cannot open a window") != std::string::npos)
     GTEST_SKIP() << "no usable display: " << r.output;
   ASSERT_EQ(r.code, 0) << r.output;
@@ -440,7 +429,7 @@ TEST(GuiE2E, GridShowsEveryRunWithItsOwnSvmInItsColourAndTheTimelineRewinds) {
     EXPECT_NEAR(layout["runs"][i]["corr"].get<double>(), coreRun.currentMetrics().corr, 1e-9) << i;
   }
   // Beyond the trained steps: clamped to the last one, and said so.
-  const Result beyond = shoot(" --at 999999");
+  const ShellResult beyond = shoot(" --at 999999");
   ASSERT_EQ(beyond.code, 0) << beyond.output;
   std::ifstream(layoutPath) >> layout;
   EXPECT_EQ(layout["timeline"].get<long long>(), steps);
@@ -456,9 +445,10 @@ TEST(GuiE2E, ABadRunsEntryIsSkippedWithAMessageNamingTheField) {
   nlohmann::json j = nlohmann::json::parse(compareFixture());
   j["runs"][1]["optimizer"]["p"] = 0.5;
   std::ofstream(scenePath) << j.dump();
-  const Result r = run(quote(ATTNMD_GUI_EXE) + " --scene " + quote(scenePath) +
-                       " --steps 5 --size 1280x720 --screenshot " + quote(dir + "attnmd_e2e_badrun.png") +
-                       " --layout-json " + quote(layoutPath) + " --exit");
+  const ShellResult r =
+      runShell(shellQuote(ATTNMD_GUI_EXE) + " --scene " + shellQuote(scenePath) +
+               " --steps 5 --size 1280x720 --screenshot " + shellQuote(dir + "attnmd_e2e_badrun.png") +
+               " --layout-json " + shellQuote(layoutPath) + " --exit");
   if (r.code == 1 && r.output.find("cannot open a window") != std::string::npos)
     GTEST_SKIP() << "no usable display: " << r.output;
   ASSERT_EQ(r.code, 0) << r.output;

@@ -80,4 +80,9 @@ class ImGuiHarness {
   ImGuiContext* ctx_ = nullptr;
 };
 
+// The middle of a widget's rectangle, where a test clicks it.
+inline ImVec2 centre(ImVec2 a, ImVec2 b) {
+  return ImVec2((a.x + b.x) * 0.5f, (a.y + b.y) * 0.5f);
+}
+
 }  // namespace attnmd::gui::testing

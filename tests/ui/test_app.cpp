@@ -286,6 +286,7 @@ TEST(App3D, SpatialScenesOpenInTheThreeDViewWhereDeleteAndFitWork) {
   App app(DocState{s, {}}, Preferences{});
   auto fn = [&] { app.frame(); };
   ui.frame(fn);
+  ASSERT_TRUE(app.lab().waitIdle(5));  // the SVM is solved on the theory's thread
   ui.frame(fn);
   ASSERT_TRUE(app.showsSpace());
   ASSERT_EQ(app.canvasLayout().markers.size(), 12u);

@@ -9,11 +9,11 @@
 #include <imgui_internal.h>  // FindWindowByName
 
 #include "app/gui/app.h"
-#include "app/state/document_io.h"
 #include "app/plot/format.h"
+#include "app/state/document_io.h"
 #include "core/scene_io.h"
 #include "imgui_harness.h"
-#include "temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace attnmd::gui {
 namespace {

@@ -11,7 +11,7 @@
 #include "app/gui/files/recovery_prompt.h"
 #include "core/scene_io.h"
 #include "imgui_harness.h"
-#include "temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace attnmd::gui {
 namespace {

@@ -4,7 +4,8 @@
 // canvas panel on where markers, rings and rays are.
 //
 // Regenerate the golden after an intended change of the drawing:
-//   ATTNMD_UPDATE_GOLDENS=1 ./build/ui_test_canvas_svg   (then look at the SVG and commit it)
+//   ATTNMD_UPDATE_GOLDENS=1 ./build/release/ui_tests --gtest_filter='CanvasSvg*'   (then look at the SVG and
+//   commit it)
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -13,7 +14,7 @@
 #include "app/gui/views/canvas_panel.h"
 #include "app/gui/views/canvas_svg.h"
 #include "imgui_harness.h"
-#include "temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace attnmd::gui {
 namespace {

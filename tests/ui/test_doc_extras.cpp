@@ -8,7 +8,7 @@
 namespace attnmd::gui {
 namespace {
 
-core::Scene scene() {
+core::Scene sceneWithNotes() {
   core::Scene s;
   s.dim = 2;
   s.model.kind = core::ModelKind::Prompt;
@@ -24,7 +24,7 @@ core::Scene scene() {
 }
 
 TEST(DocExtras, ExperimentAndViewRoundTripThroughASceneFile) {
-  Document doc(DocState{scene(), {}});
+  Document doc(DocState{sceneWithNotes(), {}});
   Experiment e;
   e.svmTokens = SvmTokens::Picked;
   e.pickedTokens = {2, -1};
@@ -60,7 +60,7 @@ TEST(DocExtras, ExperimentAndViewRoundTripThroughASceneFile) {
 }
 
 TEST(DocExtras, UnreadableFieldsAreSkippedWithAWarning) {
-  core::Scene s = scene();
+  core::Scene s = sceneWithNotes();
   s.extrasJson =
       R"({"app":{"svm_tokens":"sideways","stop":{"steps":"ten","at_loss":true},"picked_tokens":[9,1]}})";
   const LoadedDocument d = documentFromScene(s);
@@ -74,14 +74,14 @@ TEST(DocExtras, UnreadableFieldsAreSkippedWithAWarning) {
 }
 
 TEST(DocExtras, SceneWithoutAppFieldsGivesDefaults) {
-  const LoadedDocument d = documentFromScene(scene());
+  const LoadedDocument d = documentFromScene(sceneWithNotes());
   EXPECT_EQ(d.warning, "");
   EXPECT_EQ(d.state.experiment.svmTokens, SvmTokens::Selected);
   EXPECT_EQ(d.state.experiment.pickedTokens.size(), 2u);
 }
 
 TEST(DocExtras, TheThreeDViewAndItsCameraRoundTripForSpatialScenes) {
-  core::Scene s = scene();
+  core::Scene s = sceneWithNotes();
   s.dim = 3;
   s.model.v = Eigen::Vector3d(0, 0, 1);
   for (core::Sequence& q : s.sequences) q.tokens = Eigen::MatrixXd::Random(3, 3);
@@ -102,7 +102,7 @@ TEST(DocExtras, TheThreeDViewAndItsCameraRoundTripForSpatialScenes) {
   EXPECT_DOUBLE_EQ(d.view.camera.pixelsPerUnit, 321.0);
 
   // A 2D scene writes no 3D fields; a camera that cannot be drawn falls back to the defaults.
-  EXPECT_EQ(core::sceneToJson(sceneWithAppFields(Document(DocState{scene(), {}}))).find("camera"),
+  EXPECT_EQ(core::sceneToJson(sceneWithAppFields(Document(DocState{sceneWithNotes(), {}}))).find("camera"),
             std::string::npos);
   core::Scene bad = s;
   bad.extrasJson = R"({"app":{"view":{"mode":"hologram","camera":{"yaw":0.1,"pitch":7,"target":[1,2]}}}})";

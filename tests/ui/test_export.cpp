@@ -9,7 +9,7 @@
 
 #include "app/gui/export/export.h"
 #include "app/plot/run_plots.h"
-#include "temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace attnmd::gui {
 namespace {

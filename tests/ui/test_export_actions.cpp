@@ -3,11 +3,11 @@
 // bundle built from the same sources.
 #include <gtest/gtest.h>
 
-#include "app/state/document_io.h"
 #include "app/gui/export/export_actions.h"
 #include "app/plot/run_plots.h"
+#include "app/state/document_io.h"
 #include "core/scene_io.h"
-#include "temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace attnmd::gui {
 namespace {

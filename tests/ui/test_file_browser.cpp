@@ -5,7 +5,7 @@
 
 #include "app/gui/files/file_browser.h"
 #include "imgui_harness.h"
-#include "temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace attnmd::gui {
 namespace {
@@ -34,10 +34,6 @@ std::vector<std::string> names(const FolderListing& l) {
   std::vector<std::string> n;
   for (const FileEntry& e : l.entries) n.push_back(e.isDir ? e.name + "/" : e.name);
   return n;
-}
-
-ImVec2 centre(ImVec2 a, ImVec2 b) {
-  return ImVec2((a.x + b.x) * 0.5f, (a.y + b.y) * 0.5f);
 }
 
 TEST(FileBrowserLogic, ListsFoldersFirstThenJsonFilesSorted) {
@@ -166,10 +162,10 @@ TEST_F(BrowserUi, ClickAFileThenOpen) {
   settle();
   ASSERT_EQ(b.layout().entries.size(), 4u) << "b-folder/, scenes/, a.json, z.json";
   ASSERT_EQ(b.layout().recent.size(), 1u);
-  ui.click(0, centre(b.layout().entries[2].first, b.layout().entries[2].second), fn());
+  ui.click(0, testing::centre(b.layout().entries[2].first, b.layout().entries[2].second), fn());
   EXPECT_EQ(b.name(), "a.json");
   ASSERT_GT(b.layout().okMax.x, b.layout().okMin.x);
-  ui.click(0, centre(b.layout().okMin, b.layout().okMax), fn());
+  ui.click(0, testing::centre(b.layout().okMin, b.layout().okMax), fn());
   ASSERT_TRUE(result.has_value());
   EXPECT_EQ(*result, t.p("a.json"));
   EXPECT_FALSE(b.isOpen());
@@ -178,12 +174,12 @@ TEST_F(BrowserUi, ClickAFileThenOpen) {
 TEST_F(BrowserUi, DoubleClickAFolderNavigatesAndUpReturns) {
   b.open(FileBrowserMode::Open, t.p());
   settle();
-  const ImVec2 scenes = centre(b.layout().entries[1].first, b.layout().entries[1].second);
+  const ImVec2 scenes = testing::centre(b.layout().entries[1].first, b.layout().entries[1].second);
   ui.click(0, scenes, fn());
   ui.click(0, scenes, fn());  // the second click within the double-click time
   EXPECT_EQ(b.folder(), t.p("scenes"));
   ui.frame(fn());
-  ui.click(0, centre(b.layout().upMin, b.layout().upMax), fn());
+  ui.click(0, testing::centre(b.layout().upMin, b.layout().upMax), fn());
   EXPECT_EQ(b.folder(), t.p());
   EXPECT_FALSE(result.has_value());
   EXPECT_TRUE(b.isOpen());
@@ -193,7 +189,7 @@ TEST_F(BrowserUi, RecentFileClickShowsItsFolder) {
   b.open(FileBrowserMode::Open, t.p(), {}, {t.p("scenes/demo.json")});
   settle();
   ASSERT_EQ(b.layout().recent.size(), 1u);
-  ui.click(0, centre(b.layout().recent[0].first, b.layout().recent[0].second), fn());
+  ui.click(0, testing::centre(b.layout().recent[0].first, b.layout().recent[0].second), fn());
   EXPECT_EQ(b.folder(), t.p("scenes"));
   EXPECT_EQ(b.name(), "demo.json");
 }
@@ -201,12 +197,12 @@ TEST_F(BrowserUi, RecentFileClickShowsItsFolder) {
 TEST_F(BrowserUi, SaveOverAnExistingFileAsksFirst) {
   b.open(FileBrowserMode::SaveAs, t.p(), "z");
   settle();
-  ui.click(0, centre(b.layout().okMin, b.layout().okMax), fn());
+  ui.click(0, testing::centre(b.layout().okMin, b.layout().okMax), fn());
   EXPECT_FALSE(result.has_value()) << "not before the user confirmed";
   EXPECT_EQ(b.pendingOverwrite(), t.p("z.json"));
   settle();
   ASSERT_GT(b.layout().replaceMax.x, b.layout().replaceMin.x) << "the confirmation is on screen";
-  ui.click(0, centre(b.layout().replaceMin, b.layout().replaceMax), fn());
+  ui.click(0, testing::centre(b.layout().replaceMin, b.layout().replaceMax), fn());
   ASSERT_TRUE(result.has_value());
   EXPECT_EQ(*result, t.p("z.json"));
 }
@@ -214,7 +210,7 @@ TEST_F(BrowserUi, SaveOverAnExistingFileAsksFirst) {
 TEST_F(BrowserUi, CancelClosesWithoutAResult) {
   b.open(FileBrowserMode::SaveAs, t.p(), "new");
   settle();
-  ui.click(0, centre(b.layout().cancelMin, b.layout().cancelMax), fn());
+  ui.click(0, testing::centre(b.layout().cancelMin, b.layout().cancelMax), fn());
   EXPECT_FALSE(b.isOpen());
   EXPECT_FALSE(result.has_value());
 }

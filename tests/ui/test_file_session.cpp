@@ -7,11 +7,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "app/state/document_io.h"
 #include "app/gui/files/file_session.h"
+#include "app/state/document_io.h"
 #include "core/scene_io.h"
 #include "imgui_harness.h"
-#include "temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace attnmd::gui {
 namespace {
@@ -28,10 +28,6 @@ core::Scene sceneWith(double x) {
   core::Scene s = r.scene();
   s.sequences[0].tokens(0, 0) = x;
   return s;
-}
-
-ImVec2 centre(ImVec2 a, ImVec2 b) {
-  return ImVec2((a.x + b.x) * 0.5f, (a.y + b.y) * 0.5f);
 }
 
 struct Session : ::testing::Test {
@@ -68,7 +64,7 @@ struct Session : ::testing::Test {
   }
   void clickAt(ImVec2 a, ImVec2 b) {
     ASSERT_GT(b.x, a.x) << "the button was not drawn";
-    ui.click(0, centre(a, b), fn());
+    ui.click(0, testing::centre(a, b), fn());
   }
   std::string file(const std::string& name, double x) {
     Document d(DocState{sceneWith(x), {}});

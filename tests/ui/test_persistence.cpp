@@ -13,10 +13,10 @@
 #include <random>
 #include <thread>
 
-#include "app/state/document_io.h"
 #include "app/gui/files/prefs.h"
+#include "app/state/document_io.h"
 #include "core/scene_io.h"
-#include "temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace attnmd::gui {
 namespace {

@@ -5,7 +5,7 @@
 #include <map>
 
 #include "app/gui/files/prefs.h"
-#include "temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace attnmd::gui {
 namespace {

@@ -14,7 +14,7 @@
 #include "app/gui/views/view3d_panel.h"
 #include "app/gui/views/view3d_scene.h"
 #include "imgui_harness.h"
-#include "temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace attnmd::gui {
 namespace {

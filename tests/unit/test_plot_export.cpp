@@ -2,7 +2,8 @@
 // xmllint (skipped when it is not installed), escaping, determinism, and CSV columns.
 //
 // Regenerate the golden after an intended change of the drawing:
-//   ATTNMD_UPDATE_GOLDENS=1 ./build/unit_test_plot_export   (then look at the SVG and commit it)
+//   ATTNMD_UPDATE_GOLDENS=1 ./build/release/unit_tests --gtest_filter='PlotSvg.*'   (then look at the SVG and
+//   commit it)
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -83,7 +84,7 @@ TEST(PlotSvg, GoldenOfOnePlot) {
   ASSERT_TRUE(fs::exists(golden)) << golden << " is missing; run with ATTNMD_UPDATE_GOLDENS=1 to create it";
   const std::string expected = readFile(golden);
   if (svg != expected) {
-    const fs::path actual = fs::path(testing::TempDir()) / "plot_loss.actual.svg";
+    const fs::path actual = fs::path(::testing::TempDir()) / "plot_loss.actual.svg";
     writeFile(actual, svg);
     // Report the first differing line, so a reviewer sees what moved.
     std::istringstream e(expected), g(svg);
@@ -154,7 +155,7 @@ TEST(PlotSvg, PassesXmllint) {
                                                                   {"hostile.svg", writeSvg(hostile)},
                                                                   {"stack.svg", writeSvg(stack)}};
   for (const auto& [name, text] : files) {
-    const fs::path p = fs::path(testing::TempDir()) / ("attnmd_xmllint_" + name);
+    const fs::path p = fs::path(::testing::TempDir()) / ("attnmd_xmllint_" + name);
     writeFile(p, text);
     const std::string cmd = "xmllint --noout '" + p.string() + "'";
     EXPECT_EQ(std::system(cmd.c_str()), 0) << name << " is not well-formed XML (" << p << ")";

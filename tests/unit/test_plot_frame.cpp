@@ -20,7 +20,7 @@
 namespace attnmd::plot {
 namespace {
 
-const double kNaN = std::nan("");
+const double kMissing = std::nan("");  // a value the plot leaves out
 
 Series makeSeries(std::string name, std::vector<double> x, std::vector<double> y, Color c = paletteColor(0)) {
   Series s;
@@ -71,7 +71,7 @@ TEST(PlotScale, AxisCoordinates) {
   EXPECT_TRUE(std::isnan(toAxis(0, AxisScale::Log)));
   EXPECT_TRUE(std::isnan(toAxis(-1, AxisScale::Log)));
   EXPECT_EQ(placement(-1, AxisScale::Log), Placement::NonPositive);
-  EXPECT_EQ(placement(kNaN, AxisScale::Log), Placement::Missing);
+  EXPECT_EQ(placement(kMissing, AxisScale::Log), Placement::Missing);
   EXPECT_EQ(placement(-1, AxisScale::Linear), Placement::Ok);
   // log10-encoded values stay exact far below the smallest double.
   EXPECT_DOUBLE_EQ(toAxis(-1000, AxisScale::Log, true), -1000);
@@ -82,7 +82,7 @@ TEST(PlotScale, AxisCoordinates) {
 TEST(PlotLogAxis, NonPositiveValuesAreSkippedVisiblyAndCounted) {
   // 1, 0.1 | 0, -1 (hidden) | 0.01 | NaN | 0.001: one line, two isolated dots, one "hidden" mark.
   Figure f =
-      onePlot(makeSeries("s", {1, 2, 3, 4, 5, 6, 7}, {1, 0.1, 0, -1, 0.01, kNaN, 0.001}), AxisScale::Log);
+      onePlot(makeSeries("s", {1, 2, 3, 4, 5, 6, 7}, {1, 0.1, 0, -1, 0.01, kMissing, 0.001}), AxisScale::Log);
   const FigureFrame frame = buildFrame(f, {}, {});
   ASSERT_EQ(frame.plots.size(), 1u);
   EXPECT_EQ(frame.plots[0].hiddenNonPositive, 2u);
@@ -283,7 +283,7 @@ TEST(PlotRange, AutoFixedAndZoomed) {
 
 TEST(PlotHover, NearestStoredPointOfEverySeries) {
   Figure f = onePlot(makeSeries("a", {0, 10, 20, 30}, {1, 2, 3, 4}), AxisScale::Linear);
-  Series b = makeSeries("b", {0, 5, 25}, {-1, kNaN, -3});
+  Series b = makeSeries("b", {0, 5, 25}, {-1, kMissing, -3});
   f.plots[0].series.push_back(b);
   Plot second;
   second.name = "q";

@@ -18,11 +18,6 @@ const core::Sequence& seqAt(const core::Scene& s, int i) {
   return s.sequences[static_cast<std::size_t>(i)];
 }
 
-bool hasValues(const CanvasOverlay& ov, int seq, int token) {
-  return seq < static_cast<int>(ov.tokens.size()) &&
-         token < static_cast<int>(ov.tokens[static_cast<std::size_t>(seq)].size());
-}
-
 float dist2(ImVec2 a, ImVec2 b) {
   return (a.x - b.x) * (a.x - b.x) + (a.y - b.y) * (a.y - b.y);
 }

@@ -11,11 +11,6 @@
 namespace attnmd::gui {
 namespace {
 
-bool hasValues(const CanvasOverlay& ov, int seq, int token) {
-  return seq < static_cast<int>(ov.tokens.size()) &&
-         token < static_cast<int>(ov.tokens[static_cast<std::size_t>(seq)].size());
-}
-
 template <class T>
 const T* at(const std::vector<T>& v, int i) {
   return i >= 0 && i < static_cast<int>(v.size()) ? &v[static_cast<std::size_t>(i)] : nullptr;
@@ -646,9 +641,11 @@ struct Builder {
           if (const Eigen::VectorXd* q = at(r.paramQueries, i)) arrowAlong(*q, false, r.colour);
           if (const Eigen::VectorXd* q = at(r.svmQueries, i)) arrowAlong(*q, true, r.colour);
         }
-        if (const Eigen::VectorXd* q = at(ov.paramQueries, i)) arrowAlong(*q, false, ov.runColour ? ov.runColour : col);
+        if (const Eigen::VectorXd* q = at(ov.paramQueries, i))
+          arrowAlong(*q, false, ov.runColour ? ov.runColour : col);
         if (ov.svmOk)
-          if (const Eigen::VectorXd* q = at(ov.svmQueries, i)) arrowAlong(*q, true, ov.runColour ? ov.runColour : col);
+          if (const Eigen::VectorXd* q = at(ov.svmQueries, i))
+            arrowAlong(*q, true, ov.runColour ? ov.runColour : col);
       }
     }
 
