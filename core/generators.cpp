@@ -149,7 +149,7 @@ Scene randomScene(const GeneratorOptions& o) {
   s.init.scale = 1.0;
   s.iterations = 5000;
   s.seed = o.seed;
-  s.extrasJson = notesJson("math.md 8.7: the papers' random setting (n=" + std::to_string(o.n) +
+  s.extrasJson = notesJson("The mirror-descent paper's random setting (n=" + std::to_string(o.n) +
                            ", T=" + std::to_string(o.T) + ", d=" + std::to_string(o.d) + ", seed " +
                            std::to_string(o.seed) + (o.crossAttention ? ", cross-attention" : "") + ")");
   return s;
@@ -194,7 +194,7 @@ Scene clustersScene(const GeneratorOptions& o) {
   s.seed = o.seed;
   s.extrasJson = notesJson(
       "Gaussian clusters: one signal token per sequence near (1.5, +-1) by label, noise "
-      "tokens near (-0.5, 0); v = e_1, prompt model");
+      "tokens near (-0.5, 0); v = e_2 = (0, 1), prompt model");
   return s;
 }
 
@@ -223,11 +223,12 @@ Scene maxMarginToy(bool local, std::uint64_t seed) {
   }
   s.iterations = 1000;
   s.seed = seed;
-  s.extrasJson = notesJson(
-      local ? "math.md 8.4, local variant: third token (0,0,0); ngd from p(0) = (0,-1,0) converges to the "
-              "locally optimal direction (1,0,0)"
-            : "math.md 8.4: single-sequence max-margin toy; ngd from zero converges to the global direction "
-              "(-0.1,1,0)/1.01");
+  s.extrasJson = notesJson(local ? "Max-margin token selection toy, local variant: third token (0,0,0); ngd "
+                                   "from p(0) = (0,-1,0) converges to the "
+                                   "locally optimal direction (1,0,0)"
+                                 : "Max-margin token selection: the single-sequence toy; ngd from zero "
+                                   "converges to the global direction "
+                                   "(-0.1,1,0)/1.01");
   return s;
 }
 
@@ -249,9 +250,9 @@ Scene jointToy(bool relaxed, std::uint64_t seed) {
   s.iterations = 2000;
   s.seed = seed;
   s.extrasJson =
-      notesJson(relaxed ? "math.md 8.5, relaxed variant: sequence 2 is not a v-SVM support vector; "
+      notesJson(relaxed ? "Joint (p, v) toy, relaxed variant: sequence 2 is not a v-SVM support vector; "
                           "the relaxed prompt SVM gives p ~ (1,0)"
-                        : "math.md 8.5: joint (p, v) toy; p^mm = (4/3, 1/3), v^mm ~ (0, 1)");
+                        : "Joint (p, v) toy; p^mm = (4/3, 1/3), v^mm ~ (0, 1)");
   return s;
 }
 
@@ -275,8 +276,8 @@ Scene jointWvToy(double p, std::uint64_t seed) {
   s.seed = seed;
   char pText[32];
   std::snprintf(pText, sizeof pText, "%g", p);
-  s.extrasJson = notesJson(std::string("issue 6: joint (W, v) toy, nmd with p = ") + pText +
-                           "; the selected tokens depend on p");
+  s.extrasJson =
+      notesJson(std::string("Joint (W, v) toy, nmd with p = ") + pText + "; the selected tokens depend on p");
   return s;
 }
 
@@ -288,19 +289,22 @@ constexpr GeneratorOptions kFixed{};  // toys ignore n, T, d
 
 const GeneratorInfo kGenerators[] = {
     {"random",
-     "papers' random setting: unit-norm tokens and v, random labels, query model, nmd p=2 (math.md 8.7)",
+     "papers' random setting: unit-norm tokens and v, random labels, query model, nmd p=2 (the "
+     "mirror-descent paper)",
      true, GeneratorOptions{6, 8, 10, 0, false}},
     {"clusters", "Gaussian clusters for 2D/3D teaching: one signal token per sequence, prompt model", true,
      GeneratorOptions{8, 4, 2, 0, false}},
-    {"toy-maxmargin", "math.md 8.4 single-sequence toy, converges to the global max-margin direction", false,
-     kFixed},
-    {"toy-maxmargin-local", "math.md 8.4 with token (0,0,0), from p(0)=(0,-1,0): a locally optimal selection",
+    {"toy-maxmargin", "max-margin paper's single-sequence toy, converges to the global max-margin direction",
      false, kFixed},
-    {"toy-joint", "math.md 8.5 joint (p, v) toy: p^mm = (4/3, 1/3), v^mm ~ (0, 1)", false, kFixed},
-    {"toy-joint-relaxed", "math.md 8.5 relaxed variant: the relaxed prompt SVM gives (1, 0)", false, kFixed},
-    {"joint-wv-p175", "issue 6 joint (W, v) toy, nmd p = 1.75", false, kFixed},
-    {"joint-wv-p2", "issue 6 joint (W, v) toy, nmd p = 2", false, kFixed},
-    {"joint-wv-p3", "issue 6 joint (W, v) toy, nmd p = 3", false, kFixed},
+    {"toy-maxmargin-local",
+     "the single-sequence toy with token (0,0,0), from p(0)=(0,-1,0): a locally optimal selection", false,
+     kFixed},
+    {"toy-joint", "joint (p, v) toy: p^mm = (4/3, 1/3), v^mm ~ (0, 1)", false, kFixed},
+    {"toy-joint-relaxed", "joint (p, v) toy, relaxed variant: the relaxed prompt SVM gives (1, 0)", false,
+     kFixed},
+    {"joint-wv-p175", "joint (W, v) toy, nmd p = 1.75", false, kFixed},
+    {"joint-wv-p2", "joint (W, v) toy, nmd p = 2", false, kFixed},
+    {"joint-wv-p3", "joint (W, v) toy, nmd p = 3", false, kFixed},
 };
 
 }  // namespace

@@ -134,7 +134,7 @@ ExportSources App::exportSources() const {
       src.plotRects.push_back({plots_.figure.plots[pf.plot].name,
                                {pv.toScreen(plot::Point{pf.outer.x, pf.outer.y}),
                                 pv.toScreen(plot::Point{pf.outer.x + pf.outer.w, pf.outer.y + pf.outer.h})}});
-  src.sceneName = fileStem(session_->path().empty() ? std::string("untitled") : session_->path());
+  src.sceneName = session_->documentStem();
   src.folder = session_->exportFolder();
   src.sceneJson = documentText(doc_);
   src.summary = stateSummary();
@@ -474,7 +474,8 @@ void App::frame() {
         ImGui::EndTabItem();
       }
       if (ImGui::BeginTabItem("Generate")) {
-        generatorPanel_.draw(doc_, s);
+        if (std::optional<NewSceneRequest> r = generatorPanel_.draw(s))
+          session_->openNew(doc_, std::move(r->scene), r->name);
         ImGui::EndTabItem();
       }
       ImGui::EndTabBar();
@@ -693,17 +694,28 @@ void App::drawStatusBar(float y, float height) {
                                  ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus |
                                  ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoBackground;
   if (ImGui::Begin("##status", nullptr, flags)) {
+    // Rates only while training: idle, the app waits for input (a frame rate of 2 would read as a
+    // slow machine) and the last steps/s would be stale.
     char left[256];
-    const double sps = lab_.stepsPerSecond();
-    std::snprintf(
-        left, sizeof left, "step %s  \xE2\x94\x82  %s steps/s  \xE2\x94\x82  %.0f fps  \xE2\x94\x82  %s",
-        groupedInt(snap_ ? snap_->iteration : 0).c_str(), groupedInt(static_cast<long long>(sps)).c_str(),
-        io.Framerate, lab_.playing() ? "training" : (lab_.cursor() ? "timeline" : "paused"));
+    const std::string step = groupedInt(snap_ ? snap_->iteration : 0);
+    if (lab_.playing()) {
+      const double sps = lab_.stepsPerSecond();
+      std::snprintf(left, sizeof left,
+                    "step %s  \xE2\x94\x82  %s steps/s  \xE2\x94\x82  %.0f fps  \xE2\x94\x82  training",
+                    step.c_str(), groupedInt(static_cast<long long>(sps)).c_str(), io.Framerate);
+    } else {
+      std::snprintf(left, sizeof left, "step %s  \xE2\x94\x82  %s", step.c_str(),
+                    lab_.cursor() ? "timeline" : "paused");
+    }
+    // "solved", not the solver's "optimal": that word names the argmax-gamma tokens on the canvas.
     std::string svm = "SVM: ";
-    if (const core::AttentionSvm* sv = theory().svm()) {
+    const CanvasOverlay& shownOverlay = theory().overlay();
+    if (shownOverlay.tiedSequences > 0 && !shownOverlay.svmOk) {
+      svm += "none yet (the tokens tie)";
+    } else if (const core::AttentionSvm* sv = theory().svm()) {
       if (sv->solution.status == core::SvmStatus::Optimal) {
         char b[96];
-        std::snprintf(b, sizeof b, "optimal, norm %.4g, gap %.0e", sv->solution.value, sv->solution.gap);
+        std::snprintf(b, sizeof b, "solved, norm %.4g, gap %.0e", sv->solution.value, sv->solution.gap);
         svm += b;
       } else {
         svm += core::svmStatusName(sv->solution.status);

@@ -170,4 +170,15 @@ core::Scene sceneWithAppFields(const Document& doc) {
   return s;
 }
 
+std::string sceneNotesFromText(const std::string& sceneText) {
+  const Json j = Json::parse(sceneText, nullptr, false);
+  if (!j.is_object()) return {};
+  const auto it = j.find("notes");
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::string sceneNotes(const core::Scene& scene) {
+  return scene.extrasJson.empty() ? std::string() : sceneNotesFromText(scene.extrasJson);
+}
+
 }  // namespace attnmd::gui

@@ -33,6 +33,11 @@ struct LoadedDocument {
 // (and named in `warning`), the scene itself is already validated by core::parseScene.
 LoadedDocument documentFromScene(core::Scene scene);
 
+// The scene's top-level "notes" (where it comes from, what it shows); "" when it has none.
+std::string sceneNotes(const core::Scene& scene);
+// The same from a scene file's text (a preset's description before it is opened); "" when none.
+std::string sceneNotesFromText(const std::string& sceneText);
+
 // The scene to save: the document's scene with the experiment and view written under "app".
 core::Scene sceneWithAppFields(const Document& doc);
 

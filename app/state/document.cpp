@@ -205,6 +205,14 @@ bool Document::redo() {
   return true;
 }
 
+bool Document::canReturnTo(std::uint64_t id) const {
+  if (gesture_.active && gesture_.beforeId == id) return true;
+  for (const std::vector<Entry>* entries : {&undo_, &redo_})
+    for (const Entry& e : *entries)
+      if (e.beforeId == id || e.afterId == id) return true;
+  return false;
+}
+
 void Document::reset(DocState state) {
   if (gesture_.active) gesture_ = Gesture{};
   undo_.clear();

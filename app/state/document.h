@@ -62,7 +62,7 @@ struct ViewState {
   Camera3D camera;
   bool space = true;  // d >= 3: the 3D view; false: the x_1-x_2 plane (the 2D canvas)
   CanvasLayers layers;
-  int selectedSequence = 0;    // where canvas clicks add tokens; the data table's current row
+  int selectedSequence = 0;    // where canvas double-clicks add tokens; the data table's current row
   TokenRef activeToken;        // last clicked token (Delete removes it)
   bool pickSvmTokens = false;  // canvas clicks pick the SVM token of a sequence instead of editing
   int selectedRun = 0;         // the run experiment edits go to and whose attention the markers show
@@ -136,6 +136,10 @@ class Document {
 
   // Whether the state differs from the one last marked saved (undoing back to it counts as saved).
   bool modified() const { return stateId_ != savedStateId_; }
+  // The state's identity: undo and redo return to earlier ids, a new document never reuses one.
+  std::uint64_t stateId() const { return stateId_; }
+  // Whether undo or redo (or cancelling the gesture in progress) can bring state `id` back.
+  bool canReturnTo(std::uint64_t id) const;
   void markSaved() { savedStateId_ = stateId_; }
 
   static constexpr std::size_t kMaxUndo = 1000;  // oldest entries are dropped beyond this

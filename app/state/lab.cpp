@@ -30,35 +30,107 @@ std::uint32_t parseRunColour(const std::string& hex) {
   return 0xff000000u | (b << 16) | (g << 8) | r;
 }
 
+std::unique_ptr<LabRun> Lab::newRun(std::unique_ptr<LiveTheory> theory) const {
+  auto r = std::make_unique<LabRun>();
+  r->trainer = std::make_unique<Trainer>(mode_);
+  r->trainer->setSpeed(speed_);
+  r->trainer->setStopCondition(stop_);
+  r->theory = theory ? std::move(theory) : std::make_unique<LiveTheory>(mode_);
+  return r;
+}
+
+std::unique_ptr<LabRun> Lab::takeShelved(int i, const Document& doc) {
+  const std::shared_ptr<const core::Scene> want = doc.runScene(i);
+  if (!want) return nullptr;
+  for (auto it = shelf_.begin(); it != shelf_.end(); ++it)
+    if ((*it)->scene && sameScene(*(*it)->scene, *want)) {
+      std::unique_ptr<LabRun> r = std::move(*it);
+      shelf_.erase(it);
+      return r;
+    }
+  return nullptr;
+}
+
+void Lab::shelve(std::unique_ptr<LabRun> run, const Document& doc) {
+  // Only a run with steps worth keeping (a restart at step 0 is as good as the original), and only
+  // while undo can return to a state it was current in: never the states in the middle of a drag.
+  const bool trained = run->live && run->live->trainedSteps > 0;
+  if (!trained || !run->scene || !doc.canReturnTo(run->stateId)) return;
+  run->trainer->setPlaying(false);
+  run->theory.reset();  // the theory stays with the run's place; a run back from the shelf re-solves
+  std::erase_if(shelf_, [&](const std::unique_ptr<LabRun>& s) { return !doc.canReturnTo(s->stateId); });
+  shelf_.push_back(std::move(run));
+  if (shelf_.size() > kShelvedRuns) shelf_.erase(shelf_.begin());
+}
+
+void Lab::adopt(LabRun& r, int i, const Document& doc) const {
+  r.revision = doc.runRevision(i);
+  r.stateId = doc.stateId();
+  r.scene = doc.runScene(i);
+  r.error = doc.runError(i);
+  r.live = r.trainer->snapshot();
+  r.shown = r.live;
+  r.overlaySnap = nullptr;
+  if (!r.theory) r.theory = std::make_unique<LiveTheory>(mode_);
+  r.trainer->setSpeed(speed_);  // changed while it was aside
+  r.trainer->setStopCondition(stop_);
+}
+
 void Lab::sync(const Document& doc) {
   const int want = doc.runCount();
   bool added = false;
-  while (runCount() > want) runs_.pop_back();
+  while (runCount() > want) {
+    shelve(std::move(runs_.back()), doc);
+    runs_.pop_back();
+  }
   while (runCount() < want) {
-    auto r = std::make_unique<LabRun>();
-    r->trainer = std::make_unique<Trainer>(mode_);
-    r->trainer->setSpeed(speed_);
-    r->trainer->setStopCondition(stop_);
-    r->theory = std::make_unique<LiveTheory>(mode_);
-    runs_.push_back(std::move(r));
+    const int i = runCount();
+    std::unique_ptr<LabRun> back = takeShelved(i, doc);
+    if (back) adopt(*back, i, doc);
+    runs_.push_back(back ? std::move(back) : newRun());
     added = true;
   }
   for (int i = 0; i < runCount(); ++i) {
-    LabRun& r = *runs_[static_cast<std::size_t>(i)];
-    if (r.trainer->snapshot() && r.revision == doc.runRevision(i)) continue;
-    const bool wasPlaying = r.trainer->playing();
+    std::unique_ptr<LabRun>& slot = runs_[static_cast<std::size_t>(i)];
+    if (slot->trainer->snapshot() && slot->revision == doc.runRevision(i)) {
+      slot->stateId = doc.stateId();
+      continue;
+    }
+    const bool wasPlaying = slot->trainer->playing();
+    // Undo (or redo) to a scene whose trained run was kept aside: that run comes back as it was.
+    if (std::unique_ptr<LabRun> back = takeShelved(i, doc)) {
+      back->theory = std::move(slot->theory);
+      std::unique_ptr<LabRun> replaced = std::move(slot);
+      slot = std::move(back);
+      adopt(*slot, i, doc);
+      if (wasPlaying) slot->trainer->setPlaying(true);
+      shelve(std::move(replaced), doc);
+      if (rewind_ && rewind_->run == i) rewind_.reset();
+      continue;
+    }
+    // The trained run the edit replaces goes aside (undo may want it back); its successor starts
+    // from its parameters when the experiment says init "current".
+    if (slot->live && slot->live->trainedSteps > 0 && doc.canReturnTo(slot->stateId)) {
+      std::unique_ptr<LabRun> fresh = newRun(std::move(slot->theory));
+      fresh->live = slot->live;  // what startRun continues from
+      std::unique_ptr<LabRun> replaced = std::move(slot);
+      slot = std::move(fresh);
+      shelve(std::move(replaced), doc);
+    }
     startRun(i, doc, doc.experiment().continueFromCurrent);
+    LabRun& started = *slot;
     // A new run joins the others' state: playing when they play.
     if (added && playing())
-      r.trainer->setPlaying(true);
+      started.trainer->setPlaying(true);
     else if (wasPlaying)
-      r.trainer->setPlaying(true);
+      started.trainer->setPlaying(true);
   }
   if (cursor_) setCursor(cursor_);  // restarted runs show the cursor's step too
 }
 
 void Lab::restartAll(const Document& doc) {
   cursor_.reset();
+  shelf_.clear();
   for (int i = 0; i < runCount(); ++i) {
     runs_[static_cast<std::size_t>(i)]->trainer->setPlaying(false);
     startRun(i, doc, false);
@@ -71,6 +143,7 @@ void Lab::restartAll(const Document& doc) {
 void Lab::startRun(int i, const Document& doc, bool keepParameters) {
   LabRun& r = *runs_[static_cast<std::size_t>(i)];
   r.revision = doc.runRevision(i);
+  r.stateId = doc.stateId();
   r.error = doc.runError(i);
   const std::shared_ptr<const core::Scene> runScene = doc.runScene(i);
   if (!runScene) {

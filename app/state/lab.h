@@ -29,10 +29,11 @@ namespace attnmd::gui {
 struct LabRun {
   std::unique_ptr<Trainer> trainer;
   std::unique_ptr<LiveTheory> theory;
-  std::uint64_t revision = 0;                 // Document::runRevision it was started for
-  std::shared_ptr<const core::Scene> scene;   // the scene it trains (null: see error)
-  std::string error;                          // why it cannot train ("runs[1].optimizer.p: ...")
-  std::shared_ptr<const TrainSnapshot> live;  // the latest trained step
+  std::uint64_t revision = 0;                  // Document::runRevision it was started for
+  std::uint64_t stateId = 0;                   // the latest Document::stateId it was current in
+  std::shared_ptr<const core::Scene> scene;    // the scene it trains (null: see error)
+  std::string error;                           // why it cannot train ("runs[1].optimizer.p: ...")
+  std::shared_ptr<const TrainSnapshot> live;   // the latest trained step
   std::shared_ptr<const TrainSnapshot> shown;  // what is drawn: live, or the timeline's step
   const CanvasOverlay& overlay() const { return theory->overlay(); }
 
@@ -53,9 +54,11 @@ class Lab {
   explicit Lab(TrainerMode mode = TrainerMode::Threaded);
 
   // Matches the runs to the document: runs added or removed are created or dropped, a run whose scene
-  // changed restarts (from its current parameters when the experiment says init "current").
+  // changed restarts (from its current parameters when the experiment says init "current"). A trained
+  // run that an edit replaced is kept aside while undo can return to its state: undoing the edit brings
+  // the run back as it was (its steps, history and timeline), not a restart at step 0.
   void sync(const Document& doc);
-  // Restarts every run at step 0 (R, a new document).
+  // Restarts every run at step 0 (R, a new document); forgets the runs kept aside for undo.
   void restartAll(const Document& doc);
   // Takes the latest snapshots (live or at the cursor) and rebuilds the overlays that changed.
   void refresh(const Document& doc, const std::string& hint);
@@ -98,6 +101,13 @@ class Lab {
 
  private:
   void startRun(int i, const Document& doc, bool keepParameters);
+  // A run with a new trainer, and `theory` (or a new one): the live theory stays with a run's place.
+  std::unique_ptr<LabRun> newRun(std::unique_ptr<LiveTheory> theory = nullptr) const;
+  // A run kept aside by an earlier edit that trains what run i of the document trains now (null: none).
+  std::unique_ptr<LabRun> takeShelved(int i, const Document& doc);
+  void shelve(std::unique_ptr<LabRun> run, const Document& doc);
+  // Puts run i back in the document's frame: its revision, scene and error.
+  void adopt(LabRun& r, int i, const Document& doc) const;
 
   TrainerMode mode_;
   std::vector<std::unique_ptr<LabRun>> runs_;
@@ -106,11 +116,15 @@ class Lab {
   double speed_ = 0;
   struct Rewind {
     int run = -1;
-    long long from = 0;               // the steps the run had
-    std::uint64_t docRevision = 0;    // the document's revision then: undo only while it is unchanged
+    long long from = 0;             // the steps the run had
+    std::uint64_t docRevision = 0;  // the document's revision then: undo only while it is unchanged
     std::uint64_t runRevision = 0;
   };
   std::optional<Rewind> rewind_;
+  // Trained runs replaced by an edit, newest last, while undo can return to their state (at most
+  // kShelvedRuns: each holds its run's history and timeline, a few MB at a million steps).
+  static constexpr std::size_t kShelvedRuns = 8;
+  std::vector<std::unique_ptr<LabRun>> shelf_;
 };
 
 }  // namespace attnmd::gui

@@ -28,6 +28,12 @@ std::vector<int> svmTokenChoice(const Experiment& e, const std::vector<int>& sel
   return selected;
 }
 
+bool attentionTied(const Eigen::VectorXd& probs) {
+  // All tokens, not two: two equal tokens always tie with each other, and that is a real infeasibility.
+  if (probs.size() < 2 || !probs.allFinite()) return false;
+  return probs.maxCoeff() - probs.minCoeff() <= 1e-12 * probs.maxCoeff();
+}
+
 LiveTheory::LiveTheory(TrainerMode mode) : mode_(mode) {
   if (mode_ == TrainerMode::Threaded) thread_ = std::thread([this] { work(); });
 }
@@ -69,8 +75,7 @@ LiveTheory::Solved LiveTheory::solve(const Request& r) {
       if (i >= 0 && i < n) out.hardRows[static_cast<std::size_t>(i)] = 1;
   }
   out.svm = std::move(svm);
-  out.milliseconds =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  out.milliseconds = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   return out;
 }
 
@@ -157,6 +162,14 @@ const CanvasOverlay& LiveTheory::update(const core::Scene& scene, std::uint64_t 
   // The SVM for the chosen tokens: a finished solve is taken; a new one is asked for when the scene or
   // the selection moved (once per change: not again while it runs).
   std::vector<int> alpha = svmTokenChoice(experiment, snap.selected, snap.optimal);
+  // At a tie (zero init ties every token at step 0) the attention has selected nothing yet: the SVM of
+  // the optimal token stands in for that sequence until the attention picks one.
+  if (experiment.svmTokens == SvmTokens::Selected && static_cast<int>(snap.optimal.size()) == n)
+    for (int i = 0; i < n; ++i)
+      if (attentionTied(ev.seqs[static_cast<std::size_t>(i)].probs)) {
+        alpha[static_cast<std::size_t>(i)] = snap.optimal[static_cast<std::size_t>(i)];
+        ++ov.tiedSequences;
+      }
   {
     std::unique_lock lk(mutex_);
     if (result_) {
@@ -197,6 +210,8 @@ const CanvasOverlay& LiveTheory::update(const core::Scene& scene, std::uint64_t 
   ov.svmTokens = alpha;
   ov.relaxedSvm = relaxedFor(scene);
   ov.svmOk = svm.solution.status == core::SvmStatus::Optimal;
+  // Tied and the optimal tokens have no SVM either: nothing is wrong yet, the attention has not picked.
+  if (!ov.svmOk && ov.tiedSequences > 0) return ov;
   if (!ov.svmOk)
     ov.svmMessage =
         svm.solution.reason.empty() ? core::svmStatusName(svm.solution.status) : svm.solution.reason;

@@ -37,8 +37,8 @@ class LiveTheory {
 
   // Rebuilds the overlay for `scene` (revision `sceneRevision`: a new value means new data) at the
   // snapshot's parameters, with the SVM of the experiment's token choice. `hint` is shown on the canvas.
-  const CanvasOverlay& update(const core::Scene& scene, std::uint64_t sceneRevision, const Experiment& experiment,
-                              const TrainSnapshot& snap, std::string hint = {});
+  const CanvasOverlay& update(const core::Scene& scene, std::uint64_t sceneRevision,
+                              const Experiment& experiment, const TrainSnapshot& snap, std::string hint = {});
   // The document's scene (one run): update(doc.scene(), doc.sceneRevision(), doc.experiment(), ...).
   const CanvasOverlay& update(const Document& doc, const TrainSnapshot& snap, std::string hint = {});
   // True once after a solve finished that the overlay does not show yet (call update() again).
@@ -83,8 +83,8 @@ class LiveTheory {
   std::thread thread_;
   bool quit_ = false;
   bool solving_ = false;
-  std::optional<Request> request_;  // waiting to be solved
-  std::optional<Solved> result_;    // solved, not yet taken by update()
+  std::optional<Request> request_;       // waiting to be solved
+  std::optional<Solved> result_;         // solved, not yet taken by update()
   std::uint64_t requestedRevision_ = 0;  // what was last asked for (not asked again while it runs)
   std::vector<int> requestedAlpha_;
   bool requested_ = false;
@@ -97,5 +97,9 @@ bool relaxedFor(const core::Scene& scene);
 // token where no pick was made).
 std::vector<int> svmTokenChoice(const Experiment& experiment, const std::vector<int>& selected,
                                 const std::vector<int>& optimal);
+
+// Whether a sequence's attention has not picked a token yet: every token has the same score (to 1e-12
+// relative), as at a zero init.
+bool attentionTied(const Eigen::VectorXd& probs);
 
 }  // namespace attnmd::gui

@@ -54,6 +54,19 @@ class ImGuiHarness {
     button(b, false);
     frame(ui);
   }
+  // A double-click: two clicks 3 frames (50 ms) apart, well inside ImGui's double-click time.
+  void doubleClick(int b, ImVec2 p, const std::function<void()>& ui) {
+    mouseTo(p);
+    frame(ui);
+    button(b, true);
+    frame(ui);
+    button(b, false);
+    frame(ui);
+    button(b, true);
+    frame(ui);
+    button(b, false);
+    frame(ui);
+  }
   // A drag from a to b in `steps` frames with the button held.
   void drag(int b, ImVec2 a, ImVec2 to, int steps, const std::function<void()>& ui) {
     mouseTo(a);

@@ -78,18 +78,41 @@ TEST_F(CanvasFixture, LegendIsAStripAboveTheCanvas) {
   EXPECT_NEAR(t.max.x - t.min.x, 1000, 0.5);
 }
 
-TEST_F(CanvasFixture, ClickOnEmptySpaceAddsATokenToTheSelectedSequence) {
+// A stray click on empty canvas in front of a class must not add a token (and restart a trained run):
+// adding takes a double-click.
+TEST_F(CanvasFixture, DoubleClickOnEmptySpaceAddsATokenToTheSelectedSequenceAClickDoesNot) {
   doc.view().selectedSequence = 1;
   ui.frame(fn());
   const ImVec2 p = screen(-3.0, 2.0);
   ui.click(ImGuiMouseButton_Left, p, fn());
+  EXPECT_EQ(doc.scene().sequences[1].tokens.rows(), 2) << "one click adds nothing";
+  EXPECT_EQ(doc.undoDepth(), 0u);
+  for (int k = 0; k < 30; ++k) ui.frame(fn());  // past ImGui's double-click time
+  ui.doubleClick(ImGuiMouseButton_Left, p, fn());
   ASSERT_EQ(doc.scene().sequences[1].tokens.rows(), 3);
+  for (int k = 0; k < 2; ++k) {  // placed at 100 px per unit: two decimals, never 1.5345454545
+    const double c = doc.scene().sequences[1].tokens(2, k);
+    EXPECT_EQ(c, std::round(c * 100) / 100) << c;
+  }
   EXPECT_NEAR(doc.scene().sequences[1].tokens(2, 0), -3.0, 0.011);
   EXPECT_NEAR(doc.scene().sequences[1].tokens(2, 1), 2.0, 0.011);
   EXPECT_EQ(doc.undoDepth(), 1u);
   EXPECT_EQ(doc.undoName(), "add a token to sequence 1");
   ASSERT_TRUE(doc.undo());
   EXPECT_EQ(doc.scene().sequences[1].tokens.rows(), 2);
+}
+
+TEST(CanvasPlacement, MousePlacedCoordinatesAreRoundedToAPixelOrSnappedToTheGrid) {
+  EXPECT_EQ(placementStep(100, 1.f, false), 0.01);
+  EXPECT_EQ(placementStep(37, 1.f, false), 0.01);
+  EXPECT_EQ(placementStep(0.5, 1.f, false), 1);
+  EXPECT_EQ(placementStep(100, 1.f, true), niceGridStep(100, 70));
+  EXPECT_EQ(roundToStep(1.5345454545, 0.01), 1.53);
+  EXPECT_EQ(roundToStep(-2.004999, 0.01), -2.0);
+  EXPECT_EQ(roundToStep(7.4, 5), 5);
+  EXPECT_DOUBLE_EQ(roundToStep(1e300, 0.01), 1e300) << "no overflow to inf";
+  EXPECT_EQ(roundToStep(1.7e308, 0.01), 1.7e308) << "x * 100 overflows: unchanged";
+  EXPECT_EQ(roundToStep(0.123, 0), 0.123) << "no step (a degenerate view): unchanged";
 }
 
 TEST_F(CanvasFixture, DragMovesATokenAsOneUndoEntry) {

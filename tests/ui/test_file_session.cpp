@@ -119,6 +119,45 @@ TEST_F(Session, ABadFileLeavesTheSceneUntouchedAndSaysWhy) {
   EXPECT_EQ(replaced, 0);
 }
 
+// A lecturer opened their file, then a preset: Ctrl+S must not write the preset over their file.
+TEST_F(Session, APresetOpensAsANewUntitledSceneAndSaveNeverOverwritesTheOpenFile) {
+  const std::string mine = file("mine.json", 3.0);
+  session->openPath(doc, mine);
+  ASSERT_EQ(session->path(), mine);
+  const std::string before = readText(mine);
+  session->openNew(doc, documentFromScene(sceneWith(9.0)), "clusters-2d");
+  EXPECT_EQ(doc.scene().sequences[0].tokens(0, 0), 9.0);
+  EXPECT_EQ(session->path(), "") << "the preset is not the open file";
+  EXPECT_EQ(session->displayName(), "clusters-2d (new)");
+  EXPECT_EQ(session->documentStem(), "clusters-2d") << "exports are named after the preset";
+  EXPECT_TRUE(said("clusters-2d"));
+  ASSERT_EQ(doc.apply(cmd::SetLabel{0, -1}), "");
+  EXPECT_FALSE(session->save(doc)) << "Ctrl+S asks where (Save As)";
+  ASSERT_TRUE(session->browser().isOpen());
+  EXPECT_EQ(session->browser().mode(), FileBrowserMode::SaveAs);
+  EXPECT_EQ(session->browser().name(), "clusters-2d.json");
+  EXPECT_EQ(readText(mine), before) << "the user's file is untouched";
+}
+
+// The unsaved-changes prompt guards the old document before a preset replaces it.
+TEST_F(Session, APresetAsksFirstWhenTheSceneHasUnsavedChanges) {
+  ASSERT_EQ(doc.apply(cmd::SetLabel{0, -1}), "");
+  const core::Scene before = doc.scene();
+  session->openNew(doc, documentFromScene(sceneWith(9.0)), "compare-p");
+  settle();
+  ASSERT_TRUE(session->unsavedPrompt().open);
+  EXPECT_NE(session->unsavedPrompt().action.find("compare-p"), std::string::npos);
+  clickAt(session->unsavedPrompt().cancelMin, session->unsavedPrompt().cancelMax);
+  EXPECT_TRUE(sameScene(doc.scene(), before));
+  EXPECT_TRUE(doc.modified());
+  session->openNew(doc, documentFromScene(sceneWith(9.0)), "compare-p");
+  settle();
+  clickAt(session->unsavedPrompt().discardMin, session->unsavedPrompt().discardMax);
+  EXPECT_EQ(doc.scene().sequences[0].tokens(0, 0), 9.0);
+  EXPECT_FALSE(doc.modified());
+  EXPECT_EQ(replaced, 1);
+}
+
 TEST_F(Session, SaveOnAnUntitledSceneGoesThroughSaveAs) {
   ASSERT_EQ(doc.apply(cmd::SetLabel{0, -1}), "");
   EXPECT_FALSE(session->save(doc));

@@ -6,8 +6,11 @@
 
 #include <gtest/gtest.h>
 
+#include "app/state/doc_extras.h"
 #include "app/state/run_presets.h"
 #include "core/run_patch.h"
+#include "core/scene_io.h"
+#include "core/svm.h"
 #include "tests/support/scenes.h"
 
 namespace attnmd::gui {
@@ -218,6 +221,101 @@ TEST(TrainerRestart, StepZeroAtOnceTheSvmOnlyWhereTheRunTrains) {
   ASSERT_TRUE(built->selectedSvm);
   EXPECT_EQ(built->selectedSvm->solution.status, core::SvmStatus::Optimal);
   EXPECT_EQ(built->selectedSvm->tokens, built->selected);
+}
+
+// A stray edit in front of a class (a token added by mistake after 1,000 steps): Ctrl+Z brings back the
+// data and the trained run as it was, step, parameters and history, and it trains on exactly as if
+// nothing had happened. Redo and undo again swap the two runs.
+TEST_F(LabFixture, UndoingAnEditBringsBackTheTrainedRunAsItWas) {
+  frame();
+  train(1000);
+  ASSERT_EQ(lab.run(0).shown->iteration, 1000);
+  const core::Params trained = lab.run(0).shown->params;
+  const std::size_t historyRows = lab.run(0).shown->history->size();
+  ASSERT_EQ(doc.apply(cmd::AddToken{0, Eigen::Vector3d(3.0, -2.0, 0.0), -1}), "");
+  frame();
+  EXPECT_EQ(lab.run(0).shown->iteration, 0) << "the edited data trains from the start";
+  train(30);
+  ASSERT_TRUE(doc.undo());
+  frame();
+  ASSERT_EQ(lab.run(0).shown->iteration, 1000) << "undo restores the trained run, not a restart";
+  expectSameParams(lab.run(0).shown->params, trained);
+  EXPECT_EQ(lab.run(0).shown->history->size(), historyRows);
+  EXPECT_EQ(lab.furthestStep(), 1000) << "the timeline reaches back over the whole run";
+  train(100);
+  expectSameParams(lab.run(0).shown->params, referenceParams(doc, 0, 1100));
+  ASSERT_TRUE(doc.redo());
+  frame();
+  EXPECT_EQ(lab.run(0).shown->iteration, 30) << "redo brings back the edited data's run as well";
+  ASSERT_TRUE(doc.undo());
+  frame();
+  EXPECT_EQ(lab.run(0).shown->iteration, 1100);
+}
+
+// Only what undo can reach is kept: a new document (restartAll) forgets the runs kept aside.
+TEST_F(LabFixture, ANewDocumentForgetsTheRunsKeptForUndo) {
+  frame();
+  train(200);
+  ASSERT_EQ(doc.apply(cmd::AddToken{0, Eigen::Vector3d(3.0, -2.0, 0.0), -1}), "");
+  frame();
+  doc.reset(DocState{toyScene(), {}, {}});
+  lab.restartAll(doc);
+  frame();
+  EXPECT_EQ(lab.run(0).shown->iteration, 0) << "the same data as a new document starts at step 0";
+}
+
+// A preset with zero init opens at a tie: every token has the same attention, so nothing is selected
+// yet, and the SVM of the first-index "selection" is infeasible. That is no error: the theory shows the
+// optimal tokens' SVM instead (or, where that one is infeasible too, no SVM and no error) and follows
+// the selection once the attention picks.
+struct AtATie {
+  Document doc;
+  Lab lab{TrainerMode::Synchronous};
+  explicit AtATie(core::Scene s) : doc(documentFromScene(std::move(s)).state) {
+    lab.sync(doc);
+    lab.pump();
+    lab.refresh(doc, "");
+  }
+  void train(long long k) {
+    lab.requestSteps(k);
+    for (int guard = 0; guard < 100 && lab.busy(); ++guard) lab.pump();
+    lab.refresh(doc, "");
+  }
+  bool firstIndexSvmInfeasible() const {
+    const TrainSnapshot& start = *lab.run(0).shown;
+    return core::solveAttentionSvm(*doc.runScene(0), start.selected, core::SvmNorm::Lp,
+                                   doc.scene().optimizer.p)
+               .solution.status != core::SvmStatus::Optimal;
+  }
+};
+
+TEST(LiveTheoryAtATie, ShowsTheOptimalTokensSvmUntilTheAttentionPicks) {
+  core::Scene s = toyScene();
+  s.sequences[0] = testing::seq(1, {{1, 0, 0.9}, {0, 0, 0.5}, {-0.1, 1, 1}});  // optimal: token 2
+  s.init.kind = core::InitKind::Zeros;
+  AtATie t(s);
+  ASSERT_EQ(t.lab.run(0).shown->iteration, 0);
+  const CanvasOverlay& ov = t.lab.run(0).overlay();
+  EXPECT_EQ(ov.tiedSequences, s.sequenceCount());
+  EXPECT_TRUE(ov.svmOk) << ov.svmMessage;
+  EXPECT_EQ(ov.svmTokens, std::vector<int>{2}) << "the optimal token, not the first index";
+  t.train(50);
+  EXPECT_EQ(t.lab.run(0).overlay().tiedSequences, 0) << "the attention has picked";
+  EXPECT_EQ(t.lab.run(0).overlay().svmTokens, t.lab.run(0).shown->selected);
+}
+
+TEST(LiveTheoryAtATie, ThePresetClustersOpensWithoutAnError) {
+  const core::SceneLoadResult loaded =
+      core::loadScene(std::string(ATTNMD_SOURCE_DIR) + "/assets/scenes/clusters-2d.json");
+  ASSERT_TRUE(loaded.ok()) << loaded.error();
+  AtATie t(loaded.scene());
+  ASSERT_TRUE(t.firstIndexSvmInfeasible()) << "what the app showed as \"SVM: infeasible\"";
+  const CanvasOverlay& ov = t.lab.run(0).overlay();
+  EXPECT_EQ(ov.tiedSequences, t.doc.scene().sequenceCount());
+  EXPECT_EQ(ov.svmMessage, "") << "a tie is not an error";
+  t.train(200);
+  EXPECT_EQ(t.lab.run(0).overlay().tiedSequences, 0);
+  EXPECT_TRUE(t.lab.run(0).overlay().svmOk) << t.lab.run(0).overlay().svmMessage;
 }
 
 }  // namespace

@@ -64,6 +64,7 @@ std::string FileSession::savePrefs() {
 
 void FileSession::setOpened(const std::string& path) {
   path_ = normalPath(path);
+  newName_.clear();
   if (!path_.empty()) {
     addRecentFile(prefs_, path_);
     prefs_.lastFolder = fs::path(path_).parent_path().string();
@@ -71,7 +72,13 @@ void FileSession::setOpened(const std::string& path) {
 }
 
 std::string FileSession::displayName() const {
-  return path_.empty() ? std::string("untitled") : fileName(path_);
+  if (!path_.empty()) return fileName(path_);
+  return newName_.empty() ? std::string("untitled") : newName_ + " (new)";
+}
+
+std::string FileSession::documentStem() const {
+  if (!path_.empty()) return fs::path(path_).stem().string();
+  return newName_.empty() ? std::string("untitled") : newName_;
 }
 
 std::string FileSession::windowTitle(const Document& doc) const {
@@ -118,13 +125,16 @@ void FileSession::guarded(Document& doc, Pending what, std::string path) {
     case Pending::OpenPath:
       action = "opening " + fileName(pendingPath_);
       break;
+    case Pending::OpenNew:
+      action = "opening " + pendingPath_;
+      break;
     case Pending::Quit:
       action = "quitting";
       break;
     case Pending::None:
       return;
   }
-  unsaved_.ask(path_.empty() ? std::string("the untitled scene") : fileName(path_), action);
+  unsaved_.ask(path_.empty() ? "the " + displayName() + " scene" : fileName(path_), action);
 }
 
 void FileSession::perform(Document& doc, Pending what, const std::string& path) {
@@ -137,6 +147,7 @@ void FileSession::perform(Document& doc, Pending what, const std::string& path) 
       doc.reset(std::move(fresh));
       doc.view() = ViewState{};
       path_.clear();
+      newName_.clear();
       if (documentReplaced) documentReplaced();
       say("new scene");
       break;
@@ -152,6 +163,19 @@ void FileSession::perform(Document& doc, Pending what, const std::string& path) 
         return;
       }
       install(doc, std::move(opened.doc), path);
+      break;
+    }
+    case Pending::OpenNew: {
+      LoadedDocument loaded = std::move(pendingScene_);
+      pendingScene_ = {};
+      doc.reset(std::move(loaded.state));
+      doc.view() = loaded.view;
+      path_.clear();
+      newName_ = path;
+      if (documentReplaced) documentReplaced();
+      std::string notes = loaded.warning;
+      if (!loaded.runWarnings.empty()) notes += (notes.empty() ? "" : "; ") + loaded.runWarnings;
+      say("opened " + newName_ + " as a new scene" + (notes.empty() ? std::string() : " (" + notes + ")"));
       break;
     }
     case Pending::Quit:
@@ -173,6 +197,11 @@ void FileSession::install(Document& doc, LoadedDocument loaded, const std::strin
 
 void FileSession::newScene(Document& doc) {
   guarded(doc, Pending::New);
+}
+
+void FileSession::openNew(Document& doc, LoadedDocument scene, const std::string& name) {
+  pendingScene_ = std::move(scene);
+  guarded(doc, Pending::OpenNew, name);
 }
 
 void FileSession::open(Document& doc) {
@@ -219,8 +248,8 @@ bool FileSession::save(Document& doc) {
 void FileSession::saveAs(Document& doc) {
   (void)doc;
   browserFor_ = BrowserFor::SaveScene;
-  browser_.open(FileBrowserMode::SaveAs, startFolder(),
-                path_.empty() ? std::string("untitled.json") : fileName(path_), existingRecentFiles(prefs_));
+  browser_.open(FileBrowserMode::SaveAs, startFolder(), documentStem() + ".json",
+                existingRecentFiles(prefs_));
 }
 
 void FileSession::chooseExportFolder() {
@@ -245,8 +274,8 @@ bool FileSession::pasteText(Document& doc, std::string_view text) {
     return false;
   }
   // An edit of this document (one undo entry), not a new document: the file stays the same.
-  const std::string refused =
-      doc.apply(cmd::ReplaceScene{opened.doc.state.scene, "paste scene", opened.doc.state.experiment, opened.doc.state.runs});
+  const std::string refused = doc.apply(cmd::ReplaceScene{
+      opened.doc.state.scene, "paste scene", opened.doc.state.experiment, opened.doc.state.runs});
   if (!refused.empty()) {
     say("not pasted: " + refused);
     return false;
@@ -268,8 +297,8 @@ void FileSession::restore(Document& doc, const RecoverableSession& s) {
     return;
   }
   // One undoable edit on top of what was opened: the restored work is unsaved, and Ctrl+Z goes back.
-  const std::string refused =
-      doc.apply(cmd::ReplaceScene{opened.doc.state.scene, "restore autosave", opened.doc.state.experiment, opened.doc.state.runs});
+  const std::string refused = doc.apply(cmd::ReplaceScene{
+      opened.doc.state.scene, "restore autosave", opened.doc.state.experiment, opened.doc.state.runs});
   if (!refused.empty()) {
     say("the autosave could not be restored (kept at " + s.autosavePath + "): " + refused);
     return;

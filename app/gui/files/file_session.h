@@ -15,13 +15,13 @@
 #include <vector>
 
 #include "app/gui/files/autosave.h"
-#include "app/state/doc_extras.h"
-#include "app/state/document.h"
 #include "app/gui/files/file_browser.h"
 #include "app/gui/files/prefs.h"
 #include "app/gui/files/recovery_prompt.h"
 #include "app/gui/files/unsaved_prompt.h"
 #include "app/gui/files/user_dirs.h"
+#include "app/state/doc_extras.h"
+#include "app/state/document.h"
 
 namespace attnmd::gui {
 
@@ -50,7 +50,10 @@ class FileSession {
   const std::string& path() const { return path_; }  // the document's file; "" while untitled
   // The app opened `path` before the first frame (--scene): it becomes the document's file.
   void setOpened(const std::string& path);
-  std::string displayName() const;                     // "demo.json" or "untitled"
+  std::string displayName() const;  // "demo.json", "untitled", or "clusters-2d (new)" from a preset
+  // The name exports and Save As start from: the file's stem, a preset's or generator's name, or
+  // "untitled".
+  std::string documentStem() const;
   std::string windowTitle(const Document& doc) const;  // "demo.json • (modified) — attnmd"
   // Where exports go: the chosen export folder, else the document's folder, else the working folder.
   std::string exportFolder() const;
@@ -59,6 +62,9 @@ class FileSession {
   void newScene(Document& doc);
   void open(Document& doc);                               // the file browser
   void openPath(Document& doc, const std::string& path);  // a recent file, a dropped file
+  // A preset or generated scene as a new untitled document named `name` (asking first if needed):
+  // Save never writes it over the file that was open.
+  void openNew(Document& doc, LoadedDocument scene, const std::string& name);
   // Dropped files: opens the first *.json (asking first if needed); says so when there is none.
   void openDropped(Document& doc, const std::vector<std::string>& paths);
   bool save(Document& doc);  // Save As when untitled; false when not saved (yet)
@@ -93,7 +99,7 @@ class FileSession {
   AutosaveSession* autosave() { return autosave_.get(); }
 
  private:
-  enum class Pending { None, New, OpenBrowser, OpenPath, Quit };
+  enum class Pending { None, New, OpenBrowser, OpenPath, OpenNew, Quit };
   enum class BrowserFor { None, OpenScene, SaveScene, ExportFolder };
 
   void say(const std::string& message) const;
@@ -115,7 +121,9 @@ class FileSession {
   UnsavedPrompt unsaved_;
   RecoveryPrompt recovery_;
   Pending pending_ = Pending::None;  // waiting for the unsaved-changes answer (or a Save As)
-  std::string pendingPath_;
+  std::string pendingPath_;          // OpenPath: the file; OpenNew: the new document's name
+  LoadedDocument pendingScene_;      // OpenNew: the scene waiting for the unsaved-changes answer
+  std::string newName_;              // an untitled document's name from its preset or generator
   bool quitApproved_ = false;
   std::string autosaveError_;  // last autosave failure already reported
 };

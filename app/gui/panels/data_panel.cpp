@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "app/gui/widgets/ui_util.h"
+#include "app/state/doc_extras.h"
 
 namespace attnmd::gui {
 namespace {
@@ -29,11 +30,19 @@ void DataPanel::draw(Document& doc, const CanvasOverlay& ov, ThemeKind theme, fl
   const core::Scene& scene = doc.scene();
   ViewState& view = doc.view();
 
+  // The scene's own description (a preset's "notes"): what it is and what to watch.
+  if (const std::string notes = sceneNotes(scene); !notes.empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+    ImGui::TextWrapped("%s", notes.c_str());
+    ImGui::PopStyleColor();
+    ImGui::Separator();
+  }
+
   if (ImGui::Button("+ sequence (y = +1)")) {
     if (doc.apply(cmd::AddSequence{newSequence(scene, 1), -1}).empty())
       view.selectedSequence = doc.scene().sequenceCount() - 1;
   }
-  tip("Add a sequence with label +1 and two tokens; click the canvas to add more tokens to it.");
+  tip("Add a sequence with label +1 and two tokens; double-click the canvas to add more tokens to it.");
   ImGui::SameLine();
   if (ImGui::Button("+ sequence (y = \xE2\x88\x92"
                     "1)")) {
@@ -70,7 +79,7 @@ void DataPanel::draw(Document& doc, const CanvasOverlay& ov, ThemeKind theme, fl
       if (ImGui::Selectable(name, view.selectedSequence == i, ImGuiSelectableFlags_None,
                             ImVec2(24.f * scale, 0)))
         view.selectedSequence = i;
-      tip("Select this sequence: canvas clicks add tokens to it, the table below shows its tokens.");
+      tip("Select this sequence: canvas double-clicks add tokens to it, the table below shows its tokens.");
       ImGui::TableNextColumn();
       int label = q.y > 0 ? 0 : 1;
       ImGui::SetNextItemWidth(58.f * scale);

@@ -12,11 +12,21 @@
 
 namespace attnmd::gui {
 
-void GeneratorPanel::draw(Document& doc, float scale) {
+const std::string& GeneratorPanel::presetNotes(const std::string& path) {
+  auto it = notes_.find(path);
+  if (it == notes_.end()) {
+    const auto text = readAsset(path);
+    it = notes_.emplace(path, text ? sceneNotesFromText(*text) : std::string()).first;
+  }
+  return it->second;
+}
+
+std::optional<NewSceneRequest> GeneratorPanel::draw(float scale) {
+  std::optional<NewSceneRequest> request;
   const auto gens = core::generators();
   if (gens.empty()) {
     ImGui::TextDisabled("no generators available");
-    return;
+    return request;
   }
   choice = std::clamp(choice, 0, static_cast<int>(gens.size()) - 1);
   ImGui::PushItemWidth(-ImGui::CalcTextSize("sequences n  ").x);
@@ -27,8 +37,7 @@ void GeneratorPanel::draw(Document& doc, float scale) {
     }
     ImGui::EndCombo();
   }
-  tip("Which dataset to generate (papers' random setting, clusters, or a toy of math.md \xC2\xA7"
-      "8).");
+  tip("Which dataset to generate (the papers' random setting, clusters, or one of the papers' toys).");
   ImGui::TextWrapped("%s", gens[static_cast<std::size_t>(choice)].description);
   ImGui::SliderInt("sequences n", &options.n, 1, 64);
   tip("Number of sequences (random and clusters; the toys have fixed data).");
@@ -45,31 +54,28 @@ void GeneratorPanel::draw(Document& doc, float scale) {
   ImGui::PopItemWidth();
   if (ImGui::Button("Generate", ImVec2(120.f * scale, 0))) {
     try {
-      core::Scene s = core::generateScene(gens[static_cast<std::size_t>(choice)].name, options);
-      message = doc.apply(cmd::ReplaceScene{
-          std::move(s), std::string("generate ") + gens[static_cast<std::size_t>(choice)].name, std::nullopt,
-          std::nullopt});
-      if (message.empty()) doc.view().refit();  // fit the new data
+      const std::string name = gens[static_cast<std::size_t>(choice)].name;
+      LoadedDocument d = documentFromScene(core::generateScene(name, options));
+      request = NewSceneRequest{std::move(d), name + "-seed" + std::to_string(options.seed)};
+      message.clear();
     } catch (const std::exception& e) {
       message = e.what();
     }
   }
-  tip("Replace the scene by a generated one (Ctrl+Z restores the previous scene).");
+  tip("Open a generated scene as a new document (the current one is kept until you say otherwise).");
   ImGui::SameLine();
   if (ImGui::Button("Default scene")) {
     if (auto text = readAsset("assets/scenes/default.json")) {
       auto r = core::parseScene(*text, "default.json");
       if (r.ok()) {
-        LoadedDocument d = documentFromScene(std::move(r.scene()));
-        message = doc.apply(cmd::ReplaceScene{std::move(d.state.scene), "load the default scene",
-                                              d.state.experiment, d.state.runs});
+        request = NewSceneRequest{documentFromScene(std::move(r.scene())), "default"};
+        message.clear();
       } else {
         message = r.error();
       }
-      if (message.empty()) doc.view().refit();
     }
   }
-  tip("Replace the scene by the embedded teaching scene.");
+  tip("Open the embedded teaching scene as a new document.");
 
   // Preset scenes shipped with the app (assets/scenes/*.json: the papers' figures and toys).
   const std::vector<std::string> presets = listAssets("assets/scenes/");
@@ -84,35 +90,42 @@ void GeneratorPanel::draw(Document& doc, float scale) {
     };
     ImGui::SetNextItemWidth(-90.f * scale);
     if (ImGui::BeginCombo("##preset", shortName(presets[static_cast<std::size_t>(preset)]).c_str())) {
-      for (int k = 0; k < static_cast<int>(presets.size()); ++k)
+      for (int k = 0; k < static_cast<int>(presets.size()); ++k) {
         if (ImGui::Selectable(shortName(presets[static_cast<std::size_t>(k)]).c_str(), k == preset))
           preset = k;
+        if (const std::string& notes = presetNotes(presets[static_cast<std::size_t>(k)]); !notes.empty())
+          tip(notes.c_str());
+      }
       ImGui::EndCombo();
     }
-    tip("Scenes shipped with attnmd: the default lesson, the toys of math.md \xC2\xA7"
-        "8 and the papers' settings.");
+    tip("Scenes shipped with attnmd: the default lesson, the papers' toys and settings.");
     ImGui::SameLine();
     if (ImGui::Button("Open", ImVec2(-1, 0))) {
       const std::string& path = presets[static_cast<std::size_t>(preset)];
       if (auto text = readAsset(path)) {
         auto r = core::parseScene(*text, path);
         if (r.ok()) {
-          LoadedDocument d = documentFromScene(std::move(r.scene()));
-          message = doc.apply(cmd::ReplaceScene{std::move(d.state.scene), "open " + shortName(path),
-                                                d.state.experiment, d.state.runs});
-          if (message.empty()) doc.view().refit();
+          request = NewSceneRequest{documentFromScene(std::move(r.scene())), shortName(path)};
+          message.clear();
         } else {
           message = r.error();
         }
       }
     }
-    tip("Replace the scene by this preset (Ctrl+Z restores the previous scene).");
+    tip("Open this preset as a new document (the current one is kept until you say otherwise).");
+    // What the chosen preset is, before opening it.
+    if (const std::string& notes = presetNotes(presets[static_cast<std::size_t>(preset)]); !notes.empty()) {
+      ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+      ImGui::TextWrapped("%s", notes.c_str());
+      ImGui::PopStyleColor();
+    }
   }
   if (!message.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.84f, 0.37f, 0.f, 1.f));
     ImGui::TextWrapped("%s", message.c_str());
     ImGui::PopStyleColor();
   }
+  return request;
 }
 
 }  // namespace attnmd::gui

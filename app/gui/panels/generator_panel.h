@@ -1,13 +1,22 @@
 // Generators (core/generators.h): the papers' random scenes, Gaussian clusters and the toys of
-// math.md §8, each from a seed. Generating replaces the scene (one undo entry).
+// math.md §8, each from a seed, and the preset scenes shipped with the app. Each opens as a new untitled
+// document: the panel only says which, the app's file session opens it (asking first when the current
+// scene has unsaved changes), so Save never writes a preset over the file that was open.
 #pragma once
 
+#include <map>
+#include <optional>
 #include <string>
 
-#include "app/state/document.h"
+#include "app/state/doc_extras.h"
 #include "core/generators.h"
 
 namespace attnmd::gui {
+
+struct NewSceneRequest {
+  LoadedDocument scene;
+  std::string name;  // what exports and Save As are named after: "clusters-2d", "random-seed7"
+};
 
 struct GeneratorPanel {
   int choice = 0;                                     // index into core::generators()
@@ -15,7 +24,12 @@ struct GeneratorPanel {
   std::string message;                                // the last generator error
   int preset = 0;                                     // index into the embedded assets/scenes/*.json
 
-  void draw(Document& doc, float scale);
+  // The scene to open, the frame a button asked for one.
+  std::optional<NewSceneRequest> draw(float scale);
+
+ private:
+  const std::string& presetNotes(const std::string& path);  // read once per preset
+  std::map<std::string, std::string> notes_;
 };
 
 }  // namespace attnmd::gui

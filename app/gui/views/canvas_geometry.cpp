@@ -104,6 +104,22 @@ bool clipRay(const CanvasTransform& t, const Eigen::Vector2d& dir, ImVec2& a, Im
                         a, b);
 }
 
+double roundToStep(double x, double step) {
+  if (!(step > 0) || !std::isfinite(x) || !std::isfinite(step)) return x;
+  if (step < 1) {
+    const double inverse = std::round(1 / step);  // 100 for 0.01: x * 100 / 100 rounds exactly
+    const double r = std::round(x * inverse) / inverse;
+    return std::isfinite(r) ? r : x;
+  }
+  return std::round(x / step) * step;
+}
+
+double placementStep(double pixelsPerUnit, float uiScale, bool snap) {
+  if (!(pixelsPerUnit > 0) || !std::isfinite(pixelsPerUnit)) return 0;
+  if (snap) return niceGridStep(pixelsPerUnit, 70.0 * uiScale);  // the lines buildCanvasScene() draws
+  return std::pow(10.0, std::floor(std::log10(1.0 / pixelsPerUnit)));
+}
+
 double niceGridStep(double pixelsPerUnit, double targetPixels) {
   const double raw = targetPixels / std::max(pixelsPerUnit, 1e-300);
   const double p10 = std::pow(10.0, std::floor(std::log10(raw)));

@@ -49,6 +49,13 @@ bool clipRay(const CanvasTransform& t, const Eigen::Vector2d& dir, ImVec2& a, Im
 // Grid spacing in world units: 1, 2 or 5 times a power of ten, so lines are about `targetPixels` apart.
 double niceGridStep(double pixelsPerUnit, double targetPixels);
 
+// A coordinate placed with the mouse, rounded to `step` (0.01, 0.5, ...) so that files and tables read
+// "1.53", not "1.5345454545": the result is the double nearest the decimal.
+double roundToStep(double x, double step);
+// The rounding step of mouse placement: one pixel's worth (a power of ten), or with `snap` (Ctrl held)
+// the step of the canvas grid's lines.
+double placementStep(double pixelsPerUnit, float uiScale, bool snap);
+
 // First two coordinates of a d-vector (0 for missing ones): the canvas shows the x_1-x_2 plane.
 Eigen::Vector2d planar(const Eigen::Ref<const Eigen::VectorXd>& x);
 

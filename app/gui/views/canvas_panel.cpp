@@ -32,8 +32,10 @@ Eigen::VectorXd CanvasPanel::lift(const Document& doc, const Eigen::Vector2d& w,
                                   const Eigen::VectorXd& keep) const {
   const int d = doc.scene().dim;
   Eigen::VectorXd x = keep.size() == d ? keep : Eigen::VectorXd::Zero(d);
-  if (d > 0) x(0) = w.x();
-  if (d > 1) x(1) = w.y();
+  // Rounded to a pixel's worth, or snapped to the grid with Ctrl held.
+  const double step = placementStep(t_.pixelsPerUnit, scale_, ImGui::GetIO().KeyCtrl);
+  if (d > 0) x(0) = roundToStep(w.x(), step);
+  if (d > 1) x(1) = roundToStep(w.y(), step);
   return x;
 }
 
@@ -84,7 +86,7 @@ void CanvasPanel::handleInput(Document& doc, const CanvasOverlay& ov) {
 
   if (hoveredCanvas_ && io.MouseWheel != 0.f) zoomAt(view.canvas, t_, mouse, std::pow(1.15, io.MouseWheel));
 
-  // ---- left button: add / move / pick
+  // ---- left button: move / pick; double-click on empty space adds a token
   if (hoveredCanvas_ && drag_ == Drag::None && ImGui::IsMouseClicked(ImGuiMouseButton_Left)) {
     const Hit h = hitTest(doc, ov, mouse);
     if (h.kind == Drag::Token) {
@@ -108,7 +110,10 @@ void CanvasPanel::handleInput(Document& doc, const CanvasOverlay& ov) {
       view.selectedSequence = h.seq;
       grabOffset_ = planar(seqAt(scene, h.seq).z) - world;
       doc.beginGesture(describe(cmd::MoveQuery{h.seq, {}}));
-    } else if (!view.pickSvmTokens && scene.sequenceCount() > 0) {
+    } else if (ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left) && !view.pickSvmTokens &&
+               scene.sequenceCount() > 0) {
+      // A double-click, not a click: in a class, one stray click on empty canvas must not add a token
+      // (and restart a trained run).
       const int seq = std::clamp(view.selectedSequence, 0, scene.sequenceCount() - 1);
       const int T = static_cast<int>(seqAt(scene, seq).tokens.rows());
       doc.beginGesture(describe(cmd::AddToken{seq, {}, -1}));

@@ -1,6 +1,7 @@
 // The 2D data canvas: tokens, rays, margin lines and v, with mouse editing that becomes commands.
 //
-//   left click on empty space   add a token to the selected sequence (keep the button down to place it)
+//   double-click empty space    add a token to the selected sequence (keep the button down to place it);
+//                               a single click on empty space does nothing (a stray click loses no run)
 //   left drag a token / v tip   move it (one undo entry per drag)
 //   left click a token          select its sequence (in "pick SVM tokens" mode: pick alpha_i)
 //   right click a token         delete it          right drag   pan          wheel   zoom

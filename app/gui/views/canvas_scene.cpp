@@ -455,6 +455,10 @@ void addCanvasNotices(CanvasScene& out, const ViewState& view, const CanvasOverl
     notice("No max-margin direction: " + ov.svmMessage, pal.warning);
     out.layout.svmNotice = true;
   }
+  if (ov.tiedSequences > 0)
+    notice(ov.svmOk ? "Nothing selected yet (the tokens tie): the SVM shown is the optimal tokens'"
+                    : "Nothing selected yet (the tokens tie): the SVM appears once the attention picks",
+           pal.textMuted);
   if (!dimensionNote.empty()) notice(dimensionNote, pal.textMuted);
   if (interactive && view.pickSvmTokens)
     notice("Click a token to make it \xCE\xB1\xE1\xB5\xA2 of its sequence (Esc: done)", pal.text);
