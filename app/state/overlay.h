@@ -23,7 +23,7 @@ struct CanvasOverlay {
   // Per-token values at the displayed parameters; empty when they are not available (then markers
   // have a neutral size). Indexed [sequence][token], shaped like the scene.
   std::vector<std::vector<TokenValues>> tokens;
-  std::vector<int> selected;  // alpha_i = argmax_t s_it, per sequence (empty when not evaluated)
+  std::vector<int> selected;  // alpha_i = argmax_t s_it, per sequence; -1 at a tie (empty: not evaluated)
   std::vector<int> optimal;   // opt_i = argmax_t gamma_it
 
   core::ModelKind model = core::ModelKind::Prompt;

@@ -164,12 +164,14 @@ const CanvasOverlay& LiveTheory::update(const core::Scene& scene, std::uint64_t 
   std::vector<int> alpha = svmTokenChoice(experiment, snap.selected, snap.optimal);
   // At a tie (zero init ties every token at step 0) the attention has selected nothing yet: the SVM of
   // the optimal token stands in for that sequence until the attention picks one.
-  if (experiment.svmTokens == SvmTokens::Selected && static_cast<int>(snap.optimal.size()) == n)
-    for (int i = 0; i < n; ++i)
-      if (attentionTied(ev.seqs[static_cast<std::size_t>(i)].probs)) {
+  // Such a sequence shows no selected token (-1: no ring, no "selected" cell).
+  for (int i = 0; i < n; ++i)
+    if (attentionTied(ev.seqs[static_cast<std::size_t>(i)].probs)) {
+      ov.selected[static_cast<std::size_t>(i)] = -1;
+      ++ov.tiedSequences;
+      if (experiment.svmTokens == SvmTokens::Selected && static_cast<int>(snap.optimal.size()) == n)
         alpha[static_cast<std::size_t>(i)] = snap.optimal[static_cast<std::size_t>(i)];
-        ++ov.tiedSequences;
-      }
+    }
   {
     std::unique_lock lk(mutex_);
     if (result_) {

@@ -95,11 +95,15 @@ void DataPanel::draw(Document& doc, const CanvasOverlay& ov, ThemeKind theme, fl
       if (static_cast<std::size_t>(i) < ov.selected.size() &&
           static_cast<std::size_t>(i) < ov.optimal.size()) {
         const int a = ov.selected[static_cast<std::size_t>(i)], o = ov.optimal[static_cast<std::size_t>(i)];
-        ImGui::Text("%d / %d", a, o);
-        tip(a == o ? "Selected token = optimal token: attention picks the best-scoring token."
-                   : "Selected \xE2\x89\xA0 optimal: training is heading to a locally optimal token (math.md "
-                     "\xC2\xA7"
-                     "6).");
+        if (a < 0) {
+          ImGui::Text("\xE2\x80\x93 / %d", o);
+          tip("Nothing selected yet: every token of this sequence has the same attention (a tie).");
+        } else {
+          ImGui::Text("%d / %d", a, o);
+          tip(a == o ? "Selected token = optimal token: attention picks the best-scoring token."
+                     : "Selected \xE2\x89\xA0 optimal: training is heading to a locally optimal token, "
+                       "one whose score beats its SVM support neighbours' but not every token's.");
+        }
       }
       ImGui::TableNextColumn();
       if (ImGui::SmallButton("dup"))
