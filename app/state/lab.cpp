@@ -51,11 +51,16 @@ std::unique_ptr<LabRun> Lab::takeShelved(int i, const Document& doc) {
   return nullptr;
 }
 
+// Only a run with steps worth keeping (a restart at step 0 is as good as the original), and only while
+// undo can return to a state it was current in: never the states in the middle of a drag.
+namespace {
+bool worthKeepingForUndo(const LabRun& run, const Document& doc) {
+  return run.live && run.live->trainedSteps > 0 && run.scene && doc.canReturnTo(run.stateId);
+}
+}  // namespace
+
 void Lab::shelve(std::unique_ptr<LabRun> run, const Document& doc) {
-  // Only a run with steps worth keeping (a restart at step 0 is as good as the original), and only
-  // while undo can return to a state it was current in: never the states in the middle of a drag.
-  const bool trained = run->live && run->live->trainedSteps > 0;
-  if (!trained || !run->scene || !doc.canReturnTo(run->stateId)) return;
+  if (!worthKeepingForUndo(*run, doc)) return;
   run->trainer->setPlaying(false);
   run->theory.reset();  // the theory stays with the run's place; a run back from the shelf re-solves
   std::erase_if(shelf_, [&](const std::unique_ptr<LabRun>& s) { return !doc.canReturnTo(s->stateId); });
@@ -110,7 +115,7 @@ void Lab::sync(const Document& doc) {
     }
     // The trained run the edit replaces goes aside (undo may want it back); its successor starts
     // from its parameters when the experiment says init "current".
-    if (slot->live && slot->live->trainedSteps > 0 && doc.canReturnTo(slot->stateId)) {
+    if (worthKeepingForUndo(*slot, doc)) {
       std::unique_ptr<LabRun> fresh = newRun(std::move(slot->theory));
       fresh->live = slot->live;  // what startRun continues from
       std::unique_ptr<LabRun> replaced = std::move(slot);

@@ -137,6 +137,15 @@ void FileSession::guarded(Document& doc, Pending what, std::string path) {
   unsaved_.ask(path_.empty() ? "the " + displayName() + " scene" : fileName(path_), action);
 }
 
+// What loading skipped, as " (...)" after "opened ..."; "" when everything loaded.
+namespace {
+std::string loadNotes(const LoadedDocument& loaded) {
+  std::string notes = loaded.warning;
+  if (!loaded.runWarnings.empty()) notes += (notes.empty() ? "" : "; ") + loaded.runWarnings;
+  return notes.empty() ? std::string() : " (" + notes + ")";
+}
+}  // namespace
+
 void FileSession::perform(Document& doc, Pending what, const std::string& path) {
   pending_ = Pending::None;
   switch (what) {
@@ -173,9 +182,7 @@ void FileSession::perform(Document& doc, Pending what, const std::string& path) 
       path_.clear();
       newName_ = path;
       if (documentReplaced) documentReplaced();
-      std::string notes = loaded.warning;
-      if (!loaded.runWarnings.empty()) notes += (notes.empty() ? "" : "; ") + loaded.runWarnings;
-      say("opened " + newName_ + " as a new scene" + (notes.empty() ? std::string() : " (" + notes + ")"));
+      say("opened " + newName_ + " as a new scene" + loadNotes(loaded));
       break;
     }
     case Pending::Quit:
@@ -190,9 +197,7 @@ void FileSession::install(Document& doc, LoadedDocument loaded, const std::strin
   setOpened(path);
   savePrefs();
   if (documentReplaced) documentReplaced();
-  std::string notes = loaded.warning;
-  if (!loaded.runWarnings.empty()) notes += (notes.empty() ? "" : "; ") + loaded.runWarnings;
-  say("opened " + path_ + (notes.empty() ? std::string() : " (" + notes + ")"));
+  say("opened " + path_ + loadNotes(loaded));
 }
 
 void FileSession::newScene(Document& doc) {
