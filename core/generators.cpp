@@ -1,9 +1,9 @@
-// Scene generators: math.md §8 toys, the papers' random setting, Gaussian clusters.
+// Scene generators: docs/theory.md §8 toys, the papers' random setting, Gaussian clusters.
 //
 // [SECTION] SeededRng
 // [SECTION] Helpers
 // [SECTION] Random and clusters
-// [SECTION] Toys (math.md §8.4, §8.5, issue 6)
+// [SECTION] Toys (docs/theory.md §8.4, §8.5, issue 6)
 // [SECTION] Table and dispatch
 #include "core/generators.h"
 
@@ -121,7 +121,7 @@ void checkSize(const GeneratorOptions& o, int minD) {
 // [SECTION] Random and clusters
 // =====================================================================================================
 
-// math.md §8.7 (the papers' random experiments): unit-norm tokens and v, random labels,
+// docs/theory.md §8.7 (the papers' random experiments): unit-norm tokens and v, random labels,
 // theta(0) ~ N(0, 1), nmd with eta = 0.1 (p = 2 here; the CLI's --p picks 1.75 or 3).
 Scene randomScene(const GeneratorOptions& o) {
   checkSize(o, 1);
@@ -199,10 +199,10 @@ Scene clustersScene(const GeneratorOptions& o) {
 }
 
 // =====================================================================================================
-// [SECTION] Toys (math.md §8.4, §8.5, issue 6)
+// [SECTION] Toys (docs/theory.md §8.4, §8.5, issue 6)
 // =====================================================================================================
 
-// math.md §8.4: prompt model, d = 3, M = diag(1, 1, 0), v = (0, 0, 1), one sequence, Y = +1.
+// docs/theory.md §8.4: prompt model, d = 3, M = diag(1, 1, 0), v = (0, 0, 1), one sequence, Y = +1.
 Scene maxMarginToy(bool local, std::uint64_t seed) {
   Scene s;
   s.dim = 3;
@@ -232,7 +232,7 @@ Scene maxMarginToy(bool local, std::uint64_t seed) {
   return s;
 }
 
-// math.md §8.5: prompt model, d = 2, v trained jointly, all sequences select token 1.
+// docs/theory.md §8.5: prompt model, d = 2, v trained jointly, all sequences select token 1.
 Scene jointToy(bool relaxed, std::uint64_t seed) {
   Scene s;
   s.dim = 2;

@@ -1,5 +1,5 @@
 // Dataset generators with a seed: the papers' random setting, Gaussian clusters and the toys of
-// math.md §8. Each returns a complete, valid Scene (model, optimizer and init included).
+// docs/theory.md §8. Each returns a complete, valid Scene (model, optimizer and init included).
 #pragma once
 
 #include <cstdint>
@@ -28,12 +28,12 @@ struct GeneratorInfo {
 };
 
 // All generators:
-//   random                 math.md §8.7: unit-norm tokens and v, random labels, query model, nmd p=2
+//   random                 docs/theory.md §8.7: unit-norm tokens and v, random labels, query model, nmd p=2
 //   clusters               Gaussian clusters for 2D/3D teaching (prompt model, one signal token each)
-//   toy-maxmargin          math.md §8.4 single-sequence toy, global max-margin direction
-//   toy-maxmargin-local    math.md §8.4 with token (0,0,0) and p(0) = (0,-1,0): a locally optimal α
-//   toy-joint              math.md §8.5 joint (p, v) toy
-//   toy-joint-relaxed      math.md §8.5 with X_2 = [(0,0),(0.5,1.5)]: the relaxed prompt SVM
+//   toy-maxmargin          docs/theory.md §8.4 single-sequence toy, global max-margin direction
+//   toy-maxmargin-local    docs/theory.md §8.4 with token (0,0,0) and p(0) = (0,-1,0): a locally optimal α
+//   toy-joint              docs/theory.md §8.5 joint (p, v) toy
+//   toy-joint-relaxed      docs/theory.md §8.5 with X_2 = [(0,0),(0.5,1.5)]: the relaxed prompt SVM
 //   joint-wv-p175/-p2/-p3  issue 6's joint (W, v) toy, where the selected token depends on p
 std::span<const GeneratorInfo> generators();
 // The entry of that name, or null.

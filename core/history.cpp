@@ -1,4 +1,4 @@
-// Run history: dense early steps, a log-spaced grid and a thinning uniform buffer (math.md §7).
+// Run history: dense early steps, a log-spaced grid and a thinning uniform buffer (docs/theory.md §7).
 #include "core/history.h"
 
 #include <algorithm>

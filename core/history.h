@@ -1,4 +1,4 @@
-// Run history: the metrics of math.md §7 at a bounded set of steps.
+// Run history: the metrics of docs/theory.md §7 at a bounded set of steps.
 //
 // Two samplings are kept, so 10^7 steps fit in a few MB and plots stay exact on either axis:
 //  - log-spaced: every step up to `denseSteps`, then steps on a geometric grid (`pointsPerDecade`),
@@ -32,7 +32,7 @@ struct MetricsPoint {
   double meanSelectedProb = kNaN;          // mean_i s_{i alpha_i}
   double minSelectedProb = kNaN;           // min_i s_{i alpha_i}
   double log10MaxUnselected = kNaN;        // log10 max_i (1 - s_{i alpha_i}), exact far below 1e-16
-  double predictedLog10Unselected = kNaN;  // math.md §8.8 prediction of the same quantity
+  double predictedLog10Unselected = kNaN;  // docs/theory.md §8.8 prediction of the same quantity
   double entropy = kNaN;                   // mean attention entropy (nats)
   double margin = kNaN;                    // min normalized margin min_rows (A theta)/||theta||_p
   double accuracy = kNaN;                  // fraction of sequences with Y_i f_i > 0

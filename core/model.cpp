@@ -1,4 +1,4 @@
-// Attention models, losses and exact gradients: math.md §2-3.
+// Attention models, losses and exact gradients: docs/theory.md §2-3.
 //
 // [SECTION] losses
 // [SECTION] initial parameters
@@ -33,7 +33,7 @@ constexpr double kParallelWork = 262144.0;
 
 using StridedVector = Eigen::Map<const Eigen::VectorXd, 0, Eigen::InnerStride<>>;
 
-// z_i per math.md §1 as a view (the first token is a strided row of the column-major token matrix).
+// z_i per docs/theory.md §1 as a view (the first token is a strided row of the column-major token matrix).
 StridedVector queryView(const Scene& scene, int i) {
   const Sequence& s = scene.sequences[static_cast<std::size_t>(i)];
   if (scene.model.query == QueryKind::Given && s.z.size() == scene.dim)
@@ -46,7 +46,7 @@ bool hasKeyMatrix(const Scene& scene) {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// [SECTION] losses (math.md §2)
+// [SECTION] losses (docs/theory.md §2)
 // ---------------------------------------------------------------------------------------------------
 
 struct LossParts {
@@ -222,7 +222,7 @@ void forEachChunk(const Scene& scene, F&& fn) {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// [SECTION] forward pass (math.md §2-3)
+// [SECTION] forward pass (docs/theory.md §2-3)
 // ---------------------------------------------------------------------------------------------------
 
 // Softmax, output and the centered derivative df/da for one sequence whose logits and values are set.
@@ -258,7 +258,7 @@ void softmaxAndDerivative(LossKind loss, int y, SequenceEval& se) {
     deltaHat += e * (se.values[t] - hA);
   }
 
-  // log S with S = sum_{t != alpha} e^{r_t}; 1 - s_alpha = S / (1 + S) (math.md §3, log form).
+  // log S with S = sum_{t != alpha} e^{r_t}; 1 - s_alpha = S / (1 + S) (docs/theory.md §3, log form).
   const double logS = T > 1 ? shift + std::log(sumE) : kNegInf;
   const double S = shift == 0.0 ? sumE : std::exp(logS);
   const double l1pS = std::log1p(S);
@@ -413,7 +413,7 @@ Evaluation evaluate(const Scene& scene, const Params& params) {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// [SECTION] gradient (math.md §3)
+// [SECTION] gradient (docs/theory.md §3)
 // ---------------------------------------------------------------------------------------------------
 
 double gradient(const Scene& scene, const Params& params, const Evaluation& eval, Params& grad,
@@ -506,7 +506,7 @@ double gradient(const Scene& scene, const Params& params, const Evaluation& eval
     case ModelKind::Prompt:
       sumPartials(w.G);
       if (hasKeyMatrix(scene)) {
-        // a_it = (M x_it)^T p, so da_it/dp = M x_it and grad_p = M sum_i c_i X_i^T dOutput_i. (math.md §3
+        // a_it = (M x_it)^T p, so da_it/dp = M x_it and grad_p = M sum_i c_i X_i^T dOutput_i. (docs/theory.md §3
         // prints M^T here, which holds only for symmetric M; finite differences confirm M.)
         grad.p.resize(d);
         grad.p.noalias() = scene.model.keyMatrix * w.G.col(0);
@@ -514,7 +514,7 @@ double gradient(const Scene& scene, const Params& params, const Evaluation& eval
         grad.p = w.G.col(0);
       }
       break;
-    case ModelKind::KQ:  // math.md §3: grad_K = G Q, grad_Q = G^T K
+    case ModelKind::KQ:  // docs/theory.md §3: grad_K = G Q, grad_Q = G^T K
       sumPartials(w.G);
       grad.K.resize(d, params.Q.cols());
       grad.Q.resize(d, params.K.cols());

@@ -1,6 +1,6 @@
-// Attention models, losses and exact gradients: math.md §2-3.
+// Attention models, losses and exact gradients: docs/theory.md §2-3.
 //
-// Saturation (math.md §3): once attention saturates, 1 - s_{i alpha} and with it the whole attention
+// Saturation (docs/theory.md §3): once attention saturates, 1 - s_{i alpha} and with it the whole attention
 // gradient fall far below the double range (1e-300 and less), while its DIRECTION is what normalized
 // methods (ngd, nmd) follow. So the forward pass keeps every saturating quantity in log form and the
 // gradient can be returned as (scaled gradient, log scale): the true gradient is exp(scale) * grad.
@@ -15,19 +15,19 @@
 
 namespace attnmd::core {
 
-// math.md §2: loss value and derivative, stable for huge |u| (no overflow, no cancellation).
+// docs/theory.md §2: loss value and derivative, stable for huge |u| (no overflow, no cancellation).
 double lossValue(LossKind kind, double u);
 double lossDerivative(LossKind kind, double u);  // l'(u)
 // log |l'(u)|, finite where l'(u) itself underflows (logistic: -softplus(u); exponential: -u).
 double lossLogDerivativeMagnitude(LossKind kind, double u);
 
-// Per-sequence quantities at one parameter value (math.md §2-3).
+// Per-sequence quantities at one parameter value (docs/theory.md §2-3).
 struct SequenceEval {
   Eigen::VectorXd logits;    // a_it
   Eigen::VectorXd probs;     // s_it = softmax(a_i) (non-selected entries underflow to 0 when saturated)
   Eigen::VectorXd values;    // h_it = v^T x_it
   int selected = 0;          // alpha_i = argmax_t s_it (first index on ties)
-  double logUnselected = 0;  // log(1 - s_{i alpha}), exact far below 1e-300 (math.md §3)
+  double logUnselected = 0;  // log(1 - s_{i alpha}), exact far below 1e-300 (docs/theory.md §3)
   double output = 0;         // f_i
   double margin = 0;         // u_i = Y_i f_i
 
@@ -38,7 +38,7 @@ struct SequenceEval {
   double logLossSlope = 0;     // log |l'(u_i)|
   Eigen::VectorXd keyDir;      // k_i with a_i = X_i k_i (query: W z_i; kq: K Q^T z_i; prompt: unused)
   Eigen::VectorXd dOutput;     // df_i/da_it = s_it (h_it - f_i) times exp(-dOutputLogScale), computed
-                               // with the saturation-stable centering of math.md §3
+                               // with the saturation-stable centering of docs/theory.md §3
   double dOutputLogScale = 0;  // 0 unless sequence i is saturated beyond e^-600
 };
 
@@ -85,7 +85,7 @@ int modelThreads();  // the effective count
 void evaluate(const Scene& scene, const Params& params, Evaluation& out);
 Evaluation evaluate(const Scene& scene, const Params& params);
 
-// Exact gradient of L for every trained tensor (W; p; K and Q; v when trainV), math.md §3 with the
+// Exact gradient of L for every trained tensor (W; p; K and Q; v when trainV), docs/theory.md §3 with the
 // saturation-stable centering. Tensors the model does not train are left empty in `grad`.
 // `eval` must be evaluate(scene, params). Returns the loss.
 double gradient(const Scene& scene, const Params& params, const Evaluation& eval, Params& grad);
@@ -98,7 +98,7 @@ double gradient(const Scene& scene, const Params& params, const Evaluation& eval
 double lossAndGradient(const Scene& scene, const Params& params, Params& grad);
 
 // The trained tensors of a Params as matrix views, in a fixed order (W | p | K, Q) then v when trainV
-// (vectors are d x 1 views). Optimizers step each one (math.md §4: "applied per trained tensor").
+// (vectors are d x 1 views). Optimizers step each one (docs/theory.md §4: "applied per trained tensor").
 std::vector<Eigen::Map<Eigen::MatrixXd>> trainedTensors(const Scene& scene, Params& params);
 // The names of those tensors, same order ("W", "p", "K", "Q", "v").
 std::vector<const char*> trainedTensorNames(const Scene& scene);

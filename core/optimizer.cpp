@@ -1,4 +1,4 @@
-// The optimizer family of math.md §4.
+// The optimizer family of docs/theory.md §4.
 //
 // [SECTION] powers |x|^e with exact special cases
 // [SECTION] norms, potential, mirror map, Bregman divergence
@@ -142,7 +142,7 @@ void signedPow(const double* x, Eigen::Index n, const Exponent& ex, double* out)
 }
 
 // ---------------------------------------------------------------------------------------------------
-// [SECTION] norms, potential, mirror map, Bregman divergence (math.md §4, §7)
+// [SECTION] norms, potential, mirror map, Bregman divergence (docs/theory.md §4, §7)
 // ---------------------------------------------------------------------------------------------------
 
 // ||g||_F without overflow or underflow of the squares: the plain sum when safe, else rescaled by
@@ -213,7 +213,7 @@ double directionalBregman(const Eigen::Ref<const Eigen::MatrixXd>& a,
 }
 
 // ---------------------------------------------------------------------------------------------------
-// [SECTION] the step (math.md §4)
+// [SECTION] the step (docs/theory.md §4)
 // ---------------------------------------------------------------------------------------------------
 
 namespace {
@@ -391,7 +391,7 @@ StepResult optimizerStep(const Scene& scene, const OptimizerSpec& spec, double l
   StepResult result;
   result.stepSize = eta;
 
-  // Polyak (math.md §4): eta_k = c (L - 0) / ||g||_F^2 over all trained tensors. With scaled
+  // Polyak (docs/theory.md §4): eta_k = c (L - 0) / ||g||_F^2 over all trained tensors. With scaled
   // gradients, ||g||^2 = sum_s e^{2 scale_s} ||g_s||^2 is accumulated in log form.
   double polyakLogCoef = 0;  // log(c L / ||g||^2)
   bool polyakMove = true;
@@ -483,7 +483,7 @@ StepResult optimizerStep(const Scene& scene, const OptimizerSpec& spec, double l
     }
   }
 
-  // Commit only a fully finite step (math.md §4: never let a step produce NaN/inf silently).
+  // Commit only a fully finite step (docs/theory.md §4: never let a step produce NaN/inf silently).
   for (int i = 0; i < n; ++i) {
     const Slot& s = slots[static_cast<std::size_t>(i)];
     const TensorState& ts = state.tensors[static_cast<std::size_t>(i)];

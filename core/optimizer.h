@@ -1,4 +1,4 @@
-// The optimizer family of math.md §4, one interface, applied per trained tensor.
+// The optimizer family of docs/theory.md §4, one interface, applied per trained tensor.
 #pragma once
 
 #include <Eigen/Dense>
@@ -10,7 +10,7 @@
 
 namespace attnmd::core {
 
-// math.md §4: the l_p potential psi(theta) = (1/p) sum |theta_j|^p and its mirror map.
+// docs/theory.md §4: the l_p potential psi(theta) = (1/p) sum |theta_j|^p and its mirror map.
 // Powers are exact special cases for p = 2 (identity), p = 3 (squares and square roots) and integer
 // exponents (p = 1.1 -> |u|^10), vectorized exp/log otherwise; entries whose power leaves the double
 // range come out as 0 or inf, never as a clamped finite value.
@@ -18,7 +18,7 @@ double lpNorm(const Eigen::Ref<const Eigen::MatrixXd>& x, double p);       // ||
 double lpPotential(const Eigen::Ref<const Eigen::MatrixXd>& x, double p);  // psi(x)
 Eigen::MatrixXd mirrorMap(const Eigen::Ref<const Eigen::MatrixXd>& x, double p);         // sign|x|^{p-1}
 Eigen::MatrixXd inverseMirrorMap(const Eigen::Ref<const Eigen::MatrixXd>& u, double p);  // sign|u|^{1/(p-1)}
-// math.md §7: D_psi(A, B) = psi(A) - psi(B) - <grad psi(B), A - B>.
+// docs/theory.md §7: D_psi(A, B) = psi(A) - psi(B) - <grad psi(B), A - B>.
 double bregmanDivergence(const Eigen::Ref<const Eigen::MatrixXd>& a,
                          const Eigen::Ref<const Eigen::MatrixXd>& b, double p);
 // Directional form: D_psi(A/||A||_p, B/||B||_p); NaN when either is zero.
@@ -56,7 +56,7 @@ struct StepResult {
 // Applies one optimizer step to `params` given the gradient `grad` (same shapes, from gradient())
 // and the current loss (polyak uses it). Initializes `state` on first use.
 //
-// Per tensor (math.md §4 "for every trained tensor"): ngd and nmd normalize each trained tensor's
+// Per tensor (docs/theory.md §4 "for every trained tensor"): ngd and nmd normalize each trained tensor's
 // gradient by its own norm (W alone; K and Q each; v on its own), so joint training of v cannot
 // starve the attention parameter. Polyak's eta_k = c (L - 0)/||g||_F^2 uses the norm of the whole
 // gradient (all tensors together): per-tensor Polyak steps would each zero the linearized loss and

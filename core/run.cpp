@@ -1,4 +1,4 @@
-// A training run: the loop, the metrics of math.md §7 and the SVM cache they compare with.
+// A training run: the loop, the metrics of docs/theory.md §7 and the SVM cache they compare with.
 //
 // [SECTION] geometry helpers
 // [SECTION] the shared SVM cache
@@ -120,7 +120,7 @@ long long Run::step(long long k, const std::atomic<bool>* cancel) {
   long long taken = 0;
   while (taken < k && stopReason_.empty()) {
     if (cancel && cancel->load(std::memory_order_relaxed)) break;
-    // math.md §3-4: gradient (scaled in deep saturation), then one optimizer step per trained tensor.
+    // docs/theory.md §3-4: gradient (scaled in deep saturation), then one optimizer step per trained tensor.
     const double loss = gradient(scene, params_, eval_, grad_, &gradScale_);
     prevParams_ = params_;
     const StepResult r = optimizerStep(scene, spec, loss, grad_, params_, optState_, gradScale_);
@@ -154,7 +154,7 @@ void Run::recordCurrent() {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// [SECTION] Run: tokens and metrics (math.md §6-8)
+// [SECTION] Run: tokens and metrics (docs/theory.md §6-8)
 // ---------------------------------------------------------------------------------------------------
 
 std::vector<int> Run::selectedTokens() const {
@@ -163,7 +163,7 @@ std::vector<int> Run::selectedTokens() const {
   return a;
 }
 
-// math.md §6: opt_i = argmax_t gamma_it, gamma_it = Y_i v^T x_it (first index on ties).
+// docs/theory.md §6: opt_i = argmax_t gamma_it, gamma_it = Y_i v^T x_it (first index on ties).
 std::vector<int> Run::optimalTokens() const {
   std::vector<int> opt(eval_.seqs.size());
   for (std::size_t i = 0; i < opt.size(); ++i) {
@@ -217,11 +217,11 @@ SvmComparison compare(const Scene& scene, const Eigen::MatrixXd& theta, double t
   const Eigen::MatrixXd D = svmDirection(scene, *svm);
   if (D.rows() != theta.rows() || D.cols() != theta.cols()) return c;
   const double nt = theta.norm(), nd = D.norm();
-  if (nt > 0 && nd > 0) c.corr = (theta.array() * D.array()).sum() / (nt * nd);  // math.md §7 corr
-  // math.md §7: D_psi(theta^mm/||theta^mm||_p, theta/||theta||_p), psi the l_p potential (p = 2 for nuclear).
+  if (nt > 0 && nd > 0) c.corr = (theta.array() * D.array()).sum() / (nt * nd);  // docs/theory.md §7 corr
+  // docs/theory.md §7: D_psi(theta^mm/||theta^mm||_p, theta/||theta||_p), psi the l_p potential (p = 2 for nuclear).
   c.bregman = directionalBregman(D, theta, svm->norm == SvmNorm::Nuclear ? 2.0 : svm->p);
   if (predict && svm->solution.value > 0 && std::isfinite(thetaNorm)) {
-    // math.md §8.8: 1 - s_{i alpha} ~ sum_{support t of i} exp(-row(t) ||theta|| / ||theta^mm||), with
+    // docs/theory.md §8.8: 1 - s_{i alpha} ~ sum_{support t of i} exp(-row(t) ||theta|| / ||theta^mm||), with
     // row(t) the SVM's value on that constraint (1 on support rows); log10 of the max over i.
     const double ratio = thetaNorm / svm->solution.value;
     std::vector<double> perSeq(scene.sequences.size(), -std::numeric_limits<double>::infinity());
@@ -259,7 +259,7 @@ MetricsPoint Run::currentMetrics() const {
     sumSel += sA;
     minSel = std::min(minSel, sA);
     maxLogU = std::max(maxLogU, se.logUnselected);
-    // Entropy -sum_t s_t log s_t with log s_t = (a_t - a_alpha) - log(1 + S) (math.md §3 log form).
+    // Entropy -sum_t s_t log s_t with log s_t = (a_t - a_alpha) - log(1 + S) (docs/theory.md §3 log form).
     const double l1pS = softplus(se.logSumOthers);
     const double aA = se.logits[se.selected];
     double h = 0;
@@ -275,7 +275,7 @@ MetricsPoint Run::currentMetrics() const {
   m.log10MaxUnselected = maxLogU / kLn10;
   m.entropy = entropy / n;
   m.accuracy = static_cast<double>(correct) / n;
-  // math.md §7: min over constraint rows of (A theta) / ||theta||, rows of the selected tokens; the
+  // docs/theory.md §7: min over constraint rows of (A theta) / ||theta||, rows of the selected tokens; the
   // row values are exactly the logit gaps a_alpha - a_t.
   if (m.normP > 0 && std::isfinite(minGap)) m.margin = minGap / m.normP;
 

@@ -36,7 +36,7 @@ struct RunOptions {
 SvmNorm svmNormFor(const Scene& scene);
 double svmPFor(const Scene& scene);
 // The SVM a run's attention parameter is compared with, for token selection alpha: the relaxed prompt
-// SVM when a prompt model trains v jointly (math.md §5, §8.5), else the attention SVM in the geometry
+// SVM when a prompt model trains v jointly (docs/theory.md §5, §8.5), else the attention SVM in the geometry
 // above. One definition for the Run's metrics, the app's overlay and the CLI.
 AttentionSvm solveReferenceSvm(const Scene& scene, const std::vector<int>& alpha,
                                const AttentionSvm* warm = nullptr);

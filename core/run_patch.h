@@ -1,4 +1,4 @@
-// Run patches: the "runs" array of a scene file (../shared/docs/scene-format.md), several runs of one
+// Run patches: the "runs" array of a scene file (docs/scene-format.md), several runs of one
 // dataset side by side. Each entry is a JSON merge patch (RFC 7386) over the scene, plus "name" and
 // optionally "colour" ("#rrggbb") and "hidden" (bool), which are not scene fields:
 //   "runs": [{"name": "p = 1.75", "optimizer": {"p": 1.75}}, {"name": "adam", "colour": "#0072b2",

@@ -1,4 +1,4 @@
-// The scene: dataset, model, optimizer and initialization (../shared/docs/scene-format.md, math.md §1-2).
+// The scene: dataset, model, optimizer and initialization (docs/scene-format.md, docs/theory.md §1-2).
 // Plain data; loading/saving lives in scene_io.h, the math in model.h.
 #pragma once
 
@@ -11,7 +11,7 @@
 
 namespace attnmd::core {
 
-// math.md §1: one sequence X_i (T_i x d, rows are tokens), label Y_i and optional query z_i.
+// docs/theory.md §1: one sequence X_i (T_i x d, rows are tokens), label Y_i and optional query z_i.
 struct Sequence {
   int y = 1;                // label, +1 or -1
   Eigen::MatrixXd tokens;   // T_i x d, T_i >= 2
@@ -25,7 +25,7 @@ struct ModelSpec {
   int rank = 0;                       // kq only: m, columns of K and Q; 0 means d
   Eigen::VectorXd v;                  // decoder v (its start value when trainV)
   bool trainV = false;                // train v jointly with the attention parameter
-  LossKind loss = LossKind::Logistic; // math.md §2
+  LossKind loss = LossKind::Logistic; // docs/theory.md §2
 };
 
 struct OptimizerSpec {
@@ -64,13 +64,13 @@ struct Scene {
   std::string extrasJson;       // fields this version does not know (app view state, ...), kept verbatim
 
   int sequenceCount() const { return static_cast<int>(sequences.size()); }
-  // z_i per math.md §1: the first token (self-attention) or the given query.
+  // z_i per docs/theory.md §1: the first token (self-attention) or the given query.
   Eigen::VectorXd queryOf(int i) const {
     const Sequence& s = sequences[static_cast<std::size_t>(i)];
     if (model.query == QueryKind::Given && s.z.size() == dim) return s.z;
     return s.tokens.row(0).transpose();
   }
-  // M per math.md §2 (identity when not given).
+  // M per docs/theory.md §2 (identity when not given).
   Eigen::MatrixXd keyMatrixOrIdentity() const {
     if (model.keyMatrix.rows() == dim && model.keyMatrix.cols() == dim) return model.keyMatrix;
     return Eigen::MatrixXd::Identity(dim, dim);

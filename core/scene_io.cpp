@@ -1,4 +1,4 @@
-// Scene files: ../shared/docs/scene-format.md.
+// Scene files: docs/scene-format.md.
 //
 // [SECTION] JSON text -> DOM, with the path of the value being read (for errors in the lexer)
 // [SECTION] Number formatting and the pretty printer
@@ -26,6 +26,8 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "core/version.h"
 
 namespace attnmd::core {
 namespace {
@@ -592,7 +594,7 @@ Scene sceneFromJson(const Json& doc) {
 
   Scene s;
   Json extras = unknownFields(
-      doc, {"format", "version", "dim", "model", "sequences", "optimizer", "init", "iterations", "seed"});
+      doc, {"format", "version", "written_by", "dim", "model", "sequences", "optimizer", "init", "iterations", "seed"});
 
   // Sizes are bounded by the file itself: every token row must hold `dim` numbers.
   s.dim = static_cast<int>(
@@ -755,6 +757,7 @@ Json sceneJson(const Scene& s) {
   Json doc = Json::object();
   doc["format"] = "attnmd-scene";
   doc["version"] = kSceneFormatVersion;
+  doc["written_by"] = std::string("attnmd ") + version();  // informative only: never read back
   doc["dim"] = s.dim;
 
   Json model = Json::object();

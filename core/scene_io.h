@@ -1,4 +1,4 @@
-// Reading and writing scene files (../shared/docs/scene-format.md). Loading validates everything and
+// Reading and writing scene files (docs/scene-format.md). Loading validates everything and
 // either returns a complete Scene or an error naming the file and field; it never half-loads.
 //
 // Unknown fields survive a load/save round trip through Scene::extrasJson, a JSON object holding only

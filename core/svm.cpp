@@ -1,4 +1,4 @@
-// Attention-level SVM problems (math.md §5): constraint rows from a scene and a token selection, the
+// Attention-level SVM problems (docs/theory.md §5): constraint rows from a scene and a token selection, the
 // l_p / nuclear AttSVM, the v-SVM and the relaxed prompt SVM. The generic solvers live in svm_lp.cpp and
 // svm_nuclear.cpp.
 #include <sstream>
@@ -54,10 +54,10 @@ AttentionRows attentionRows(const Scene& scene, const std::vector<int>& alpha) {
       if (t == a) continue;
       const VectorXd diff = (X.row(a) - X.row(t)).transpose();
       if (prompt) {
-        out.U.row(k) = (M * diff).transpose();  // math.md §5: (M(x_alpha - x_t))^T p >= 1
+        out.U.row(k) = (M * diff).transpose();  // docs/theory.md §5: (M(x_alpha - x_t))^T p >= 1
         out.A.row(k) = out.U.row(k);
       } else {
-        out.U.row(k) = diff.transpose();  // math.md §5: (x_alpha - x_t)^T W z_i >= 1
+        out.U.row(k) = diff.transpose();  // docs/theory.md §5: (x_alpha - x_t)^T W z_i >= 1
         out.Z.row(k) = z.transpose();
         const MatrixXd outer = diff * z.transpose();
         out.A.row(k) = Eigen::Map<const VectorXd>(outer.data(), d * d).transpose();  // column-major vec
@@ -82,7 +82,7 @@ std::string pairList(const std::vector<int>& rowIdx, const std::vector<TokenPair
   return os.str();
 }
 
-// The reason a user can act on for an infeasible attention SVM (math.md §5 "infeasible").
+// The reason a user can act on for an infeasible attention SVM (docs/theory.md §5 "infeasible").
 std::string attentionInfeasibleReason(const Scene& scene, const std::vector<int>& alpha,
                                       const AttentionRows& ar, const SvmSolution& sol) {
   if (sol.certificateRows.size() == 1) {
@@ -175,7 +175,7 @@ SvmSolution solveVSvm(const Scene& scene, const std::vector<int>& alpha, double 
           "sequence " + std::to_string(i) + ": selected token " + std::to_string(a) + " is out of range";
       return bad;
     }
-    A.row(i) = s.y * s.tokens.row(a);  // math.md §5 v-SVM: Y_i v^T x_{i alpha_i} >= 1
+    A.row(i) = s.y * s.tokens.row(a);  // docs/theory.md §5 v-SVM: Y_i v^T x_{i alpha_i} >= 1
   }
   SvmSolution sol = solveLpSvm(A, VectorXd::Ones(n), p);
   if (sol.status == SvmStatus::Infeasible) {
@@ -202,7 +202,7 @@ AttentionSvm solveRelaxedPromptSvm(const Scene& scene, const std::vector<int>& a
     return failedAttention(alpha, SvmNorm::Lp, p, "the v-SVM has no solution: " + vsvm.reason);
   std::vector<bool> supportSeq(static_cast<std::size_t>(scene.sequenceCount()), false);
   for (int i : vsvm.active) supportSeq[static_cast<std::size_t>(i)] = true;
-  // math.md §5: >= 1 for support vectors of the v-SVM, >= 0 for the others.
+  // docs/theory.md §5: >= 1 for support vectors of the v-SVM, >= 0 for the others.
   VectorXd b(ar.A.rows());
   for (Eigen::Index k = 0; k < b.size(); ++k)
     b[k] = supportSeq[static_cast<std::size_t>(ar.rows[static_cast<std::size_t>(k)].seq)] ? 1.0 : 0.0;

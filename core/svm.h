@@ -1,4 +1,4 @@
-// Max-margin SVM problems with duality certificates: math.md §5.
+// Max-margin SVM problems with duality certificates: docs/theory.md §5.
 //
 // Generic problems first (matrix A, right-hand side b), then the attention-level problems built from a
 // scene and a token selection. Every solution carries its certificate: dual multipliers, relative
@@ -49,20 +49,20 @@ struct SvmSolution {
   int iterations = 0;                // interior-point iterations (0: the warm start's Newton polish sufficed)
 };
 
-// math.md §5: min ||w||_p  s.t.  A w >= b, for p in (1, 20]. Rows of A are constraints; b entries are
+// docs/theory.md §5: min ||w||_p  s.t.  A w >= b, for p in (1, 20]. Rows of A are constraints; b entries are
 // typically 1 (hard margin) or 0 (relaxed rows). Dual: max b^T lambda s.t. lambda >= 0, ||A^T lambda||_q
 // <= 1.
 SvmSolution solveLpSvm(const Eigen::Ref<const Eigen::MatrixXd>& A, const Eigen::Ref<const Eigen::VectorXd>& b,
                        double p, const SvmOptions& options = {});
 
-// math.md §5: min ||W||_*  s.t.  u_k^T W z_k >= b_k, W in R^{d x d}. `U` and `Z` hold u_k and z_k as rows.
+// docs/theory.md §5: min ||W||_*  s.t.  u_k^T W z_k >= b_k, W in R^{d x d}. `U` and `Z` hold u_k and z_k as rows.
 // Dual: max b^T lambda s.t. lambda >= 0, ||sum_k lambda_k u_k z_k^T||_op <= 1. w is W flattened
 // column-major.
 SvmSolution solveNuclearSvm(const Eigen::Ref<const Eigen::MatrixXd>& U,
                             const Eigen::Ref<const Eigen::MatrixXd>& Z,
                             const Eigen::Ref<const Eigen::VectorXd>& b, const SvmOptions& options = {});
 
-// One constraint row of an attention SVM: sequence i, non-selected token t (math.md §5).
+// One constraint row of an attention SVM: sequence i, non-selected token t (docs/theory.md §5).
 struct TokenPair {
   int seq = 0;
   int token = 0;
@@ -80,7 +80,7 @@ struct AttentionSvm {
   std::vector<TokenPair> support;  // rows of solution.active, as (i, t)
 };
 
-// The constraint rows of math.md §5 for a selection alpha: one row per (i, t != alpha_i), sequences in
+// The constraint rows of docs/theory.md §5 for a selection alpha: one row per (i, t != alpha_i), sequences in
 // order, tokens ascending. query/kq: row k of A is vec((x_{i alpha_i} - x_it) z_i^T) (W flattened
 // column-major, so a_k^T vec(W) = (x_{i alpha_i} - x_it)^T W z_i); U and Z hold x_{i alpha_i} - x_it
 // and z_i as rows (the nuclear form). prompt: row k is (M(x_{i alpha_i} - x_it))^T; U = A, Z empty.
@@ -98,10 +98,10 @@ AttentionRows attentionRows(const Scene& scene, const std::vector<int>& alpha);
 AttentionSvm solveAttentionSvm(const Scene& scene, const std::vector<int>& alpha, SvmNorm norm, double p,
                                const AttentionSvm* warm = nullptr);
 
-// math.md §5 v-SVM: min ||v||_p s.t. Y_i v^T x_{i alpha_i} >= 1. w is v.
+// docs/theory.md §5 v-SVM: min ||v||_p s.t. Y_i v^T x_{i alpha_i} >= 1. w is v.
 SvmSolution solveVSvm(const Scene& scene, const std::vector<int>& alpha, double p);
 
-// math.md §5 relaxed prompt SVM (joint p, v): rows of sequences that are support vectors of the v-SVM
+// docs/theory.md §5 relaxed prompt SVM (joint p, v): rows of sequences that are support vectors of the v-SVM
 // get >= 1, the others >= 0. Prompt model only.
 AttentionSvm solveRelaxedPromptSvm(const Scene& scene, const std::vector<int>& alpha, double p);
 

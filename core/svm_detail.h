@@ -24,7 +24,7 @@ inline double stableNorm(const Eigen::Ref<const Eigen::VectorXd>& x, double p) {
 }
 
 // Gradient of f(x) = (1/2)||x||_p^2: ||x||_p * sign(u)|u|^{p-1}, u = x/||x||_p. With p -> q this is the
-// dual map of math.md §5: w = grad f*(A^T lambda) is the primal point of the multipliers lambda.
+// dual map of docs/theory.md §5: w = grad f*(A^T lambda) is the primal point of the multipliers lambda.
 inline Eigen::VectorXd halfSquaredNormGradient(const Eigen::Ref<const Eigen::VectorXd>& x, double p) {
   const double n = stableNorm(x, p);
   Eigen::VectorXd g(x.size());
@@ -94,7 +94,7 @@ inline std::string shortNumber(double x) {
   return os.str();
 }
 
-// Certificate, first step (math.md §5): the factor that makes a primal point exactly feasible, the
+// Certificate, first step (docs/theory.md §5): the factor that makes a primal point exactly feasible, the
 // largest b_k / a_k^T w over rows with b_k > 0. Returns 0 when some such row has a_k^T w <= 0: no scaling
 // helps then, and the violation reports it.
 inline double exactFeasibilityScale(const Eigen::VectorXd& b, const Eigen::VectorXd& aw) {
@@ -107,7 +107,7 @@ inline double exactFeasibilityScale(const Eigen::VectorXd& b, const Eigen::Vecto
   return scale;
 }
 
-// Certificate, the rest (math.md §5), once sol.w and sol.value are final: violation, the dual point
+// Certificate, the rest (docs/theory.md §5), once sol.w and sol.value are final: violation, the dual point
 // lambda = y / dualNorm (y >= 0, dualNorm the dual norm of the combination of rows y weighs, so lambda is
 // dual feasible), its value b^T lambda, the relative gap, and the active rows.
 inline void fillCertificate(SvmSolution& sol, const Eigen::VectorXd& b, const Eigen::VectorXd& aw,

@@ -1,4 +1,4 @@
-// The l_p max-margin problem  min ||w||_p  s.t.  A w >= b  (math.md §5), p in (1, 20].
+// The l_p max-margin problem  min ||w||_p  s.t.  A w >= b  (docs/theory.md §5), p in (1, 20].
 //
 // [SECTION] Local model of f(w) = (1/2)||w||_p^2
 // [SECTION] Newton systems (primal space N x N, or dual space m x m when m < N)
@@ -16,7 +16,7 @@
 // The Hessian is singular where a w_j is 0 (infinite for p < 2, zero for p > 2). The interior-point
 // method clamps |u_j|^{p-2} to [1e-14, 1e14]: an inexact Newton matrix only slows it where a w_j
 // crosses 0. The final Newton polish on the active set restores full precision; the certificate
-// (math.md §5 duality) is computed from scratch at the end and decides the status.
+// (docs/theory.md §5 duality) is computed from scratch at the end and decides the status.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -174,7 +174,7 @@ double maxStep(const VectorXd& x, const VectorXd& dx) {
 // [SECTION] Interior-point method on min f(w) s.t. A w - s = b, s >= 0 (rows of A have unit 2-norm and
 // the problem is scaled so its optimal norm is >= 1; see solveLpSvm).
 // ---------------------------------------------------------------------------------------------------
-// Exact Farkas certificate from a diverging multiplier vector (math.md §5 "infeasible"): on the rows S
+// Exact Farkas certificate from a diverging multiplier vector (docs/theory.md §5 "infeasible"): on the rows S
 // where mu is large, project mu_S onto the null space of A_S^T; if the projection y is (up to rounding)
 // nonnegative with b^T y > 0, then y^T A = 0 while y^T b > 0, so no w meets all rows. Returns the rows
 // with y_k > 0, or nothing when mu does not point at a certificate.
@@ -275,7 +275,7 @@ IpmResult interiorPoint(const MatrixXd& A, const VectorXd& b, double p, int maxI
       r.kind = IpmResult::Kind::Converged;
       break;
     }
-    // Farkas test (math.md §5 "infeasible"): for any mu >= 0, a feasible w has ||w||_2 >= b^T mu /
+    // Farkas test (docs/theory.md §5 "infeasible"): for any mu >= 0, a feasible w has ||w||_2 >= b^T mu /
     // ||A^T mu||_2. When that bound passes 1e10 (the optimal norm is O(1) after scaling) the rows cannot
     // all be met in any reasonable sense: a nonnegative combination of them (nearly) vanishes.
     const double bmu = b.dot(mu);
@@ -423,7 +423,7 @@ IpmResult dualBarrier(const MatrixXd& A, const VectorXd& b, double p, int maxIte
 
 // ---------------------------------------------------------------------------------------------------
 // [SECTION] Polish: min f(w) s.t. A_S w = b_S by Newton in the null space of A_S, multipliers by least
-// squares (math.md §5: at the optimum A_S^T mu_S = grad f(w), mu_S >= 0, all other rows satisfied).
+// squares (docs/theory.md §5: at the optimum A_S^T mu_S = grad f(w), mu_S >= 0, all other rows satisfied).
 // ---------------------------------------------------------------------------------------------------
 struct PolishResult {
   bool converged = false;
@@ -701,7 +701,7 @@ bool polishKkt(const MatrixXd& A, const VectorXd& b, double p, std::vector<int> 
 }
 
 // ---------------------------------------------------------------------------------------------------
-// [SECTION] Certificate (math.md §5): w scaled to be exactly feasible, lambda = mu / ||A^T mu||_q.
+// [SECTION] Certificate (docs/theory.md §5): w scaled to be exactly feasible, lambda = mu / ||A^T mu||_q.
 // ---------------------------------------------------------------------------------------------------
 void certify(const Eigen::Ref<const MatrixXd>& A, const Eigen::Ref<const VectorXd>& b, double p, VectorXd w,
              VectorXd mu, SvmSolution& sol) {
@@ -720,7 +720,7 @@ void certify(const Eigen::Ref<const MatrixXd>& A, const Eigen::Ref<const VectorX
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------------
-// [SECTION] solveLpSvm (math.md §5)
+// [SECTION] solveLpSvm (docs/theory.md §5)
 // ---------------------------------------------------------------------------------------------------
 SvmSolution solveLpSvm(const Eigen::Ref<const MatrixXd>& A, const Eigen::Ref<const VectorXd>& b, double p,
                        const SvmOptions& options) {

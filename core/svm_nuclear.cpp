@@ -1,4 +1,4 @@
-// The nuclear-norm max-margin problem  min ||W||_*  s.t.  <G_k, W> = u_k^T W z_k >= b_k  (math.md §5,
+// The nuclear-norm max-margin problem  min ||W||_*  s.t.  <G_k, W> = u_k^T W z_k >= b_k  (docs/theory.md §5,
 // the limit direction of kq training).
 //
 // [SECTION] Operator B(y) = sum_k y_k u_k z_k^T
@@ -299,7 +299,7 @@ FactorPolish polishBurerMonteiro(const MatrixXd& U, const MatrixXd& Z, const Vec
 }
 
 // ---------------------------------------------------------------------------------------------------
-// [SECTION] Certificate (math.md §5): W scaled to be exactly feasible, y / ||B(y)||_op for the dual.
+// [SECTION] Certificate (docs/theory.md §5): W scaled to be exactly feasible, y / ||B(y)||_op for the dual.
 // ---------------------------------------------------------------------------------------------------
 void certify(const MatrixXd& U, const MatrixXd& Z, const VectorXd& b, MatrixXd W, VectorXd y,
              SvmSolution& sol) {
@@ -467,7 +467,7 @@ bool solveSubset(const MatrixXd& U, const MatrixXd& Z, const VectorXd& b, const 
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------------
-// [SECTION] solveNuclearSvm (math.md §5)
+// [SECTION] solveNuclearSvm (docs/theory.md §5)
 // ---------------------------------------------------------------------------------------------------
 SvmSolution solveNuclearSvm(const Eigen::Ref<const MatrixXd>& U, const Eigen::Ref<const MatrixXd>& Z,
                             const Eigen::Ref<const VectorXd>& b, const SvmOptions& options) {

@@ -1,4 +1,4 @@
-// Token analysis of math.md §6.
+// Token analysis of docs/theory.md §6.
 #include "core/tokens.h"
 
 #include <algorithm>
@@ -34,7 +34,7 @@ std::vector<VectorXd> tokenScores(const Scene& scene, const Eigen::Ref<const Vec
       out.emplace_back();
       continue;
     }
-    out.push_back(double(s.y) * (s.tokens * v));  // math.md §6: gamma_it = Y_i v^T x_it
+    out.push_back(double(s.y) * (s.tokens * v));  // docs/theory.md §6: gamma_it = Y_i v^T x_it
   }
   return out;
 }
@@ -71,7 +71,7 @@ std::vector<VectorXd> attentionLogits(const Scene& scene, const Params& params) 
   for (int i = 0; i < scene.sequenceCount(); ++i) {
     const Sequence& s = scene.sequences[static_cast<std::size_t>(i)];
     if (s.tokens.cols() != d) continue;
-    // math.md §2: prompt a_it = (M x_it)^T p; query/kq a_it = x_it^T W z_i.
+    // docs/theory.md §2: prompt a_it = (M x_it)^T p; query/kq a_it = x_it^T W z_i.
     out[static_cast<std::size_t>(i)] = scene.model.kind == ModelKind::Prompt
                                            ? VectorXd(s.tokens * key)
                                            : VectorXd(s.tokens * (W * scene.queryOf(i)));
@@ -123,7 +123,7 @@ SelectionAnalysis analyzeSelection(const Scene& scene, const std::vector<int>& a
     if (chosen < g.maxCoeff() - tol) a.globallyOptimal = false;
     if (!a.feasible) continue;
     for (int t : a.support[static_cast<std::size_t>(i)]) {
-      if (!(chosen > g[t] + tol)) {  // math.md §6: gamma_{i alpha_i} > gamma_it for support tokens
+      if (!(chosen > g[t] + tol)) {  // docs/theory.md §6: gamma_{i alpha_i} > gamma_it for support tokens
         a.blockingSequences.push_back(i);
         break;
       }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates docs/figures/: the papers' synthetic figures (math.md §8.4-8.7 and the joint (W, v) toy
+# Regenerates docs/figures/: the papers' synthetic figures (docs/theory.md §8.4-8.7 and the joint (W, v) toy
 # with p = 1.75, 2, 3), one folder per figure scene assets/scenes/fig-*.json, written by the headless
 # `attnmd-cli figure` (one SVG per plot, plots.csv, metrics.csv, one folder per run). When a display or
 # xvfb-run is available, also a screenshot of the app after training each figure scene (app.png),

@@ -12,6 +12,7 @@
 #include "app/cli/cli.h"
 #include "core/enums.h"
 #include "core/generators.h"
+#include "core/version.h"
 
 namespace attnmd::cli {
 
@@ -81,6 +82,7 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
   CLI::App app{"attnmd-cli: train attention models and solve max-margin SVMs without a display.",
                "attnmd-cli"};
   app.require_subcommand(0, 1);
+  app.set_version_flag("--version", std::string("attnmd-cli ") + core::version());
   app.footer(
       "Examples:\n"
       "  attnmd-cli generate --preset random --seed 1 > scene.json\n"
@@ -183,7 +185,7 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
     std::vector<std::string> reversed(args.rbegin(), args.rend());
     app.parse(std::move(reversed));
   } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return app.exit(e, out, err);  // --help
+    if (e.get_exit_code() == 0) return app.exit(e, out, err);  // --help, --version
     std::string where = "attnmd-cli";
     for (const CLI::App* sub : app.get_subcommands()) where += " " + sub->get_name();
     err << where << ": " << e.what() << "\nRun `" << where << " --help` for the options.\n";

@@ -14,7 +14,7 @@
 
 namespace attnmd::cli {
 
-// Exit codes (../shared/docs/scene-format.md).
+// Exit codes (docs/scene-format.md).
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitBadInput = 2;          // the message on stderr names the file and field
 inline constexpr int kExitNumericalFailure = 3;  // a run that stopped, or an SVM solver that failed

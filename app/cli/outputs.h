@@ -1,4 +1,4 @@
-// What attnmd-cli writes (../shared/docs/scene-format.md "What attnmd-cli writes"): metrics.csv,
+// What attnmd-cli writes (docs/scene-format.md "What attnmd-cli writes"): metrics.csv,
 // result.json and the `svm` object. Pure functions of core results, so tests check them directly.
 #pragma once
 

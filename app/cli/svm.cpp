@@ -1,5 +1,5 @@
-// `attnmd-cli svm`: the attention SVM (math.md §5) of a scene for a token selection, as one `svm`
-// object (../shared/docs/scene-format.md).
+// `attnmd-cli svm`: the attention SVM (docs/theory.md §5) of a scene for a token selection, as one `svm`
+// object (docs/scene-format.md).
 #include <ostream>
 
 #include "app/cli/cli.h"

@@ -1,5 +1,5 @@
 // `attnmd-cli train`: load a scene, apply the command line's overrides, train it, write
-// DIR/metrics.csv and DIR/result.json (../shared/docs/scene-format.md "What attnmd-cli writes").
+// DIR/metrics.csv and DIR/result.json (docs/scene-format.md "What attnmd-cli writes").
 #include <cstdio>
 #include <filesystem>
 #include <ostream>

@@ -1,5 +1,5 @@
 // Training one scene for the CLI: the step loop (progress bar, Ctrl-C), the rows of metrics.csv and
-// result.json (../shared/docs/scene-format.md "What attnmd-cli writes").
+// result.json (docs/scene-format.md "What attnmd-cli writes").
 #include "app/cli/training.h"
 
 #include <algorithm>
@@ -122,7 +122,7 @@ Json resultJson(const TrainedRun& trained) {
   }
   if (scene.model.trainV) {
     j["v_svm"] = vSvmJson(core::solveVSvm(scene, selected, p));
-    // math.md §5/§8.5: with v trained, the prompt converges to the relaxed prompt SVM.
+    // docs/theory.md §5/§8.5: with v trained, the prompt converges to the relaxed prompt SVM.
     if (scene.model.kind == core::ModelKind::Prompt)
       j["svm_relaxed"] = svmJson(scene, core::solveRelaxedPromptSvm(scene, selected, p));
   }

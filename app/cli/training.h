@@ -1,5 +1,5 @@
 // Training one scene for the CLI (train and figure share it): progress bar, Ctrl-C, the metrics rows
-// and result.json of ../shared/docs/scene-format.md.
+// and result.json of docs/scene-format.md.
 #pragma once
 
 #include <iosfwd>

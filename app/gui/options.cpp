@@ -54,6 +54,7 @@ std::string appUsage() {
          "  --user-state         with --screenshot/--exit/--bench-frames: use the preferences and autosaves\n"
          "                       (scripted runs ignore them otherwise, so they look the same everywhere)\n"
          "  --show WHAT          open file-menu, export-menu, open, save-as, unsaved or help (screenshots)\n"
+         "  --version            print the version\n"
          "  -h, --help           print this help\n"
          "\n"
          "Files: preferences in $XDG_CONFIG_HOME/attnmd, autosaves in $XDG_STATE_HOME/attnmd (a crashed or\n"
@@ -84,6 +85,8 @@ ParsedOptions parseAppOptions(int argc, const char* const* argv) {
     std::string_view v;
     if (arg == "-h" || arg == "--help") {
       o.help = true;
+    } else if (arg == "--version") {
+      o.version = true;
     } else if (arg == "--exit") {
       o.exitAfter = true;
     } else if (arg == "--scene") {

@@ -22,6 +22,7 @@ struct AppOptions {
   bool themeGiven = false;             // --theme was on the command line
   std::string layoutJsonPath;  // --layout-json FILE (or $ATTNMD_LAYOUT_JSON): where key items were drawn
   bool help = false;           // --help / -h
+  bool version = false;        // --version
   // --user-state: a scripted run (--screenshot, --exit, --bench-frames) normally ignores the user's
   // preferences and autosaves, so tests and figures look the same on every machine; with this flag it
   // reads and writes them like an interactive run (e.g. to show the recovery prompt).

@@ -3,7 +3,7 @@
 // Pure data, no drawing: the SVG writer (svg.h), the CSV writer (csv.h) and the ImGui view
 // (app/gui/plot_view.h) all read it. Values live in data units; log axes turn them into "axis
 // coordinates" u = log10(value) (scale.h). A series may also hold log10 values directly (`yLog10`),
-// so quantities like 1 - s far below 1e-308 stay exact on a log axis (math.md §3, §7).
+// so quantities like 1 - s far below 1e-308 stay exact on a log axis (docs/theory.md §3, §7).
 #pragma once
 
 #include <cstddef>

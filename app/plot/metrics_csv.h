@@ -1,4 +1,4 @@
-// The run history as CSV (../shared/docs/scene-format.md, "DIR/metrics.csv"): one writer for
+// The run history as CSV (docs/scene-format.md, "DIR/metrics.csv"): one writer for
 // `attnmd-cli train`/`figure` and the app's CSV export and export bundle, so both always write the same
 // columns. Every core::MetricsPoint field has a column; NaN is an empty cell.
 #pragma once

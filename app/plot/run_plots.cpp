@@ -98,7 +98,7 @@ Figure buildRunFigure(std::span<const RunPlotInput> runs, const RunPlotOptions& 
   b.add(norm, {"\u2016v\u2016_p", [](const MetricsPoint& p) { return p.vNorm; }}, 1, true);
   f.plots.push_back(std::move(norm));
 
-  // math.md §7: corr and the directional Bregman divergence both tend to their limits (1 and 0) as the
+  // docs/theory.md §7: corr and the directional Bregman divergence both tend to their limits (1 and 0) as the
   // direction converges; 1 − corr on a log axis shows the rate (and equals D_ψ at p = 2).
   Plot align = makePlot(kAlignmentPlot, "Alignment with the SVM direction", "distance", AxisScale::Log);
   b.add(align, {"1 \u2212 corr(\u03b8, \u03b8^mm)", [](const MetricsPoint& p) { return 1 - p.corr; }}, 0);
@@ -115,13 +115,13 @@ Figure buildRunFigure(std::span<const RunPlotInput> runs, const RunPlotOptions& 
   }
   f.plots.push_back(std::move(align));
 
-  // math.md §3, §8.8: 1 − s is carried in log10 form, so values far below 1e−16 are exact.
+  // docs/theory.md §3, §8.8: 1 − s is carried in log10 form, so values far below 1e−16 are exact.
   Plot sparsity = makePlot(kSparsityPlot, "Attention sparsity", "softmax", AxisScale::Log);
   b.add(sparsity, {"min_i s_i\u03b1", [](const MetricsPoint& p) { return p.minSelectedProb; }}, 0);
   b.add(sparsity,
         {"max_i (1 \u2212 s_i\u03b1)", [](const MetricsPoint& p) { return p.log10MaxUnselected; }, true}, 1);
   b.add(sparsity,
-        {"predicted 1 \u2212 s (\u00a78.8)", [](const MetricsPoint& p) { return p.predictedLog10Unselected; },
+        {"predicted 1 \u2212 s (theory)", [](const MetricsPoint& p) { return p.predictedLog10Unselected; },
          true},
         2, true);
   f.plots.push_back(std::move(sparsity));

@@ -1,4 +1,4 @@
-// The standard attnmd plots of one or several training runs (math.md §7), as one figure: a stack of
+// The standard attnmd plots of one or several training runs (docs/theory.md §7), as one figure: a stack of
 // small plots sharing the iteration axis. The app draws it, `attnmd-cli figure` and the export bundle
 // write one SVG per plot, named after it (loss.svg, norm.svg, alignment.svg, sparsity.svg, margin.svg).
 #pragma once
@@ -25,7 +25,7 @@ std::vector<std::string> runPlotNames();                    // the five above, i
 struct RunPlotInput {
   std::string name;                        // the run in legends ("nmd, p = 1.75"); unused for a single run
   std::vector<core::MetricsPoint> points;  // History::points(): ascending iter
-  // The SVM direction's normalized margin, 1/‖θ^mm‖_p (math.md §5, §7): the value the margin tends to.
+  // The SVM direction's normalized margin, 1/‖θ^mm‖_p (docs/theory.md §5, §7): the value the margin tends to.
   // NaN: no reference line (SVM not solved or infeasible).
   double svmMargin = std::numeric_limits<double>::quiet_NaN();
   std::optional<Color> color;  // the run's colour when several are compared; unset: palette

@@ -63,7 +63,7 @@ void fillQueries(core::Scene& s) {
 
 std::string checkSequence(const core::Scene& s, const core::Sequence& q) {
   if (q.tokens.cols() != s.dim) return "tokens need " + std::to_string(s.dim) + " coordinates";
-  if (q.tokens.rows() < 2) return "a sequence needs at least 2 tokens (math.md §1)";
+  if (q.tokens.rows() < 2) return "a sequence needs at least 2 tokens (docs/theory.md §1)";
   if (!q.tokens.allFinite()) return "token coordinates must be finite";
   if (q.y != 1 && q.y != -1) return "the label must be +1 or -1";
   if (q.z.size() != 0 && (q.z.size() != s.dim || !q.z.allFinite()))
@@ -82,7 +82,7 @@ std::string checkModel(const core::Scene& s, const core::ModelSpec& m) {
 
 std::string checkOptimizer(const core::OptimizerSpec& o) {
   if (!(std::isfinite(o.lr) && o.lr > 0)) return "the step size must be a positive number";
-  if (!(std::isfinite(o.p) && o.p > 1)) return "p must be greater than 1 (math.md §4)";
+  if (!(std::isfinite(o.p) && o.p > 1)) return "p must be greater than 1 (docs/theory.md §4)";
   if (!(o.beta1 >= 0 && o.beta1 < 1 && o.beta2 >= 0 && o.beta2 < 1 && o.eps > 0)) return "bad Adam settings";
   if (!(o.momentum >= 0 && o.momentum < 1)) return "momentum must be in [0, 1)";
   return {};
@@ -127,7 +127,7 @@ std::string applyOne(DocState& st, const cmd::DeleteToken& c) {
   if (auto e = checkToken(st.scene, c.seq, c.token); !e.empty()) return e;
   Eigen::MatrixXd& X = seqRef(st, c.seq).tokens;
   const int T = static_cast<int>(X.rows());
-  if (T <= 2) return "a sequence needs at least 2 tokens (math.md §1); remove the whole sequence instead";
+  if (T <= 2) return "a sequence needs at least 2 tokens (docs/theory.md §1); remove the whole sequence instead";
   Eigen::MatrixXd Y(T - 1, X.cols());
   Y.topRows(c.token) = X.topRows(c.token);
   Y.bottomRows(T - 1 - c.token) = X.bottomRows(T - 1 - c.token);

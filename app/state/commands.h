@@ -83,7 +83,7 @@ struct SetLabel {
   int y = 1;
 };
 // Switches every sequence between z_i = first token and a free query point; switching to Given fills
-// missing z_i with the first token (math.md §1).
+// missing z_i with the first token (docs/theory.md §1).
 struct SetQueryKind {
   core::QueryKind kind = core::QueryKind::First;
 };

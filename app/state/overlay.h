@@ -14,8 +14,8 @@
 namespace attnmd::gui {
 
 struct TokenValues {
-  double s = 0;      // s_it, softmax weight (math.md §2)
-  double gamma = 0;  // gamma_it = Y_i v^T x_it (math.md §1)
+  double s = 0;      // s_it, softmax weight (docs/theory.md §2)
+  double gamma = 0;  // gamma_it = Y_i v^T x_it (docs/theory.md §1)
   double logit = 0;  // a_it
 };
 
@@ -41,10 +41,10 @@ struct CanvasOverlay {
   int tiedSequences = 0;                   // sequences whose attention has not picked a token yet (a
                                            // tie): their SVM token is the optimal one; when that SVM
                                            // is infeasible too, no SVM and no error (svmMessage "")
-  bool relaxedSvm = false;                 // the relaxed prompt SVM of joint (p, v) training (math.md §5)
+  bool relaxedSvm = false;                 // the relaxed prompt SVM of joint (p, v) training (docs/theory.md §5)
   std::vector<std::vector<char>> support;  // [seq][token]: an active constraint of the SVM
   // Margin line of sequence i: {x : n_i^T x = c_i} with n_i = q_i and c_i = x_{i alpha_i}^T q_i - 1,
-  // where q_i = M^T p^mm (prompt) or W^mm z_i (query/kq), math.md §5.
+  // where q_i = M^T p^mm (prompt) or W^mm z_i (query/kq), docs/theory.md §5.
   std::vector<Eigen::VectorXd> marginNormal;
   std::vector<double> marginOffset;
 

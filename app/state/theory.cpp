@@ -62,7 +62,7 @@ LiveTheory::Solved LiveTheory::solve(const Request& r) {
     svm->solution.reason = "SVM not solved: " + std::to_string(rows) + " constraint rows (the limit is " +
                            std::to_string(kMaxSvmRows) + ")";
   } else {
-    // core::solveReferenceSvm picks the SVM the run heads for (math.md §5: the relaxed prompt SVM
+    // core::solveReferenceSvm picks the SVM the run heads for (docs/theory.md §5: the relaxed prompt SVM
     // for joint (p, v) training); the overlay only needs to know which sequences keep hard rows.
     const core::AttentionSvm* warm = r.warm && r.warm->rows.size() > 0 ? r.warm.get() : nullptr;
     *svm = core::solveReferenceSvm(scene, r.alpha, warm);
@@ -142,7 +142,7 @@ const CanvasOverlay& LiveTheory::update(const core::Scene& scene, std::uint64_t 
     row.resize(static_cast<std::size_t>(q.probs.size()));
     for (Eigen::Index t = 0; t < q.probs.size(); ++t)
       row[static_cast<std::size_t>(t)] = {q.probs(t), y * q.values(t),
-                                          q.logits(t)};  // gamma = Y h (math.md §1)
+                                          q.logits(t)};  // gamma = Y h (docs/theory.md §1)
   }
   ov.selected = snap.selected;
   ov.optimal = snap.optimal;
@@ -228,7 +228,7 @@ const CanvasOverlay& LiveTheory::update(const core::Scene& scene, std::uint64_t 
         sp.token < static_cast<int>(ov.support[static_cast<std::size_t>(sp.seq)].size()))
       ov.support[static_cast<std::size_t>(sp.seq)][static_cast<std::size_t>(sp.token)] = 1;
 
-  // q_i: the SVM's query per sequence; the margin line is {x : x^T q_i = x_{i alpha_i}^T q_i - 1} (math.md
+  // q_i: the SVM's query per sequence; the margin line is {x : x^T q_i = x_{i alpha_i}^T q_i - 1} (docs/theory.md
   // §5).
   std::vector<Eigen::VectorXd> q(static_cast<std::size_t>(n));
   if (scene.model.kind == core::ModelKind::Prompt) {

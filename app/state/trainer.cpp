@@ -39,7 +39,7 @@ std::counting_semaphore<1024>& trainingCores() {
   return cores;
 }
 
-// log10 max_i (1 - s_{i alpha_i}) from the evaluation's log form (math.md §3), exact far below 1e-16.
+// log10 max_i (1 - s_{i alpha_i}) from the evaluation's log form (docs/theory.md §3), exact far below 1e-16.
 double log10MaxUnselected(const core::Evaluation& eval) {
   double m = -INFINITY;
   for (const auto& q : eval.seqs) m = std::max(m, q.logUnselected);

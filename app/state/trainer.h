@@ -41,7 +41,7 @@ struct TrainSnapshot {
   core::Evaluation evaluation;                                     // at params
   std::vector<int> selected;                                       // alpha_i = argmax_t s_it
   std::vector<int> optimal;                                        // argmax_t gamma_it
-  core::MetricsPoint metrics;                                      // math.md §7 at this step
+  core::MetricsPoint metrics;                                      // docs/theory.md §7 at this step
   std::shared_ptr<const std::vector<core::MetricsPoint>> history;  // History::points()
   // History::selections(): the token selections the history's points index (MetricsPoint::selection),
   // for the exported metrics.csv. Append-only, so snapshots share one copy until it grows.

@@ -1,7 +1,7 @@
 // The paper figures end to end: scripts/make_figures.sh runs the real attnmd-cli (ATTNMD_CLI_EXE) on
 // every assets/scenes/fig-*.json into a temporary folder. Every figure gets its SVGs (valid XML), its
 // CSVs with the contract's columns, and each run's result.json shows the fact the figure is about
-// (math.md §8.4-8.7, the joint (W, v) toy).
+// (docs/theory.md §8.4-8.7, the joint (W, v) toy).
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -112,7 +112,7 @@ TEST_F(Figures, ScriptWritesEveryFigureWithValidSvgsAndCsvs) {
   }
 }
 
-// math.md §8.4: with the third token at 0, ngd from (0,-1,0) or (0,-1.5,0) ends on the locally optimal
+// docs/theory.md §8.4: with the third token at 0, ngd from (0,-1,0) or (0,-1.5,0) ends on the locally optimal
 // direction (1,0,0) (token 1), from the other four starts on the global one, (-0.1,1,0)/1.01 (token 0).
 TEST_F(Figures, MaxMarginInitsSplitBetweenLocalAndGlobal) {
   const std::vector<Json> r = results("fig-8.4-maxmargin-inits");
@@ -127,7 +127,7 @@ TEST_F(Figures, MaxMarginInitsSplitBetweenLocalAndGlobal) {
   }
 }
 
-// math.md §8.5: p^mm = (4/3, 1/3); the relaxed variant's p turns to (1, 0).
+// docs/theory.md §8.5: p^mm = (4/3, 1/3); the relaxed variant's p turns to (1, 0).
 TEST_F(Figures, JointPromptToy) {
   const std::vector<Json> r = results("fig-8.5-joint-pv");
   ASSERT_EQ(r.size(), 2u);
@@ -139,7 +139,7 @@ TEST_F(Figures, JointPromptToy) {
   EXPECT_GT(std::abs(r[0]["v"][1].get<double>()), 10 * std::abs(r[0]["v"][0].get<double>())) << "v ~ (0, 1)";
 }
 
-// math.md §8.6: ngd grows ||p|| like eta k (0.1 * 2000 = 200); gd only logarithmically.
+// docs/theory.md §8.6: ngd grows ||p|| like eta k (0.1 * 2000 = 200); gd only logarithmically.
 TEST_F(Figures, NgdGrowsTheNormLinearlyGdLogarithmically) {
   const std::vector<Json> r = results("fig-8.6-ngd-speed");
   ASSERT_EQ(r.size(), 2u);
@@ -150,7 +150,7 @@ TEST_F(Figures, NgdGrowsTheNormLinearlyGdLogarithmically) {
   EXPECT_GT(r[1]["metrics"]["min_selected_prob"].get<double>(), 0.999999);
 }
 
-// math.md §8.7: each p's run approaches its own l_p SVM.
+// docs/theory.md §8.7: each p's run approaches its own l_p SVM.
 TEST_F(Figures, RandomRunsApproachTheirOwnSvm) {
   const std::vector<Json> r = results("fig-8.7-random-p");
   ASSERT_EQ(r.size(), 3u);

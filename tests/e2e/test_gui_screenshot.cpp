@@ -74,6 +74,13 @@ TEST(GuiE2E, HelpExitsZero) {
   EXPECT_NE(r.output.find("--bench-frames"), std::string::npos);
 }
 
+TEST(GuiE2E, VersionExitsZero) {
+  const ShellResult r = runShell(shellQuote(ATTNMD_GUI_EXE) + " --version");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.output.rfind("attnmd ", 0), 0u) << r.output;
+  EXPECT_NE(r.output.find('.'), std::string::npos) << r.output;
+}
+
 TEST(GuiE2E, BadFlagsAndBadScenesAreRefusedClearly) {
   ShellResult r = runShell(shellQuote(ATTNMD_GUI_EXE) + " --size huge");
   EXPECT_EQ(r.code, 2);

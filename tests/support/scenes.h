@@ -26,7 +26,7 @@ inline core::Sequence seq(int y, std::initializer_list<std::initializer_list<dou
   return s;
 }
 
-// math.md §8.4: prompt model, d = 3, M = diag(1, 1, 0), v = (0, 0, 1), one sequence; `local` replaces
+// docs/theory.md §8.4: prompt model, d = 3, M = diag(1, 1, 0), v = (0, 0, 1), one sequence; `local` replaces
 // the third token by (0, 0, 0), which makes token 1 a locally optimal selection.
 inline core::Scene maxMarginToy(bool local) {
   core::Scene s;
@@ -38,7 +38,7 @@ inline core::Scene maxMarginToy(bool local) {
   return s;
 }
 
-// The papers' random setting (math.md §8.7): unit-norm tokens, unit v, random labels, z_i = first
+// The papers' random setting (docs/theory.md §8.7): unit-norm tokens, unit v, random labels, z_i = first
 // token, W(0) ~ N(0, 1) with the same seed. The draws come in a fixed order (v, then per sequence its
 // label and tokens), so a seed names the same scene in every test.
 inline core::Scene paperScene(std::uint64_t seed, int n = 6, int T = 8, int d = 10,

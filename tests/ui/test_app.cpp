@@ -166,7 +166,7 @@ TEST_F(AppFixture, DeleteKeyRemovesTheHoveredToken) {
 
 TEST_F(AppFixture, InfeasibleSvmShowsANoticeInsteadOfARay) {
   ui.frame(fn());
-  // A non-selected token equal to the selected one makes the SVM infeasible (math.md §5).
+  // A non-selected token equal to the selected one makes the SVM infeasible (docs/theory.md §5).
   const auto& X = app.document().scene().sequences[0].tokens;
   const int sel = app.snapshot()->selected[0];
   const int other = sel == 0 ? 1 : 0;
@@ -222,7 +222,7 @@ TEST_F(AppFixture, StopConditionPausesTheRun) {
 
 TEST_F(AppFixture, NumericalFailureStopsTheRunAndSaysWhyInTheStatusBar) {
   ui.frame(fn());
-  // Exponential loss with a huge step: the first step overflows (math.md §4: detect, stop, report).
+  // Exponential loss with a huge step: the first step overflows (docs/theory.md §4: detect, stop, report).
   core::ModelSpec m = app.document().scene().model;
   m.loss = core::LossKind::Exponential;
   m.trainV = true;
@@ -245,7 +245,7 @@ TEST_F(AppFixture, NumericalFailureStopsTheRunAndSaysWhyInTheStatusBar) {
   EXPECT_EQ(app.statusText().find("run stopped"), std::string::npos) << app.statusText();
 }
 
-// math.md §8.5: with X_2 = [(0,0),(0.5,1.5)] sequence 2 is no longer a v-SVM support vector and the
+// docs/theory.md §8.5: with X_2 = [(0,0),(0.5,1.5)] sequence 2 is no longer a v-SVM support vector and the
 // relaxed prompt SVM, the direction joint (p, v) training follows, is (1, 0); the plain SVM is not.
 TEST(AppTheory, JointPromptTrainingShowsTheRelaxedSvm) {
   ImGuiHarness ui;
@@ -265,7 +265,7 @@ TEST(AppTheory, JointPromptTrainingShowsTheRelaxedSvm) {
   }
   Experiment e;
   e.svmTokens = SvmTokens::Picked;
-  e.pickedTokens = {1, 1, 1};  // all select token 1 (math.md §8.5)
+  e.pickedTokens = {1, 1, 1};  // all select token 1 (docs/theory.md §8.5)
   App app(DocState{s, e}, Preferences{});
   ui.frame([&] { app.frame(); });
   ASSERT_TRUE(app.lab().waitIdle(5));

@@ -66,7 +66,7 @@ TEST(Document, RefusedCommandsLeaveNoTrace) {
   const int last = doc.scene().sequenceCount() - 1;
   const std::size_t depth = doc.undoDepth();
   const auto sceneNow = doc.scene();
-  EXPECT_NE(doc.apply(cmd::DeleteToken{last, 0}), "") << "T >= 2 (math.md §1)";
+  EXPECT_NE(doc.apply(cmd::DeleteToken{last, 0}), "") << "T >= 2 (docs/theory.md §1)";
   EXPECT_NE(doc.apply(cmd::MoveToken{0, 7, Eigen::Vector2d(0, 0)}), "");
   EXPECT_NE(doc.apply(cmd::MoveToken{0, 0, Eigen::Vector3d(0, 0, 0)}), "") << "wrong dimension";
   EXPECT_NE(doc.apply(cmd::MoveToken{0, 0, Eigen::Vector2d(NAN, 0)}), "");

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "app/gui/options.h"
+#include "tests/support/user_text.h"
 #include "app/gui/run_app.h"
 
 namespace attnmd::gui {
@@ -80,6 +81,7 @@ TEST(Options, HelpExplainsTheHeadlessScreenshot) {
   for (const char* flag : {"--scene", "--steps", "--size", "--screenshot", "--exit", "--bench-frames",
                            "--ui-scale", "--theme", "--view"})
     EXPECT_NE(u.find(flag), std::string::npos) << flag;
+  for (const std::string& problem : testing::userTextProblems(u)) ADD_FAILURE() << "attnmd --help " << problem;
 }
 
 TEST(FrameStats, QuantilesOfKnownSamples) {

@@ -1,5 +1,5 @@
 // attnmd-cli through its library (app/cli/cli.h): argument handling, exit codes, messages, and the
-// files `train` writes (../shared/docs/scene-format.md "What attnmd-cli writes").
+// files `train` writes (docs/scene-format.md "What attnmd-cli writes").
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -16,6 +16,7 @@
 #include "app/cli/progress.h"
 #include "core/generators.h"
 #include "core/scene_io.h"
+#include "core/version.h"
 
 namespace fs = std::filesystem;
 using namespace attnmd;
@@ -145,6 +146,13 @@ TEST(Cli, HelpEverywhereWithAnExample) {
   Result train = cli({"train", "--help"});
   for (const char* flag : {"--optimizer", "--p", "--lr", "--iters", "--seed", "--out"})
     EXPECT_TRUE(contains(train.out, flag)) << flag;
+}
+
+TEST(Cli, VersionPrintsTheProjectVersion) {
+  Result r = cli({"--version"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.out, std::string("attnmd-cli ") + core::version() + "\n");
+  EXPECT_NE(std::string(core::version()).find('.'), std::string::npos) << core::version();
 }
 
 TEST(Cli, ArgumentErrorsExitTwo) {

@@ -1,4 +1,4 @@
-// math.md §8.7 end to end: training with l_p mirror descent approaches the l_p-SVM of its own p (for
+// docs/theory.md §8.7 end to end: training with l_p mirror descent approaches the l_p-SVM of its own p (for
 // the tokens it selects), and not the SVMs of other p; ngd on W aligns with the Frobenius SVM.
 // The papers' random setting: n = 6, T = 8, d = 10, unit tokens and v, random labels, W(0) ~ N(0, 1),
 // nmd with eta = 0.1.
@@ -63,7 +63,7 @@ TEST(Convergence, NmdApproachesTheLpSvmOfItsOwnP) {
         const AttentionSvm svm = solveAttentionSvm(run.scene(), alpha, SvmNorm::Lp, ps[j]);
         ASSERT_EQ(svm.solution.status, SvmStatus::Optimal)
             << "p " << p << " seed " << seed << ": " << svm.solution.reason;
-        const double dist = directionalBregman(svm.direction.W, W, p);  // math.md §7
+        const double dist = directionalBregman(svm.direction.W, W, p);  // docs/theory.md §7
         if (ps[j] == p)
           own += dist / 3;
         else
@@ -82,7 +82,7 @@ TEST(Convergence, NmdApproachesTheLpSvmOfItsOwnP) {
   }
 }
 
-// ngd on W aligns with the Frobenius SVM of its selected tokens (math.md §8.7: corr >= 0.99 "by about
+// ngd on W aligns with the Frobenius SVM of its selected tokens (docs/theory.md §8.7: corr >= 0.99 "by about
 // 1,000 steps"). Measured here: at 1,000 steps about half of the seeds are past 0.99 and the rest at
 // 0.97-0.99; a late change of selection briefly drops corr again (it is measured against the SVM of the
 // current selection). So: at 2,000 steps the median over 8 seeds is >= 0.99, none is below 0.95, and the

@@ -1,5 +1,5 @@
 // Scene generators (core/generators.h): determinism per seed, the papers' random setting (unit norms,
-// labels), shapes, the toys of math.md §8.4-8.5 and issue 6, and the preset files made from them.
+// labels), shapes, the toys of docs/theory.md §8.4-8.5 and issue 6, and the preset files made from them.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -141,7 +141,7 @@ TEST(Generators, RandomSettingOfThePapers) {
       // Both labels occur (fails with probability 2^-39 for a correct generator).
       EXPECT_GT(positives, 0);
       EXPECT_LT(positives, 40);
-      // math.md §8.7: nmd with eta = 0.1 from theta(0) ~ N(0, 1).
+      // docs/theory.md §8.7: nmd with eta = 0.1 from theta(0) ~ N(0, 1).
       EXPECT_EQ(s.optimizer.name, OptimizerKind::NMD);
       EXPECT_EQ(s.optimizer.lr, 0.1);
       EXPECT_EQ(s.optimizer.p, 2.0);

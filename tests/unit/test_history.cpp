@@ -1,4 +1,4 @@
-// Run history (math.md §7): dense early steps, an exact log grid, an evenly thinned uniform sampling,
+// Run history (docs/theory.md §7): dense early steps, an exact log grid, an evenly thinned uniform sampling,
 // 10^7 steps in a few MB, merged ascending points, range queries and the selections table.
 #include <gtest/gtest.h>
 

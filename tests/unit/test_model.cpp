@@ -1,4 +1,4 @@
-// Models, losses and exact gradients (math.md §2-3, §8.2): finite differences at random points, a
+// Models, losses and exact gradients (docs/theory.md §2-3, §8.2): finite differences at random points, a
 // long double reference at saturated points (1 - s < 1e-300), stability of the losses, the log form
 // of 1 - s, determinism of the threaded path and a hot loop that allocates nothing.
 #include <gtest/gtest.h>
@@ -152,7 +152,7 @@ void expectGradientMatchesFiniteDifferences(const Scene& s, const Params& P, con
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------------
-// Losses (math.md §2)
+// Losses (docs/theory.md §2)
 // ---------------------------------------------------------------------------------------------------
 
 TEST(Loss, LogisticMatchesNaiveWhereNaiveIsExactAndStaysFiniteBeyond) {
@@ -238,7 +238,7 @@ TEST(Evaluate, LogUnselectedIsExactFarBelowTheDoubleRange) {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Gradients: central finite differences (math.md §8.2)
+// Gradients: central finite differences (docs/theory.md §8.2)
 // ---------------------------------------------------------------------------------------------------
 
 TEST(Gradient, MatchesFiniteDifferencesForEveryModelLossAndJointV) {

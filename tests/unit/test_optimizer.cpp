@@ -1,4 +1,4 @@
-// The optimizer family (math.md §4) and what training with it must show (math.md §8.1, 8.3, 8.4, 8.6):
+// The optimizer family (docs/theory.md §4) and what training with it must show (docs/theory.md §8.1, 8.3, 8.4, 8.6):
 // mirror-map identities, md(p=2) == gd and nmd(p=2) == ngd bit for bit, the nmd norm-growth bound,
 // per-tensor normalization, Polyak/Adam/momentum against their formulas, refusal of non-finite steps,
 // extreme p, the single-sequence max-margin toy, ngd vs gd speed, and directional convergence after
@@ -19,7 +19,7 @@ using namespace attnmd::core;
 
 namespace {
 
-// The papers' random setting (math.md §8.7), with the model, loss and joint v the tests here vary.
+// The papers' random setting (docs/theory.md §8.7), with the model, loss and joint v the tests here vary.
 Scene randomScene(std::uint64_t seed, ModelKind kind = ModelKind::Query, int n = 6, int T = 8, int d = 10,
                   bool trainV = false, LossKind loss = LossKind::Logistic) {
   Scene s = attnmd::testing::paperScene(seed, n, T, d, kind);
@@ -70,7 +70,7 @@ const double kPs[] = {1.01, 1.1, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0, 10.0, 20.0};
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------------
-// math.md §8.1 and §8.3: mirror map, norms, Bregman divergence
+// docs/theory.md §8.1 and §8.3: mirror map, norms, Bregman divergence
 // ---------------------------------------------------------------------------------------------------
 
 TEST(MirrorMap, InverseUndoesTheMapAndDualNormIsNormToPMinusOne) {
@@ -139,7 +139,7 @@ TEST(Bregman, ZeroOnTheDiagonalBoundedForUnitArgumentsAndOneMinusCorrAtP2) {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// math.md §4 and §8.1: md(p = 2) == gd and nmd(p = 2) == ngd bit for bit
+// docs/theory.md §4 and §8.1: md(p = 2) == gd and nmd(p = 2) == ngd bit for bit
 // ---------------------------------------------------------------------------------------------------
 
 TEST(Optimizer, MirrorDescentAtP2IsGradientDescentBitForBit) {
@@ -160,7 +160,7 @@ TEST(Optimizer, MirrorDescentAtP2IsGradientDescentBitForBit) {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// math.md §4: nmd norm growth, per-tensor normalization
+// docs/theory.md §4: nmd norm growth, per-tensor normalization
 // ---------------------------------------------------------------------------------------------------
 
 TEST(Optimizer, NmdNormGrowthBound) {
@@ -261,7 +261,7 @@ TEST(Optimizer, PolyakAdamMomentumFollowTheirFormulas) {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// math.md §4: never let a step produce NaN/inf silently
+// docs/theory.md §4: never let a step produce NaN/inf silently
 // ---------------------------------------------------------------------------------------------------
 
 TEST(Optimizer, NonFiniteStepsAreRefusedWithAReasonAndNothingChanges) {
@@ -351,7 +351,7 @@ TEST(Optimizer, PNear1RunsOutOfRangeOnlyWithAClearStop) {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// math.md §8.4: the single-sequence max-margin toy (prompt model, d = 3, M = diag(1,1,0), v = e3)
+// docs/theory.md §8.4: the single-sequence max-margin toy (prompt model, d = 3, M = diag(1,1,0), v = e3)
 // ---------------------------------------------------------------------------------------------------
 
 namespace {
@@ -395,7 +395,7 @@ TEST(Training, MaxMarginToyEndsOnTheSideItsInitializationPicks) {
   }
 }
 
-// math.md §8.6: ngd grows ||theta|| like eta k and saturates within tens of steps; gd grows it like log k.
+// docs/theory.md §8.6: ngd grows ||theta|| like eta k and saturates within tens of steps; gd grows it like log k.
 TEST(Training, NormalizedGdIsFastGdIsLogarithmic) {
   Scene s = maxMarginToy(false);
   s.init.given.p = Eigen::Vector3d::Zero();

@@ -1,5 +1,5 @@
 // The Run (issue 3 item 5, issue 4 item 4): determinism, cheap copies that continue identically (also
-// on parallel threads), clean stops on numerical failure, metrics of math.md §7 against their
+// on parallel threads), clean stops on numerical failure, metrics of docs/theory.md §7 against their
 // definitions, and the SVM-based metrics (corr, Bregman, §8.7, §8.8) end to end.
 #include <gtest/gtest.h>
 
@@ -18,7 +18,7 @@ using TrainRun = attnmd::core::Run;
 
 namespace {
 
-// The papers' random setting (math.md §8.7) with the optimizer the tests here vary.
+// The papers' random setting (docs/theory.md §8.7) with the optimizer the tests here vary.
 Scene paperScene(std::uint64_t seed, OptimizerKind opt = OptimizerKind::NMD, double p = 2.0, int n = 6,
                  int T = 8, int d = 10) {
   Scene s = attnmd::testing::paperScene(seed, n, T, d);
@@ -178,7 +178,7 @@ TEST(TrainingRun, ExtremePRunsStayFinite) {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Metrics (math.md §7) against their definitions
+// Metrics (docs/theory.md §7) against their definitions
 // ---------------------------------------------------------------------------------------------------
 
 TEST(TrainingRun, MetricsMatchTheirDefinitions) {
@@ -261,12 +261,12 @@ TEST(TrainingRun, GeometryFollowsModelAndOptimizer) {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// SVM-based metrics, end to end (issue 4 item 4; math.md §7, §8.4, §8.7, §8.8)
+// SVM-based metrics, end to end (issue 4 item 4; docs/theory.md §7, §8.4, §8.7, §8.8)
 // ---------------------------------------------------------------------------------------------------
 
 namespace {
 
-Scene maxMarginToy() {  // math.md §8.4, original variant: p^mm = (-0.1, 1, 0) / 1.01
+Scene maxMarginToy() {  // docs/theory.md §8.4, original variant: p^mm = (-0.1, 1, 0) / 1.01
   Scene s;
   s.dim = 3;
   s.model.kind = ModelKind::Prompt;
@@ -314,7 +314,7 @@ TEST(TrainingRunSvm, SelectedSvmIsCachedSharedAndFollowsTheSelection) {
   EXPECT_NEAR(m.bregman, 1 - m.corr, 1e-9) << "at p = 2 the directional Bregman divergence is 1 - corr";
 }
 
-// math.md §8.7: ngd on W, corr with the Frobenius SVM of the selected tokens >= 0.99 by ~1000 steps.
+// docs/theory.md §8.7: ngd on W, corr with the Frobenius SVM of the selected tokens >= 0.99 by ~1000 steps.
 TEST(TrainingRunSvm, NgdOnWAlignsWithTheFrobeniusSvm) {
   for (std::uint64_t seed : {1u, 2u, 3u}) {
     TrainRun r(paperScene(seed, OptimizerKind::NGD));
@@ -324,7 +324,7 @@ TEST(TrainingRunSvm, NgdOnWAlignsWithTheFrobeniusSvm) {
     ASSERT_EQ(r.selectedSvm()->solution.status, SvmStatus::Optimal) << "seed " << seed;
     EXPECT_GE(m.corr, 0.99) << "seed " << seed;
     EXPECT_LT(m.bregman, 0.01) << "seed " << seed;
-    // math.md §8.8 on the same run: the predicted sparsification is within 15% (in log10) of the actual.
+    // docs/theory.md §8.8 on the same run: the predicted sparsification is within 15% (in log10) of the actual.
     EXPECT_NEAR(m.predictedLog10Unselected, m.log10MaxUnselected, 0.15 * std::abs(m.log10MaxUnselected))
         << "seed " << seed;
     // The recorded history carries the same metric, and it improved over the run.
@@ -333,7 +333,7 @@ TEST(TrainingRunSvm, NgdOnWAlignsWithTheFrobeniusSvm) {
   }
 }
 
-// math.md §8.7 (light): nmd's iterate approaches the l_p-SVM of its own p, in Bregman divergence,
+// docs/theory.md §8.7 (light): nmd's iterate approaches the l_p-SVM of its own p, in Bregman divergence,
 // closer than the SVMs of the other p (the full experiment belongs to the SVM tests).
 TEST(TrainingRunSvm, NmdApproachesTheSvmOfItsOwnP) {
   for (double p : {1.75, 3.0}) {
@@ -354,7 +354,7 @@ TEST(TrainingRunSvm, NmdApproachesTheSvmOfItsOwnP) {
   }
 }
 
-// math.md §8.8: 1 - s_alpha ~ sum_support exp(-row ||theta|| / ||theta^mm||), on the toy of §8.4 where
+// docs/theory.md §8.8: 1 - s_alpha ~ sum_support exp(-row ||theta|| / ||theta^mm||), on the toy of §8.4 where
 // the direction converges fast; and after 1 - s drops below 1e-300 the prediction still tracks it.
 TEST(TrainingRunSvm, PredictedSparsificationMatchesTheMeasuredOne) {
   TrainRun r(maxMarginToy());

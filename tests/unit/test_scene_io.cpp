@@ -1,4 +1,4 @@
-// Scene files (../shared/docs/scene-format.md): every bad fixture is refused with `file:path: message`,
+// Scene files (docs/scene-format.md): every bad fixture is refused with `file:path: message`,
 // good ones load completely, save -> load -> save is byte-identical, saving is atomic and reports errors.
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -20,6 +20,7 @@
 #include "app/common/assets.h"
 #include "core/generators.h"
 #include "core/scene_io.h"
+#include "core/version.h"
 
 namespace fs = std::filesystem;
 using namespace attnmd::core;
@@ -287,6 +288,20 @@ TEST(SceneIo, UnknownFieldsAreKeptAtEveryLevelAndWrittenBack) {
   EXPECT_EQ(written["sequences"][0]["label"], "the toy");
   EXPECT_EQ(written["init"], original["init"]);
   EXPECT_EQ(written["optimizer"]["schedule"], "constant");
+}
+
+TEST(SceneIo, SavedScenesRecordTheWritingVersionWhichLoadingIgnores) {
+  SceneLoadResult r = loadScene(kFixtures + "/good/prompt-extras.json");
+  ASSERT_TRUE(r.ok()) << r.error();
+  auto written = nlohmann::ordered_json::parse(sceneToJson(r.scene()));
+  EXPECT_EQ(written["written_by"], std::string("attnmd ") + version());
+  // A file written by another version loads the same and is rewritten with ours, never kept as an
+  // unknown field.
+  written["written_by"] = "attnmd 0.0.1-old";
+  SceneLoadResult again = parseScene(written.dump(), "old.json");
+  ASSERT_TRUE(again.ok()) << again.error();
+  EXPECT_EQ(sceneToJson(again.scene()), sceneToJson(r.scene()));
+  EXPECT_EQ(nlohmann::ordered_json::parse(again.scene().extrasJson).count("written_by"), 0u);
 }
 
 TEST(SceneIo, SequenceExtrasAreDroppedWhenTheSequencesChange) {

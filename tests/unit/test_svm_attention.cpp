@@ -1,4 +1,4 @@
-// Attention-level SVMs (math.md §5): constraint rows from scenes, the toys of math.md §8.4-8.5, the
+// Attention-level SVMs (docs/theory.md §5): constraint rows from scenes, the toys of docs/theory.md §8.4-8.5, the
 // rank of the Frobenius solution, the v-SVM and the relaxed prompt SVM, warm starts after a token moves,
 // and every kind of infeasibility reported in words.
 #include <gtest/gtest.h>
@@ -16,10 +16,10 @@ using Eigen::VectorXd;
 
 namespace {
 
-using attnmd::testing::maxMarginToy;  // math.md §8.4
+using attnmd::testing::maxMarginToy;  // docs/theory.md §8.4
 using attnmd::testing::seq;
 
-// math.md §8.5: prompt model, d = 2, v trained, all sequences select token 1.
+// docs/theory.md §8.5: prompt model, d = 2, v trained, all sequences select token 1.
 Scene jointToy(bool relaxed) {
   Scene s;
   s.dim = 2;
@@ -32,7 +32,7 @@ Scene jointToy(bool relaxed) {
   return s;
 }
 
-// The papers' random setting (math.md §8.7): unit tokens, query model, z_i = first token.
+// The papers' random setting (docs/theory.md §8.7): unit tokens, query model, z_i = first token.
 Scene randomScene(std::mt19937_64& rng, int n, int T, int d, ModelKind kind = ModelKind::Query) {
   std::normal_distribution<double> N(0, 1);
   auto unit = [&] {
@@ -62,7 +62,7 @@ std::vector<int> randomSelection(std::mt19937_64& rng, const Scene& s) {
 
 }  // namespace
 
-// Row k of A is vec((x_alpha - x_t) z_i^T), so a_k^T vec(W) = (x_alpha - x_t)^T W z_i (math.md §5).
+// Row k of A is vec((x_alpha - x_t) z_i^T), so a_k^T vec(W) = (x_alpha - x_t)^T W z_i (docs/theory.md §5).
 TEST(AttentionSvm, RowsMatchTheLogitDifferences) {
   std::mt19937_64 rng(21);
   std::normal_distribution<double> N(0, 1);
@@ -88,7 +88,7 @@ TEST(AttentionSvm, RowsMatchTheLogitDifferences) {
   EXPECT_THROW(attentionRows(s, {0, 0, 0, 9}), std::invalid_argument);
 }
 
-// math.md §8.4: the global l_2 SVM p^mm = (-0.1, 1, 0)/1.01 for the optimal token 0; with the third
+// docs/theory.md §8.4: the global l_2 SVM p^mm = (-0.1, 1, 0)/1.01 for the optimal token 0; with the third
 // token at the origin, token 1 has p^mm = (1, 0, 0) and token 2 is its only support token.
 TEST(AttentionSvm, MaxMarginToy) {
   const AttentionSvm global = solveAttentionSvm(maxMarginToy(false), {0}, SvmNorm::Lp, 2.0);
@@ -104,7 +104,7 @@ TEST(AttentionSvm, MaxMarginToy) {
   EXPECT_TRUE(local.direction.W.size() == 0);
 }
 
-// math.md §8.5: p^mm = (4/3, 1/3), v^mm proportional to (0, 1); with x_21 = (0.5, 1.5) sequence 2 is no
+// docs/theory.md §8.5: p^mm = (4/3, 1/3), v^mm proportional to (0, 1); with x_21 = (0.5, 1.5) sequence 2 is no
 // longer a v-SVM support vector and the relaxed prompt SVM gives (1, 0).
 TEST(AttentionSvm, JointToyAndRelaxedPromptSvm) {
   const Scene toy = jointToy(false);
@@ -136,7 +136,7 @@ TEST(AttentionSvm, JointToyAndRelaxedPromptSvm) {
   EXPECT_EQ(solveRelaxedPromptSvm(query, {0, 0}, 2.0).solution.status, SvmStatus::Failed);  // prompt only
 }
 
-// math.md §5: for p = 2 the query-model solution W = sum_i (sum_t lambda_it (x_alpha - x_t)) z_i^T has
+// docs/theory.md §5: for p = 2 the query-model solution W = sum_i (sum_t lambda_it (x_alpha - x_t)) z_i^T has
 // rank <= n. The papers' random scene: n sequences in d = 10.
 TEST(AttentionSvm, FrobeniusSolutionHasRankAtMostN) {
   std::mt19937_64 rng(22);
@@ -199,7 +199,7 @@ TEST(AttentionSvm, WarmStartWhenOneTokenMoves) {
   }
 }
 
-// math.md §5 "infeasible": a token equal to the selected one, z_i = 0, too few dimensions. Each is
+// docs/theory.md §5 "infeasible": a token equal to the selected one, z_i = 0, too few dimensions. Each is
 // reported in words that name the sequence and token, never solved into a direction.
 TEST(AttentionSvm, InfeasibleSelectionsAreExplained) {
   // A non-selected token equal to the selected one.

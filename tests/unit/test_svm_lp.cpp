@@ -1,4 +1,4 @@
-// The l_p max-margin solver (math.md §5): duality certificates recomputed here from the returned w and
+// The l_p max-margin solver (docs/theory.md §5): duality certificates recomputed here from the returned w and
 // lambda on thousands of seeded random instances, closed forms, warm starts, infeasibility, and an
 // independent cross-check of the optimal value against Ipopt.
 #include <gtest/gtest.h>
@@ -27,7 +27,7 @@ double lpn(const VectorXd& x, double p) {
   return big * std::pow(s, 1 / p);
 }
 
-// The certificate of math.md §5, recomputed from scratch: w feasible, lambda >= 0 with ||A^T lambda||_q
+// The certificate of docs/theory.md §5, recomputed from scratch: w feasible, lambda >= 0 with ||A^T lambda||_q
 // <= 1, so b^T lambda <= min ||w||_p <= ||w||_p, and the two meet at the optimum.
 struct Certificate {
   double value = 0, dual = 0, gap = 0, violation = 0, dualInfeasibility = 0, minLambda = 0;
@@ -80,7 +80,7 @@ void expectCertified(const MatrixXd& A, const VectorXd& b, double p, const SvmSo
   // What the solver reports agrees with the recomputation.
   EXPECT_NEAR(s.value, c.value, 1e-12 * c.value);
   EXPECT_NEAR(s.gap, c.gap, 1e-10);
-  // Stationarity (math.md §5): grad psi(w) = sign(w)|w|^{p-1} is parallel to A^T lambda. Compared on the
+  // Stationarity (docs/theory.md §5): grad psi(w) = sign(w)|w|^{p-1} is parallel to A^T lambda. Compared on the
   // side where the map is well conditioned: in the dual space for p >= 2 (|w|^{p-1} is smooth there),
   // in the primal space through sign|.|^{q-1} for p < 2.
   const double q = p / (p - 1);
@@ -282,7 +282,7 @@ TEST(LpSvm, RandomInstancesAreCertified) {
   std::printf("%d instances\n", total);
 }
 
-// math.md §5 closed form, one constraint a^T w >= 1: w = sign(a)|a|^{q-1} / ||a||_q^q, value 1/||a||_q.
+// docs/theory.md §5 closed form, one constraint a^T w >= 1: w = sign(a)|a|^{q-1} / ||a||_q^q, value 1/||a||_q.
 TEST(LpSvm, OneConstraintClosedForm) {
   std::mt19937_64 rng(7);
   std::normal_distribution<double> N(0, 1);
@@ -372,7 +372,7 @@ TEST(LpSvm, WarmStartAfterOneRowMoves) {
   EXPECT_GE(skipped, tried * 3 / 4) << "the warm start should usually skip the interior-point method";
 }
 
-// math.md §5 "infeasible": each kind is reported, with the rows that cannot hold together.
+// docs/theory.md §5 "infeasible": each kind is reported, with the rows that cannot hold together.
 TEST(LpSvm, InfeasibleZeroRow) {
   MatrixXd A(3, 2);
   A << 1, 0, 0, 0, 0, 1;

@@ -1,4 +1,4 @@
-// The nuclear-norm max-margin solver (math.md §5, the kq limit): the certificate recomputed here
+// The nuclear-norm max-margin solver (docs/theory.md §5, the kq limit): the certificate recomputed here
 // (W feasible, y >= 0 with ||sum y_k u_k z_k^T||_op <= 1, gap), a closed form, infeasibility, warm
 // starts, many rows (constraint generation), and Ipopt on the Burer-Monteiro form as the reference.
 #include <gtest/gtest.h>

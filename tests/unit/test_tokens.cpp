@@ -1,5 +1,5 @@
-// Token analysis (math.md §6): optimal and selected tokens, support tokens, local and global optimality
-// on the toys of math.md §8.4 and on random scenes.
+// Token analysis (docs/theory.md §6): optimal and selected tokens, support tokens, local and global optimality
+// on the toys of docs/theory.md §8.4 and on random scenes.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -14,7 +14,7 @@ using Eigen::VectorXd;
 
 namespace {
 
-using attnmd::testing::maxMarginToy;  // math.md §8.4
+using attnmd::testing::maxMarginToy;  // docs/theory.md §8.4
 using attnmd::testing::seq;
 
 Scene randomScene(std::mt19937_64& rng, ModelKind kind, int n, int T, int d, bool given = false) {
@@ -67,7 +67,7 @@ TEST(Tokens, ScoresAndOptimalTokens) {
   EXPECT_EQ(optimalTokens(s, Eigen::Vector3d(0, 1, 0)), (std::vector<int>{0, 0}));
 }
 
-// selectedTokens agrees with the model's forward pass (math.md §2) for every model kind.
+// selectedTokens agrees with the model's forward pass (docs/theory.md §2) for every model kind.
 TEST(Tokens, SelectedTokensMatchTheForwardPass) {
   std::mt19937_64 rng(41);
   for (ModelKind kind : {ModelKind::Prompt, ModelKind::Query, ModelKind::KQ}) {
@@ -89,7 +89,7 @@ TEST(Tokens, SelectedTokensMatchTheForwardPass) {
   EXPECT_EQ(selectedTokens(s, Params{}), std::vector<int>{-1});
 }
 
-// math.md §8.4: token 0 is globally optimal; with the third token at the origin, token 1 is locally
+// docs/theory.md §8.4: token 0 is globally optimal; with the third token at the origin, token 1 is locally
 // optimal (its only support token scores 0 < 0.9); in the original toy token 1 ties with its support
 // token (0.9 = 0.9), so it is not locally optimal.
 TEST(Tokens, LocalAndGlobalOptimalityOnTheToy) {

@@ -41,7 +41,7 @@ bool enumCombo(const char* label, E& value) {
 const char* modelTip(core::ModelKind k) {
   switch (k) {
     case core::ModelKind::Prompt:
-      return "prompt: a_it = (M x_it)\xE1\xB5\x80 p with a trained prompt vector p (math.md \xC2\xA7"
+      return "prompt: a_it = (M x_it)\xE1\xB5\x80 p with a trained prompt vector p (docs/theory.md \xC2\xA7"
              "2).";
     case core::ModelKind::Query:
       return "query: a_it = x_it\xE1\xB5\x80 W z_i with a trained d\xC3\x97"
@@ -94,7 +94,7 @@ void ExperimentPanel::draw(Document& doc, const core::AttentionSvm* svm, double 
         "log(1+e^{\xE2\x88\x92u}), exponential e^{\xE2\x88\x92u}, correlation \xE2\x88\x92u.");
     m = doc.editedScene()->model;
     if (ImGui::Checkbox("train v", &m.trainV)) doc.apply(cmd::SetModel{m, doc.editedRun()});
-    tip("Train the decoder v jointly with the attention parameter (math.md \xC2\xA7"
+    tip("Train the decoder v jointly with the attention parameter (docs/theory.md \xC2\xA7"
         "2); otherwise v stays fixed.");
     if (scene.dim <= 4) {
       m = doc.editedScene()->model;
@@ -120,7 +120,7 @@ void ExperimentPanel::draw(Document& doc, const core::AttentionSvm* svm, double 
     tip("gd: \xCE\xB8 \xE2\x86\x90 \xCE\xB8 \xE2\x88\x92 \xCE\xB7g;  ngd: g/\xE2\x80\x96g\xE2\x80\x96;  md: "
         "\xE2\x84\x93p mirror descent \xE2\x88\x87\xCF\x88(\xCE\xB8) \xE2\x86\x90 "
         "\xE2\x88\x87\xCF\x88(\xCE\xB8) \xE2\x88\x92 \xCE\xB7g;  nmd: md with g/\xE2\x80\x96g\xE2\x80\x96_q; "
-        " polyak, adam, momentum for comparison (math.md \xC2\xA7"
+        " polyak, adam, momentum for comparison (docs/theory.md \xC2\xA7"
         "4).");
     const bool mirror = o.name == core::OptimizerKind::MD || o.name == core::OptimizerKind::NMD;
     o = doc.editedScene()->optimizer;
@@ -215,7 +215,7 @@ void ExperimentPanel::draw(Document& doc, const core::AttentionSvm* svm, double 
       tip("Standard deviation of the gaussian initialization.");
       itemGesture(doc, "set the init scale", changed && sc > 0, cmd::SetInit{ni, doc.editedScene()->seed, false, doc.editedRun()});
     }
-    // K = Q = 0 is a stationary point of kq training (math.md §3: the gradients G Q and G^T K vanish),
+    // K = Q = 0 is a stationary point of kq training (docs/theory.md §3: the gradients G Q and G^T K vanish),
     // so a run from zeros never moves: say so before a class watches nothing happen.
     if (!current && init.kind == core::InitKind::Zeros && doc.editedScene()->model.kind == core::ModelKind::KQ) {
       ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.84f, 0.37f, 0.f, 1.f));
@@ -248,7 +248,7 @@ void ExperimentPanel::draw(Document& doc, const core::AttentionSvm* svm, double 
     if (relaxedFor(*doc.editedScene())) {
       ImGui::TextDisabled("relaxed prompt SVM (v is trained too)");
       tip("Joint (p, v) training: rows of sequences that are support vectors of the v-SVM need margin 1, the "
-          "others only 0 (math.md \xC2\xA7"
+          "others only 0 (docs/theory.md \xC2\xA7"
           "5).");
     }
     if (nuclear)

@@ -14,7 +14,7 @@
 namespace attnmd::gui {
 namespace {
 
-// The metrics of the values table (math.md §7), in table order.
+// The metrics of the values table (docs/theory.md §7), in table order.
 struct Metric {
   const char* name;
   const char* tooltip;
@@ -150,7 +150,7 @@ void PlotsPanel::draw(const std::vector<PlotRun>& runs, std::optional<long long>
       if (r->snap->history) in.points = *r->snap->history;
       const auto& svm = r->snap->selectedSvm;
       if (svm && svm->solution.status == core::SvmStatus::Optimal && svm->solution.value > 0)
-        in.svmMargin = 1.0 / svm->solution.value;  // math.md §7: margin -> 1/||theta^mm||
+        in.svmMargin = 1.0 / svm->solution.value;  // docs/theory.md §7: margin -> 1/||theta^mm||
     }
     figure = plot::buildRunFigure(inputs);
     builtFrom_.clear();

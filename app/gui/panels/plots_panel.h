@@ -1,4 +1,4 @@
-// The Plots panel: the runs' metrics (math.md §7) as a stack of small plots sharing the iteration axis
+// The Plots panel: the runs' metrics (docs/theory.md §7) as a stack of small plots sharing the iteration axis
 // (the plot module, app/plot/run_plots.h, drawn by app/gui/plot_view.h), and the current values as a
 // table below them. Several runs are overlaid as `attnmd-cli figure` overlays them: one colour per run,
 // one line style per quantity, a factored legend; one run looks as it always has. The timeline cursor
