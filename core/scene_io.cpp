@@ -593,8 +593,8 @@ Scene sceneFromJson(const Json& doc) {
   }
 
   Scene s;
-  Json extras = unknownFields(
-      doc, {"format", "version", "written_by", "dim", "model", "sequences", "optimizer", "init", "iterations", "seed"});
+  Json extras = unknownFields(doc, {"format", "version", "written_by", "dim", "model", "sequences",
+                                    "optimizer", "init", "iterations", "seed"});
 
   // Sizes are bounded by the file itself: every token row must hold `dim` numbers.
   s.dim = static_cast<int>(

@@ -6,6 +6,8 @@
 
 namespace attnmd::core {
 
-const char* version() { return ATTNMD_VERSION; }
+const char* version() {
+  return ATTNMD_VERSION;
+}
 
 }  // namespace attnmd::core

@@ -21,7 +21,9 @@ inline std::vector<std::string> userTextProblems(std::string_view text) {
     const std::size_t end = std::min(text.find('\n', start), text.size());
     const std::string line(text.substr(start, end - start));
     ++lineNo;
-    auto report = [&](const char* why) { out.push_back("line " + std::to_string(lineNo) + ": " + why + ": " + line); };
+    auto report = [&](const char* why) {
+      out.push_back("line " + std::to_string(lineNo) + ": " + why + ": " + line);
+    };
     if (std::regex_search(line, kShared)) report("cites the developers' specification");
     if (std::regex_search(line, kIssue)) report("cites an issue number");
     if (std::regex_search(std::regex_replace(line, kNamedSection, ""), kSection))

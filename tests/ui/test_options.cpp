@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "app/gui/options.h"
-#include "tests/support/user_text.h"
 #include "app/gui/run_app.h"
+#include "tests/support/user_text.h"
 
 namespace attnmd::gui {
 namespace {
@@ -81,7 +81,8 @@ TEST(Options, HelpExplainsTheHeadlessScreenshot) {
   for (const char* flag : {"--scene", "--steps", "--size", "--screenshot", "--exit", "--bench-frames",
                            "--ui-scale", "--theme", "--view"})
     EXPECT_NE(u.find(flag), std::string::npos) << flag;
-  for (const std::string& problem : testing::userTextProblems(u)) ADD_FAILURE() << "attnmd --help " << problem;
+  for (const std::string& problem : testing::userTextProblems(u))
+    ADD_FAILURE() << "attnmd --help " << problem;
 }
 
 TEST(FrameStats, QuantilesOfKnownSamples) {

@@ -263,7 +263,13 @@ TEST(Generators, PresetFilesAreTheGeneratorsOutput) {
   for (const Preset& p : presets) {
     const auto text = attnmd::readAsset(std::string("assets/scenes/") + p.file);
     ASSERT_TRUE(text.has_value()) << p.file;
-    EXPECT_EQ(*text, sceneToJson(generateScene(p.generator, p.options))) << p.file;
+    // The presets are the generators' output, bar the version that wrote it (which changes with
+    // every release).
+    std::string generated = sceneToJson(generateScene(p.generator, p.options));
+    const std::size_t line = generated.find("  \"written_by\"");
+    ASSERT_NE(line, std::string::npos);
+    generated.erase(line, generated.find('\n', line) + 1 - line);
+    EXPECT_EQ(*text, generated) << p.file;
   }
 }
 

@@ -51,7 +51,8 @@ TEST(UserText, TheCheckFindsWhatItLooksFor) {
   EXPECT_TRUE(testing::userTextProblems("colour #1f77b4, 6 issues fixed").empty());
   EXPECT_EQ(testing::stringLiterals("f(\"a\"); // \"issue 6\"\n/* \"b\" */ g('\"', \"c \\\" d\");"),
             "a\nc \\\" d\n");
-  EXPECT_EQ(testing::stringLiterals("tip(\"x (docs/theory.md \\xC2\\xA7\" \"4)\")"), "x (docs/theory.md §\n4)\n");
+  EXPECT_EQ(testing::stringLiterals("tip(\"x (docs/theory.md \\xC2\\xA7\" \"4)\")"),
+            "x (docs/theory.md §\n4)\n");
 }
 
 TEST(UserText, DocsPresetsLessonsAndFiguresCiteOnlyWhatUsersHave) {
@@ -93,12 +94,16 @@ TEST(UserText, EveryMessageTooltipAndHelpInTheProgramsCitesOnlyWhatUsersHave) {
   for (const fs::path& p : filesUnder("core", {".cpp", ".h"})) sources.push_back(p);
   ASSERT_GT(sources.size(), 50u);
   for (const fs::path& p : sources)
-    expectClean(fs::relative(p, kRoot).string() + " (string literals)", testing::stringLiterals(wholeFile(p)));
+    expectClean(fs::relative(p, kRoot).string() + " (string literals)",
+                testing::stringLiterals(wholeFile(p)));
 }
 
 TEST(UserText, TheCliHelpCitesOnlyWhatUsersHave) {
-  for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
-           {"--help"}, {"train", "--help"}, {"generate", "--help"}, {"svm", "--help"}, {"figure", "--help"}}) {
+  for (std::vector<std::string> args : std::vector<std::vector<std::string>>{{"--help"},
+                                                                             {"train", "--help"},
+                                                                             {"generate", "--help"},
+                                                                             {"svm", "--help"},
+                                                                             {"figure", "--help"}}) {
     std::ostringstream out, err;
     EXPECT_EQ(cli::runCli(args, out, err), 0);
     expectClean("attnmd-cli " + args.front() + " --help:", out.str() + err.str());
