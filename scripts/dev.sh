@@ -5,6 +5,7 @@
 #   scripts/dev.sh test                   install what is missing, build, run every test (ctest),
 #                                         then the core tests again under address+UB sanitizers
 #   scripts/dev.sh build                  install and build only
+#   scripts/dev.sh package                install, build, and make build/release/package/attnmd_<version>_amd64.deb
 #
 # Environment: ATTNMD_BUILD_DIR (default build/release), ATTNMD_JOBS (default: all cores).
 set -euo pipefail
@@ -22,6 +23,7 @@ packages=(
   fonts-dejavu-core
   coinor-libipopt-dev libgtest-dev libgmock-dev libbenchmark-dev
   xvfb xauth libxml2-utils
+  help2man dpkg-dev file desktop-file-utils appstream
 )
 
 log() { printf '\033[1m[attnmd]\033[0m %s\n' "$*" >&2; }
@@ -66,6 +68,12 @@ case "$cmd" in
     install_missing
     configure_and_build "$build_dir"
     ;;
+  package)
+    install_missing
+    configure_and_build "$build_dir"
+    cpack --config "$build_dir/CPackConfig.cmake" -B "$build_dir/package"
+    log "$(ls "$build_dir"/package/*.deb)"
+    ;;
   test)
     install_missing
     start=$(date +%s)
@@ -88,7 +96,7 @@ case "$cmd" in
     log "all green in $(($(date +%s) - start)) s"
     ;;
   *)
-    sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

@@ -32,8 +32,11 @@ std::optional<std::string> readAsset(std::string_view relativePath) {
   const std::filesystem::path rel{std::string(relativePath)};
   if (const char* dir = std::getenv("ATTNMD_ASSET_DIR"); dir && *dir)
     if (auto text = readFile(std::filesystem::path(dir) / rel)) return text;
-  if (auto dir = executableDir(); !dir.empty())
+  if (auto dir = executableDir(); !dir.empty()) {
     if (auto text = readFile(std::filesystem::path(dir) / rel)) return text;
+    // Installed: <prefix>/bin/attnmd reads <prefix>/share/attnmd/assets/...
+    if (auto text = readFile(std::filesystem::path(dir) / ".." / "share" / "attnmd" / rel)) return text;
+  }
   if (auto text = readFile(std::filesystem::path(ATTNMD_SOURCE_DIR) / rel)) return text;
   for (const EmbeddedFile& f : embeddedFiles())
     if (relativePath == f.path) return std::string(reinterpret_cast<const char*>(f.data), f.size);

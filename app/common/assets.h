@@ -1,6 +1,7 @@
 // Finding assets: one function for every file the app or CLI reads from assets/ or shaders/.
 // Lookup order (as hello_imgui's AssetFileFullPath): $ATTNMD_ASSET_DIR, next to the executable,
-// the source tree, and finally the copy compiled into the binary, so a lone executable still works.
+// the installed prefix (<prefix>/share/attnmd beside <prefix>/bin), the source tree, and finally the
+// copy compiled into the binary, so a lone executable still works.
 #pragma once
 
 #include <cstddef>
