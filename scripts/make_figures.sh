@@ -103,6 +103,9 @@ if [ "$screenshots" -eq 1 ] && [ -x "$gui" ] && { [ -n "${DISPLAY:-}" ] || comma
   (cd "$root" && "${runner[@]}" "$gui" --scene assets/scenes/compare-p.json --steps 2000 --compare grid --at 30 \
     --screenshot "$shots/timeline.png" --exit >/dev/null 2>&1) ||
     log "screenshot of the timeline failed (skipped)"
+  # README's presentation mode: a projector-sized window.
+  (cd "$root" && "${runner[@]}" "$gui" --steps 1500 --size 1280x720 --present \
+    --screenshot "$shots/presentation.png" --exit >/dev/null 2>&1) || log "screenshot of presentation mode failed (skipped)"
   for what in file-menu open export-menu; do
     (cd "$root" && "${runner[@]}" "$gui" --steps 300 --show "$what" --screenshot "$shots/$what.png" --exit >/dev/null 2>&1) ||
       log "screenshot of $what failed (skipped)"

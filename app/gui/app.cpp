@@ -20,6 +20,15 @@
 #include "core/scene_io.h"
 
 namespace attnmd::gui {
+namespace {
+
+// The next window fills `r` (the fixed panels of the main screen).
+void place(const Rect& r) {
+  ImGui::SetNextWindowPos(ImVec2(r.x, r.y));
+  ImGui::SetNextWindowSize(ImVec2(r.w, r.h));
+}
+
+}  // namespace
 
 // =================================================================================================
 // [SECTION] construction, run management
@@ -143,13 +152,39 @@ ExportSources App::exportSources() const {
 }
 
 void App::setUiScale(float scale) {
+  changeUiScale(scale, true);
+}
+
+void App::changeUiScale(float scale, bool remember) {
   scale = std::clamp(std::round(scale * 4.f) / 4.f, kMinUiScale, kMaxUiScale);
   if (scale == prefs_.uiScale) return;
   prefs_.uiScale = scale;
   styleDirty_ = true;
   fontRebuild_ = true;
+  if (!remember) return;
   session_->prefs().uiScale = scale;  // remembered for the next start
   session_->savePrefs();
+}
+
+void App::setPresenting(bool on) {
+  if (on == presenting_) return;
+  presenting_ = on;
+  fullscreenRequest_ = on;
+  if (on) {
+    panelsBeforePresenting_ = panels_;
+    scaleBeforePresenting_ = prefs_.uiScale;
+    panels_.showControls = false;
+    panels_.showHeatmap = false;
+    panels_.showPlots = true;
+    panels_.plotsWidth = 0;     // presentation's default: wide enough for one plot and its legend
+    canvas_.releaseDrag(doc_);  // a gesture in progress ends here: the canvas is locked from now on
+    view3d_.releaseDrag(doc_);
+    changeUiScale(std::min(kMaxUiScale, prefs_.uiScale + 0.5f), false);  // for this talk only
+    notify("presentation mode: Space plays, S steps, Esc or F11 leaves");
+  } else {
+    panels_ = panelsBeforePresenting_;
+    changeUiScale(scaleBeforePresenting_, false);
+  }
 }
 
 void App::setTheme(ThemeKind theme) {
@@ -383,6 +418,7 @@ void App::handleShortcuts() {
   session_->handleShortcuts(doc_);    // Ctrl+N/O/S/Q, Ctrl+Shift+S/C/V
   if (session_->modalOpen()) return;
   if (pressed(GLFW_KEY_F1)) help_.open = !help_.open;
+  if (pressed(GLFW_KEY_F11) || (presenting_ && pressed(GLFW_KEY_ESCAPE))) setPresenting(!presenting_);
   if (ctrl && (pressed(GLFW_KEY_EQUAL) || pressed(GLFW_KEY_KP_ADD))) setUiScale(prefs_.uiScale + 0.25f);
   if (ctrl && (pressed(GLFW_KEY_MINUS) || pressed(GLFW_KEY_KP_SUBTRACT))) setUiScale(prefs_.uiScale - 0.25f);
   if (io.WantTextInput) return;  // typing a number: letters and Ctrl+Z belong to the text field
@@ -406,7 +442,7 @@ void App::handleShortcuts() {
     timeline_.stepForward(lab_);
   if (pressed(GLFW_KEY_R)) resetRun();
   if (pressed(GLFW_KEY_F)) doc_.view().refit();
-  if (pressed(GLFW_KEY_DELETE) || pressed(GLFW_KEY_BACKSPACE)) deleteToken();
+  if (!presenting_ && (pressed(GLFW_KEY_DELETE) || pressed(GLFW_KEY_BACKSPACE))) deleteToken();
   if (pressed(GLFW_KEY_ESCAPE)) doc_.view().pickSvmTokens = false;
 }
 
@@ -432,24 +468,26 @@ void App::frame() {
   const float menuH = ImGui::GetFrameHeight();
   const float statusH = ImGui::GetFrameHeight() + 6.f * s;
   const float W = io.DisplaySize.x, H = io.DisplaySize.y;
-  // Side panels give way first at large UI scales: the canvas keeps about half the width.
-  const float leftW = std::clamp(370.f * s, 260.f, W * 0.28f);
-  const float rightW = std::clamp(420.f * s, 240.f, W * 0.26f);
-  const float centerW = std::max(100.f, W - leftW - rightW);
-  const float bodyH = std::max(100.f, H - menuH - statusH);
+  LayoutInput li;
+  li.width = W;
+  li.height = H;
+  li.menuHeight = menuH;
+  li.statusHeight = statusH;
+  li.scale = s;
   // Several runs' heat maps carry a title line (the run's name) above their grids.
   const float heatTitle =
       lab_.runCount() >= 2 && visibleRuns(2).size() >= 2 ? ImGui::GetTextLineHeightWithSpacing() : 0.f;
-  float heatH = std::clamp(HeatmapPanel::preferredHeight(doc_.scene().sequenceCount(), s) + heatTitle,
-                           90.f * s, bodyH * 0.32f);
+  li.heatmapPreferred = HeatmapPanel::preferredHeight(doc_.scene().sequenceCount(), s) + heatTitle;
   // The runs strip and the timeline: two rows of buttons each, whatever the font.
   const ImGuiStyle& st = ImGui::GetStyle();
   const float twoRows = 2.f * ImGui::GetFrameHeightWithSpacing() + 2.f * st.WindowPadding.y;
-  const float runsH = std::max(RunsPanel::preferredHeight(s), twoRows + st.ScrollbarSize);
-  const float timeH = std::max(TimelinePanel::preferredHeight(s), twoRows);
-  // The canvas keeps at least 45% of the height (projectors, UI scale 2): the heat maps give way and scroll.
-  heatH = std::max(40.f * s, std::min(heatH, bodyH * 0.55f - runsH - timeH));
-  const float canvasH = std::max(60.f, bodyH - heatH - runsH - timeH);
+  li.runsHeight = std::max(RunsPanel::preferredHeight(s), twoRows + st.ScrollbarSize);
+  li.timelineHeight = std::max(TimelinePanel::preferredHeight(s), twoRows);
+  if (presenting_ && lab_.runCount() < 2) li.runsHeight = 0;  // one run: nothing to choose between
+  li.presenting = presenting_;
+  li.panels = panels_;
+  layout_ = layoutScreen(li);
+  const ScreenLayout& lay = layout_;
   // Fixed panels without backgrounds of their own: clearRegions() paints them (see there).
   const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
                                  ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings |
@@ -457,9 +495,9 @@ void App::frame() {
   const CanvasStyle canvasStyle{prefs_.theme, s, false, &sprites_};
 
   // ---- left: run controls, then Experiment / Data / Generate
-  ImGui::SetNextWindowPos(ImVec2(0, menuH));
-  ImGui::SetNextWindowSize(ImVec2(leftW, bodyH));
-  if (ImGui::Begin("Run and experiment", nullptr, fixed | ImGuiWindowFlags_NoTitleBar)) {
+  if (!lay.controls.empty()) {
+    place(lay.controls);
+    ImGui::Begin("Run and experiment", nullptr, fixed | ImGuiWindowFlags_NoTitleBar);
     if (runPanel_.draw(doc_, lab_, controls_, *snap_, s)) resetRun();
     ImGui::Spacing();
     if (ImGui::BeginTabBar("left")) {
@@ -480,26 +518,26 @@ void App::frame() {
       }
       ImGui::EndTabBar();
     }
+    ImGui::End();
   }
-  ImGui::End();
   pushRunSettings();
   syncRun();
   refreshOverlay();
 
   // ---- centre: runs strip, canvas, timeline, heat map
-  ImGui::SetNextWindowPos(ImVec2(leftW, menuH));
-  ImGui::SetNextWindowSize(ImVec2(centerW, runsH));
-  if (ImGui::Begin("Runs", nullptr,
-                   fixed | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_HorizontalScrollbar)) {
-    runsPanel_.draw(doc_, lab_, s);
-    if (std::string m = runsPanel_.takeMessage(); !m.empty()) notify(m);
+  if (!lay.runs.empty()) {
+    place(lay.runs);
+    if (ImGui::Begin("Runs", nullptr,
+                     fixed | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_HorizontalScrollbar)) {
+      runsPanel_.draw(doc_, lab_, s);
+      if (std::string m = runsPanel_.takeMessage(); !m.empty()) notify(m);
+    }
+    ImGui::End();
   }
-  ImGui::End();
   syncRun();
   refreshOverlay();
 
-  ImGui::SetNextWindowPos(ImVec2(leftW, menuH + runsH));
-  ImGui::SetNextWindowSize(ImVec2(centerW, canvasH));
+  place(lay.canvas);
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
   if (ImGui::Begin("Canvas", nullptr,
                    fixed | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar |
@@ -516,10 +554,12 @@ void App::frame() {
     if (gridRuns_.size() >= 2) {
       drawGrid(space, canvasStyle);
     } else {
+      // Presenting: the canvas takes no mouse input at all (no edit, no pan or orbit), so a stray click
+      // in front of a class changes nothing.
       if (space)
-        view3d_.interact(doc_, canvasOverlay_, canvasStyle);
+        view3d_.interact(doc_, canvasOverlay_, canvasStyle, !presenting_);
       else
-        canvas_.interact(doc_, canvasOverlay_, canvasStyle);
+        canvas_.interact(doc_, canvasOverlay_, canvasStyle, !presenting_);
       syncRun();  // an edit on the canvas shows in this frame: run restarted, SVM re-solved
       refreshOverlay();
       if (space)
@@ -552,8 +592,7 @@ void App::frame() {
   ImGui::End();
   ImGui::PopStyleVar();
 
-  ImGui::SetNextWindowPos(ImVec2(leftW, menuH + runsH + canvasH));
-  ImGui::SetNextWindowSize(ImVec2(centerW, timeH));
+  place(lay.timeline);
   if (ImGui::Begin("Timeline", nullptr, fixed | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar)) {
     timeline_.draw(doc_, lab_, s);
   }
@@ -561,22 +600,26 @@ void App::frame() {
   syncRun();  // "continue from here" restarts a run's history; the cursor shows replayed runs
   refreshOverlay();
 
-  ImGui::SetNextWindowPos(ImVec2(leftW, menuH + bodyH - heatH));
-  ImGui::SetNextWindowSize(ImVec2(centerW, heatH));
-  if (ImGui::Begin("Attention weights s (sequences \xC3\x97 tokens)", nullptr, fixed)) {
-    drawHeatmaps();
+  if (!lay.heatmap.empty()) {
+    place(lay.heatmap);
+    if (ImGui::Begin("Attention weights s (sequences \xC3\x97 tokens)", nullptr, fixed)) drawHeatmaps();
+    ImGui::End();
   }
-  ImGui::End();
 
   // ---- right: plots
-  ImGui::SetNextWindowPos(ImVec2(leftW + centerW, menuH));
-  ImGui::SetNextWindowSize(ImVec2(W - leftW - centerW, bodyH));
-  if (ImGui::Begin("Plots", nullptr, fixed)) {
-    plots_.draw(plotRuns(), lab_.cursor(), s);
-    plotsMin_ = ImGui::GetWindowPos();
-    plotsMax_ = ImVec2(plotsMin_.x + ImGui::GetWindowWidth(), plotsMin_.y + ImGui::GetWindowHeight());
+  plotsMin_ = plotsMax_ = ImVec2(0, 0);
+  if (!lay.plots.empty()) {
+    place(lay.plots);
+    if (ImGui::Begin("Plots", nullptr, fixed)) {
+      plots_.onlyPlot = presenting_ ? presentationPlot : -1;
+      plots_.draw(plotRuns(), lab_.cursor(), s);
+      plotsMin_ = ImGui::GetWindowPos();
+      plotsMax_ = ImVec2(plotsMin_.x + ImGui::GetWindowWidth(), plotsMin_.y + ImGui::GetWindowHeight());
+    }
+    ImGui::End();
   }
-  ImGui::End();
+
+  drawSplitters(lay);
 
   drawStatusBar(H - statusH, statusH);
   help_.draw(s);
@@ -586,8 +629,64 @@ void App::frame() {
 }
 
 // =================================================================================================
-// [SECTION] menu bar, status bar
+// [SECTION] menu bar, status bar, splitters
 // =================================================================================================
+
+void App::drawSplitters(const ScreenLayout& lay) {
+  const ImGuiIO& io = ImGui::GetIO();
+  const float s = prefs_.uiScale;
+  struct Handle {
+    const char* id;
+    Rect rect;
+    Splitter which;
+    float anchor;  // the panel's far edge: its size is the pointer's distance from there
+    float grow;    // +1: the panel grows to the right (or down) of the anchor, -1: to the left (up)
+  };
+  const Handle handles[] = {
+      {"##split-controls", lay.controlsSplitter, Splitter::Controls, lay.controls.x, 1},
+      {"##split-plots", lay.plotsSplitter, Splitter::Plots, lay.plots.right(), -1},
+      {"##split-heatmap", lay.heatmapSplitter, Splitter::Heatmap, lay.heatmap.bottom(), -1},
+  };
+  const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
+                                 ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBackground |
+                                 ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_NoNav;
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowMinSize, ImVec2(1, 1));
+  for (const Handle& h : handles) {
+    if (h.rect.empty()) continue;
+    place(h.rect);
+    if (ImGui::Begin(h.id, nullptr, flags)) {
+      const bool vertical = h.which != Splitter::Heatmap;
+      ImGui::InvisibleButton("grab", ImVec2(h.rect.w, h.rect.h));
+      const bool hot = ImGui::IsItemHovered() || ImGui::IsItemActive();
+      if (hot) {
+        ImGui::SetMouseCursor(vertical ? ImGuiMouseCursor_ResizeEW : ImGuiMouseCursor_ResizeNS);
+        const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+        const ImU32 c =
+            ImGui::GetColorU32(ImGui::IsItemActive() ? ImGuiCol_SeparatorActive : ImGuiCol_SeparatorHovered);
+        if (vertical)
+          ImGui::GetForegroundDrawList()->AddLine(ImVec2(0.5f * (a.x + b.x), a.y),
+                                                  ImVec2(0.5f * (a.x + b.x), b.y), c, 2.f * s);
+        else
+          ImGui::GetForegroundDrawList()->AddLine(ImVec2(a.x, 0.5f * (a.y + b.y)),
+                                                  ImVec2(b.x, 0.5f * (a.y + b.y)), c, 2.f * s);
+        ImGui::SetTooltip(
+            "Drag to resize, drag to the edge to hide (View menu shows it again); double-click: "
+            "default size");
+      }
+      if (ImGui::IsItemHovered() && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) {
+        if (h.which == Splitter::Controls) panels_.controlsWidth = 0;
+        if (h.which == Splitter::Plots) panels_.plotsWidth = 0;
+        if (h.which == Splitter::Heatmap) panels_.heatmapHeight = 0;
+      } else if (ImGui::IsItemActive() && (io.MouseDelta.x != 0 || io.MouseDelta.y != 0)) {
+        const float pointer = vertical ? io.MousePos.x : io.MousePos.y;
+        panels_ = dragSplitter(panels_, h.which, h.grow * (pointer - h.anchor), s);
+      }
+    }
+    ImGui::End();
+  }
+  ImGui::PopStyleVar(2);
+}
 
 void App::drawMenuBar() {
   if (!ImGui::BeginMainMenuBar()) return;
@@ -650,6 +749,30 @@ void App::drawMenuBar() {
     tip("Star the token with the highest score \xCE\xB3_it = Y_i v\xE1\xB5\x80x_it in each sequence.");
     ImGui::MenuItem("Legend", nullptr, &l.legend);
     tip("The strip above the canvas explaining every mark.");
+    ImGui::Separator();
+    ImGui::MenuItem("Controls panel", nullptr, &panels_.showControls);
+    tip("Run controls, Experiment, Data and Generate on the left. The borders between panels can be "
+        "dragged; dragging one to the edge hides its panel.");
+    ImGui::MenuItem("Plots panel", nullptr, &panels_.showPlots);
+    tip("The plots on the right.");
+    ImGui::MenuItem("Heat map", nullptr, &panels_.showHeatmap);
+    tip("The attention weights under the canvas.");
+    if (ImGui::MenuItem("Default panel sizes")) {
+      const PanelSettings defaults;
+      panels_ = defaults;
+    }
+    ImGui::Separator();
+    if (ImGui::MenuItem("Presentation mode", "F11", presenting_)) setPresenting(!presenting_);
+    tip("Full screen with larger text: the canvas, the timeline and one plot; side panels hidden and the "
+        "canvas locked against edits. Space plays, S steps, Esc leaves.");
+    if (ImGui::BeginMenu("Plot shown when presenting")) {
+      for (std::size_t i = 0; i < plots_.figure.plots.size(); ++i) {
+        const std::string& title = plots_.figure.plots[i].title;
+        if (ImGui::MenuItem(title.c_str(), nullptr, presentationPlot == static_cast<int>(i)))
+          presentationPlot = static_cast<int>(i);
+      }
+      ImGui::EndMenu();
+    }
     ImGui::Separator();
     if (ImGui::MenuItem("Light theme", nullptr, prefs_.theme == ThemeKind::Light)) setTheme(ThemeKind::Light);
     if (ImGui::MenuItem("Dark theme", nullptr, prefs_.theme == ThemeKind::Dark)) setTheme(ThemeKind::Dark);

@@ -25,6 +25,7 @@
 
 #include "app/gui/export/export_actions.h"
 #include "app/gui/files/file_session.h"
+#include "app/gui/layout.h"
 #include "app/gui/panels/data_panel.h"
 #include "app/gui/panels/experiment_panel.h"
 #include "app/gui/panels/generator_panel.h"
@@ -97,6 +98,7 @@ class App {
   // The selected run's snapshot as shown (at the timeline cursor, or live).
   std::shared_ptr<const TrainSnapshot> snapshot() const { return snap_; }
   const Preferences& preferences() const { return prefs_; }
+  const PlotsPanel& plotsPanel() const { return plots_; }
   RunControls& runControls() { return controls_; }
 
   // Every run's rays on screen in the last frame (compare views, prompt model).
@@ -121,7 +123,21 @@ class App {
   // Restarts the run from the document's scene at step 0 (R).
   void resetRun();
 
-  // ---- files, autosave, recovery, preferences, export (issue 6)
+  // Presentation mode (F11, View menu, --present): full screen, larger text, the canvas, the timeline
+  // and one chosen plot; the side panels and heat map hidden; the canvas locked against edits (a stray
+  // click does nothing). Space plays, S steps, Esc or F11 leaves, restoring panels and text size.
+  void setPresenting(bool on);
+  bool presenting() const { return presenting_; }
+  // Which plot presentation mode shows (index into the run figure: loss, norm, alignment, ...).
+  int presentationPlot = 2;
+  // Once after presentation mode was entered or left: the platform switches full screen on or off.
+  std::optional<bool> takeFullscreenRequest() { return std::exchange(fullscreenRequest_, std::nullopt); }
+
+  // Which panels show and their sizes (View menu, splitters), and where the last frame put them.
+  PanelSettings& panels() { return panels_; }
+  const ScreenLayout& layout() const { return layout_; }
+
+  // ---- files, autosave, recovery, preferences, export
   // Until startSession() the session is inert (no folders: nothing is read or written), which is what
   // tests that construct an App get. Returns messages worth showing (corrupt preferences, ...).
   std::vector<std::string> startSession(FileSessionOptions options);
@@ -154,6 +170,8 @@ class App {
   void wireSession();
   std::vector<std::string> stateSummary() const;  // README lines of an export bundle
   void drawStatusBar(float y, float height);
+  void drawSplitters(const ScreenLayout& layout);  // grab handles between the panels
+  void changeUiScale(float scale, bool remember);  // remember: saved in the preferences
   std::string hint() const;
 
   Document doc_;
@@ -198,6 +216,12 @@ class App {
   ExportActions exports_;
   std::string forceMenu_;  // --show file-menu / export-menu: the menu held open
   MarkerSprites sprites_;
+  PanelSettings panels_;
+  ScreenLayout layout_;
+  bool presenting_ = false;
+  PanelSettings panelsBeforePresenting_;
+  float scaleBeforePresenting_ = 1.f;
+  std::optional<bool> fullscreenRequest_;
 };
 
 }  // namespace attnmd::gui

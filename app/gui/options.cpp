@@ -54,6 +54,8 @@ std::string appUsage() {
          "  --user-state         with --screenshot/--exit/--bench-frames: use the preferences and autosaves\n"
          "                       (scripted runs ignore them otherwise, so they look the same everywhere)\n"
          "  --show WHAT          open file-menu, export-menu, open, save-as, unsaved or help (screenshots)\n"
+         "  --present            start in presentation mode (F11): full screen, larger text, the canvas\n"
+         "                       and one plot, edits locked; Esc leaves\n"
          "  --version            print the version\n"
          "  -h, --help           print this help\n"
          "\n"
@@ -87,6 +89,8 @@ ParsedOptions parseAppOptions(int argc, const char* const* argv) {
       o.help = true;
     } else if (arg == "--version") {
       o.version = true;
+    } else if (arg == "--present") {
+      o.present = true;
     } else if (arg == "--exit") {
       o.exitAfter = true;
     } else if (arg == "--scene") {

@@ -23,6 +23,7 @@ struct AppOptions {
   std::string layoutJsonPath;  // --layout-json FILE (or $ATTNMD_LAYOUT_JSON): where key items were drawn
   bool help = false;           // --help / -h
   bool version = false;        // --version
+  bool present = false;        // --present: start in presentation mode
   // --user-state: a scripted run (--screenshot, --exit, --bench-frames) normally ignores the user's
   // preferences and autosaves, so tests and figures look the same on every machine; with this flag it
   // reads and writes them like an interactive run (e.g. to show the recovery prompt).

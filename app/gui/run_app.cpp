@@ -252,6 +252,7 @@ int runApp(const AppOptions& o) {
     if (!o.themeGiven) app.setTheme(up.theme);
   }
   if (!o.show.empty()) app.show(o.show);
+  if (o.present) app.setPresenting(true);
   if (o.steps > 0) app.lab().requestSteps(o.steps);
   bool atPending = o.at >= 0;  // --at K: once the steps are trained
   if (bench) {
@@ -283,6 +284,9 @@ int runApp(const AppOptions& o) {
       platform->reloadFontTexture();
     }
     if (const std::string t = app.windowTitle(); t != title) platform->setTitle(title = t);
+    // Presentation mode goes full screen, except in scripted runs (their screenshots keep --size).
+    if (const std::optional<bool> full = app.takeFullscreenRequest(); full && !scripted && !bench)
+      platform->setFullscreen(*full);
     // An export asked for pixels in the last frame (from a menu): this frame is rendered offscreen too,
     // without the menu and the pointer's hover effects.
     const std::optional<CaptureRequest> exportCapture = app.exports().takeCapture();

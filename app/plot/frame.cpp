@@ -171,7 +171,10 @@ FigureFrame buildFrame(const Figure& figure, const ViewState& view, const FrameO
     return f;
   }
   const double bottomChrome = m.pad + m.tickLen + 0.3 * m.fs + m.fs + 1.6 * m.fs;
-  const double slotH = std::max(4 * m.fs, (f.height - top - bottomChrome - m.gap * (n - 1)) / n);
+  // Every plot gets the same data area; legends and notes take extra rows above their own plot, so a
+  // long legend never squeezes its plot below the minimum (the figure grows instead: f.height).
+  const double minAreaH = std::max(options.minAreaHeight, 4 * m.fs);
+  const double stackH = f.height - top - bottomChrome - m.gap * static_cast<double>(n - 1);
   const double right = f.width - 1.5 * m.fs;  // room for half of the last x tick label
   bool anyYLabel = false;
   for (const Plot& p : figure.plots) anyYLabel = anyYLabel || !p.y.label.empty();
@@ -219,13 +222,21 @@ FigureFrame buildFrame(const Figure& figure, const ViewState& view, const FrameO
   const double headerLeftMost = m.pad + yLabelW + measure("1e-100", m.fs) + m.tickLen + 0.3 * m.fs;
   for (int pass = 0; pass < 2; ++pass) {
     double widest = options.yLabelReserve.empty() ? 0 : measure(options.yLabelReserve, m.fs);
+    std::vector<double> headerH(n);
+    double headersH = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      headerH[i] = flowHeader(headers[i], std::min(left, headerLeftMost), right, 0, m.rowH, m.gap) * m.rowH +
+                   0.3 * m.fs;
+      headersH += headerH[i];
+    }
+    const double areaH = std::max(minAreaH, (stackH - headersH) / static_cast<double>(n));
     double y = top;
     for (std::size_t i = 0; i < n; ++i) {
       PlotFrame& pf = f.plots[i];
-      const int rows = flowHeader(headers[i], std::min(left, headerLeftMost), right, y, m.rowH, m.gap);
-      const double headerH = rows * m.rowH + 0.3 * m.fs;
+      flowHeader(headers[i], std::min(left, headerLeftMost), right, y, m.rowH, m.gap);
+      const double slotH = headerH[i] + areaH;
       pf.outer = {0, y, f.width, slotH};
-      pf.area = {left, y + headerH, right - left, std::max(m.fs, slotH - headerH)};
+      pf.area = {left, y + headerH[i], right - left, areaH};
       pf.y = {pf.yU.lo, pf.yU.hi, pf.area.bottom(), pf.area.y};
       pf.x = {f.xU.lo, f.xU.hi, pf.area.x, pf.area.right()};
       pf.yTicks =
@@ -234,6 +245,7 @@ FigureFrame buildFrame(const Figure& figure, const ViewState& view, const FrameO
       for (const Tick& t : pf.yTicks) widest = std::max(widest, measure(t.label, m.fs));
       y += slotH + m.gap;
     }
+    f.height = std::max(options.height, y - m.gap + bottomChrome);
     const double needed = m.pad + yLabelW + widest + m.tickLen + 0.3 * m.fs;
     if (pass == 0)
       left = needed;
@@ -246,6 +258,7 @@ FigureFrame buildFrame(const Figure& figure, const ViewState& view, const FrameO
       left = needed;
     }
   }
+  if (theme.background.a) std::get<RectItem>(items.front()).rect.h = f.height;  // the stack may have grown
   const double areaW = right - left;
   f.xTicks = axisTicks(f.xScale, f.xU, maxTicksFor(areaW, options.xTickSpacing * m.fs));
   thinMinorTicks(f.xTicks, f.plots[0].x, 0.4 * m.fs);

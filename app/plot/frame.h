@@ -26,7 +26,8 @@ double estimateTextWidth(std::string_view text, double fontSize);
 
 struct FrameOptions {
   double width = 640;          // px, the whole figure
-  double height = 480;         // px, the whole figure (plots share it equally)
+  double height = 480;         // px, the whole figure (plots share it equally; see FigureFrame::height)
+  double minAreaHeight = 0;    // px, the least data area of a plot (at least 4 font sizes)
   double fontSize = 12;        // px, tick labels and legend; titles use the same size in bold
   double lineScale = 1;        // multiplies every line width (the app's UI scale, 1x to 3x)
   bool yAxisLabels = true;     // rotated axis label left of each plot (the GUI has no rotated text)
@@ -118,6 +119,8 @@ struct CursorMark {
 };
 
 struct FigureFrame {
+  // The figure's size: FrameOptions' width and height, or taller when the plots' legends and minimum
+  // data areas need more (a caller showing the frame gives it this height, scrolling if need be).
   double width = 0, height = 0;
   AxisScale xScale = AxisScale::Linear;
   Range xU;  // shown x range (axis coordinates)

@@ -81,7 +81,7 @@ TEST(Options, HelpExplainsTheHeadlessScreenshot) {
   for (const char* flag : {"--scene", "--steps", "--size", "--screenshot", "--exit", "--bench-frames",
                            "--ui-scale", "--theme", "--view"})
     EXPECT_NE(u.find(flag), std::string::npos) << flag;
-  for (const std::string& problem : testing::userTextProblems(u))
+  for (const std::string& problem : ::attnmd::testing::userTextProblems(u))
     ADD_FAILURE() << "attnmd --help " << problem;
 }
 

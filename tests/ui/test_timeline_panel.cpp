@@ -6,35 +6,16 @@
 
 #include "app/state/run_presets.h"
 #include "imgui_harness.h"
+#include "tests/support/scenes.h"
 
 namespace attnmd::gui {
 namespace {
 
+using ::attnmd::testing::teachingScene;
+
 using testing::ImGuiHarness;
 
 // tests/ui/test_app.cpp's teaching scene: prompt model, d = 2, four sequences of three tokens.
-core::Scene teachingScene() {
-  core::Scene s;
-  s.dim = 2;
-  s.model.kind = core::ModelKind::Prompt;
-  s.model.v = Eigen::Vector2d(0, 1);
-  const double data[4][6] = {{2.0, 1.5, 0.5, 0.3, -0.5, 1.0},
-                             {1.6, 0.8, 0.3, -0.6, -1.2, 0.2},
-                             {1.8, -1.2, 0.0, 0.5, -0.8, -0.4},
-                             {1.2, -0.4, -0.4, 0.9, 0.6, 1.4}};
-  const int labels[4] = {1, 1, -1, -1};
-  for (int i = 0; i < 4; ++i) {
-    core::Sequence q;
-    q.y = labels[i];
-    q.tokens.resize(3, 2);
-    for (int t = 0; t < 3; ++t) q.tokens.row(t) << data[i][2 * t], data[i][2 * t + 1];
-    s.sequences.push_back(q);
-  }
-  s.optimizer.name = core::OptimizerKind::NMD;
-  s.optimizer.lr = 0.1;
-  return s;
-}
-
 bool sameBits(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
   return a.rows() == b.rows() && a.cols() == b.cols() && (a.array() == b.array()).all();
 }

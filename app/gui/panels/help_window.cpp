@@ -26,6 +26,8 @@ const Shortcut kShortcuts[] = {
     {"drop a .json", "open it"},
     {"Ctrl+Q", "quit (asks first when there are unsaved changes)"},
     {"F1", "this help"},
+    {"F11", "presentation mode: full screen, larger text, canvas and one plot, edits locked (Esc leaves)"},
+    {"drag a panel border", "resize the panel; drag it to the edge to hide it (View menu shows it again)"},
     {"double-click (empty)", "add a token to the selected sequence (hold to place it)"},
     {"left drag", "move a token, the tip of v, or a query point \xC3\x97"},
     {"Ctrl while placing", "snap to the grid's lines (else: rounded to a pixel's worth)"},

@@ -183,6 +183,12 @@ void PlotsPanel::draw(const std::vector<PlotRun>& runs, std::optional<long long>
     }
   }
   const ImVec2 avail = ImGui::GetContentRegionAvail();
+  if (onlyPlot >= 0 && static_cast<std::size_t>(onlyPlot) < figure.plots.size()) {
+    plot::Figure single = figure;  // a copy per frame: presentation mode only, one plot's series
+    single.plots = {figure.plots[static_cast<std::size_t>(onlyPlot)]};
+    view.draw(single, ImVec2(0, 0));  // the room left below the plot's toolbar
+    return;
+  }
   view.draw(figure, ImVec2(avail.x, std::max(120.f * scale, avail.y - tableH)));
   if (shown.size() > 1)
     valuesTable(shown, scale);

@@ -34,6 +34,8 @@ struct PlotsPanel {
 
   PlotView view;        // UI-local: x scale, zoom, hidden series, hover
   plot::Figure figure;  // rebuilt when a run's snapshot changes
+  // >= 0: only that plot of the figure, filling the panel, and no values table (presentation mode).
+  int onlyPlot = -1;
 
  private:
   struct Built {  // what `figure` was built from

@@ -121,6 +121,22 @@ void Platform::setTitle(const std::string& title) {
   glfwSetWindowTitle(window_, title.c_str());
 }
 
+void Platform::setFullscreen(bool on) {
+  const bool now = glfwGetWindowMonitor(window_) != nullptr;
+  if (on == now) return;
+  if (on) {
+    GLFWmonitor* monitor = glfwGetPrimaryMonitor();
+    const GLFWvidmode* mode = monitor ? glfwGetVideoMode(monitor) : nullptr;
+    if (!mode) return;  // no monitor to fill (some virtual displays): stay windowed
+    glfwGetWindowPos(window_, &windowed_[0], &windowed_[1]);
+    glfwGetWindowSize(window_, &windowed_[2], &windowed_[3]);
+    glfwSetWindowMonitor(window_, monitor, 0, 0, mode->width, mode->height, mode->refreshRate);
+  } else {
+    glfwSetWindowMonitor(window_, nullptr, windowed_[0], windowed_[1], windowed_[2], windowed_[3],
+                         GLFW_DONT_CARE);
+  }
+}
+
 void Platform::processEvents(double timeoutSeconds) {
   if (timeoutSeconds > 0)
     glfwWaitEventsTimeout(timeoutSeconds);

@@ -47,6 +47,8 @@ class Platform {
   // Paths of files dropped onto the window since the last call (glfwSetDropCallback).
   std::vector<std::string> takeDroppedPaths();
   void setTitle(const std::string& title);
+  // Full screen on the primary monitor, or back to the window's former position and size.
+  void setFullscreen(bool on);
   // Processes events; waits up to `timeoutSeconds` for one when > 0 (idle when nothing moves).
   void processEvents(double timeoutSeconds);
   // `ignoreMouse`: the frame sees no mouse (scripted screenshots: no hover highlight or tooltip from
@@ -73,6 +75,7 @@ class Platform {
   bool glfwBackend_ = false;
   bool glBackend_ = false;
   bool closeRequested_ = false;
+  int windowed_[4] = {0, 0, 1600, 1000};  // x, y, width, height before going full screen
   std::vector<std::string> dropped_;
 
   static void onClose(GLFWwindow* window);

@@ -150,14 +150,15 @@ void PlotView::draw(const plot::Figure& figure, ImVec2 size) {
   if (size.y <= 0) size.y = avail.y;
   size.x = std::max(size.x, 16 * fs);
   plot::FrameOptions options = frameOptions(size);
-  const float minHeight = static_cast<float>(figure.plots.size()) * minPlotHeight * fs +
-                          static_cast<float>(plot::chromeHeight(figure, options));
-  size.y = std::max(size.y, minHeight);
+  options.minAreaHeight = minPlotHeight * fs;
+  // The frame grows past `size` when the legends and the plots' minimum areas need it; the stack then
+  // takes that height and the parent window scrolls.
+  frame = plot::buildFrame(figure, state, options);
+  size.y = static_cast<float>(frame.height);
   options.height = size.y;
 
   origin = ImGui::GetCursorScreenPos();
   ImGui::InvisibleButton("##plotstack", size);
-  frame = plot::buildFrame(figure, state, options);
   if (handleInput()) frame = plot::buildFrame(figure, state, options);
   updateHover(figure);
 

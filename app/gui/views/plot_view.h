@@ -32,7 +32,8 @@ struct PlotView {
   bool runEntries = true;      // several runs: name them in every plot's legend (false: the caller does)
   double columnsPerPixel = 1;  // decimation: min/max columns per px of plot width
   bool toolbar = true;         // "log x" toggle and a hint line above the plots
-  float minPlotHeight = 7;     // in font sizes; below it the stack grows and the parent window scrolls
+  float minPlotHeight = 6;     // a plot's data area, in font sizes; below it the stack grows and the
+                               // parent window scrolls
 
   // UI-local state.
   plot::ViewState state;  // x scale toggle, zoomed x range, hidden legend keys
