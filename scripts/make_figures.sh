@@ -103,6 +103,9 @@ if [ "$screenshots" -eq 1 ] && [ -x "$gui" ] && { [ -n "${DISPLAY:-}" ] || comma
   (cd "$root" && "${runner[@]}" "$gui" --scene assets/scenes/compare-p.json --steps 2000 --compare grid --at 30 \
     --screenshot "$shots/timeline.png" --exit >/dev/null 2>&1) ||
     log "screenshot of the timeline failed (skipped)"
+  # README's lesson window: the first lesson, its first step done.
+  (cd "$root" && "${runner[@]}" "$gui" --lesson 01-attention-selects --steps 250 --size 1280x720 \
+    --screenshot "$shots/lesson.png" --exit >/dev/null 2>&1) || log "screenshot of a lesson failed (skipped)"
   # README's presentation mode: a projector-sized window.
   (cd "$root" && "${runner[@]}" "$gui" --steps 1500 --size 1280x720 --present \
     --screenshot "$shots/presentation.png" --exit >/dev/null 2>&1) || log "screenshot of presentation mode failed (skipped)"

@@ -187,6 +187,62 @@ void App::setPresenting(bool on) {
   }
 }
 
+bool App::openLesson(const std::string& name) {
+  auto parsed = bundledLesson(name);
+  if (const std::string* error = std::get_if<std::string>(&parsed)) {
+    notify(*error);
+    return false;
+  }
+  lesson_.emplace(std::get<Lesson>(std::move(parsed)));
+  enterLessonStep();
+  return true;
+}
+
+void App::lessonStep(int delta) {
+  if (!lesson_) return;
+  const int last = static_cast<int>(lesson_->lesson.steps.size()) - 1;
+  const int to = std::clamp(lesson_->step + delta, 0, last);
+  if (to == lesson_->step) return;
+  lesson_->step = to;
+  enterLessonStep();
+}
+
+void App::enterLessonStep() {
+  const LessonStep& step = lesson_->current();
+  if (step.scene.empty()) return;
+  const std::optional<std::string> text = readAsset(step.scene);
+  OpenedDocument d = openDocumentText(text.value_or(""), step.scene);
+  if (!d.ok) {
+    notify("lesson: " + d.error);
+    return;
+  }
+  std::string name = step.scene.substr(step.scene.find_last_of('/') + 1);
+  if (name.ends_with(".json")) name.resize(name.size() - 5);
+  session_->openNew(doc_, std::move(d.doc), name);
+}
+
+LessonFacts App::lessonFacts() const {
+  LessonFacts f;
+  f.runs = lab_.runCount();
+  f.runsDisagree = f.runs >= 2 && !disagreeingSequences(lab_, doc_).empty();
+  for (const core::Sequence& q : doc_.scene().sequences)
+    f.tokens.push_back(static_cast<int>(q.tokens.rows()));
+  if (!snap_) return f;
+  const core::MetricsPoint& m = snap_->metrics;
+  f.step = snap_->iteration;
+  f.loss = m.loss;
+  f.corr = m.corr;
+  f.corrOptimal = m.corrOptimal;
+  f.sparsity = std::pow(10.0, m.log10MaxUnselected);
+  f.margin = m.margin;
+  f.accuracy = m.accuracy;
+  // As the canvas shows them: a sequence whose tokens all tie has no selected token (-1).
+  const CanvasOverlay& ov = canvasOverlay_;
+  f.selected = ov.selected.size() == snap_->selected.size() ? ov.selected : snap_->selected;
+  f.optimal = snap_->optimal;
+  return f;
+}
+
 void App::setTheme(ThemeKind theme) {
   prefs_.theme = theme;
   styleDirty_ = true;
@@ -419,6 +475,8 @@ void App::handleShortcuts() {
   if (session_->modalOpen()) return;
   if (pressed(GLFW_KEY_F1)) help_.open = !help_.open;
   if (pressed(GLFW_KEY_F11) || (presenting_ && pressed(GLFW_KEY_ESCAPE))) setPresenting(!presenting_);
+  if (lesson_ && pressed(GLFW_KEY_PAGE_DOWN)) lessonStep(+1);
+  if (lesson_ && pressed(GLFW_KEY_PAGE_UP)) lessonStep(-1);
   if (ctrl && (pressed(GLFW_KEY_EQUAL) || pressed(GLFW_KEY_KP_ADD))) setUiScale(prefs_.uiScale + 0.25f);
   if (ctrl && (pressed(GLFW_KEY_MINUS) || pressed(GLFW_KEY_KP_SUBTRACT))) setUiScale(prefs_.uiScale - 0.25f);
   if (io.WantTextInput) return;  // typing a number: letters and Ctrl+Z belong to the text field
@@ -621,6 +679,30 @@ void App::frame() {
 
   drawSplitters(lay);
 
+  if (lesson_) {
+    lesson_->update(lessonFacts());
+    // Over the top of the plots (they scroll); without them, the canvas's top-right corner.
+    const float w = lay.plots.empty() ? std::min(400.f * s, 0.45f * lay.canvas.w) : lay.plots.w - 8.f * s;
+    const float x = lay.plots.empty() ? lay.canvas.right() - w - 8.f * s : lay.plots.x + 4.f * s;
+    const float y = (lay.plots.empty() ? lay.canvas.y : lay.plots.y) + 8.f * s;
+    switch (lessonPanel_.draw(*lesson_, s, x, y, w)) {
+      case LessonAction::Back:
+        lessonStep(-1);
+        break;
+      case LessonAction::Next:
+        lessonStep(+1);
+        break;
+      case LessonAction::Reopen:
+        enterLessonStep();
+        break;
+      case LessonAction::Close:
+        lesson_.reset();
+        break;
+      case LessonAction::None:
+        break;
+    }
+  }
+
   drawStatusBar(H - statusH, statusH);
   help_.draw(s);
   // Prompts, the file browser and autosave last: they sit on top, and a file opened or restored here
@@ -791,6 +873,15 @@ void App::drawMenuBar() {
   }
   if (ImGui::BeginMenu("Help")) {
     ImGui::MenuItem("Shortcuts and guide", "F1", &help_.open);
+    if (ImGui::BeginMenu("Lessons")) {
+      for (const Lesson& l : bundledLessons()) {
+        if (ImGui::MenuItem(l.title.c_str(), nullptr, lesson_ && lesson_->lesson.name == l.name))
+          openLesson(l.name);
+        if (!l.introduction.empty()) tip(l.introduction.c_str());
+      }
+      ImGui::EndMenu();
+    }
+    tip("Guided lessons: each step opens a scene, explains it, sets a task and turns green when it is done.");
     ImGui::EndMenu();
   }
   // Right side: scene summary.

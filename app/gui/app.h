@@ -30,6 +30,7 @@
 #include "app/gui/panels/experiment_panel.h"
 #include "app/gui/panels/generator_panel.h"
 #include "app/gui/panels/help_window.h"
+#include "app/gui/panels/lesson_panel.h"
 #include "app/gui/panels/plots_panel.h"
 #include "app/gui/panels/run_panel.h"
 #include "app/gui/panels/runs_panel.h"
@@ -41,6 +42,7 @@
 #include "app/gui/widgets/theme.h"
 #include "app/state/document.h"
 #include "app/state/lab.h"
+#include "app/state/lesson.h"
 #include "app/state/theory.h"
 #include "app/state/trainer.h"
 
@@ -133,6 +135,15 @@ class App {
   // Once after presentation mode was entered or left: the platform switches full screen on or off.
   std::optional<bool> takeFullscreenRequest() { return std::exchange(fullscreenRequest_, std::nullopt); }
 
+  // Guided lessons (Help > Lessons, --lesson NAME): the lesson followed, if any. Opening a lesson or
+  // moving to a step with a scene opens that scene as a new untitled document (asking first about
+  // unsaved changes).
+  bool openLesson(const std::string& name);  // false: not found or malformed (the message is notified)
+  void closeLesson() { lesson_.reset(); }
+  void lessonStep(int delta);  // Next (+1) / Back (-1)
+  const std::optional<LessonProgress>& lesson() const { return lesson_; }
+  LessonFacts lessonFacts() const;  // what the current step's check reads, from the selected run
+
   // Which panels show and their sizes (View menu, splitters), and where the last frame put them.
   PanelSettings& panels() { return panels_; }
   const ScreenLayout& layout() const { return layout_; }
@@ -222,6 +233,9 @@ class App {
   PanelSettings panelsBeforePresenting_;
   float scaleBeforePresenting_ = 1.f;
   std::optional<bool> fullscreenRequest_;
+  std::optional<LessonProgress> lesson_;
+  LessonPanel lessonPanel_;
+  void enterLessonStep();  // opens the current step's scene, if it has one
 };
 
 }  // namespace attnmd::gui

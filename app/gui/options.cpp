@@ -56,6 +56,8 @@ std::string appUsage() {
          "  --show WHAT          open file-menu, export-menu, open, save-as, unsaved or help (screenshots)\n"
          "  --present            start in presentation mode (F11): full screen, larger text, the canvas\n"
          "                       and one plot, edits locked; Esc leaves\n"
+         "  --lesson NAME        follow a guided lesson (Help > Lessons lists them), e.g.\n"
+         "                       --lesson 01-attention-selects\n"
          "  --version            print the version\n"
          "  -h, --help           print this help\n"
          "\n"
@@ -91,6 +93,9 @@ ParsedOptions parseAppOptions(int argc, const char* const* argv) {
       o.version = true;
     } else if (arg == "--present") {
       o.present = true;
+    } else if (arg == "--lesson") {
+      if (!value(v)) return r;
+      o.lesson = v;
     } else if (arg == "--exit") {
       o.exitAfter = true;
     } else if (arg == "--scene") {

@@ -24,6 +24,7 @@ struct AppOptions {
   bool help = false;           // --help / -h
   bool version = false;        // --version
   bool present = false;        // --present: start in presentation mode
+  std::string lesson;          // --lesson NAME: start the guided lesson assets/lessons/NAME.md
   // --user-state: a scripted run (--screenshot, --exit, --bench-frames) normally ignores the user's
   // preferences and autosaves, so tests and figures look the same on every machine; with this flag it
   // reads and writes them like an interactive run (e.g. to show the recovery prompt).

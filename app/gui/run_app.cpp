@@ -253,6 +253,10 @@ int runApp(const AppOptions& o) {
   }
   if (!o.show.empty()) app.show(o.show);
   if (o.present) app.setPresenting(true);
+  if (!o.lesson.empty() && !app.openLesson(o.lesson)) {
+    std::cerr << "attnmd: --lesson: " << std::get<std::string>(bundledLesson(o.lesson)) << '\n';
+    return 2;
+  }
   if (o.steps > 0) app.lab().requestSteps(o.steps);
   bool atPending = o.at >= 0;  // --at K: once the steps are trained
   if (bench) {

@@ -132,7 +132,7 @@ struct ProjectorApp : ::testing::Test {
     EXPECT_TRUE(opened.ok) << opened.error;
     return opened.doc.state;
   }
-  testing::ImGuiHarness ui{ImVec2(1280, 720)};
+  ::attnmd::gui::testing::ImGuiHarness ui{ImVec2(1280, 720)};
   App app{defaultScene(), Preferences{}, ViewState{}, TrainerMode::Synchronous};
   std::function<void()> fn = [this] { app.frame(); };
 };

@@ -55,12 +55,12 @@ void attentionLike(std::mt19937_64& rng, int n, int T, int d, MatrixXd& U, Matri
   }
 }
 
-struct Worst {
+struct NuclearWorst {
   double gap = 0, violation = 0;
 };
 
 void expectCertified(const MatrixXd& U, const MatrixXd& Z, const VectorXd& b, const SvmSolution& s,
-                     Worst& worst) {
+                     NuclearWorst& worst) {
   ASSERT_EQ(s.status, SvmStatus::Optimal) << s.reason;
   const MatrixXd W = asMatrix(s, U.cols(), Z.cols());
   const VectorXd aw = (U * W).cwiseProduct(Z).rowwise().sum();
@@ -216,7 +216,7 @@ TEST(NuclearSvm, RandomInstancesAreCertified) {
     int m, d1, d2, count;
   } shapes[] = {{1, 3, 3, 60},  {5, 3, 3, 200},  {9, 3, 3, 200}, {20, 3, 3, 150}, {12, 4, 2, 100},
                 {30, 5, 5, 40}, {42, 10, 10, 8}, {100, 5, 5, 8}, {500, 3, 3, 8}};
-  Worst worst;
+  NuclearWorst worst;
   int total = 0;
   for (const auto& sh : shapes) {
     for (int t = 0; t < sh.count; ++t) {
@@ -289,7 +289,7 @@ TEST(NuclearSvm, WarmStartAndManyRows) {
     o.warmStartLambda = &first.lambda;
     const SvmSolution warm = solveNuclearSvm(U, Z, b, o);
     const SvmSolution cold = solveNuclearSvm(U, Z, b);
-    Worst w;
+    NuclearWorst w;
     expectCertified(U, Z, b, warm, w);
     EXPECT_NEAR(warm.value, cold.value, 1e-10 * cold.value);
   }

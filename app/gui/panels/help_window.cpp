@@ -1,5 +1,7 @@
 #include "app/gui/panels/help_window.h"
 
+#include "app/gui/widgets/ui_util.h"
+
 #include <imgui.h>
 
 #include <cctype>
@@ -27,6 +29,7 @@ const Shortcut kShortcuts[] = {
     {"Ctrl+Q", "quit (asks first when there are unsaved changes)"},
     {"F1", "this help"},
     {"F11", "presentation mode: full screen, larger text, canvas and one plot, edits locked (Esc leaves)"},
+    {"PageDown / PageUp", "next / previous step of the open lesson (Help > Lessons)"},
     {"drag a panel border", "resize the panel; drag it to the edge to hide it (View menu shows it again)"},
     {"double-click (empty)", "add a token to the selected sequence (hold to place it)"},
     {"left drag", "move a token, the tip of v, or a query point \xC3\x97"},
@@ -65,49 +68,12 @@ void HelpWindow::draw(float scale) {
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(kShortcuts[k].keys);
       ImGui::TableNextColumn();
-      ImGui::TextUnformatted(kShortcuts[k].action);
+      ImGui::TextWrapped("%s", kShortcuts[k].action);  // a narrow window wraps instead of cutting
     }
     ImGui::EndTable();
   }
   ImGui::Spacing();
-  if (!lesson.empty()) {
-    // Light markdown: "# " headings, "**" dropped, paragraphs and list items joined and wrapped.
-    std::istringstream in(lesson);
-    std::string line, paragraph;
-    ImGui::PushTextWrapPos(0.f);
-    auto flush = [&] {
-      if (!paragraph.empty()) ImGui::TextWrapped("%s", paragraph.c_str());
-      paragraph.clear();
-    };
-    while (std::getline(in, line)) {
-      std::string clean;
-      for (std::size_t i = 0; i < line.size(); ++i) {
-        if (line.compare(i, 2, "**") == 0) {
-          ++i;
-          continue;
-        }
-        clean += line[i];
-      }
-      const std::size_t first = clean.find_first_not_of(' ');
-      const bool blank = first == std::string::npos;
-      const bool item =
-          !blank && (std::isdigit(static_cast<unsigned char>(clean[first])) || clean[first] == '-');
-      if (clean.rfind("# ", 0) == 0) {
-        flush();
-        ImGui::Spacing();
-        ImGui::TextUnformatted(clean.c_str() + 2);
-        ImGui::Separator();
-      } else if (blank) {
-        flush();
-      } else {
-        if (item) flush();
-        if (!paragraph.empty()) paragraph += ' ';
-        paragraph += clean.substr(first);
-      }
-    }
-    flush();
-    ImGui::PopTextWrapPos();
-  }
+  if (!lesson.empty()) markdownText(lesson);
   ImGui::End();
 }
 

@@ -1,6 +1,49 @@
 #include "app/gui/widgets/ui_util.h"
 
+#include <cctype>
+#include <sstream>
+#include <string>
+
 namespace attnmd::gui {
+
+void markdownText(const std::string& text) {
+  std::istringstream in(text);
+  std::string line, paragraph;
+  ImGui::PushTextWrapPos(0.f);
+  auto flush = [&] {
+    if (!paragraph.empty()) ImGui::TextWrapped("%s", paragraph.c_str());
+    paragraph.clear();
+  };
+  while (std::getline(in, line)) {
+    std::string clean;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+      if (line.compare(i, 2, "**") == 0) {
+        ++i;
+        continue;
+      }
+      clean += line[i];
+    }
+    const std::size_t first = clean.find_first_not_of(' ');
+    const bool blank = first == std::string::npos;
+    const bool item =
+        !blank && (std::isdigit(static_cast<unsigned char>(clean[first])) || clean[first] == '-');
+    const std::size_t hashes = clean.rfind("## ", 0) == 0 ? 3 : clean.rfind("# ", 0) == 0 ? 2 : 0;
+    if (hashes) {
+      flush();
+      ImGui::Spacing();
+      ImGui::TextUnformatted(clean.c_str() + hashes);
+      ImGui::Separator();
+    } else if (blank) {
+      flush();
+    } else {
+      if (item) flush();
+      if (!paragraph.empty()) paragraph += ' ';
+      paragraph += clean.substr(first);
+    }
+  }
+  flush();
+  ImGui::PopTextWrapPos();
+}
 
 void tip(const char* text) {
   if (!ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) return;

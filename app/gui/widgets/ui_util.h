@@ -14,6 +14,10 @@ namespace attnmd::gui {
 // One-sentence tooltip for the last item (every control has one, with the formula where one exists).
 void tip(const char* text);
 
+// Light Markdown, wrapped to the window: "# " and "## " headings, "**" dropped, paragraphs and list
+// items ("1.", "-") joined and wrapped (the Help window's guide, lesson text).
+void markdownText(const std::string& text);
+
 // Turns the last widget's edits into one gesture: begins on activation, applies `command` whenever
 // `changed`, ends on deactivation. A slider drag or a typed number is then one undo entry.
 void itemGesture(Document& doc, const char* name, bool changed, const Command& command);
