@@ -112,6 +112,17 @@ TEST(CanvasSvg, IsValidXml) {
   }
 }
 
+TEST(CanvasSvg, ClipsWithANestedViewportThatEveryRendererDraws) {
+  // ImageMagick's built-in SVG renderer drew nothing inside a clip-path group: the whole canvas was
+  // blank. A nested <svg> viewport clips in browsers and rsvg, and ImageMagick draws its contents.
+  const std::string svg = canvasSvg(Canvas().build());
+  EXPECT_EQ(svg.find("clip-path"), std::string::npos);
+  const std::size_t viewport = svg.find("<svg x=\"0\"");
+  ASSERT_NE(viewport, std::string::npos);
+  EXPECT_LT(viewport, svg.find("<g id=\"canvas\">"));
+  EXPECT_NE(svg.find("overflow=\"hidden\""), std::string::npos);
+}
+
 TEST(CanvasSvg, HasTheElementsAReaderExpects) {
   const Canvas c;
   const CanvasScene sc = c.build();

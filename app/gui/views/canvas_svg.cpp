@@ -250,12 +250,14 @@ std::string canvasSvg(const CanvasScene& sc, const CanvasSvgOptions& o) {
     svg.out += "  </g>\n";
   }
 
-  // ---- the canvas, clipped to its rectangle
+  // ---- the canvas, clipped to its rectangle by a nested viewport (a nested <svg> clips in every
+  // renderer; ImageMagick's built-in one drew nothing at all inside a clip-path group)
   const float top = titleH + legend.height;
   svg.shift = ImVec2(-sc.min.x, top - sc.min.y);
-  svg.out += "  <defs><clipPath id=\"canvas-clip\"><rect x=\"0\" y=\"" + formatCoord(top) + "\" width=\"" +
-             formatCoord(W) + "\" height=\"" + formatCoord(Hc) + "\"/></clipPath></defs>\n";
-  svg.out += "  <g id=\"canvas\" clip-path=\"url(#canvas-clip)\">\n";
+  svg.out += "  <svg x=\"0\" y=\"" + formatCoord(top) + "\" width=\"" + formatCoord(W) + "\" height=\"" +
+             formatCoord(Hc) + "\" viewBox=\"0 " + formatCoord(top) + " " + formatCoord(W) + " " + formatCoord(Hc) +
+             "\" overflow=\"hidden\">\n";
+  svg.out += "  <g id=\"canvas\">\n";
   float noticeY = noticeTop(sc.min, s);
   for (const CanvasShape& sh : sc.shapes) svg.shape(sh, sc, noticeY);
   // Axis names at the positive ends of the axes (kept inside the canvas when an axis is off screen).
@@ -272,7 +274,7 @@ std::string canvasSvg(const CanvasScene& sc, const CanvasSvgOptions& o) {
     svg.text(ImVec2(std::max(sc.min.x + 4.f * s, ax - textWidth(ny, fs) - 6.f * s), sc.min.y + 4.f * s), fs,
              pal.textMuted, ny);
   }
-  svg.out += "  </g>\n";
+  svg.out += "  </g>\n  </svg>\n";
   svg.shift = ImVec2(0, 0);
   svg.el("<rect x=\"0.5\" y=\"" + formatCoord(top + 0.5f) + "\" width=\"" + formatCoord(W - 1) +
          "\" height=\"" + formatCoord(Hc - 1) + "\" fill=\"none\"" + paint("stroke", pal.axis) +
