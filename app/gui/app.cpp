@@ -20,6 +20,27 @@
 #include "core/scene_io.h"
 
 namespace attnmd::gui {
+
+// File > New: the smallest scene a file can hold (one sequence of two tokens; the format needs at
+// least one), for building a dataset from scratch. The teaching scene is Generate > Default scene.
+core::Scene blankScene() {
+  core::Scene s;
+  s.dim = 2;
+  s.model.kind = core::ModelKind::Prompt;
+  s.model.v = Eigen::Vector2d(0, 1);
+  core::Sequence q;
+  q.y = 1;
+  q.tokens.resize(2, 2);
+  q.tokens << 1, 1, 1, -1;
+  s.sequences.push_back(q);
+  s.optimizer.name = core::OptimizerKind::NMD;
+  s.optimizer.lr = 0.1;
+  s.extrasJson =
+      R"({"notes": "A blank scene: double-click empty canvas to add a token to the selected sequence, drag tokens, )"
+      R"(add sequences in the Data tab, then press Space."})";
+  return s;
+}
+
 namespace {
 
 // The next window fills `r` (the fixed panels of the main screen).
@@ -55,12 +76,7 @@ std::vector<std::string> App::startSession(FileSessionOptions options) {
 void App::wireSession() {
   session_->notify = [this](const std::string& m) { notify(m); };
   exports_.notify = [this](const std::string& m) { notify(m); };
-  session_->newDocument = [] {
-    // File > New: the embedded teaching scene, as at start.
-    const auto text = readAsset("assets/scenes/default.json");
-    OpenedDocument d = openDocumentText(text ? *text : std::string(), "assets/scenes/default.json");
-    return d.ok ? d.doc.state : DocState{};
-  };
+  session_->newDocument = [] { return DocState{blankScene(), {}}; };
   session_->documentReplaced = [this] {
     trainedOnce_ = false;  // a new scene: the start hint again
     resetRun();

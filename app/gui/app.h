@@ -65,6 +65,9 @@ struct RunRayOnScreen {
   ImVec2 from, to;
 };
 
+// File > New's scene: one sequence of two tokens in the plane, with notes on how to build from it.
+core::Scene blankScene();
+
 class App {
  public:
   // `mode`: Synchronous for tests (frame() pumps the runs' queued work, SVMs are solved at once).

@@ -8,6 +8,7 @@
 
 #include "app/gui/app.h"
 #include "app/state/commands.h"
+#include "core/scene_io.h"
 #include "tests/support/scenes.h"
 #include "tests/ui/imgui_harness.h"
 
@@ -16,7 +17,8 @@ namespace {
 
 struct LessonStudent : ::testing::Test {
   ::attnmd::gui::testing::ImGuiHarness ui{ImVec2(1280, 720)};
-  App app{DocState{::attnmd::testing::teachingScene(), {}}, Preferences{}, ViewState{}, TrainerMode::Synchronous};
+  App app{DocState{::attnmd::testing::teachingScene(), {}}, Preferences{}, ViewState{},
+          TrainerMode::Synchronous};
   std::function<void()> fn = [this] { app.frame(); };
 
   void train(long long steps) {
@@ -124,6 +126,17 @@ TEST_F(LessonStudent, GoingBackReopensTheStepsSceneButNeverDropsAnEdit) {
   app.closeLesson();
   ui.frame(fn);
   EXPECT_FALSE(app.lesson());
+}
+
+TEST(BlankScene, FileNewGivesOneSequenceOfTwoTokensThatTrainsAndSaves) {
+  const core::Scene s = blankScene();
+  ASSERT_EQ(s.sequences.size(), 1u);
+  EXPECT_EQ(s.sequences[0].tokens.rows(), 2);
+  EXPECT_EQ(core::validateScene(s), "");
+  const std::string text = core::sceneToJson(s);
+  auto again = core::parseScene(text, "blank");
+  ASSERT_TRUE(again.ok()) << again.error();
+  EXPECT_NE(text.find("double-click"), std::string::npos) << "the notes say how to start";
 }
 
 }  // namespace

@@ -321,7 +321,7 @@ void FileSession::restore(Document& doc, const RecoverableSession& s) {
 // =================================================================================================
 
 void FileSession::fileMenuItems(Document& doc) {
-  if (ImGui::MenuItem("New", "Ctrl+N")) newScene(doc);
+  if (ImGui::MenuItem("New (blank scene)", "Ctrl+N")) newScene(doc);
   if (ImGui::MenuItem("Open...", "Ctrl+O")) open(doc);
   const std::vector<std::string> recent = existingRecentFiles(prefs_);
   if (ImGui::BeginMenu("Open recent", !recent.empty())) {

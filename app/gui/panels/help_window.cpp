@@ -22,7 +22,7 @@ const Shortcut kShortcuts[] = {
     {"Ctrl+Y, Ctrl+Shift+Z", "redo"},
     {"Ctrl+= / Ctrl+\xE2\x88\x92", "larger / smaller UI (1x to 3x)"},
     {"Esc", "stop picking SVM tokens"},
-    {"Ctrl+N / Ctrl+O", "new scene / open a file (asks first about unsaved changes)"},
+    {"Ctrl+N / Ctrl+O", "blank scene / open a file (asks first about unsaved changes)"},
     {"Ctrl+S / Ctrl+Shift+S", "save / save as (atomic: a crash never leaves half a file)"},
     {"Ctrl+Shift+C / Ctrl+Shift+V", "copy the scene as text / paste a scene (one undoable edit)"},
     {"drop a .json", "open it"},
