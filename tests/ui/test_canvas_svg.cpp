@@ -123,6 +123,30 @@ TEST(CanvasSvg, ClipsWithANestedViewportThatEveryRendererDraws) {
   EXPECT_NE(svg.find("overflow=\"hidden\""), std::string::npos);
 }
 
+TEST(CanvasSvg, SequencesBeyondTheColoursGetASecondChannelInsideTheirMarkers) {
+  Canvas c;
+  c.overlay = CanvasOverlay{};  // no attention yet: markers only
+  const int n = sequenceColourCount(c.style.theme);
+  c.scene.sequences.clear();
+  for (int i = 0; i < 2 * n + 1; ++i) {  // one round, a second round, one of a third
+    core::Sequence q;
+    q.y = 1;
+    q.tokens.resize(2, 2);
+    q.tokens << 0.1 * i, 1, 0.1 * i, -1;
+    c.scene.sequences.push_back(q);
+  }
+  const CanvasScene sc = c.build();
+  const ImU32 background = palette(c.style.theme).canvasBackground;
+  int innerRings = 0, bars = 0;
+  for (const CanvasShape& sh : sc.shapes) {
+    innerRings += sh.kind == ShapeKind::Circle && sh.color == background;
+    bars += sh.kind == ShapeKind::Line && sh.color == background;
+  }
+  EXPECT_EQ(innerRings, 2 * n) << "the second round's 2 tokens per sequence";
+  EXPECT_EQ(bars, 2) << "the third round's one sequence";
+  EXPECT_EQ(sequenceColour(c.style.theme, 0), sequenceColour(c.style.theme, n)) << "colours do repeat";
+}
+
 TEST(CanvasSvg, HasTheElementsAReaderExpects) {
   const Canvas c;
   const CanvasScene sc = c.build();

@@ -393,6 +393,22 @@ void addTokenShapes(CanvasScene& out, int seq, int token, ImVec2 c, const TokenM
   mk.color = pal.foreground;
   mk.thickness = m.outlined ? 1.5f * s : 0.f;
   out.shapes.push_back(std::move(mk));
+  // Colours repeat after six (seven in the dark theme): later rounds get a second channel inside the
+  // marker, an inner ring (second round), a bar (third), both (beyond).
+  const int cycle = m.cycle;
+  if (cycle % 2 == 1) {
+    CanvasShape inner = shape(ShapeKind::Circle, c);
+    inner.radius = 0.55f * r;
+    inner.thickness = std::max(1.f * s, 0.2f * r);
+    inner.color = pal.canvasBackground;
+    out.shapes.push_back(std::move(inner));
+  }
+  if (cycle >= 2) {
+    CanvasShape bar = shape(ShapeKind::Line, ImVec2(c.x - 0.6f * r, c.y), ImVec2(c.x + 0.6f * r, c.y));
+    bar.thickness = std::max(1.f * s, 0.25f * r);
+    bar.color = pal.canvasBackground;
+    out.shapes.push_back(std::move(bar));
+  }
   if (m.queryToken) {
     CanvasShape hole = shape(ShapeKind::Disc, c);  // marks the query token
     hole.radius = std::max(1.5f * s, 0.3f * r);
@@ -689,6 +705,7 @@ struct Builder {
         TokenMarks marks;
         marks.shape = shapeForLabel(q.y);
         marks.colour = col;
+        marks.cycle = sequenceCycle(out.theme, i);
         marks.radius = tokenMarkerRadius(ov, i, k, s);
         marks.outlined = current;
         marks.queryToken = queries && scene.model.query == core::QueryKind::First && k == 0;

@@ -15,12 +15,12 @@
 #include <string_view>
 #include <vector>
 
-#include "app/gui/views/canvas_geometry.h"
-#include "app/state/document.h"
-#include "app/gui/widgets/draw_util.h"
 #include "app/gui/platform/fonts.h"
-#include "app/state/overlay.h"
+#include "app/gui/views/canvas_geometry.h"
+#include "app/gui/widgets/draw_util.h"
 #include "app/gui/widgets/theme.h"
+#include "app/state/document.h"
+#include "app/state/overlay.h"
 
 namespace attnmd::gui {
 
@@ -192,6 +192,7 @@ void addVArrows(CanvasScene& out, bool trained, ImVec2 origin, ImVec2 tip, ImVec
 struct TokenMarks {
   MarkerShape shape = MarkerShape::Circle;  // by label
   ImU32 colour = 0;                         // by sequence
+  int cycle = 0;                            // sequenceCycle: the second channel once colours repeat
   float radius = 7.f;                       // tokenMarkerRadius
   bool outlined = false;                    // its sequence is the selected one
   bool queryToken = false;                  // the query z_i (query = first token): a hole

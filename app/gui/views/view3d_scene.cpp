@@ -232,6 +232,7 @@ struct Builder3D {
       TokenMarks m;
       m.shape = shapeForLabel(q.y);
       m.colour = col;
+      m.cycle = sequenceCycle(out.theme, it.seq);
       m.radius = tokenMarkerRadius(ov, it.seq, it.token, s);
       m.outlined = it.seq == view.selectedSequence;
       m.queryToken = queries && scene.model.query == core::QueryKind::First && it.token == 0;

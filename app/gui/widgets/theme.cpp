@@ -71,8 +71,12 @@ const Palette& palette(ThemeKind kind) {
   return kind == ThemeKind::Dark ? kDark : kLight;
 }
 
+int sequenceColourCount(ThemeKind kind) {
+  return kind == ThemeKind::Light ? 6 : 7;
+}
+
 ImU32 sequenceColour(ThemeKind kind, int sequence) {
-  const int n = kind == ThemeKind::Light ? 6 : 7;
+  const int n = sequenceColourCount(kind);
   const int i = ((sequence % n) + n) % n;
   return kOkabeIto[static_cast<std::size_t>(i)];
 }

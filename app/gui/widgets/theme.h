@@ -34,6 +34,12 @@ const Palette& palette(ThemeKind kind);
 // Okabe-Ito (Wong 2011, Nature Methods 8:441) without black: blue, vermillion, bluish green, reddish
 // purple, orange, sky blue, yellow; sequences cycle through it. Light themes skip yellow (no contrast).
 ImU32 sequenceColour(ThemeKind kind, int sequence);
+// How many sequences get distinct colours before they repeat; the canvas then adds a second channel
+// (sequenceCycle: 0 for the first colours, 1 for the next round, ...), drawn inside the marker.
+int sequenceColourCount(ThemeKind kind);
+inline int sequenceCycle(ThemeKind kind, int sequence) {
+  return sequence / sequenceColourCount(kind);
+}
 ImVec4 sequenceColourVec(ThemeKind kind, int sequence);
 
 // Viridis (perceptually uniform, readable with every colour-vision deficiency) at s in [0, 1]; the heat
