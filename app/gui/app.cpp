@@ -147,6 +147,7 @@ ExportSources App::exportSources() const {
   src.figure = &plots_.figure;
   src.overlay = &canvasOverlay_;
   src.canvas = canvasLayout().transform;
+  src.canvasTop = gridRuns_.size() >= 2 ? -1.f : canvasTop_;
   src.space = showsSpace();
   src.projection = view3d_.projection();
   src.style = CanvasStyle{prefs_.theme, prefs_.uiScale, true, nullptr};
@@ -617,7 +618,8 @@ void App::frame() {
                    fixed | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar |
                        ImGuiWindowFlags_NoScrollWithMouse)) {
     const bool space = viewModeBar(doc_, view3d_, s);
-    if (space != shownSpace_) {  // the hidden panel must not keep a gesture open
+    canvasTop_ = ImGui::GetCursorScreenPos().y;  // the legend strip starts here (canvas PNG exports)
+    if (space != shownSpace_) {                  // the hidden panel must not keep a gesture open
       if (space)
         canvas_.releaseDrag(doc_);
       else

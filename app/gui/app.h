@@ -224,6 +224,7 @@ class App {
   std::string fontWarning_;
   std::string statusText_;
   ImVec2 canvasMin_{0, 0}, canvasMax_{0, 0};  // canvas rectangle of the last frame
+  float canvasTop_ = -1;                      // top of the canvas's legend strip in the last frame
   ImVec2 plotsMin_{0, 0}, plotsMax_{0, 0};    // Plots window of the last frame
   float fontSize_ = 15.f;                     // ImGui::GetFontSize() of the last frame
   std::unique_ptr<FileSession> session_;

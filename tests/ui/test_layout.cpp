@@ -208,5 +208,18 @@ TEST_F(ProjectorApp, F11PresentsTheCanvasAndOnePlotLocksEditsAndEscRestoresEvery
   EXPECT_EQ(app.plotsPanel().onlyPlot, -1);
 }
 
+TEST_F(ProjectorApp, TheCanvasPngIncludesTheLegendStripAsTheSvgDoes) {
+  ui.frame(fn);
+  ui.frame(fn);
+  const ExportSources src = app.exportSources();
+  ASSERT_TRUE(app.document().view().layers.legend);
+  EXPECT_LT(src.canvasPngMin().y, src.canvas.min.y - 10.f) << "the strip above the canvas";
+  EXPECT_GE(src.canvasPngMin().y, app.layout().canvas.y);
+  app.document().view().layers.legend = false;
+  ui.frame(fn);
+  ui.frame(fn);
+  EXPECT_NEAR(app.exportSources().canvasPngMin().y, app.exportSources().canvas.min.y, 1.f);
+}
+
 }  // namespace
 }  // namespace attnmd::gui

@@ -141,7 +141,7 @@ ExportReport ExportActions::finishCapture(const CaptureRequest& req, const Image
         break;
       case PngRegion::Canvas:
         put(regionName(region),
-            cropImage(frame, pixelRect(src.canvas.min, src.canvas.max, k, frame.width, frame.height)));
+            cropImage(frame, pixelRect(src.canvasPngMin(), src.canvas.max, k, frame.width, frame.height)));
         break;
       case PngRegion::Plots:
         put(regionName(region),
@@ -177,7 +177,7 @@ ExportReport ExportActions::bundle(const ExportSources& src, const Image& window
     auto crop = [&](ImVec2 a, ImVec2 b) {
       return cropImage(window, pixelRect(a, b, k, window.width, window.height));
     };
-    c.images.emplace_back("canvas" + s + ".png", crop(src.canvas.min, src.canvas.max));
+    c.images.emplace_back("canvas" + s + ".png", crop(src.canvasPngMin(), src.canvas.max));
     c.images.emplace_back("plots" + s + ".png", crop(src.plotsMin, src.plotsMax));
     for (const auto& [name, rect] : src.plotRects)
       c.images.emplace_back("plot-" + name + s + ".png", crop(rect.first, rect.second));

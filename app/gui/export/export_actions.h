@@ -15,21 +15,25 @@
 #include <utility>
 #include <vector>
 
-#include "app/gui/views/canvas_scene.h"
 #include "app/gui/export/export.h"
-#include "app/state/trainer.h"
+#include "app/gui/views/canvas_scene.h"
 #include "app/gui/views/view3d.h"
 #include "app/plot/figure.h"
+#include "app/state/trainer.h"
 
 namespace attnmd::gui {
 
 // What an export reads from the app; the app fills it every frame (pointers valid during the frame).
 struct ExportSources {
+  // The canvas's PNG rectangle: the canvas with the legend strip above it, as the SVG has them.
+  ImVec2 canvasPngMin() const { return ImVec2(canvas.min.x, canvasTop >= 0 ? canvasTop : canvas.min.y); }
+
   const Document* doc = nullptr;
   std::shared_ptr<const TrainSnapshot> snap;
   const plot::Figure* figure = nullptr;  // the Plots panel's figure
   const CanvasOverlay* overlay = nullptr;
   CanvasTransform canvas;   // where the canvas was drawn, in screen points (min, max: also the 3D view's)
+  float canvasTop = -1;     // where its legend strip starts (PNG crops include it); < 0: canvas.min.y
   bool space = false;       // the 3D view is shown instead of the 2D canvas
   Projection3D projection;  // the 3D view's projection when `space`
   CanvasStyle style;

@@ -209,6 +209,14 @@ void CanvasPanel::render(const Document& doc, const CanvasOverlay& overlay, cons
   layout_ = scene.layout;
   ImDrawList* dl = ImGui::GetWindowDrawList();
   paintCanvasScene(dl, scene, style);
+  // The axis names, as the SVG export has them.
+  const float fs = ImGui::GetFontSize();
+  dl->PushClipRect(scene.min, scene.max, true);
+  for (const AxisNameLabel& l : axisNameLabels(scene, fs, [&](const std::string& t) {
+         return ImGui::GetFont()->CalcTextSizeA(fs, FLT_MAX, 0.f, t.c_str()).x;
+       }))
+    dl->AddText(l.at, palette(style.theme).textMuted, l.text.c_str());
+  dl->PopClipRect();
   drawInteractive(dl, doc, overlay, style);
   if (hovered_.valid() && drag_ == Drag::None) tokenTooltip(doc.scene(), overlay, hovered_);
 }

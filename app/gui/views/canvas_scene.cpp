@@ -381,6 +381,20 @@ void addVArrows(CanvasScene& out, bool trained, ImVec2 origin, ImVec2 tip, ImVec
   out.shapes.push_back(std::move(label));
 }
 
+std::vector<AxisNameLabel> axisNameLabels(const CanvasScene& sc, float fs,
+                                          const std::function<float(const std::string&)>& width) {
+  if (sc.axisNames.size() != 2) return {};
+  const float s = sc.scale;
+  const ImVec2 o0 = sc.layout.transform.toScreen(0, 0);
+  const float ax = std::clamp(o0.x, sc.min.x + 4.f * s, sc.max.x - 30.f * s);
+  const float ay = std::clamp(o0.y, sc.min.y + fs * 2.f, sc.max.y - 4.f * s);
+  const std::string& nx = sc.axisNames[0];
+  const std::string& ny = sc.axisNames[1];
+  // The vertical axis's name to its left: v's label sits to the right of v's tip, often right there.
+  return {{ImVec2(sc.max.x - width(nx) - 6.f * s, ay - fs - 2.f * s), nx},
+          {ImVec2(std::max(sc.min.x + 4.f * s, ax - width(ny) - 6.f * s), sc.min.y + 4.f * s), ny}};
+}
+
 void addTokenShapes(CanvasScene& out, int seq, int token, ImVec2 c, const TokenMarks& m) {
   const Palette& pal = palette(out.theme);
   const float s = out.scale, r = m.radius;

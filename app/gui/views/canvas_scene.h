@@ -201,6 +201,14 @@ struct TokenMarks {
   bool optimal = false;                     // argmax gamma: a star badge
 };
 void addTokenShapes(CanvasScene& out, int seq, int token, ImVec2 centre, const TokenMarks& marks);
+// Where the axis names (x1, x2) go: at the positive ends of the axes, kept inside the canvas when an
+// axis is off screen; the screen and the SVG place them alike. `width` measures a text at `fontSize`.
+struct AxisNameLabel {
+  ImVec2 at;  // top-left of the text
+  std::string text;
+};
+std::vector<AxisNameLabel> axisNameLabels(const CanvasScene& sc, float fontSize,
+                                          const std::function<float(const std::string&)>& width);
 // A given query z_i: a cross in its sequence's colour.
 void addQueryMarker(CanvasScene& out, ImVec2 centre, ImU32 colour);
 // The notices at the top (SVM infeasible, `dimensionNote` unless empty, pick mode) and the start hint.

@@ -255,25 +255,16 @@ std::string canvasSvg(const CanvasScene& sc, const CanvasSvgOptions& o) {
   const float top = titleH + legend.height;
   svg.shift = ImVec2(-sc.min.x, top - sc.min.y);
   svg.out += "  <svg x=\"0\" y=\"" + formatCoord(top) + "\" width=\"" + formatCoord(W) + "\" height=\"" +
-             formatCoord(Hc) + "\" viewBox=\"0 " + formatCoord(top) + " " + formatCoord(W) + " " + formatCoord(Hc) +
-             "\" overflow=\"hidden\">\n";
+             formatCoord(Hc) + "\" viewBox=\"0 " + formatCoord(top) + " " + formatCoord(W) + " " +
+             formatCoord(Hc) + "\" overflow=\"hidden\">\n";
   svg.out += "  <g id=\"canvas\">\n";
   float noticeY = noticeTop(sc.min, s);
   for (const CanvasShape& sh : sc.shapes) svg.shape(sh, sc, noticeY);
   // Axis names at the positive ends of the axes (kept inside the canvas when an axis is off screen).
-  if (o.axisNames && sc.axisNames.size() == 2) {
-    const CanvasTransform& t = sc.layout.transform;
-    const ImVec2 o0 = t.toScreen(0, 0);
-    const float ax = std::clamp(o0.x, sc.min.x + 4.f * s, sc.max.x - 30.f * s);
-    const float ay = std::clamp(o0.y, sc.min.y + fs * 2.f, sc.max.y - 4.f * s);
-    const std::string& nx = sc.axisNames[0];
-    svg.text(ImVec2(sc.max.x - textWidth(nx, fs) - 6.f * s, ay - fs * kLineHeight - 2.f * s), fs,
-             pal.textMuted, nx);
-    // Left of the vertical axis: v's label sits to the right of v's tip, often right there.
-    const std::string& ny = sc.axisNames[1];
-    svg.text(ImVec2(std::max(sc.min.x + 4.f * s, ax - textWidth(ny, fs) - 6.f * s), sc.min.y + 4.f * s), fs,
-             pal.textMuted, ny);
-  }
+  if (o.axisNames)
+    for (const AxisNameLabel& l :
+         axisNameLabels(sc, fs, [&](const std::string& t) { return textWidth(t, fs); }))
+      svg.text(l.at, fs, pal.textMuted, l.text);
   svg.out += "  </g>\n  </svg>\n";
   svg.shift = ImVec2(0, 0);
   svg.el("<rect x=\"0.5\" y=\"" + formatCoord(top + 0.5f) + "\" width=\"" + formatCoord(W - 1) +
