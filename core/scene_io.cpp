@@ -24,6 +24,8 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -70,6 +72,13 @@ std::string withSource(std::string_view source, const Failure& f) {
 // [SECTION] JSON text -> DOM
 // =====================================================================================================
 
+// Adds a member the caller knows is not in `obj` yet, in constant time (ordered_json's insert and
+// operator[] first search every member, so building an object of k keys with them takes k^2 / 2 steps).
+void appendNewMember(Json& obj, std::string key, Json value) {
+  Json::object_t& members = obj.get_ref<Json::object_t&>();
+  static_cast<Json::object_t::Container&>(members).emplace_back(std::move(key), std::move(value));
+}
+
 // nlohmann's SAX interface, building an ordered_json (so unknown fields keep the file's order) while
 // tracking where it is: an out-of-range number such as 1e999 is reported by the lexer with no path,
 // and a scene error must name the field.
@@ -87,7 +96,7 @@ class DomBuilder {
   bool start_object(std::size_t) { return open(Json::object()); }
   bool start_array(std::size_t) { return open(Json::array()); }
   bool key(Json::string_t& k) {
-    stack_.back().key = k;
+    stack_.back().key = std::move(k);
     return true;
   }
   bool end_object() {
@@ -127,6 +136,9 @@ class DomBuilder {
   struct Frame {
     Json* node;
     std::string key;  // object frames: the key of the value being read
+    // Object frames: where each key sits in the object. ordered_json's own insert searches its members
+    // one by one, which made an object of 100,000 keys take 20 s to read.
+    std::unordered_map<std::string, std::size_t> slots;
   };
 
   Json* place(Json value) {
@@ -139,9 +151,15 @@ class DomBuilder {
       f.node->push_back(std::move(value));
       return &f.node->back();
     }
-    Json& slot = (*f.node)[f.key];  // a repeated key keeps the last value, as JSON parsers do
-    slot = std::move(value);
-    return &slot;
+    auto& members = f.node->get_ref<Json::object_t&>();
+    const auto [at, added] = f.slots.try_emplace(f.key, members.size());
+    if (!added) {  // a repeated key keeps the last value, as JSON parsers do
+      Json& slot = (members.begin() + static_cast<std::ptrdiff_t>(at->second))->second;
+      slot = std::move(value);
+      return &slot;
+    }
+    appendNewMember(*f.node, f.key, std::move(value));  // f.key stays: currentPath() reads it
+    return &members.back().second;
   }
   bool put(Json value) {
     place(std::move(value));
@@ -156,7 +174,7 @@ class DomBuilder {
       return false;
     }
     Json* node = place(std::move(container));
-    stack_.push_back({node, {}});
+    stack_.push_back(Frame{node, {}, {}});
     return true;
   }
 
@@ -183,6 +201,17 @@ class DomBuilder {
 
 // Parses JSON text; throws Failure (path = "line:column" for syntax errors).
 Json parseJson(std::string_view text) {
+  // nlohmann's lexer takes a NUL byte for the end of the input, so whatever follows one would be
+  // silently dropped (a scene with a truncated tail that still looks complete).
+  if (const std::size_t nul = text.find('\0'); nul != std::string_view::npos) {
+    const std::string_view before = text.substr(0, nul);
+    const std::size_t line = 1 + static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
+    const std::size_t lineStart = before.rfind('\n');
+    const std::size_t column = nul - (lineStart == std::string_view::npos ? 0 : lineStart + 1) + 1;
+    fail(
+        std::to_string(line) + ":" + std::to_string(column),
+        "a NUL byte at byte offset " + std::to_string(nul) + " (scene files are JSON text, not binary data)");
+  }
   Json root;
   DomBuilder builder(root);
   bool ok = Json::sax_parse(text, &builder);
@@ -364,15 +393,26 @@ long long readInteger(const Json& j, const std::string& path, long long lo, long
   }
   const double d = j.get<double>();
   if (d != std::floor(d)) fail(path, "expected an integer, got " + formatDouble(d));
-  if (d < static_cast<double>(lo) || d > static_cast<double>(hi))
+  // double(LLONG_MAX) rounds up to 2^63, which passes `d > hi` but does not fit a long long.
+  if (d < static_cast<double>(lo) || d > static_cast<double>(hi) || d >= 0x1p63 || d < -0x1p63)
     fail(path, rule + ", got " + formatDouble(d));
   return static_cast<long long>(d);
 }
 
 std::uint64_t readSeed(const Json& j, const std::string& path) {
+  const std::string rule = "must be a whole number from 0 to 18446744073709551615";
   if (j.is_number_unsigned()) return j.get<std::uint64_t>();
-  return static_cast<std::uint64_t>(
-      readInteger(j, path, 0, std::numeric_limits<long long>::max(), "must be a non-negative integer"));
+  if (j.is_number_float()) {  // "1e3", "2.0"; converting a double outside [0, 2^64) is undefined
+    const double d = j.get<double>();
+    if (d != std::floor(d)) fail(path, "expected an integer, got " + formatDouble(d));
+    if (!(d >= 0 && d < 0x1p64)) fail(path, rule + ", got " + formatDouble(d));
+    return static_cast<std::uint64_t>(d);
+  }
+  return static_cast<std::uint64_t>(readInteger(j, path, 0, std::numeric_limits<long long>::max(), rule));
+}
+
+std::string iterationsRule() {
+  return "must be in [0, " + std::to_string(kMaxIterations) + "] (at most 1e10 steps)";
 }
 
 bool readBool(const Json& j, const std::string& path) {
@@ -546,13 +586,14 @@ void checkScene(const Scene& s) {
     }
   }
 
-  if (s.iterations < 0) fail("iterations", "must be >= 0, got " + std::to_string(s.iterations));
+  if (s.iterations < 0 || s.iterations > kMaxIterations)
+    fail("iterations", iterationsRule() + ", got " + std::to_string(s.iterations));
 
   if (!s.extrasJson.empty()) {
     bool object = false;
     try {
-      object = Json::parse(s.extrasJson).is_object();
-    } catch (const std::exception&) {
+      object = parseJson(s.extrasJson).is_object();  // not Json::parse: quadratic in an object's keys
+    } catch (const Failure&) {
     }
     if (!object) fail("", "the unknown fields kept from the file (Scene::extrasJson) are not a JSON object");
   }
@@ -570,7 +611,7 @@ bool known(std::string_view key, std::initializer_list<std::string_view> names) 
 Json unknownFields(const Json& obj, std::initializer_list<std::string_view> names) {
   Json out = Json::object();
   for (const auto& [k, v] : obj.items())
-    if (!known(k, names)) out[k] = v;
+    if (!known(k, names)) appendNewMember(out, k, v);  // obj's keys are unique (DomBuilder)
   return out;
 }
 
@@ -702,12 +743,12 @@ Scene sceneFromJson(const Json& doc) {
   {
     Json u = Json::object();
     for (const auto& [k, v] : init.items())
-      if (std::find(initKnown.begin(), initKnown.end(), k) == initKnown.end()) u[k] = v;
+      if (std::find(initKnown.begin(), initKnown.end(), k) == initKnown.end()) appendNewMember(u, k, v);
     if (!u.empty()) extras["init"] = std::move(u);
   }
 
   if (const Json* it = member(doc, "iterations"))
-    s.iterations = readInteger(*it, "iterations", 0, std::numeric_limits<long long>::max());
+    s.iterations = readInteger(*it, "iterations", 0, kMaxIterations, iterationsRule());
   if (const Json* sd = member(doc, "seed")) s.seed = readSeed(*sd, "seed");
 
   if (!extras.empty()) s.extrasJson = extras.dump(-1, ' ', false, Json::error_handler_t::replace);
@@ -732,19 +773,23 @@ Json matrixJson(const Eigen::MatrixXd& m) {
   return a;
 }
 
-// Appends `extra`'s members that `obj` does not already have (known fields win).
+// Appends `extra`'s members that `obj` does not already have (known fields win). Only obj's own
+// (known) keys are looked up: extra's keys are unique among themselves, and an obj growing by
+// thousands of unknown keys would make every lookup slower.
 void mergeExtras(Json& obj, const Json* extra) {
   if (!extra || !extra->is_object()) return;
+  std::unordered_set<std::string> present;
+  for (const auto& [k, v] : obj.items()) present.insert(k);
   for (const auto& [k, v] : extra->items())
-    if (!obj.contains(k)) obj[k] = v;
+    if (!present.count(k)) appendNewMember(obj, k, v);
 }
 
 Json sceneJson(const Scene& s) {
   Json extras = Json::object();
   if (!s.extrasJson.empty()) {
     try {
-      extras = Json::parse(s.extrasJson);
-    } catch (const std::exception&) {
+      extras = parseJson(s.extrasJson);  // not Json::parse: quadratic in an object's keys
+    } catch (const Failure&) {
       extras = Json::object();  // validateScene reports it; saving must not fail on it
     }
     if (!extras.is_object()) extras = Json::object();
@@ -826,8 +871,7 @@ Json sceneJson(const Scene& s) {
   doc["iterations"] = s.iterations;
   doc["seed"] = s.seed;
 
-  for (const auto& [k, v] : extras.items())
-    if (!doc.contains(k)) doc[k] = v;
+  mergeExtras(doc, &extras);
   return doc;
 }
 
@@ -855,6 +899,15 @@ std::string errnoText(int err) {
     default:
       return std::strerror(err);
   }
+}
+
+// What a non-regular, non-folder file is, for messages ("a FIFO (named pipe)").
+std::string fileKind(mode_t mode) {
+  if (S_ISFIFO(mode)) return "a FIFO (named pipe)";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  return "a special file";
 }
 
 std::string quoted(const std::string& s) {
@@ -899,28 +952,45 @@ SceneLoadResult parseScene(std::string_view jsonText, std::string_view sourceNam
 }
 
 SceneLoadResult loadScene(const std::string& path) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (fs::is_directory(path, ec))
-    return {LoadError{path + ": cannot read: it is a folder, not a scene file"}};
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) return {LoadError{path + ": cannot read: " + errnoText(errno)}};
+  // O_NONBLOCK: opening a FIFO with no writer would otherwise wait forever, before fstat can refuse it.
+  // fstat on the open descriptor (not stat on the path) so the file checked is the file read.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return {LoadError{path + ": cannot read: " + errnoText(errno)}};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    const int err = errno;
+    ::close(fd);
+    return {LoadError{path + ": cannot read: " + errnoText(err)}};
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    if (S_ISDIR(st.st_mode)) return {LoadError{path + ": cannot read: it is a folder, not a scene file"}};
+    return {LoadError{path + ": cannot read: it is " + fileKind(st.st_mode) +
+                      ", not a regular file (use - to read a scene from standard input)"}};
+  }
+  // A regular file never blocks, but the flag would be inherited by anything reading fd; clear it.
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
   std::string text;
   char buf[1 << 16];
-  std::size_t got = 0;
   bool tooLarge = false;
-  while ((got = std::fread(buf, 1, sizeof buf, f)) > 0) {
-    text.append(buf, got);
+  int readErr = 0;
+  for (;;) {
+    const ssize_t got = ::read(fd, buf, sizeof buf);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      readErr = errno;
+      break;
+    }
+    if (got == 0) break;
+    text.append(buf, static_cast<std::size_t>(got));
     if (text.size() > kMaxFileBytes) {
       tooLarge = true;
       break;
     }
   }
-  const bool readError = std::ferror(f) != 0;
-  const int err = errno;
-  std::fclose(f);
+  ::close(fd);
   if (tooLarge) return {LoadError{path + ": cannot read: larger than 1 GiB, not a scene file"}};
-  if (readError) return {LoadError{path + ": cannot read: " + errnoText(err)}};
+  if (readErr != 0) return {LoadError{path + ": cannot read: " + errnoText(readErr)}};
   return parseScene(text, path);
 }
 
@@ -941,26 +1011,30 @@ std::string sceneToJson(const Scene& scene) {
   }
 }
 
-std::string saveScene(const Scene& scene, const std::string& path) {
+std::string saveScene(const Scene& scene, const std::string& path, Symlinks links) {
   if (std::string problem = validateScene(scene); !problem.empty())
     return "cannot save " + quoted(path) + ": the scene is not valid: " + problem;
   std::string text = sceneToJson(scene);
   if (text.empty()) return "cannot save " + quoted(path) + ": out of memory";
-  return writeFileAtomic(path, text);
+  return writeFileAtomic(path, text, links);
 }
 
-std::string writeFileAtomic(const std::string& path, std::string_view text) {
+std::string writeFileAtomic(const std::string& path, std::string_view text, Symlinks links) {
   namespace fs = std::filesystem;
   if (path.empty()) return "cannot save: no file name given";
   const std::string what = "cannot save " + quoted(path) + ": ";
   try {
     std::error_code ec;
     fs::path target(path);
-    if (fs::is_symlink(target, ec)) {  // replace the file the link points to, not the link
+    const bool isLink = fs::is_symlink(target, ec);
+    if (isLink && links == Symlinks::Follow) {  // replace the file the link points to, not the link
       fs::path resolved = fs::weakly_canonical(target, ec);
       if (!ec) target = resolved;
     }
-    if (fs::is_directory(target, ec)) return what + "it is a folder";
+    // Symlinks::Replace: the rename below puts the new file where the link was; whatever it pointed
+    // to, even a folder, is left alone.
+    if (!(isLink && links == Symlinks::Replace) && fs::is_directory(target, ec))
+      return what + "it is a folder";
     fs::path dir = target.parent_path();
     if (dir.empty()) dir = ".";
     if (!fs::is_directory(dir, ec)) return what + "the folder " + quoted(dir.string()) + " does not exist";
@@ -979,7 +1053,8 @@ std::string writeFileAtomic(const std::string& path, std::string_view text) {
 
     struct stat st {};
     mode_t mode = 0644;
-    if (::stat(target.c_str(), &st) == 0) mode = st.st_mode & 07777;
+    // lstat: a replaced link's own mode (0777) is no file's permissions; it gets the default.
+    if (::lstat(target.c_str(), &st) == 0 && S_ISREG(st.st_mode)) mode = st.st_mode & 07777;
     if (::fchmod(fd, mode) != 0) return abandon(errno, "while setting permissions");
 
     std::size_t off = 0;

@@ -24,6 +24,11 @@ namespace attnmd::core {
 // message saying they come from a newer attnmd.
 inline constexpr int kSceneFormatVersion = 1;
 
+// The most steps a scene's `iterations` (and attnmd-cli's --iters) may ask for. The smallest scenes take
+// about 4 million steps a second, so 10^10 steps is most of an hour there and days on a papers-size
+// scene: anything larger is a typo (1e18 would run for millennia), refused with a message naming this.
+inline constexpr long long kMaxIterations = 10'000'000'000;
+
 struct LoadError {
   std::string message;  // "file:path.to.field: what is wrong", e.g. "s.json:sequences[2].tokens[1]: expected
                         // 2 numbers, got 3"
@@ -49,8 +54,15 @@ std::string validateScene(const Scene& scene);
 // byte-identical); unknown fields read from a file (Scene::extrasJson) are written back.
 std::string sceneToJson(const Scene& scene);
 
+// What writeFileAtomic and saveScene do when the path names a symbolic link.
+enum class Symlinks {
+  Follow,   // replace the file the link points to (the app: a user's linked scene file stays linked)
+  Replace,  // replace the link itself, never writing through it (attnmd-cli: an output folder may hold
+            // links planted by someone else, and --out must not overwrite their targets)
+};
+
 // Writes atomically (temporary file in the same folder, fsync, rename). Returns "" or an error message.
-std::string saveScene(const Scene& scene, const std::string& path);
+std::string saveScene(const Scene& scene, const std::string& path, Symlinks links = Symlinks::Follow);
 
 // [Helpers shared with the CLI's outputs, so every JSON attnmd writes looks and round-trips the same]
 
@@ -64,8 +76,10 @@ std::string formatDouble(double x);
 std::string prettyJson(std::string_view jsonText);
 
 // Writes `text` to `path` atomically: a temporary file in the same folder, fsync, rename over `path`
-// (an existing file keeps its permissions; a symlink is followed). Returns "" or a message naming the
-// path and the reason (missing folder, permission denied, read-only file system, disk full, ...).
-std::string writeFileAtomic(const std::string& path, std::string_view text);
+// (an existing file keeps its permissions; a symlink is followed or replaced, as `links` says). Returns
+// "" or a message naming the path and the reason (missing folder, permission denied, read-only file
+// system, disk full, ...).
+std::string writeFileAtomic(const std::string& path, std::string_view text,
+                            Symlinks links = Symlinks::Follow);
 
 }  // namespace attnmd::core

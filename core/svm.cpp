@@ -1,6 +1,7 @@
 // Attention-level SVM problems (docs/theory.md §5): constraint rows from a scene and a token selection, the
 // l_p / nuclear AttSVM, the v-SVM and the relaxed prompt SVM. The generic solvers live in svm_lp.cpp and
 // svm_nuclear.cpp.
+#include <cmath>
 #include <sstream>
 #include <stdexcept>
 
@@ -19,8 +20,63 @@ const char* svmStatusName(SvmStatus s) {
       return "infeasible";
     case SvmStatus::Failed:
       return "failed";
+    case SvmStatus::Skipped:
+      return "skipped";
   }
   return "failed";
+}
+
+namespace {
+
+// The size-limit message. `what` names the problem ("the W-SVM"); dim > 0 adds what N is in terms of d
+// (`matrix`: N = d^2) so the message says which d would be solved.
+std::string sizeProblemText(SvmSize size, const std::string& what, long long dim, bool matrix) {
+  auto variables = [&] {
+    std::string t = std::to_string(size.variables) + " variables";
+    if (dim > 0) t += " (d = " + std::to_string(dim) + (matrix ? ", W is d x d)" : ")");
+    return t;
+  };
+  if (size.rows > kSvmMaxRows)
+    return what + " has " + std::to_string(size.rows) +
+           " constraint rows (one per token that is not selected); attnmd solves up to " +
+           std::to_string(kSvmMaxRows);
+  if (size.variables > kSvmMaxVariables) {
+    std::string t =
+        what + " has " + variables() + "; attnmd solves up to " + std::to_string(kSvmMaxVariables);
+    if (dim > 0) {
+      const auto maxD =
+          matrix ? static_cast<long long>(std::sqrt(double(kSvmMaxVariables))) : kSvmMaxVariables;
+      t += " (d <= " + std::to_string(maxD) + ")";
+    }
+    return t;
+  }
+  if (size.variables * size.rows > kSvmMaxVariablesTimesRows)
+    return what + " has " + variables() + " and " + std::to_string(size.rows) + " constraint rows, " +
+           std::to_string(size.variables * size.rows) + " variables x rows; attnmd solves up to " +
+           std::to_string(kSvmMaxVariablesTimesRows) + (dim > 0 ? " (use fewer tokens or a smaller d)" : "");
+  return {};
+}
+
+}  // namespace
+
+std::string svmSizeProblem(SvmSize size) {
+  return sizeProblemText(size, "the SVM", 0, false);
+}
+
+SvmSize attentionSvmSize(const Scene& scene) {
+  SvmSize size;
+  const long long d = scene.dim;
+  size.variables = scene.model.kind == ModelKind::Prompt ? d : d * d;
+  for (const Sequence& q : scene.sequences) size.rows += q.tokens.rows() - 1;
+  return size;
+}
+
+std::string attentionSvmSizeProblem(const Scene& scene, SvmNorm norm) {
+  const bool matrix = scene.model.kind != ModelKind::Prompt;
+  const std::string what = norm == SvmNorm::Nuclear ? "the nuclear-norm W-SVM"
+                           : matrix                 ? "the W-SVM"
+                                                    : "the p-SVM";
+  return sizeProblemText(attentionSvmSize(scene), what, scene.dim, matrix);
 }
 
 AttentionRows attentionRows(const Scene& scene, const std::vector<int>& alpha) {
@@ -125,12 +181,13 @@ AttentionSvm finishAttention(const Scene& scene, const std::vector<int>& alpha, 
   return out;
 }
 
-AttentionSvm failedAttention(const std::vector<int>& alpha, SvmNorm norm, double p, std::string reason) {
+AttentionSvm failedAttention(const std::vector<int>& alpha, SvmNorm norm, double p, std::string reason,
+                             SvmStatus status = SvmStatus::Failed) {
   AttentionSvm out;
   out.norm = norm;
   out.p = p;
   out.tokens = alpha;
-  out.solution.status = SvmStatus::Failed;
+  out.solution.status = status;
   out.solution.reason = std::move(reason);
   return out;
 }
@@ -139,6 +196,9 @@ AttentionSvm failedAttention(const std::vector<int>& alpha, SvmNorm norm, double
 
 AttentionSvm solveAttentionSvm(const Scene& scene, const std::vector<int>& alpha, SvmNorm norm, double p,
                                const AttentionSvm* warm) {
+  // Before attentionRows: its matrix alone has rows x d^2 entries.
+  if (std::string tooLarge = attentionSvmSizeProblem(scene, norm); !tooLarge.empty())
+    return failedAttention(alpha, norm, p, std::move(tooLarge), SvmStatus::Skipped);
   AttentionRows ar;
   try {
     ar = attentionRows(scene, alpha);
@@ -161,6 +221,12 @@ AttentionSvm solveAttentionSvm(const Scene& scene, const std::vector<int>& alpha
 SvmSolution solveVSvm(const Scene& scene, const std::vector<int>& alpha, double p) {
   const int n = scene.sequenceCount();
   SvmSolution bad;
+  if (std::string tooLarge = sizeProblemText({scene.dim, n}, "the v-SVM", scene.dim, false);
+      !tooLarge.empty()) {
+    bad.status = SvmStatus::Skipped;
+    bad.reason = std::move(tooLarge);
+    return bad;
+  }
   if (static_cast<int>(alpha.size()) != n) {
     bad.reason = "the selection has " + std::to_string(alpha.size()) + " entries for " + std::to_string(n) +
                  " sequences";
@@ -191,6 +257,8 @@ SvmSolution solveVSvm(const Scene& scene, const std::vector<int>& alpha, double 
 AttentionSvm solveRelaxedPromptSvm(const Scene& scene, const std::vector<int>& alpha, double p) {
   if (scene.model.kind != ModelKind::Prompt)
     return failedAttention(alpha, SvmNorm::Lp, p, "the relaxed prompt SVM is defined for the prompt model");
+  if (std::string tooLarge = attentionSvmSizeProblem(scene, SvmNorm::Lp); !tooLarge.empty())
+    return failedAttention(alpha, SvmNorm::Lp, p, std::move(tooLarge), SvmStatus::Skipped);
   AttentionRows ar;
   try {
     ar = attentionRows(scene, alpha);
@@ -198,6 +266,9 @@ AttentionSvm solveRelaxedPromptSvm(const Scene& scene, const std::vector<int>& a
     return failedAttention(alpha, SvmNorm::Lp, p, e.what());
   }
   const SvmSolution vsvm = solveVSvm(scene, alpha, p);
+  if (vsvm.status == SvmStatus::Skipped)
+    return failedAttention(alpha, SvmNorm::Lp, p, "the v-SVM is not solved: " + vsvm.reason,
+                           SvmStatus::Skipped);
   if (vsvm.status != SvmStatus::Optimal)
     return failedAttention(alpha, SvmNorm::Lp, p, "the v-SVM has no solution: " + vsvm.reason);
   std::vector<bool> supportSeq(static_cast<std::size_t>(scene.sequenceCount()), false);

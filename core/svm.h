@@ -15,8 +15,34 @@
 
 namespace attnmd::core {
 
-enum class SvmStatus { Optimal, Infeasible, Failed };
-const char* svmStatusName(SvmStatus s);  // "optimal", "infeasible", "failed"
+// Skipped: the problem is over the size limits below and was not attempted (the reason says why).
+enum class SvmStatus { Optimal, Infeasible, Failed, Skipped };
+const char* svmStatusName(SvmStatus s);  // "optimal", "infeasible", "failed", "skipped"
+
+// [Size limits] The solvers are dense. With N unknowns (d for the prompt model, d^2 for W) and m
+// constraint rows, the l_p solver's polish factors (N - m) x (N - m) matrices and its interior point
+// N x N or m x m ones: time grows like N^3 = d^6 for W and memory like N^2 (d = 500 would need 500 GB).
+// The nuclear-norm SVM first solves the l_2 problem on the same N = d^2 unknowns, then a semidefinite
+// program on 2d x 2d matrices. Bigger problems are not attempted: status Skipped, with a reason naming
+// the size and the limit. Measured on one of two busy cores (query model, random unit tokens):
+//   n = 2, T = 3 (4 rows):  l_2 d = 20: 0.03 s, 30: 0.3 s, 40: 1.6 s, 50: 24 s;  l_3 d = 40: 8 s;
+//                           l_20 d = 30: 3.5 s, 40: 33 s;  nuclear d = 30: 0.4 s, 40: 1.6 s
+//   more rows (l_20):       d = 30 with 200 rows: 10 s, with 1,000: 51 s;  d = 10 with 5,000: 0.2 s
+//   nuclear, more rows:     d = 30 with 220 rows: 1.3 s;  d = 14 with 1,000: 4.6 s;  d = 20 with 500: 1.6 s
+// so every problem within the limits below takes seconds at most.
+inline constexpr long long kSvmMaxVariables = 900;              // d <= 30 for W, d <= 900 for p
+inline constexpr long long kSvmMaxRows = 5000;                  // constraint rows, sum_i (T_i - 1)
+inline constexpr long long kSvmMaxVariablesTimesRows = 200000;  // the interior point's work per step
+
+// The size of a max-margin problem: unknowns and constraint rows.
+struct SvmSize {
+  long long variables = 0;
+  long long rows = 0;
+};
+
+// "" when the solvers take a problem of this size, else why not, with the size and the
+// limit. solveLpSvm, solveNuclearSvm and the attention-level functions check it first.
+std::string svmSizeProblem(SvmSize size);
 
 struct SvmOptions {
   // Interior-point stopping tolerance (relative residuals and complementarity) before the active-set
@@ -55,8 +81,8 @@ struct SvmSolution {
 SvmSolution solveLpSvm(const Eigen::Ref<const Eigen::MatrixXd>& A, const Eigen::Ref<const Eigen::VectorXd>& b,
                        double p, const SvmOptions& options = {});
 
-// docs/theory.md §5: min ||W||_*  s.t.  u_k^T W z_k >= b_k, W in R^{d x d}. `U` and `Z` hold u_k and z_k as rows.
-// Dual: max b^T lambda s.t. lambda >= 0, ||sum_k lambda_k u_k z_k^T||_op <= 1. w is W flattened
+// docs/theory.md §5: min ||W||_*  s.t.  u_k^T W z_k >= b_k, W in R^{d x d}. `U` and `Z` hold u_k and z_k as
+// rows. Dual: max b^T lambda s.t. lambda >= 0, ||sum_k lambda_k u_k z_k^T||_op <= 1. w is W flattened
 // column-major.
 SvmSolution solveNuclearSvm(const Eigen::Ref<const Eigen::MatrixXd>& U,
                             const Eigen::Ref<const Eigen::MatrixXd>& Z,
@@ -91,6 +117,14 @@ struct AttentionRows {
   std::vector<TokenPair> rows;
 };
 AttentionRows attentionRows(const Scene& scene, const std::vector<int>& alpha);
+
+// The size of the attention SVM of a scene (any selection): d or d^2 unknowns, sum_i (T_i - 1) rows.
+SvmSize attentionSvmSize(const Scene& scene);
+// Ahead of time, without building anything: "" when solveAttentionSvm (and core::solveReferenceSvm) will
+// solve this scene's SVM in `norm`, else the reason it would return with status Skipped, e.g. "the
+// W-SVM has 250000 variables (d = 500, W is d x d); attnmd solves up to 900 (d <= 30)". Callers that
+// show an SVM (the app's overlay) ask this first instead of waiting for a result.
+std::string attentionSvmSizeProblem(const Scene& scene, SvmNorm norm);
 
 // query/kq: rows (x_{i alpha_i} - x_it)^T W z_i >= 1; prompt: (M(x_{i alpha_i} - x_it))^T p >= 1.
 // Infeasible when a non-selected token equals the selected one, z_i = 0, or the rows cannot all be met.

@@ -726,6 +726,11 @@ SvmSolution solveLpSvm(const Eigen::Ref<const MatrixXd>& A, const Eigen::Ref<con
                        const SvmOptions& options) {
   SvmSolution sol;
   const Eigen::Index m = A.rows(), n = A.cols();
+  if (std::string tooLarge = svmSizeProblem({n, m}); !tooLarge.empty()) {
+    sol.status = SvmStatus::Skipped;
+    sol.reason = std::move(tooLarge);
+    return sol;  // before any allocation: the Newton matrices alone would be N x N
+  }
   sol.w = VectorXd::Zero(n);
   sol.lambda = VectorXd::Zero(m);
   if (!(p > 1 && p <= 20)) {

@@ -26,6 +26,12 @@ namespace {
 using Eigen::MatrixXd;
 using Eigen::VectorXd;
 
+// The active-set repair may swap rows one at a time for up to 3m + 16 rounds, each a Newton solve of
+// (2 d r + |S|)^3: with a few hundred rows that ran for minutes. Past this many multiply-adds (about
+// 5 s on one core) it stops, and the best certified pair so far (the interior point's, gap ~1e-10)
+// stands.
+constexpr double kNuclearPolishWorkBudget = 1e10;
+
 // ---------------------------------------------------------------------------------------------------
 // [SECTION] Operator B(y)
 // ---------------------------------------------------------------------------------------------------
@@ -203,6 +209,7 @@ struct FactorPolish {
   bool converged = false;
   MatrixXd W;
   VectorXd lambdaS;
+  double work = 0;  // multiply-adds spent, roughly (kNuclearPolishWorkBudget)
 };
 
 FactorPolish polishBurerMonteiro(const MatrixXd& U, const MatrixXd& Z, const VectorXd& b,
@@ -270,6 +277,7 @@ FactorPolish polishBurerMonteiro(const MatrixXd& U, const MatrixXd& Z, const Vec
     Eigen::CompleteOrthogonalDecomposition<MatrixXd> cod(n, n);
     cod.setThreshold(1e-12);  // before compute: COD uses it while factoring
     cod.compute(J);
+    out.work += double(n) * double(n) * double(n);
     const VectorXd dx = -cod.solve(F);
     if (!dx.allFinite()) break;
     double alpha = 1;
@@ -345,9 +353,10 @@ MatrixXd subspacePrimal(const MatrixXd& U, const MatrixXd& Z, const VectorXd& b,
 
 // One solve on a subset of rows (all rows when small): the primal-dual method from (W0, y0), then,
 // unless its certificate is already at rounding level, the polish. Returns W and y (subset length).
+// `polishWork` accumulates over the calls of one solve (kNuclearPolishWorkBudget).
 bool solveSubset(const MatrixXd& U, const MatrixXd& Z, const VectorXd& b, const MatrixXd& W0,
-                 const VectorXd& y0, int maxIterations, double tol, MatrixXd& W, VectorXd& y,
-                 int& iterations) {
+                 const VectorXd& y0, int maxIterations, double tol, MatrixXd& W, VectorXd& y, int& iterations,
+                 double& polishWork) {
   const Eigen::Index m = U.rows();
   const PdResult br = primalDual(U, Z, b, W0, y0, maxIterations, tol);
   iterations += br.iterations;
@@ -413,10 +422,12 @@ bool solveSubset(const MatrixXd& U, const MatrixXd& Z, const VectorXd& b, const 
     }
     return std::vector<int>();
   };
-  for (int attempt = 0; attempt < maxPolish && !S.empty(); ++attempt) {
+  for (int attempt = 0; attempt < maxPolish && !S.empty() && polishWork <= kNuclearPolishWorkBudget;
+       ++attempt) {
     std::sort(S.begin(), S.end());
     visited.push_back(S);
     const FactorPolish pr = polishBurerMonteiro(U, Z, b, S, Wstart, ystart, r);
+    polishWork += pr.work;
     std::vector<int> next;
     if (!pr.converged) {
       next = dropOne(S, joined);
@@ -473,6 +484,11 @@ SvmSolution solveNuclearSvm(const Eigen::Ref<const MatrixXd>& U, const Eigen::Re
                             const Eigen::Ref<const VectorXd>& b, const SvmOptions& options) {
   SvmSolution sol;
   const Eigen::Index m = U.rows(), d1 = U.cols(), d2 = Z.cols();
+  if (std::string tooLarge = svmSizeProblem({d1 * d2, m}); !tooLarge.empty()) {
+    sol.status = SvmStatus::Skipped;
+    sol.reason = std::move(tooLarge);
+    return sol;  // before building the m x d^2 rows of the l_2 problem it starts from
+  }
   sol.w = VectorXd::Zero(d1 * d2);
   sol.lambda = VectorXd::Zero(m);
   if (Z.rows() != m || b.size() != m) {
@@ -539,6 +555,7 @@ SvmSolution solveNuclearSvm(const Eigen::Ref<const MatrixXd>& U, const Eigen::Re
   MatrixXd W;
   VectorXd yFull = VectorXd::Zero(m);
   int iterations = 0;
+  double polishWork = 0;  // shared by every polish of this solve (kNuclearPolishWorkBudget)
   for (int round = 0; round < 20; ++round) {
     const Eigen::Index mw = static_cast<Eigen::Index>(work.size());
     MatrixXd Uw(mw, d1), Zw(mw, d2);
@@ -553,7 +570,7 @@ SvmSolution solveNuclearSvm(const Eigen::Ref<const MatrixXd>& U, const Eigen::Re
     VectorXd yw;
     const MatrixXd Wfrom = W.size() ? W : frobW;
     if (!solveSubset(Uw, Zw, bw, Wfrom, y0, std::max(options.maxIterations, 1), options.gapTolerance, W, yw,
-                     iterations))
+                     iterations, polishWork))
       break;
     yFull.setZero();
     for (Eigen::Index i = 0; i < mw; ++i) yFull[work[static_cast<std::size_t>(i)]] = yw[i];

@@ -6,6 +6,7 @@
 #                                         then the core tests again under address+UB sanitizers
 #   scripts/dev.sh build                  install and build only
 #   scripts/dev.sh package                install, build, and make build/release/package/attnmd_<version>_amd64.deb
+#   scripts/dev.sh fuzz [seconds]         build the libFuzzer targets (clang) and run each for `seconds`
 #
 # Environment: ATTNMD_BUILD_DIR (default build/release), ATTNMD_JOBS (default: all cores).
 set -euo pipefail
@@ -25,6 +26,8 @@ packages=(
   xvfb xauth libxml2-utils
   help2man dpkg-dev file desktop-file-utils appstream
 )
+# `scripts/dev.sh fuzz` only: clang with libFuzzer.
+fuzz_packages=(clang)
 
 log() { printf '\033[1m[attnmd]\033[0m %s\n' "$*" >&2; }
 
@@ -68,6 +71,11 @@ case "$cmd" in
     install_missing
     configure_and_build "$build_dir"
     ;;
+  fuzz)
+    packages+=("${fuzz_packages[@]}")
+    install_missing
+    exec "$root/tests/fuzz/build_and_run.sh" "$@"
+    ;;
   package)
     install_missing
     configure_and_build "$build_dir"
@@ -96,7 +104,7 @@ case "$cmd" in
     log "all green in $(($(date +%s) - start)) s"
     ;;
   *)
-    sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

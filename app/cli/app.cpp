@@ -3,36 +3,67 @@
 
 #include <CLI/CLI.hpp>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <iostream>
 #include <iterator>
+#include <limits>
 #include <ostream>
 
 #include "app/cli/cli.h"
 #include "core/enums.h"
 #include "core/generators.h"
+#include "core/scene_io.h"
 #include "core/version.h"
 
 namespace attnmd::cli {
 
 std::optional<long long> parseCount(const std::string& text) {
+  // Whole grammar first: digits, an optional fraction and an optional exponent ("1e6", "2.5e3"). strtod
+  // and strtoll alone accept much more ("0x10", " 5", "+5", "inf") and strtoll stops silently at the
+  // first non-digit, so "0x10" used to run 0 steps.
   std::string digits;
   for (char c : text)
     if (c != '_' && c != '\'') digits += c;  // "2_000_000"
-  if (digits.empty()) return std::nullopt;
-  errno = 0;
-  char* end = nullptr;
-  const double x = std::strtod(digits.c_str(), &end);  // also takes "1e6"
-  if (errno != 0 || end != digits.c_str() + digits.size()) return std::nullopt;
-  if (!(x >= 0) || x != std::floor(x) || x > 9.0e18) return std::nullopt;
+  const auto isDigit = [](char c) { return c >= '0' && c <= '9'; };
+  std::size_t i = 0;
+  const auto skipDigits = [&] {
+    const std::size_t start = i;
+    while (i < digits.size() && isDigit(digits[i])) ++i;
+    return i > start;
+  };
+  if (!skipDigits()) return std::nullopt;
+  if (i < digits.size() && digits[i] == '.') {
+    ++i;
+    if (!skipDigits()) return std::nullopt;
+  }
+  if (i < digits.size() && (digits[i] == 'e' || digits[i] == 'E')) {
+    ++i;
+    if (i < digits.size() && digits[i] == '+') ++i;
+    if (!skipDigits()) return std::nullopt;
+  }
+  if (i != digits.size()) return std::nullopt;
+
   if (digits.find_first_of(".eE") == std::string::npos) {  // plain integers: exact beyond 2^53
-    errno = 0;
-    const long long v = std::strtoll(digits.c_str(), &end, 10);
-    if (errno != 0 || v < 0) return std::nullopt;
+    long long v = 0;
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+    if (ec != std::errc() || end != digits.data() + digits.size()) return std::nullopt;  // overflow
     return v;
   }
+  errno = 0;
+  const double x = std::strtod(digits.c_str(), nullptr);
+  if (errno != 0 || !(x >= 0) || x != std::floor(x) || x >= 0x1p63) return std::nullopt;
   return static_cast<long long>(x);
+}
+
+std::optional<std::uint64_t> parseSeed(const std::string& text) {
+  // from_chars, unlike strtoull and CLI11's unsigned options, refuses a sign: "-1" must not become
+  // 2^64 - 1.
+  std::uint64_t v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return v;
 }
 
 std::optional<std::vector<int>> parseTokenList(const std::string& text) {
@@ -69,6 +100,23 @@ std::string presetList() {
   return s;
 }
 
+// --iters: a count of steps the scene's `iterations` field could hold too; else the message on `err`.
+std::optional<long long> readItersFlag(const std::string& text, std::ostream& err) {
+  const std::optional<long long> n = parseCount(text);
+  if (n && *n <= core::kMaxIterations) return n;
+  err << "--iters: expected a whole number of steps from 0 to " << core::kMaxIterations
+      << " (1e10), such as 5000 or 1e6; got \"" << text << "\"\n";
+  return std::nullopt;
+}
+
+std::optional<std::uint64_t> readSeedFlag(const std::string& text, std::ostream& err) {
+  const std::optional<std::uint64_t> seed = parseSeed(text);
+  if (!seed)
+    err << "--seed: expected a whole number from 0 to " << std::numeric_limits<std::uint64_t>::max()
+        << ", got \"" << text << "\"\n";
+  return seed;
+}
+
 std::string optimizerNames() {
   std::string s;
   for (const auto& e : core::enumTable<core::OptimizerKind>())
@@ -96,7 +144,7 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
   TrainOptions train;
   std::string trainOptimizer, trainIters;
   double trainP = 0, trainLr = 0;
-  std::uint64_t trainSeed = 0;
+  std::string trainSeed;
   bool noProgress = false;
   CLI::App* trainCmd =
       app.add_subcommand("train", "train a scene; write DIR/metrics.csv and DIR/result.json");
@@ -111,7 +159,7 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
   CLI::Option* optIters = trainCmd->add_option("--iters", trainIters,
                                                "steps to run (default: the scene's iterations); 1e6 is fine");
   CLI::Option* optSeed =
-      trainCmd->add_option("--seed", trainSeed, "override the scene's seed (gaussian init)");
+      trainCmd->add_option("--seed", trainSeed, "override the scene's seed (gaussian init), 0 to 2^64 - 1");
   trainCmd->add_flag("--no-progress", noProgress, "never draw the progress bar");
   trainCmd->add_flag("--quiet,-q", train.quiet, "print no summary");
   trainCmd->footer(
@@ -132,7 +180,9 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
   CLI::Option* optN = genCmd->add_option("-n,--n", genN, "sequences (random, clusters)");
   CLI::Option* optT = genCmd->add_option("-T,--T", genT, "tokens per sequence (random, clusters)");
   CLI::Option* optD = genCmd->add_option("-d,--d", genD, "token dimension (random, clusters)");
-  genCmd->add_option("--seed", gen.seed, "seed of every random draw (default 0)");
+  std::string genSeed;
+  CLI::Option* optGenSeed =
+      genCmd->add_option("--seed", genSeed, "seed of every random draw, 0 to 2^64 - 1 (default 0)");
   genCmd->add_flag("--cross-attention", gen.crossAttention, "random: a separate query z_i per sequence");
   genCmd->add_option("--out,-o", gen.outFile, "save to this file instead of printing");
   genCmd->add_flag("--list", listPresets, "list the presets and exit");
@@ -196,14 +246,13 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
     if (*optOptimizer) train.optimizer = trainOptimizer;
     if (*optP) train.p = trainP;
     if (*optLr) train.lr = trainLr;
-    if (*optSeed) train.seed = trainSeed;
+    if (*optSeed) {
+      train.seed = readSeedFlag(trainSeed, err);
+      if (!train.seed) return kExitBadInput;
+    }
     if (*optIters) {
-      train.iterations = parseCount(trainIters);
-      if (!train.iterations) {
-        err << "--iters: expected a whole number of steps >= 0 (such as 5000 or 1e6), got \"" << trainIters
-            << "\"\n";
-        return kExitBadInput;
-      }
+      train.iterations = readItersFlag(trainIters, err);
+      if (!train.iterations) return kExitBadInput;
     }
     train.progress = interactive && !noProgress;
     return runTrain(train, out, err);
@@ -217,6 +266,11 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
       err << "attnmd-cli generate: --preset is required; the presets are:\n" << presetList();
       return kExitBadInput;
     }
+    if (*optGenSeed) {
+      const std::optional<std::uint64_t> seed = readSeedFlag(genSeed, err);
+      if (!seed) return kExitBadInput;
+      gen.seed = *seed;
+    }
     if (*optN) gen.n = genN;
     if (*optT) gen.T = genT;
     if (*optD) gen.d = genD;
@@ -229,12 +283,8 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
   }
   if (*figCmd) {
     if (*optFigIters) {
-      fig.iterations = parseCount(figIters);
-      if (!fig.iterations) {
-        err << "--iters: expected a whole number of steps >= 0 (such as 5000 or 1e6), got \"" << figIters
-            << "\"\n";
-        return kExitBadInput;
-      }
+      fig.iterations = readItersFlag(figIters, err);
+      if (!fig.iterations) return kExitBadInput;
     }
     fig.progress = interactive && !figNoProgress;
     return runFigure(fig, out, err);

@@ -28,7 +28,7 @@ struct TrainOptions {
   std::optional<std::string> optimizer;  // gd, ngd, md, nmd, polyak, adam, momentum
   std::optional<double> p;               // optimizer.p, in (1, 20]
   std::optional<double> lr;              // optimizer.lr, > 0
-  std::optional<long long> iterations;   // steps to run, >= 0 (default: the scene's `iterations`)
+  std::optional<long long> iterations;   // steps to run, in [0, core::kMaxIterations] (default: the scene's)
   std::optional<std::uint64_t> seed;     // the scene's seed (gaussian init)
   bool progress = false;                 // draw a progress bar on `err` for runs longer than a second
   bool quiet = false;                    // no summary on `out`
@@ -49,7 +49,8 @@ int runGenerate(const GenerateOptions& options, std::ostream& out, std::ostream&
 // `attnmd-cli svm SCENE.json [--p P] [--tokens selected|optimal|i0,i1,...] [--norm lp|nuclear]`:
 // prints one `svm` object (scene-format.md). Defaults: the geometry the scene's run is compared with
 // (core::svmNormFor / svmPFor) and the tokens selected at the scene's initialization. Exit 0 for an
-// optimal or infeasible problem (the status says which), 3 when the solver failed.
+// optimal or infeasible problem (the status says which), 3 when the solver failed, 2 (before solving)
+// when the SVM is over the solvers' size limits (core::attentionSvmSizeProblem says why).
 struct SvmCommandOptions {
   std::string scenePath;
   std::optional<double> p;
@@ -83,8 +84,12 @@ int runCli(int argc, char** argv);
 // Loads the SCENE argument of train/svm: a file path, or "-" for standard input ("<stdin>" in messages).
 core::SceneLoadResult loadSceneArgument(const std::string& path);
 
-// Parses "--iters" values: integers, also written as "1e6" or "2_000_000"; nullopt if not an integer >= 0.
+// Parses "--iters" values: digits, also written as "1e6", "2.5e3" or "2_000_000"; nullopt for anything
+// else (signs, spaces, "0x10", "inf"), for non-integers and for values from 2^63 on. The caller checks
+// the upper limit (core::kMaxIterations).
 std::optional<long long> parseCount(const std::string& text);
+// Parses "--seed" values: decimal digits only, 0 to 2^64 - 1; nullopt otherwise (so "-1" never wraps).
+std::optional<std::uint64_t> parseSeed(const std::string& text);
 // Parses "--tokens i0,i1,...": nullopt on anything but comma-separated non-negative integers.
 std::optional<std::vector<int>> parseTokenList(const std::string& text);
 

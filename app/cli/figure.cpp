@@ -90,8 +90,8 @@ int runFigure(const FigureOptions& o, std::ostream& out, std::ostream& err) {
     }
   }
   if (o.iterations) {
-    if (*o.iterations < 0) {
-      err << "--iters: must be >= 0\n";
+    if (*o.iterations < 0 || *o.iterations > core::kMaxIterations) {
+      err << "--iters: must be in [0, " << core::kMaxIterations << "], got " << *o.iterations << "\n";
       return kExitBadInput;
     }
     for (RunSpec& s : specs) s.scene.iterations = *o.iterations;
@@ -148,15 +148,13 @@ int runFigure(const FigureOptions& o, std::ostream& out, std::ostream& err) {
   std::vector<std::string> written;
   for (std::size_t i = 0; i < figure.plots.size(); ++i) {
     const std::string file = (dir / (figure.plots[i].name + ".svg")).string();
-    if (std::string e = core::writeFileAtomic(file, plot::writeSvg(plot::singlePlot(figure, i)));
-        !e.empty()) {
+    if (std::string e = writeOutputFile(file, plot::writeSvg(plot::singlePlot(figure, i))); !e.empty()) {
       err << e << '\n';
       return kExitBadInput;
     }
     written.push_back(figure.plots[i].name + ".svg");
   }
-  if (std::string e = core::writeFileAtomic((dir / "plots.csv").string(), plot::writeCsv(figure));
-      !e.empty()) {
+  if (std::string e = writeOutputFile((dir / "plots.csv").string(), plot::writeCsv(figure)); !e.empty()) {
     err << e << '\n';
     return kExitBadInput;
   }
@@ -173,7 +171,7 @@ int runFigure(const FigureOptions& o, std::ostream& out, std::ostream& err) {
       start = end + 1;
       ++line;
     }
-    if (std::string e = core::writeFileAtomic((dir / "metrics.csv").string(), merged); !e.empty()) {
+    if (std::string e = writeOutputFile((dir / "metrics.csv").string(), merged); !e.empty()) {
       err << e << '\n';
       return kExitBadInput;
     }

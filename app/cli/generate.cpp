@@ -42,7 +42,7 @@ int runGenerate(const GenerateOptions& o, std::ostream& out, std::ostream& err) 
     out << core::sceneToJson(scene);
     return kExitOk;
   }
-  if (std::string e = core::saveScene(scene, o.outFile); !e.empty()) {
+  if (std::string e = core::saveScene(scene, o.outFile, core::Symlinks::Replace); !e.empty()) {
     err << e << '\n';
     return kExitBadInput;
   }

@@ -98,4 +98,8 @@ std::string jsonText(const Json& j) {
   return core::prettyJson(j.dump(-1, ' ', false, Json::error_handler_t::replace));
 }
 
+std::string writeOutputFile(const std::string& path, std::string_view text) {
+  return core::writeFileAtomic(path, text, core::Symlinks::Replace);
+}
+
 }  // namespace attnmd::cli

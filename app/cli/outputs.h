@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "app/plot/metrics_csv.h"
@@ -36,5 +37,9 @@ Json numberJson(double x);  // NaN / inf -> null
 
 // Pretty text in the scene-file style (core::prettyJson), ending with a newline.
 std::string jsonText(const Json& j);
+
+// Writes one file attnmd-cli produces, atomically. A symlink at `path` is replaced, never written
+// through: a result.json linked to some other file must not overwrite that file. "" or the message.
+std::string writeOutputFile(const std::string& path, std::string_view text);
 
 }  // namespace attnmd::cli

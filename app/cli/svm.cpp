@@ -37,6 +37,13 @@ int runSvm(const SvmCommandOptions& o, std::ostream& out, std::ostream& err) {
     return kExitBadInput;
   }
 
+  // Ahead of time, before the selection is computed: an SVM over the size limits is refused, never
+  // attempted (its dense matrices alone could exhaust memory).
+  if (std::string tooLarge = core::attentionSvmSizeProblem(scene, norm); !tooLarge.empty()) {
+    err << o.scenePath << ": the SVM is too large to solve: " << tooLarge << '\n';
+    return kExitBadInput;
+  }
+
   std::vector<int> alpha;
   if (o.tokens == "selected" || o.tokens == "optimal") {
     // The tokens the scene's own initialization selects (or the optimal ones): no training, no history.

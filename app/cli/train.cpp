@@ -7,6 +7,7 @@
 #include "app/cli/cli.h"
 #include "app/cli/progress.h"
 #include "app/cli/training.h"
+#include "core/run.h"
 #include "core/scene_io.h"
 
 namespace attnmd::cli {
@@ -81,6 +82,10 @@ int runTrain(const TrainOptions& o, std::ostream& out, std::ostream& err) {
     }
   }
 
+  // Training is O(n T d^2) a step and fine at any size the file holds; the SVM is not (result.json then
+  // says "skipped" with this reason).
+  if (std::string tooLarge = core::attentionSvmSizeProblem(scene, core::svmNormFor(scene)); !tooLarge.empty())
+    err << "note: the SVM is not solved (result.json says so): " << tooLarge << '\n';
   const TrainedRun trained =
       trainScene(std::make_shared<const core::Scene>(std::move(scene)), o.progress, err);
   if (std::string e = writeRunFiles(o.outDir, trained); !e.empty()) {

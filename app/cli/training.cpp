@@ -140,11 +140,10 @@ std::string writeRunFiles(const std::string& dir, const TrainedRun& trained) {
   fs::create_directories(dir, ec);
   if (ec || !fs::is_directory(dir))
     return "cannot create the folder \"" + dir + "\": " + (ec ? ec.message() : "a file has that name");
-  if (std::string e =
-          core::writeFileAtomic((fs::path(dir) / "metrics.csv").string(), metricsCsv(trained.rows));
+  if (std::string e = writeOutputFile((fs::path(dir) / "metrics.csv").string(), metricsCsv(trained.rows));
       !e.empty())
     return e;
-  return core::writeFileAtomic((fs::path(dir) / "result.json").string(), jsonText(resultJson(trained)));
+  return writeOutputFile((fs::path(dir) / "result.json").string(), jsonText(resultJson(trained)));
 }
 
 }  // namespace attnmd::cli

@@ -57,10 +57,14 @@ LiveTheory::Solved LiveTheory::solve(const Request& r) {
   long long rows = 0;
   for (const core::Sequence& q : scene.sequences) rows += q.tokens.rows() - 1;
   auto svm = std::make_shared<core::AttentionSvm>();
-  if (rows > kMaxSvmRows) {
-    svm->solution.status = core::SvmStatus::Failed;
-    svm->solution.reason = "SVM not solved: " + std::to_string(rows) + " constraint rows (the limit is " +
-                           std::to_string(kMaxSvmRows) + ")";
+  // Too large for the solvers (rows, or d^2 variables of W): said ahead, never attempted (a d = 500
+  // query scene once ran the solver out of memory).
+  std::string tooLarge = core::attentionSvmSizeProblem(scene, core::svmNormFor(scene));
+  if (tooLarge.empty() && rows > kMaxSvmRows)
+    tooLarge = std::to_string(rows) + " constraint rows (the limit is " + std::to_string(kMaxSvmRows) + ")";
+  if (!tooLarge.empty()) {
+    svm->solution.status = core::SvmStatus::Skipped;
+    svm->solution.reason = "SVM not solved: " + tooLarge;
   } else {
     // core::solveReferenceSvm picks the SVM the run heads for (docs/theory.md §5: the relaxed prompt SVM
     // for joint (p, v) training); the overlay only needs to know which sequences keep hard rows.
@@ -68,7 +72,7 @@ LiveTheory::Solved LiveTheory::solve(const Request& r) {
     *svm = core::solveReferenceSvm(scene, r.alpha, warm);
   }
   out.hardRows.assign(static_cast<std::size_t>(n), 1);
-  if (relaxedFor(scene) && rows <= kMaxSvmRows) {
+  if (relaxedFor(scene) && tooLarge.empty()) {
     const core::SvmSolution vsvm = core::solveVSvm(scene, r.alpha, core::svmPFor(scene));
     out.hardRows.assign(static_cast<std::size_t>(n), 0);
     for (int i : vsvm.active)
@@ -228,8 +232,8 @@ const CanvasOverlay& LiveTheory::update(const core::Scene& scene, std::uint64_t 
         sp.token < static_cast<int>(ov.support[static_cast<std::size_t>(sp.seq)].size()))
       ov.support[static_cast<std::size_t>(sp.seq)][static_cast<std::size_t>(sp.token)] = 1;
 
-  // q_i: the SVM's query per sequence; the margin line is {x : x^T q_i = x_{i alpha_i}^T q_i - 1} (docs/theory.md
-  // §5).
+  // q_i: the SVM's query per sequence; the margin line is {x : x^T q_i = x_{i alpha_i}^T q_i - 1}
+  // (docs/theory.md §5).
   std::vector<Eigen::VectorXd> q(static_cast<std::size_t>(n));
   if (scene.model.kind == core::ModelKind::Prompt) {
     if (svm.direction.p.size() == scene.dim) {

@@ -376,3 +376,26 @@ TEST(AppCompare, TimelineKeysGridCellsAndOneCameraForAll) {
 
 }  // namespace
 }  // namespace attnmd::gui
+
+namespace attnmd::gui {
+namespace {
+
+// The scene a mutation run crashed the app with (RunPanel::draw, d = 500 query model): its SVM has d²
+// = 250,000 variables. The app trains it and says ahead, in words, that the SVM is not attempted.
+TEST(LargeScene, AQueryModelWithD500TrainsAndSaysItsSvmIsTooLarge) {
+  ImGuiHarness ui(ImVec2(1280, 720));
+  core::Scene scene = ::attnmd::testing::paperScene(1, 2, 3, 500);
+  App app{DocState{scene, {}}, Preferences{}, ViewState{}, TrainerMode::Synchronous};
+  auto fn = [&] { app.frame(); };
+  for (int k = 0; k < 4; ++k) ui.frame(fn);
+  app.lab().requestSteps(5);
+  for (int k = 0; k < 20; ++k) ui.frame(fn);
+  ASSERT_TRUE(app.snapshot());
+  EXPECT_EQ(app.snapshot()->iteration, 5);
+  EXPECT_NE(app.statusText().find("skipped"), std::string::npos) << app.statusText();
+  const std::string& message = app.theory().overlay().svmMessage;
+  EXPECT_NE(message.find("250000 variables"), std::string::npos) << message;
+}
+
+}  // namespace
+}  // namespace attnmd::gui

@@ -1,14 +1,19 @@
 // attnmd-cli through its library (app/cli/cli.h): argument handling, exit codes, messages, and the
 // files `train` writes (docs/scene-format.md "What attnmd-cli writes").
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "app/cli/cli.h"
@@ -90,6 +95,26 @@ TEST(Cli, ParseCount) {
     EXPECT_FALSE(cli::parseCount(bad).has_value()) << bad;
 }
 
+TEST(Cli, ParseCountTakesOnlyDecimalCounts) {
+  // strtoll stopped at the "x" of "0x10" without a word, so --iters 0x10 ran 0 steps.
+  for (const char* bad : {"0x10", "0X10", "0x1p4", " 5", "5 ", "+5", "1e", "1.", ".5", "1e-3", "1e+", "5k",
+                          "_", "99999999999999999999", "9223372036854775808", "1e19"})
+    EXPECT_FALSE(cli::parseCount(bad).has_value()) << bad;
+  EXPECT_EQ(cli::parseCount("1.5e3"), 1500);
+  EXPECT_EQ(cli::parseCount("1E6"), 1000000);
+  EXPECT_EQ(cli::parseCount("1e+6"), 1000000);
+  EXPECT_EQ(cli::parseCount("2.0"), 2);
+  EXPECT_EQ(cli::parseCount("007"), 7);
+  EXPECT_EQ(cli::parseCount("9223372036854775807"), 9223372036854775807LL);
+}
+
+TEST(Cli, ParseSeedNeverWrapsANegativeNumber) {
+  EXPECT_EQ(cli::parseSeed("0"), 0u);
+  EXPECT_EQ(cli::parseSeed("18446744073709551615"), 18446744073709551615ull);
+  for (const char* bad : {"-1", "-0", "+1", " 1", "1 ", "", "18446744073709551616", "1e3", "0x10", "1.0"})
+    EXPECT_FALSE(cli::parseSeed(bad).has_value()) << bad;
+}
+
 TEST(Cli, ParseTokenList) {
   EXPECT_EQ(cli::parseTokenList("1,0,2"), (std::vector<int>{1, 0, 2}));
   EXPECT_EQ(cli::parseTokenList("3"), (std::vector<int>{3}));
@@ -169,6 +194,86 @@ TEST(Cli, ArgumentErrorsExitTwo) {
   EXPECT_TRUE(contains(badIters.err, "--iters: expected a whole number")) << badIters.err;
   Result negIters = cli({"train", kAssets + "/toy-joint.json", "--iters", "-5", "--out", "x"});
   EXPECT_EQ(negIters.code, cli::kExitBadInput);
+}
+
+TEST(Cli, ItersMustBeADecimalCountUpToTheLimit) {
+  TempDir dir;
+  const std::string scene = kAssets + "/toy-maxmargin.json";
+  // 0x10 used to run 0 steps; 1e18 used to run (practically) forever.
+  for (const char* iters : {"0x10", "1e18", "10000000001", "99999999999999999999", " 5"}) {
+    Result r = cli({"train", scene, "--iters", iters, "--out", (dir.path / "o").string()});
+    EXPECT_EQ(r.code, cli::kExitBadInput) << iters;
+    EXPECT_EQ(r.err,
+              std::string("--iters: expected a whole number of steps from 0 to 10000000000 (1e10), such "
+                          "as 5000 or 1e6; got \"") +
+                  iters + "\"\n");
+    EXPECT_FALSE(fs::exists(dir.path / "o" / "result.json")) << iters;
+    Result f = cli({"figure", scene, "--iters", iters, "--out", (dir.path / "f").string()});
+    EXPECT_EQ(f.code, cli::kExitBadInput) << iters;
+    EXPECT_TRUE(contains(f.err, "--iters: expected a whole number of steps from 0 to 10000000000")) << f.err;
+  }
+  EXPECT_EQ(cli::parseCount("1e10"), core::kMaxIterations);  // the limit itself is a valid count
+}
+
+TEST(Cli, SeedMustBeAWholeNumberThatFits) {
+  TempDir dir;
+  const std::string scene = kAssets + "/toy-maxmargin.json";
+  const std::string message = "--seed: expected a whole number from 0 to 18446744073709551615, got \"-1\"\n";
+  Result train = cli({"train", scene, "--seed", "-1", "--out", dir.path.string()});  // was 2^64 - 1
+  EXPECT_EQ(train.code, cli::kExitBadInput);
+  EXPECT_EQ(train.err, message);
+  Result gen = cli({"generate", "--preset", "random", "--seed", "-1"});
+  EXPECT_EQ(gen.code, cli::kExitBadInput);
+  EXPECT_EQ(gen.err, message);
+  Result most = cli(
+      {"train", scene, "--seed", "18446744073709551615", "--iters", "0", "-q", "--out", dir.path.string()});
+  ASSERT_EQ(most.code, 0) << most.err;
+  EXPECT_EQ(nlohmann::json::parse(readText(dir.path / "result.json"))["seed"].get<std::uint64_t>(),
+            18446744073709551615ull);
+}
+
+TEST(Cli, OutputsReplaceSymlinksInsteadOfWritingThroughThem) {
+  // --out DIR holding links named like the outputs: the links are replaced, their targets untouched.
+  TempDir dir;
+  const fs::path victim = dir.path / "victim.txt", out = dir.path / "out", figOut = dir.path / "fig";
+  std::ofstream(victim) << "precious";
+  fs::create_directories(out);
+  fs::create_directories(figOut);
+  for (const char* name : {"result.json", "metrics.csv"}) fs::create_symlink(victim, out / name);
+  fs::create_symlink(victim, figOut / "loss.svg");
+  fs::create_symlink(victim, dir.path / "scene.json");
+  const std::string scene = kAssets + "/toy-maxmargin.json";
+  ASSERT_EQ(cli({"train", scene, "--iters", "3", "-q", "--out", out.string()}).code, 0);
+  ASSERT_EQ(cli({"figure", scene, "--iters", "3", "-q", "--out", figOut.string()}).code, 0);
+  ASSERT_EQ(cli({"generate", "--preset", "toy-joint", "--out", (dir.path / "scene.json").string()}).code, 0);
+  EXPECT_EQ(readText(victim), "precious");
+  for (const fs::path& p :
+       {out / "result.json", out / "metrics.csv", figOut / "loss.svg", dir.path / "scene.json"}) {
+    EXPECT_FALSE(fs::is_symlink(p)) << p;
+    EXPECT_TRUE(fs::is_regular_file(p)) << p;
+  }
+  EXPECT_TRUE(core::parseScene(readText(dir.path / "scene.json")).ok());
+}
+
+TEST(Cli, SceneThatIsAFifoIsRefusedAtOnce) {
+  // A FIFO with no writer blocked `svm` forever. If that comes back, this thread plays the writer after
+  // two seconds so the test fails on the message instead of hanging.
+  TempDir dir;
+  const fs::path fifo = dir.path / "scene.json";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::atomic<bool> done{false};
+  std::thread writer([&] {
+    for (int k = 0; k < 20 && !done.load(); ++k) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (done.load()) return;
+    const int fd = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK);
+    if (fd >= 0) ::close(fd);
+  });
+  Result r = cli({"svm", fifo.string()});
+  done.store(true);
+  writer.join();
+  EXPECT_EQ(r.code, cli::kExitBadInput);
+  EXPECT_TRUE(contains(r.err, fifo.string() + ": cannot read: it is a FIFO (named pipe), not a regular file"))
+      << r.err;
 }
 
 TEST(Cli, BadSceneFilesExitTwoNamingFileAndField) {
@@ -393,6 +498,58 @@ TEST(Cli, SvmPrintsOneSvmObject) {
   Result nuclear =
       cli({"svm", kAssets + "/random-n6-T8-d10.json", "--norm", "nuclear", "--tokens", "optimal"});
   EXPECT_EQ(nlohmann::json::parse(nuclear.out)["norm"], "nuclear");
+}
+
+// A random scene with n = 2 sequences of T = 3 tokens in d dimensions, saved to `path`.
+std::string writeSizedScene(const fs::path& path, int d, core::ModelKind kind) {
+  core::Scene s = core::generateScene("random", {2, 3, d, 5, false});
+  s.model.kind = kind;
+  s.iterations = 3;
+  EXPECT_EQ(core::saveScene(s, path.string()), "");
+  return path.string();
+}
+
+TEST(Cli, SvmOverTheSizeLimitIsRefusedAheadAndTrainSkipsIt) {
+  // d = 500 made the W-SVM's dense N x N matrices (N = d^2) abort with std::bad_alloc, and d = 100 ran
+  // for minutes; training itself is cheap at that size and must go on.
+  // (kq trains at d = 100 here: its metrics take an SVD of W each recorded step, seconds at d = 500.)
+  TempDir dir;
+  const struct {
+    core::ModelKind kind;
+    int d;
+    const char* reason;
+  } cases[] = {
+      {core::ModelKind::Query, 500,
+       "the W-SVM has 250000 variables (d = 500, W is d x d); attnmd solves up to 900 (d <= 30)"},
+      {core::ModelKind::KQ, 100,
+       "the nuclear-norm W-SVM has 10000 variables (d = 100, W is d x d); attnmd solves up to 900 (d <= 30)"},
+  };
+  for (const auto& c : cases) {
+    const std::string name = core::enumName(c.kind);
+    const std::string scene = writeSizedScene(dir.path / (name + ".json"), c.d, c.kind);
+    const std::string reason = c.reason;
+    Result svm = cli({"svm", scene});
+    EXPECT_EQ(svm.code, cli::kExitBadInput) << name;
+    EXPECT_EQ(svm.err, scene + ": the SVM is too large to solve: " + reason + "\n");
+    EXPECT_EQ(svm.out, "");
+
+    const fs::path out = dir.path / ("out-" + name);
+    Result train = cli({"train", scene, "--iters", "2", "-q", "--out", out.string()});
+    ASSERT_EQ(train.code, 0) << name << ": " << train.err;
+    EXPECT_TRUE(contains(train.err, "note: the SVM is not solved (result.json says so): " + reason))
+        << train.err;
+    const auto j = nlohmann::json::parse(readText(out / "result.json"));
+    EXPECT_EQ(j["iterations"], 2);
+    EXPECT_EQ(j["status"], "ok");
+    EXPECT_EQ(j["svm"]["status"], "skipped") << name;
+    EXPECT_EQ(j["svm"]["reason"], reason);
+    EXPECT_FALSE(j["svm"].contains("solution"));
+  }
+  // At the limit the SVM is solved.
+  const std::string limit = writeSizedScene(dir.path / "query-30.json", 30, core::ModelKind::Query);
+  Result solved = cli({"svm", limit, "--tokens", "0,0"});
+  ASSERT_EQ(solved.code, 0) << solved.err;
+  EXPECT_EQ(nlohmann::json::parse(solved.out)["status"], "optimal");
 }
 
 TEST(Cli, SvmArgumentErrors) {
