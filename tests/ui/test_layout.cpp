@@ -42,7 +42,9 @@ void expectTiles(const ScreenLayout& l, const LayoutInput& in) {
   }
   EXPECT_FLOAT_EQ(l.canvas.y, l.runs.bottom());
   EXPECT_FLOAT_EQ(l.timeline.y, l.canvas.bottom());
-  if (!l.heatmap.empty()) EXPECT_FLOAT_EQ(l.heatmap.y, l.timeline.bottom());
+  if (!l.heatmap.empty()) {
+    EXPECT_FLOAT_EQ(l.heatmap.y, l.timeline.bottom());
+  }
 }
 
 TEST(Layout, ProjectorSizesKeepTheCanvasLargeAndEveryPanelInside) {

@@ -48,7 +48,10 @@ void solo(std::vector<core::RunPatch>& runs, std::size_t i) {
 std::string selectionText(const std::vector<int>& selected) {
   constexpr std::size_t kShown = 8;
   std::string s = "\xCE\xB1";
-  for (std::size_t q = 0; q < selected.size() && q < kShown; ++q) s += " " + std::to_string(selected[q]);
+  for (std::size_t q = 0; q < selected.size() && q < kShown; ++q) {
+    s += ' ';  // appended piecewise: GCC 12 warns (-Wrestrict, a false positive) on " " + std::string
+    s += std::to_string(selected[q]);
+  }
   if (selected.size() > kShown) s += " ...";
   return s;
 }
