@@ -506,8 +506,8 @@ double gradient(const Scene& scene, const Params& params, const Evaluation& eval
     case ModelKind::Prompt:
       sumPartials(w.G);
       if (hasKeyMatrix(scene)) {
-        // a_it = (M x_it)^T p, so da_it/dp = M x_it and grad_p = M sum_i c_i X_i^T dOutput_i. (docs/theory.md §3
-        // prints M^T here, which holds only for symmetric M; finite differences confirm M.)
+        // a_it = (M x_it)^T p, so da_it/dp = M x_it and grad_p = M sum_i c_i X_i^T dOutput_i. (docs/theory.md
+        // §3 prints M^T here, which holds only for symmetric M; finite differences confirm M.)
         grad.p.resize(d);
         grad.p.noalias() = scene.model.keyMatrix * w.G.col(0);
       } else {

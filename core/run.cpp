@@ -218,7 +218,8 @@ SvmComparison compare(const Scene& scene, const Eigen::MatrixXd& theta, double t
   if (D.rows() != theta.rows() || D.cols() != theta.cols()) return c;
   const double nt = theta.norm(), nd = D.norm();
   if (nt > 0 && nd > 0) c.corr = (theta.array() * D.array()).sum() / (nt * nd);  // docs/theory.md §7 corr
-  // docs/theory.md §7: D_psi(theta^mm/||theta^mm||_p, theta/||theta||_p), psi the l_p potential (p = 2 for nuclear).
+  // docs/theory.md §7: D_psi(theta^mm/||theta^mm||_p, theta/||theta||_p), psi the l_p potential (p = 2 for
+  // nuclear).
   c.bregman = directionalBregman(D, theta, svm->norm == SvmNorm::Nuclear ? 2.0 : svm->p);
   if (predict && svm->solution.value > 0 && std::isfinite(thetaNorm)) {
     // docs/theory.md §8.8: 1 - s_{i alpha} ~ sum_{support t of i} exp(-row(t) ||theta|| / ||theta^mm||), with

@@ -13,29 +13,29 @@ namespace attnmd::core {
 
 // docs/theory.md §1: one sequence X_i (T_i x d, rows are tokens), label Y_i and optional query z_i.
 struct Sequence {
-  int y = 1;                // label, +1 or -1
-  Eigen::MatrixXd tokens;   // T_i x d, T_i >= 2
-  Eigen::VectorXd z;        // query z_i when ModelSpec::query == Given; empty otherwise
+  int y = 1;               // label, +1 or -1
+  Eigen::MatrixXd tokens;  // T_i x d, T_i >= 2
+  Eigen::VectorXd z;       // query z_i when ModelSpec::query == Given; empty otherwise
 };
 
 struct ModelSpec {
-  ModelKind kind = ModelKind::Query;  // prompt (p), query (W) or kq (K, Q)
-  QueryKind query = QueryKind::First; // query/kq: z_i = first token, or the sequence's given z
-  Eigen::MatrixXd keyMatrix;          // prompt only: M (d x d); empty means identity
-  int rank = 0;                       // kq only: m, columns of K and Q; 0 means d
-  Eigen::VectorXd v;                  // decoder v (its start value when trainV)
-  bool trainV = false;                // train v jointly with the attention parameter
-  LossKind loss = LossKind::Logistic; // docs/theory.md §2
+  ModelKind kind = ModelKind::Query;   // prompt (p), query (W) or kq (K, Q)
+  QueryKind query = QueryKind::First;  // query/kq: z_i = first token, or the sequence's given z
+  Eigen::MatrixXd keyMatrix;           // prompt only: M (d x d); empty means identity
+  int rank = 0;                        // kq only: m, columns of K and Q; 0 means d
+  Eigen::VectorXd v;                   // decoder v (its start value when trainV)
+  bool trainV = false;                 // train v jointly with the attention parameter
+  LossKind loss = LossKind::Logistic;  // docs/theory.md §2
 };
 
 struct OptimizerSpec {
   OptimizerKind name = OptimizerKind::NMD;
-  double p = 2.0;        // md/nmd: the l_p geometry, p > 1
-  double lr = 0.1;       // step size eta > 0; for polyak the factor c
-  double beta1 = 0.9;    // adam
-  double beta2 = 0.999;  // adam
-  double eps = 1e-8;     // adam
-  double momentum = 0.9; // heavy ball
+  double p = 2.0;         // md/nmd: the l_p geometry, p > 1
+  double lr = 0.1;        // step size eta > 0; for polyak the factor c
+  double beta1 = 0.9;     // adam
+  double beta2 = 0.999;   // adam
+  double eps = 1e-8;      // adam
+  double momentum = 0.9;  // heavy ball
 };
 
 // The trained tensors. Only those the model uses are non-empty; v is always set.

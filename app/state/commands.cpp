@@ -127,7 +127,8 @@ std::string applyOne(DocState& st, const cmd::DeleteToken& c) {
   if (auto e = checkToken(st.scene, c.seq, c.token); !e.empty()) return e;
   Eigen::MatrixXd& X = seqRef(st, c.seq).tokens;
   const int T = static_cast<int>(X.rows());
-  if (T <= 2) return "a sequence needs at least 2 tokens (docs/theory.md §1); remove the whole sequence instead";
+  if (T <= 2)
+    return "a sequence needs at least 2 tokens (docs/theory.md §1); remove the whole sequence instead";
   Eigen::MatrixXd Y(T - 1, X.cols());
   Y.topRows(c.token) = X.topRows(c.token);
   Y.bottomRows(T - 1 - c.token) = X.bottomRows(T - 1 - c.token);
@@ -351,8 +352,7 @@ std::string runScene(const DocState& state, int run, core::Scene& out) {
   }
   if (run >= static_cast<int>(state.runs.size())) return "there is no run " + std::to_string(run + 1);
   const core::RunPatch& r = state.runs[static_cast<std::size_t>(run)];
-  core::SceneLoadResult loaded =
-      core::sceneForRun(state.scene, r, "runs[" + std::to_string(run) + "]");
+  core::SceneLoadResult loaded = core::sceneForRun(state.scene, r, "runs[" + std::to_string(run) + "]");
   if (!loaded.ok()) return loaded.error();
   out = std::move(loaded.scene());
   return {};

@@ -35,13 +35,13 @@ struct CanvasOverlay {
   std::vector<Eigen::VectorXd> svmQueries;
 
   // The SVM shown (for the token choice of the experiment panel).
-  bool svmOk = false;                      // a solution exists: rays, margin lines, support marks
-  std::string svmMessage;                  // why not ("infeasible: token 1 of sequence 2 equals ...")
-  std::vector<int> svmTokens;              // the alpha the SVM is for
-  int tiedSequences = 0;                   // sequences whose attention has not picked a token yet (a
-                                           // tie): their SVM token is the optimal one; when that SVM
-                                           // is infeasible too, no SVM and no error (svmMessage "")
-  bool relaxedSvm = false;                 // the relaxed prompt SVM of joint (p, v) training (docs/theory.md §5)
+  bool svmOk = false;          // a solution exists: rays, margin lines, support marks
+  std::string svmMessage;      // why not ("infeasible: token 1 of sequence 2 equals ...")
+  std::vector<int> svmTokens;  // the alpha the SVM is for
+  int tiedSequences = 0;       // sequences whose attention has not picked a token yet (a
+                               // tie): their SVM token is the optimal one; when that SVM
+                               // is infeasible too, no SVM and no error (svmMessage "")
+  bool relaxedSvm = false;     // the relaxed prompt SVM of joint (p, v) training (docs/theory.md §5)
   std::vector<std::vector<char>> support;  // [seq][token]: an active constraint of the SVM
   // Margin line of sequence i: {x : n_i^T x = c_i} with n_i = q_i and c_i = x_{i alpha_i}^T q_i - 1,
   // where q_i = M^T p^mm (prompt) or W^mm z_i (query/kq), docs/theory.md §5.

@@ -90,7 +90,8 @@ class LiveTheory {
   bool requested_ = false;
 };
 
-// Whether the displayed SVM is the relaxed prompt SVM (prompt model with v trained jointly, docs/theory.md §5).
+// Whether the displayed SVM is the relaxed prompt SVM (prompt model with v trained jointly, docs/theory.md
+// §5).
 bool relaxedFor(const core::Scene& scene);
 
 // The token selection the experiment asks the SVM for (selected, optimal, or picked with the selected

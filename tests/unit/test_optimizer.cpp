@@ -1,8 +1,8 @@
-// The optimizer family (docs/theory.md §4) and what training with it must show (docs/theory.md §8.1, 8.3, 8.4, 8.6):
-// mirror-map identities, md(p=2) == gd and nmd(p=2) == ngd bit for bit, the nmd norm-growth bound,
-// per-tensor normalization, Polyak/Adam/momentum against their formulas, refusal of non-finite steps,
-// extreme p, the single-sequence max-margin toy, ngd vs gd speed, and directional convergence after
-// attention saturates below 1e-300.
+// The optimizer family (docs/theory.md §4) and what training with it must show (docs/theory.md
+// §8.1, 8.3, 8.4, 8.6): mirror-map identities, md(p=2) == gd and nmd(p=2) == ngd bit for bit, the nmd
+// norm-growth bound, per-tensor normalization, Polyak/Adam/momentum against their formulas, refusal of
+// non-finite steps, extreme p, the single-sequence max-margin toy, ngd vs gd speed, and directional
+// convergence after attention saturates below 1e-300.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -395,7 +395,8 @@ TEST(Training, MaxMarginToyEndsOnTheSideItsInitializationPicks) {
   }
 }
 
-// docs/theory.md §8.6: ngd grows ||theta|| like eta k and saturates within tens of steps; gd grows it like log k.
+// docs/theory.md §8.6: ngd grows ||theta|| like eta k and saturates within tens of steps; gd grows it like
+// log k.
 TEST(Training, NormalizedGdIsFastGdIsLogarithmic) {
   Scene s = maxMarginToy(false);
   s.init.given.p = Eigen::Vector3d::Zero();

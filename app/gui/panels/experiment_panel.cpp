@@ -5,8 +5,8 @@
 #include <cmath>
 #include <cstdio>
 
-#include "app/state/theory.h"
 #include "app/gui/widgets/ui_util.h"
+#include "app/state/theory.h"
 #include "core/enums.h"
 #include "core/run.h"
 
@@ -213,11 +213,13 @@ void ExperimentPanel::draw(Document& doc, const core::AttentionSvm* svm, double 
       core::InitSpec ni = init;
       if (changed && sc > 0) ni.scale = sc;
       tip("Standard deviation of the gaussian initialization.");
-      itemGesture(doc, "set the init scale", changed && sc > 0, cmd::SetInit{ni, doc.editedScene()->seed, false, doc.editedRun()});
+      itemGesture(doc, "set the init scale", changed && sc > 0,
+                  cmd::SetInit{ni, doc.editedScene()->seed, false, doc.editedRun()});
     }
     // K = Q = 0 is a stationary point of kq training (docs/theory.md §3: the gradients G Q and G^T K vanish),
     // so a run from zeros never moves: say so before a class watches nothing happen.
-    if (!current && init.kind == core::InitKind::Zeros && doc.editedScene()->model.kind == core::ModelKind::KQ) {
+    if (!current && init.kind == core::InitKind::Zeros &&
+        doc.editedScene()->model.kind == core::ModelKind::KQ) {
       ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.84f, 0.37f, 0.f, 1.f));
       ImGui::TextWrapped(
           "K = Q = 0 is stationary (\xE2\x88\x87K = G Q = 0, \xE2\x88\x87Q = G\xE1\xB5\x80K = 0): attention "

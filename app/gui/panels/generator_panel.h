@@ -1,7 +1,7 @@
 // Generators (core/generators.h): the papers' random scenes, Gaussian clusters and the toys of
-// docs/theory.md §8, each from a seed, and the preset scenes shipped with the app. Each opens as a new untitled
-// document: the panel only says which, the app's file session opens it (asking first when the current
-// scene has unsaved changes), so Save never writes a preset over the file that was open.
+// docs/theory.md §8, each from a seed, and the preset scenes shipped with the app. Each opens as a new
+// untitled document: the panel only says which, the app's file session opens it (asking first when the
+// current scene has unsaved changes), so Save never writes a preset over the file that was open.
 #pragma once
 
 #include <map>

@@ -11,7 +11,7 @@ int main(int argc, char** argv) {
     std::cerr << r.error() << '\n';
     return 1;
   }
-  std::cout << "attnmd " << attnmd::core::version() << ": " << r.scene().sequences.size() << " sequences, d = "
-            << r.scene().dim << '\n';
+  std::cout << "attnmd " << attnmd::core::version() << ": " << r.scene().sequences.size()
+            << " sequences, d = " << r.scene().dim << '\n';
   return 0;
 }
