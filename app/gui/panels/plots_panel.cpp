@@ -153,6 +153,7 @@ void PlotsPanel::draw(const std::vector<PlotRun>& runs, std::optional<long long>
         in.svmMargin = 1.0 / svm->solution.value;  // docs/theory.md §7: margin -> 1/||theta^mm||
     }
     figure = plot::buildRunFigure(inputs);
+    singleOf_ = -1;  // the presentation copy is stale
     builtFrom_.clear();
     for (const PlotRun& r : runs) builtFrom_.push_back({r.name, r.colour, r.snap});
   }
@@ -184,9 +185,13 @@ void PlotsPanel::draw(const std::vector<PlotRun>& runs, std::optional<long long>
   }
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   if (onlyPlot >= 0 && static_cast<std::size_t>(onlyPlot) < figure.plots.size()) {
-    plot::Figure single = figure;  // a copy per frame: presentation mode only, one plot's series
-    single.plots = {figure.plots[static_cast<std::size_t>(onlyPlot)]};
-    view.draw(single, ImVec2(0, 0));  // the room left below the plot's toolbar
+    if (singleOf_ != onlyPlot) {  // copied when the figure or the choice changes, not every frame
+      single_ = figure;
+      single_.plots = {figure.plots[static_cast<std::size_t>(onlyPlot)]};
+      singleOf_ = onlyPlot;
+    }
+    single_.cursor = figure.cursor;
+    view.draw(single_, ImVec2(0, 0));  // the room left below the plot's toolbar
     return;
   }
   view.draw(figure, ImVec2(avail.x, std::max(120.f * scale, avail.y - tableH)));

@@ -44,6 +44,8 @@ struct PlotsPanel {
     std::shared_ptr<const TrainSnapshot> snap;
   };
   std::vector<Built> builtFrom_;
+  plot::Figure single_;  // presentation mode: `figure` with only plot `singleOf_` (-1: not built)
+  int singleOf_ = -1;
   bool upToDate(const std::vector<PlotRun>& runs) const;
 };
 
