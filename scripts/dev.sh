@@ -20,7 +20,7 @@ jobs=${ATTNMD_JOBS:-$(nproc 2>/dev/null || echo 2)}
 packages=(
   cmake ninja-build g++ pkg-config
   libeigen3-dev nlohmann-json3-dev libcli11-dev
-  libimgui-dev libglfw3-dev libstb-dev libgl-dev libegl-dev libgl1-mesa-dri libglx-mesa0
+  libimgui-dev libglfw3-dev libstb-dev libgif-dev libgl-dev libegl-dev libgl1-mesa-dri libglx-mesa0
   fonts-dejavu-core
   coinor-libipopt-dev libgtest-dev libgmock-dev libbenchmark-dev
   xvfb xauth libxml2-utils

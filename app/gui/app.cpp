@@ -94,6 +94,7 @@ void App::show(const std::string& what) {
   if (what == "save-as") session_->saveAs(doc_);
   if (what == "unsaved") session_->unsavedPrompt().ask(session_->displayName(), "opening another scene");
   if (what == "help") help_.open = true;
+  if (what == "animation") animationDialog_.open = true;
 }
 
 std::vector<std::string> App::stateSummary() const {
@@ -170,6 +171,12 @@ ExportSources App::exportSources() const {
 
 void App::setUiScale(float scale) {
   changeUiScale(scale, true);
+}
+
+std::string App::startAnimation(const AnimationOptions& options) {
+  const std::string error = animation_.start(options, lab_.furthestStep(), lab_.cursor());
+  if (!error.empty()) notify("animation: " + error);  // the status bar counts the frames otherwise
+  return error;
 }
 
 void App::changeUiScale(float scale, bool remember) {
@@ -488,7 +495,11 @@ void App::handleShortcuts() {
   auto pressed = [](int key) { return ImGui::IsKeyPressed(key, false); };
   const bool ctrl = io.KeyCtrl;
   if (session_->modalOpen()) return;  // a dialog has the keyboard (Space, Enter, letters in a name)
-  session_->handleShortcuts(doc_);    // Ctrl+N/O/S/Q, Ctrl+Shift+S/C/V
+  if (animation_.active()) {          // an export moves the timeline: only Esc (cancel) is taken
+    if (pressed(GLFW_KEY_ESCAPE)) animation_.cancel();
+    return;
+  }
+  session_->handleShortcuts(doc_);  // Ctrl+N/O/S/Q, Ctrl+Shift+S/C/V
   if (session_->modalOpen()) return;
   if (pressed(GLFW_KEY_F1)) help_.open = !help_.open;
   if (pressed(GLFW_KEY_F11) || (presenting_ && pressed(GLFW_KEY_ESCAPE))) setPresenting(!presenting_);
@@ -632,10 +643,12 @@ void App::frame() {
     } else {
       // Presenting: the canvas takes no mouse input at all (no edit, no pan or orbit), so a stray click
       // in front of a class changes nothing.
+      // An animation export in progress locks it the same way.
+      const bool editable = !presenting_ && !animation_.active();
       if (space)
-        view3d_.interact(doc_, canvasOverlay_, canvasStyle, !presenting_);
+        view3d_.interact(doc_, canvasOverlay_, canvasStyle, editable);
       else
-        canvas_.interact(doc_, canvasOverlay_, canvasStyle, !presenting_);
+        canvas_.interact(doc_, canvasOverlay_, canvasStyle, editable);
       syncRun();  // an edit on the canvas shows in this frame: run restarted, SVM re-solved
       refreshOverlay();
       if (space)
@@ -723,6 +736,10 @@ void App::frame() {
 
   drawStatusBar(H - statusH, statusH);
   help_.draw(s);
+  if (!animation_.capturing())
+    if (std::optional<AnimationOptions> o =
+            animationDialog_.draw(session_->exportFolder(), session_->documentStem(), lab_.furthestStep(), s))
+      startAnimation(*o);
   // Prompts, the file browser and autosave last: they sit on top, and a file opened or restored here
   // is on screen from the next frame.
   session_->frame(doc_, s);
@@ -887,6 +904,10 @@ void App::drawMenuBar() {
     exports_.menuItems(
         session_->exportFolder(), [this] { return exportSources(); },
         [this] { session_->chooseExportFolder(); });
+    ImGui::Separator();
+    if (ImGui::MenuItem("Animation (GIF, MP4)...", nullptr, false, !animation_.active()))
+      animationDialog_.open = true;
+    tip("The timeline from one step to another as an animated GIF, an MP4 (with ffmpeg) or PNG frames.");
     ImGui::EndMenu();
   }
   if (ImGui::BeginMenu("Help")) {
@@ -930,7 +951,11 @@ void App::drawStatusBar(float y, float height) {
     // slow machine) and the last steps/s would be stale.
     char left[256];
     const std::string step = groupedInt(snap_ ? snap_->iteration : 0);
-    if (lab_.playing()) {
+    if (animation_.active() && !animation_.capturing()) {
+      std::snprintf(left, sizeof left,
+                    "exporting an animation: frame %d of %d (step %s)  \xE2\x94\x82  Esc cancels",
+                    animation_.framesDone() + 1, animation_.framesTotal(), step.c_str());
+    } else if (lab_.playing()) {
       const double sps = lab_.stepsPerSecond();
       std::snprintf(left, sizeof left,
                     "step %s  \xE2\x94\x82  %s steps/s  \xE2\x94\x82  %.0f fps  \xE2\x94\x82  training",

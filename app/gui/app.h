@@ -23,6 +23,8 @@
 #include <string>
 #include <vector>
 
+#include "app/gui/export/animation.h"
+#include "app/gui/export/animation_dialog.h"
 #include "app/gui/export/export_actions.h"
 #include "app/gui/files/file_session.h"
 #include "app/gui/layout.h"
@@ -158,6 +160,11 @@ class App {
   FileSession& session() { return *session_; }
   const FileSession& session() const { return *session_; }
   ExportActions& exports() { return exports_; }
+  // The animation export (Export > Animation, --export-animation): the run loop moves the timeline and
+  // captures the frames; the app locks edits and shows the progress while it runs.
+  AnimationExport& animation() { return animation_; }
+  // Starts an animation export from the timeline's current position; "" or why not (also notified).
+  std::string startAnimation(const AnimationOptions& options);
   // Everything an export reads, as of the last frame.
   ExportSources exportSources() const;
   void requestQuit();  // File > Quit, Ctrl+Q, the window's close button: asks about unsaved changes
@@ -229,6 +236,8 @@ class App {
   float fontSize_ = 15.f;                     // ImGui::GetFontSize() of the last frame
   std::unique_ptr<FileSession> session_;
   ExportActions exports_;
+  AnimationExport animation_;
+  AnimationDialog animationDialog_;
   std::string forceMenu_;  // --show file-menu / export-menu: the menu held open
   MarkerSprites sprites_;
   PanelSettings panels_;

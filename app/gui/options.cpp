@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstdlib>
+#include <string>
 #include <string_view>
 
 namespace attnmd::gui {
@@ -31,7 +32,7 @@ std::string appUsage() {
          "              [--bench-frames N [--bench-drag]] [--ui-scale S] [--theme light|dark] [--layout-json "
          "FILE]\n"
          "              [--view 2d|3d] [--compare overlay|grid] [--at K] [--user-state] [--show WHAT]\n"
-         "              [--export-bundle DIR]\n"
+         "              [--export-bundle DIR] [--export-animation FILE [--animation-* ...]]\n"
          "\n"
          "  --scene FILE, FILE   open this scene file (default: the embedded teaching scene)\n"
          "  --steps N            train N steps right after loading\n"
@@ -51,9 +52,21 @@ std::string appUsage() {
          "  --layout-json FILE   with --screenshot: also write where key items were drawn (for tests);\n"
          "                       the environment variable ATTNMD_LAYOUT_JSON does the same\n"
          "  --export-bundle DIR  after the steps, write an export bundle (scene, SVG, CSV, 2x PNGs) in DIR\n"
+         "  --export-animation FILE  after the steps, write the timeline as an animation: FILE.gif, "
+         "FILE.mp4\n"
+         "                       (needs ffmpeg; without it PNG frames are written and it says so), any\n"
+         "                       other name: a new folder of PNG frames\n"
+         "  --animation-frames N  frames of the animation, 2 to 2000 (default 60)\n"
+         "  --animation-fps F    frames per second, 1 to 60 (default 12)\n"
+         "  --animation-from A   first step (default 0)\n"
+         "  --animation-to B     last step (default: every step trained)\n"
+         "  --animation-linear   evenly spaced steps (default: log-spaced, most frames early)\n"
+         "  --animation-window   the whole window (default: the canvas with its legend)\n"
          "  --user-state         with --screenshot/--exit/--bench-frames: use the preferences and autosaves\n"
          "                       (scripted runs ignore them otherwise, so they look the same everywhere)\n"
-         "  --show WHAT          open file-menu, export-menu, open, save-as, unsaved or help (screenshots)\n"
+         "  --show WHAT          open file-menu, export-menu, open, save-as, unsaved, help or animation "
+         "(the\n"
+         "                       Export > Animation dialog), for screenshots\n"
          "  --present            start in presentation mode (F11): full screen, larger text, the canvas\n"
          "                       and one plot, edits locked; Esc leaves\n"
          "  --lesson NAME        follow a guided lesson (Help > Lessons lists them), e.g.\n"
@@ -155,13 +168,43 @@ ParsedOptions parseAppOptions(int argc, const char* const* argv) {
     } else if (arg == "--export-bundle") {
       if (!value(v)) return r;
       o.exportBundleDir = v;
+    } else if (arg == "--export-animation") {
+      if (!value(v)) return r;
+      o.animation.path = v;
+      if (o.animation.path.empty()) r.error = "--export-animation needs a file name";
+    } else if (arg == "--animation-frames") {
+      if (!value(v)) return r;
+      if (!parseNumber(v, o.animation.frames) || o.animation.frames < 2 ||
+          o.animation.frames > kMaxAnimationFrames)
+        r.error = "--animation-frames expects a count from 2 to " + std::to_string(kMaxAnimationFrames) +
+                  ", got '" + std::string(v) + "'";
+    } else if (arg == "--animation-fps") {
+      if (!value(v)) return r;
+      const std::string s(v);
+      char* end = nullptr;
+      o.animation.fps = std::strtod(s.c_str(), &end);
+      if (s.empty() || end != s.c_str() + s.size() ||
+          !(o.animation.fps >= kMinAnimationFps && o.animation.fps <= kMaxAnimationFps))
+        r.error = "--animation-fps expects a number from 1 to 60, got '" + s + "'";
+    } else if (arg == "--animation-from") {
+      if (!value(v)) return r;
+      if (!parseNumber(v, o.animation.from) || o.animation.from < 0)
+        r.error = "--animation-from expects a step >= 0, got '" + std::string(v) + "'";
+    } else if (arg == "--animation-to") {
+      if (!value(v)) return r;
+      if (!parseNumber(v, o.animation.to) || o.animation.to < 0)
+        r.error = "--animation-to expects a step >= 0, got '" + std::string(v) + "'";
+    } else if (arg == "--animation-linear") {
+      o.animation.logSpaced = false;
+    } else if (arg == "--animation-window") {
+      o.animation.region = AnimationRegion::Window;
     } else if (arg == "--user-state") {
       o.userState = true;
     } else if (arg == "--show") {
       if (!value(v)) return r;
       if (v != "file-menu" && v != "export-menu" && v != "open" && v != "save-as" && v != "unsaved" &&
-          v != "help")
-        r.error = "--show expects file-menu, export-menu, open, save-as, unsaved or help, got '" +
+          v != "help" && v != "animation")
+        r.error = "--show expects file-menu, export-menu, open, save-as, unsaved, help or animation, got '" +
                   std::string(v) + "'";
       else
         o.show = v;

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "app/gui/export/animation.h"
 #include "app/gui/widgets/theme.h"
 
 namespace attnmd::gui {
@@ -30,12 +31,17 @@ struct AppOptions {
   // reads and writes them like an interactive run (e.g. to show the recovery prompt).
   bool userState = false;
   std::string show;     // --show WHAT: open a menu or dialog for a screenshot: file-menu, export-menu, open,
-                        // save-as, unsaved, help
+                        // save-as, unsaved, help, animation
   std::string view;     // --view 2d|3d: for d >= 3, the view to open in ("" = the scene file's, else 3D)
   std::string compare;  // --compare overlay|grid: how several runs share the canvas ("" = the file's)
   long long at = -1;    // --at K: after --steps, move the timeline to step K (-1: stay live)
   std::string exportBundleDir;  // --export-bundle DIR: after the steps, write an export bundle into DIR
-  bool scripted() const { return !screenshotPath.empty() || exitAfter || benchFrames > 0; }
+  // --export-animation FILE (.gif, .mp4, else a folder of PNG frames) and the --animation-* options:
+  // after the steps, the timeline as an animation (animation.path empty: none).
+  AnimationOptions animation;
+  bool scripted() const {
+    return !screenshotPath.empty() || exitAfter || benchFrames > 0 || !animation.path.empty();
+  }
 };
 
 struct ParsedOptions {

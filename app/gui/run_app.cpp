@@ -265,7 +265,7 @@ int runApp(const AppOptions& o) {
   }
 
   // --screenshot / --exit: a scripted start that ends with the screenshot (and the exit).
-  bool scripted = !o.screenshotPath.empty() || o.exitAfter;
+  bool scripted = !o.screenshotPath.empty() || o.exitAfter || !o.animation.path.empty();
   int settle = 0;
   std::vector<double> frameMs, uiMs, renderMs;
   double cpuStart = 0, workerCpuStart = 0;
@@ -274,8 +274,10 @@ int runApp(const AppOptions& o) {
   int exitCode = 0;
   std::string title;
   bool bundleRequested = false, bundleDone = false;
+  bool animationRequested = false;  // --export-animation started
   while (!platform->shouldClose() && !app.quitApproved()) {
-    const bool busy = app.animating() || scripted || bench || app.exports().capturePending();
+    const bool busy =
+        app.animating() || scripted || bench || app.exports().capturePending() || app.animation().active();
     platform->processEvents(busy ? 0.0 : kIdleWaitSeconds);
     if (platform->takeCloseRequest()) {
       if (scripted) break;
@@ -295,9 +297,22 @@ int runApp(const AppOptions& o) {
     // without the menu and the pointer's hover effects.
     const std::optional<CaptureRequest> exportCapture = app.exports().takeCapture();
     if (exportCapture) scaleFontsForCapture(app, *platform, fontPath, exportCapture->factor);
+    // An animation export: the timeline goes to the next frame's step; once every run shows it (and its
+    // SVM), that frame is captured offscreen below.
+    bool animationCapture = false;
+    if (AnimationExport& anim = app.animation(); anim.active()) {
+      Lab& lab = app.lab();
+      const long long want = anim.wantedStep();
+      if (lab.cursor() != want && lab.setCursor(want) != want)
+        anim.fail("animation export stopped: step " + std::to_string(want) +
+                  " is no longer trained (the run was reset)");
+      if (anim.active())
+        animationCapture =
+            anim.captureThisFrame(lab.cursorSettled() && !lab.theoryPending() ? lab.cursor() : std::nullopt);
+    }
     const auto uiStart = Clock::now();
     if (bench && o.benchDrag) benchDragStep(app.document(), frameIndex);
-    platform->beginFrame(scripted || bench || exportCapture.has_value());
+    platform->beginFrame(scripted || bench || exportCapture.has_value() || animationCapture);
     app.frame();
     const auto uiEnd = Clock::now();
 
@@ -313,7 +328,7 @@ int runApp(const AppOptions& o) {
         app.notify(m);
       }
     }
-    if (scripted && !bench) {
+    if (scripted && !bench && !animationRequested) {
       if (app.lab().pendingSteps() == 0 && !app.lab().busy() && !atPending && app.lab().cursorSettled())
         ++settle;
       else
@@ -344,6 +359,26 @@ int runApp(const AppOptions& o) {
         if (!r.ok()) exitCode = 3;
       }
     }
+    if (animationCapture) {
+      int fbw = 0, fbh = 0;
+      platform->framebufferSize(fbw, fbh);
+      const float k =
+          ImGui::GetIO().DisplaySize.x > 0 ? static_cast<float>(fbw) / ImGui::GetIO().DisplaySize.x : 1.f;
+      std::string error;
+      const Image frame = renderOffscreen(ImGui::GetDrawData(), k, clears, error);
+      if (!error.empty())
+        app.animation().fail("animation export failed: " + error);
+      else
+        app.animation().addFrame(frame, k, app.exportSources());
+    }
+    if (std::optional<AnimationExport::Outcome> out = app.animation().takeOutcome()) {
+      app.lab().setCursor(out->cursor);
+      app.notify(out->message);
+      if (animationRequested) {
+        (out->ok ? std::cout : std::cerr) << "attnmd: " << out->message << '\n';
+        if (!out->ok) exitCode = 3;
+      }
+    }
     if (capture) {
       if (std::string e = writePng(o.screenshotPath, shot); !e.empty()) {
         std::cerr << "attnmd: " << e << '\n';
@@ -366,6 +401,15 @@ int runApp(const AppOptions& o) {
       done = false;
     }
     if (bundleDone) done = true;
+    if (done && !o.animation.path.empty() && !animationRequested) {
+      // --export-animation: frames from the next frame on, as from the Export menu.
+      animationRequested = true;
+      if (std::string e = app.startAnimation(o.animation); !e.empty()) {
+        std::cerr << "attnmd: --export-animation: " << e << '\n';
+        exitCode = 2;
+      }
+    }
+    if (animationRequested) done = !app.animation().active();
     if (done) {
       if (o.exitAfter) break;
       scripted = false;  // screenshot taken: carry on interactively

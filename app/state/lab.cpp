@@ -249,6 +249,10 @@ void Lab::setStopCondition(const StopCondition& stop) {
   for (auto& r : runs_) r->trainer->setStopCondition(stop);
 }
 
+bool Lab::theoryPending() const {
+  return std::any_of(runs_.begin(), runs_.end(), [](const auto& r) { return r->theory->pending(); });
+}
+
 bool Lab::busy() const {
   return std::any_of(runs_.begin(), runs_.end(), [](const auto& r) { return r->trainer->busy(); });
 }

@@ -92,6 +92,8 @@ class Lab {
   std::optional<long long> setCursor(std::optional<long long> k);
   // True when every run shows the cursor's step (its replay is done).
   bool cursorSettled() const;
+  // True while some run's SVM on display is not the one of its current step (a solve is running).
+  bool theoryPending() const;
   // "Continue from here": run i drops its steps after the cursor (or does nothing without one).
   void continueFromHere(int run, const Document& doc);
   bool canUndoRewind(const Document& doc) const;

@@ -17,6 +17,7 @@
 #include <sstream>
 #include <string>
 
+#include "app/gui/export/gif_writer.h"
 #include "app/gui/files/autosave.h"
 #include "app/gui/platform/image_io.h"
 #include "app/state/document_io.h"
@@ -176,6 +177,49 @@ TEST_F(AppFilesE2e, AFileArgumentOpensIt) {
       "--scene " + shellQuote(std::string(ATTNMD_FIXTURES) + "/scenes/bad/version-newer.json") + " --exit"));
   EXPECT_EQ(bad.code, 2);
   EXPECT_NE(bad.output.find("newer attnmd"), std::string::npos) << bad.output;
+}
+
+// Export > Animation from the command line: the timeline replayed into a looping GIF of the canvas,
+// one frame per planned step, the last held; the frames change as the run trains.
+TEST_F(AppFilesE2e, ExportAnimationGifFromTheRealGui) {
+  const fs::path gif = tmp.path / "run.gif";
+  const ShellResult r = runShell(
+      app("--steps 300 --export-animation " + shellQuote(gif.string()) + " --animation-frames 6 --exit"));
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("wrote " + gif.string() + " (6 frames, steps 0 to 300)"), std::string::npos)
+      << r.output;
+  DecodedGif d;
+  ASSERT_EQ(readGif(gif.string(), d), "");
+  ASSERT_EQ(d.frames.size(), 6u);
+  EXPECT_TRUE(d.loops);
+  EXPECT_EQ(d.delaysCs, (std::vector<int>{8, 8, 8, 8, 8, 150}));
+  // The canvas (with its legend strip), not the whole 1000x700 window.
+  EXPECT_GT(d.width, 300);
+  EXPECT_LT(d.width, 1000);
+  EXPECT_LT(d.height, 700);
+  // Step 0 and step 300 differ (the rays turn, the attention rings move): more than a few pixels.
+  long long changed = 0;
+  for (int y = 0; y < d.height; ++y)
+    for (int x = 0; x < d.width; ++x)
+      changed += !std::equal(d.frames[0].pixel(x, y), d.frames[0].pixel(x, y) + 3, d.frames[5].pixel(x, y));
+  EXPECT_GT(changed, 200) << "first and last frames hardly differ";
+}
+
+TEST_F(AppFilesE2e, ExportAnimationBadRangeIsRefusedAndWithoutFfmpegWritesFrames) {
+  const fs::path gif = tmp.path / "bad.gif";
+  const ShellResult bad = runShell(
+      app("--steps 50 --export-animation " + shellQuote(gif.string()) + " --animation-from 60 --exit"));
+  EXPECT_EQ(bad.code, 2) << bad.output;
+  EXPECT_NE(bad.output.find("must come before the last"), std::string::npos) << bad.output;
+  EXPECT_FALSE(fs::exists(gif));
+  const fs::path mp4 = tmp.path / "run.mp4";
+  const ShellResult r =
+      runShell("ATTNMD_FFMPEG= " + app("--steps 50 --export-animation " + shellQuote(mp4.string()) +
+                                       " --animation-frames 3 --animation-linear --exit"));
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("ffmpeg is not installed"), std::string::npos) << r.output;
+  EXPECT_TRUE(fs::exists(tmp.path / "run-frames" / "frame-0003.png")) << r.output;
+  EXPECT_FALSE(fs::exists(mp4));
 }
 
 }  // namespace

@@ -68,10 +68,39 @@ TEST(Options, BadValuesNameTheFlag) {
            {{"--at", "soon"}, "--at"},
            {{"--bench-frames", "0"}, "--bench-frames"},
            {{"--scene"}, "--scene"},
+           {{"--animation-frames", "1"}, "--animation-frames"},
+           {{"--animation-fps", "120"}, "--animation-fps"},
+           {{"--animation-fps", "fast"}, "--animation-fps"},
+           {{"--animation-from", "-2"}, "--animation-from"},
+           {{"--animation-to", "0x10"}, "--animation-to"},
+           {{"--export-animation", ""}, "--export-animation"},
+           {{"--show", "everything"}, "--show"},
            {{"--frobnicate"}, "--frobnicate"}}) {
     const ParsedOptions p = parse(args);
     EXPECT_NE(p.error.find(flag), std::string::npos) << "'" << p.error << "' should name " << flag;
   }
+}
+
+TEST(Options, AnimationExportFlags) {
+  const ParsedOptions p = parse({"--export-animation", "run.gif", "--animation-frames", "90",
+                                 "--animation-fps", "24", "--animation-from", "10", "--animation-to", "500",
+                                 "--animation-linear", "--animation-window", "--show", "animation"});
+  ASSERT_EQ(p.error, "");
+  const AnimationOptions& a = p.options.animation;
+  EXPECT_EQ(a.path, "run.gif");
+  EXPECT_EQ(a.frames, 90);
+  EXPECT_EQ(a.fps, 24);
+  EXPECT_EQ(a.from, 10);
+  EXPECT_EQ(a.to, 500);
+  EXPECT_FALSE(a.logSpaced);
+  EXPECT_EQ(a.region, AnimationRegion::Window);
+  EXPECT_EQ(p.options.show, "animation");
+  EXPECT_TRUE(p.options.scripted());
+  // Defaults: log-spaced, the canvas, every step trained.
+  const AnimationOptions d = parse({"--export-animation", "x.gif"}).options.animation;
+  EXPECT_TRUE(d.logSpaced);
+  EXPECT_EQ(d.region, AnimationRegion::Canvas);
+  EXPECT_EQ(d.to, -1);
 }
 
 TEST(Options, HelpExplainsTheHeadlessScreenshot) {

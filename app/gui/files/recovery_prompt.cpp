@@ -6,13 +6,13 @@
 
 namespace attnmd::gui {
 namespace {
-constexpr const char* kTitle = "Restore unsaved work?";
+constexpr const char* kRecoveryTitle = "Restore unsaved work?";
 }
 
 RecoveryPrompt::Choice RecoveryPrompt::draw(double now, float scale) {
   if (pending.empty()) return Choice::None;
   if (!popupOpened) {
-    ImGui::OpenPopup(kTitle);
+    ImGui::OpenPopup(kRecoveryTitle);
     popupOpened = true;
   }
   const ImGuiViewport* vp = ImGui::GetMainViewport();
@@ -20,7 +20,8 @@ RecoveryPrompt::Choice RecoveryPrompt::draw(double now, float scale) {
                           ImGuiCond_Always, ImVec2(0.5f, 0.5f));
   ImGui::SetNextWindowSize(ImVec2(560.f * scale, 0.f));
   Choice choice = Choice::None;
-  if (ImGui::BeginPopupModal(kTitle, nullptr, ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoResize)) {
+  if (ImGui::BeginPopupModal(kRecoveryTitle, nullptr,
+                             ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoResize)) {
     const RecoverableSession& s = pending.front();
     ImGui::TextWrapped(
         "attnmd did not close normally last time (it crashed or was killed). Its unsaved "

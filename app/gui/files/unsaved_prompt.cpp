@@ -2,7 +2,7 @@
 
 namespace attnmd::gui {
 namespace {
-constexpr const char* kTitle = "Unsaved changes##unsaved";
+constexpr const char* kUnsavedTitle = "Unsaved changes##unsaved";
 }
 
 void UnsavedPrompt::ask(std::string name, std::string what) {
@@ -15,7 +15,7 @@ void UnsavedPrompt::ask(std::string name, std::string what) {
 UnsavedPrompt::Choice UnsavedPrompt::draw(float scale) {
   if (!open) return Choice::None;
   if (!popupOpened) {
-    ImGui::OpenPopup(kTitle);
+    ImGui::OpenPopup(kUnsavedTitle);
     popupOpened = true;
   }
   const ImGuiViewport* vp = ImGui::GetMainViewport();
@@ -23,7 +23,8 @@ UnsavedPrompt::Choice UnsavedPrompt::draw(float scale) {
                           ImGuiCond_Always, ImVec2(0.5f, 0.5f));
   ImGui::SetNextWindowSize(ImVec2(520.f * scale, 0.f));
   Choice choice = Choice::None;
-  if (ImGui::BeginPopupModal(kTitle, nullptr, ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoResize)) {
+  if (ImGui::BeginPopupModal(kUnsavedTitle, nullptr,
+                             ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoResize)) {
     ImGui::TextWrapped("Save the changes to %s before %s?", documentName.c_str(), action.c_str());
     ImGui::TextDisabled("Without saving, the changes are lost.");
     ImGui::Separator();
