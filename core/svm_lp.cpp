@@ -703,18 +703,47 @@ bool polishKkt(const MatrixXd& A, const VectorXd& b, double p, std::vector<int> 
 // ---------------------------------------------------------------------------------------------------
 // [SECTION] Certificate (docs/theory.md §5): w scaled to be exactly feasible, lambda = mu / ||A^T mu||_q.
 // ---------------------------------------------------------------------------------------------------
+// b - A w row by row in extended precision (64-bit mantissa: each product of two doubles is exact to
+// 2^-64 relative, far below a double's rounding), so a shortfall of 1e-16 that double arithmetic rounds
+// away is seen. What the certificate reports is then what exact arithmetic on w gives.
+VectorXd accurateResidual(const Eigen::Ref<const MatrixXd>& A, const Eigen::Ref<const VectorXd>& b,
+                          const VectorXd& w) {
+  VectorXd r(A.rows());
+  for (Eigen::Index k = 0; k < A.rows(); ++k) {
+    long double s = b[k];
+    for (Eigen::Index j = 0; j < A.cols(); ++j)
+      s -= static_cast<long double>(A(k, j)) * static_cast<long double>(w[j]);
+    r[k] = static_cast<double>(s);
+  }
+  return r;
+}
+
 void certify(const Eigen::Ref<const MatrixXd>& A, const Eigen::Ref<const VectorXd>& b, double p, VectorXd w,
              VectorXd mu, SvmSolution& sol) {
   const double q = detail::conjugateExponent(p);
-  VectorXd aw = A * w;
-  if (const double scale = detail::exactFeasibilityScale(b, aw); scale > 0) {
+  VectorXd residual = accurateResidual(A, b, w);
+  if (const double scale = detail::exactFeasibilityScale(b, b - residual); scale > 0) {
     w *= scale;
-    aw *= scale;
+    residual = accurateResidual(A, b, w);
+    // Rounding (of the scale, and of each w_j once scaled) can leave a tight row a hair short: by up
+    // to eps times sum_j |a_kj w_j|, which cancellation makes much larger than eps * b_k. Scale up by
+    // the shortfall plus that much, and check again.
+    constexpr double eps = std::numeric_limits<double>::epsilon();
+    for (int i = 0; i < 4 && residual.size() && residual.maxCoeff() > 0; ++i) {
+      double bump = 0;
+      for (Eigen::Index k = 0; k < b.size(); ++k)
+        if (b[k] > 0)
+          bump = std::max(
+              bump, (std::max(0.0, residual[k]) + 4 * eps * A.row(k).cwiseAbs().dot(w.cwiseAbs())) / b[k]);
+      w *= 1 + bump;
+      residual = accurateResidual(A, b, w);
+    }
   }
   sol.w = w;
   sol.value = stableNorm(w, p);
   mu = mu.cwiseMax(0.0);
-  detail::fillCertificate(sol, b, aw, mu, stableNorm(A.transpose() * mu, q));
+  detail::fillCertificate(sol, b, b - residual, mu, stableNorm(A.transpose() * mu, q));
+  sol.violation = residual.size() ? std::max(0.0, residual.maxCoeff()) : 0.0;
 }
 
 }  // namespace

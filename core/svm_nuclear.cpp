@@ -314,7 +314,16 @@ void certify(const MatrixXd& U, const MatrixXd& Z, const VectorXd& b, MatrixXd W
   VectorXd aw = applyConstraints(U, Z, W);
   if (const double scale = detail::exactFeasibilityScale(b, aw); scale > 0) {
     W *= scale;
-    aw *= scale;
+    // Evaluated again, not scaled: the violation reported is the one of the W returned. Rounding can
+    // leave a tight row a hair short: scale up by the shortfall (and a few ulps), and check again.
+    aw = applyConstraints(U, Z, W);
+    for (int i = 0; i < 4 && b.size() && (b - aw).maxCoeff() > 0; ++i) {
+      double bump = 0;
+      for (Eigen::Index k = 0; k < b.size(); ++k)
+        if (b[k] > 0) bump = std::max(bump, std::max(0.0, b[k] - aw[k]) / b[k]);
+      W *= 1 + bump + 16 * std::numeric_limits<double>::epsilon();
+      aw = applyConstraints(U, Z, W);
+    }
   }
   sol.w = Eigen::Map<const VectorXd>(W.data(), W.size());
   sol.value = nuclearNorm(W);

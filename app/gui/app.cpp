@@ -155,6 +155,8 @@ ExportSources App::exportSources() const {
   src.fontSize = fontSize_;
   src.plotsMin = plotsMin_;
   src.plotsMax = plotsMax_;
+  src.heatmapMin = heatmapMin_;
+  src.heatmapMax = heatmapMax_;
   const PlotView& pv = plots_.view;
   for (const plot::PlotFrame& pf : pv.frame.plots)
     if (pf.plot < plots_.figure.plots.size())
@@ -342,10 +344,11 @@ void App::drawGrid(bool space, const CanvasStyle& style) {
         run != selectedRun() && ImGui::IsWindowHovered() &&
         (ImGui::IsMouseClicked(ImGuiMouseButton_Left) || ImGui::IsMouseClicked(ImGuiMouseButton_Right));
     if (selects) doc_.view().selectedRun = run;
+    view.editsLocked = canvas.editsLocked = presenting_;  // as on the single canvas
     if (space)
-      view.interact(doc_, ov, style, !selects);
+      view.interact(doc_, ov, style, !selects && !animation_.active());
     else
-      canvas.interact(doc_, ov, style, !selects);
+      canvas.interact(doc_, ov, style, !selects && !animation_.active());
     syncRun();
     refreshOverlay();
     ov = lab_.run(run).overlay();
@@ -641,14 +644,13 @@ void App::frame() {
     if (gridRuns_.size() >= 2) {
       drawGrid(space, canvasStyle);
     } else {
-      // Presenting: the canvas takes no mouse input at all (no edit, no pan or orbit), so a stray click
-      // in front of a class changes nothing.
-      // An animation export in progress locks it the same way.
-      const bool editable = !presenting_ && !animation_.active();
+      // Presenting locks edits (a stray click in front of a class changes nothing) but keeps zoom, pan
+      // and orbit; an animation export moving the timeline takes no mouse input at all.
+      view3d_.editsLocked = canvas_.editsLocked = presenting_;
       if (space)
-        view3d_.interact(doc_, canvasOverlay_, canvasStyle, editable);
+        view3d_.interact(doc_, canvasOverlay_, canvasStyle, !animation_.active());
       else
-        canvas_.interact(doc_, canvasOverlay_, canvasStyle, editable);
+        canvas_.interact(doc_, canvasOverlay_, canvasStyle, !animation_.active());
       syncRun();  // an edit on the canvas shows in this frame: run restarted, SVM re-solved
       refreshOverlay();
       if (space)
@@ -689,9 +691,12 @@ void App::frame() {
   syncRun();  // "continue from here" restarts a run's history; the cursor shows replayed runs
   refreshOverlay();
 
+  heatmapMin_ = heatmapMax_ = ImVec2(0, 0);
   if (!lay.heatmap.empty()) {
     place(lay.heatmap);
     if (ImGui::Begin("Attention weights s (sequences \xC3\x97 tokens)", nullptr, fixed)) drawHeatmaps();
+    heatmapMin_ = ImGui::GetWindowPos();
+    heatmapMax_ = ImVec2(heatmapMin_.x + ImGui::GetWindowWidth(), heatmapMin_.y + ImGui::GetWindowHeight());
     ImGui::End();
   }
 

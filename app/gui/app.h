@@ -230,10 +230,11 @@ class App {
   std::string lastPause_;  // latched pause reason of a stop condition
   std::string fontWarning_;
   std::string statusText_;
-  ImVec2 canvasMin_{0, 0}, canvasMax_{0, 0};  // canvas rectangle of the last frame
-  float canvasTop_ = -1;                      // top of the canvas's legend strip in the last frame
-  ImVec2 plotsMin_{0, 0}, plotsMax_{0, 0};    // Plots window of the last frame
-  float fontSize_ = 15.f;                     // ImGui::GetFontSize() of the last frame
+  ImVec2 canvasMin_{0, 0}, canvasMax_{0, 0};    // canvas rectangle of the last frame
+  float canvasTop_ = -1;                        // top of the canvas's legend strip in the last frame
+  ImVec2 plotsMin_{0, 0}, plotsMax_{0, 0};      // Plots window of the last frame
+  ImVec2 heatmapMin_{0, 0}, heatmapMax_{0, 0};  // heat map window of the last frame (0, 0: hidden)
+  float fontSize_ = 15.f;                       // ImGui::GetFontSize() of the last frame
   std::unique_ptr<FileSession> session_;
   ExportActions exports_;
   AnimationExport animation_;

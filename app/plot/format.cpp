@@ -69,6 +69,34 @@ std::string formatValue(double v, int significant) {
   return formatScientific(v, significant - 1);
 }
 
+std::string superscriptInteger(long long n) {
+  static const char* const kDigits[10] = {"\u2070", "\u00B9", "\u00B2", "\u00B3", "\u2074",
+                                          "\u2075", "\u2076", "\u2077", "\u2078", "\u2079"};
+  std::string digits = std::to_string(n < 0 ? -n : n), out = n < 0 ? "\u207B" : "";
+  for (char c : digits) out += kDigits[c - '0'];
+  return out;
+}
+
+std::string formatTimesPowerOfTen(double v, int significant) {
+  if (!std::isfinite(v)) return formatValue(v, significant);
+  if (v == 0) return "0";
+  if (significant < 1) significant = 1;
+  if (significant > 15) significant = 15;
+  const std::string sign = v < 0 ? "\u2212" : "";
+  const double a = std::fabs(v);
+  double exponent = std::floor(std::log10(a));
+  double mantissa = a / std::pow(10.0, exponent);
+  const double scale = std::pow(10.0, significant - 1);
+  mantissa = std::round(mantissa * scale) / scale;
+  if (mantissa >= 10.0) {  // 9.96 rounded to two digits carries into the next decade
+    mantissa /= 10.0;
+    exponent += 1;
+  }
+  const std::string power = "10" + superscriptInteger(static_cast<long long>(exponent));
+  if (mantissa == 1.0) return sign + power;
+  return sign + trimZeros(formatFixed(mantissa, significant - 1)) + "\u00D7" + power;
+}
+
 std::string formatLog10Value(double log10v, int significant) {
   if (std::isnan(log10v)) return "n/a";
   if (std::isinf(log10v)) return log10v > 0 ? "inf" : "0";
@@ -76,8 +104,8 @@ std::string formatLog10Value(double log10v, int significant) {
   if (significant < 1) significant = 1;
   if (significant > 15) significant = 15;
   // Beyond a million decades the mantissa carries no information a double can hold (p near 1 drives
-  // 1 - s there): the power of ten itself, with a readable exponent, e.g. "10^(-4.9e7)".
-  if (std::fabs(log10v) >= 1e6) return "10^(" + formatValue(log10v, 2) + ")";
+  // 1 - s there): the power of ten itself, its exponent written as a reader would, "10^(−4.9×10⁷)".
+  if (std::fabs(log10v) >= 1e6) return "10^(" + formatTimesPowerOfTen(log10v, 2) + ")";
   double exponent = std::floor(log10v);
   double mantissa = std::pow(10.0, log10v - exponent);  // in [1, 10)
   // Rounding the mantissa to `significant` digits can carry into the next decade (9.9996 -> 10.00).

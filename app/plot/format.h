@@ -20,6 +20,11 @@ std::string formatValue(double v, int significant = 4);
 // The value 10^log10v, formatted like formatValue but without ever computing 10^log10v when it
 // would underflow or overflow: log10v = -300.5 gives "3.162e-301", -1000 gives "1e-1000".
 std::string formatLog10Value(double log10v, int significant = 4);
+// v as "4.9×10⁷" (U+2212 minus, U+00D7 times, superscript exponent): `significant` digits of mantissa,
+// "10⁷" when the mantissa is 1.
+std::string formatTimesPowerOfTen(double v, int significant = 2);
+// n in superscript digits ("⁻¹²").
+std::string superscriptInteger(long long n);
 
 // An iteration count or other integer-valued x: "1204"; non-integers fall back to formatValue.
 std::string formatCount(double v);

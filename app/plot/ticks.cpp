@@ -35,10 +35,16 @@ KRange gridIndices(double lo, double hi, double d) {
 
 // The smallest nice step with at most maxMajor grid points in [lo, hi] (Heckbert's 1/2/5 sequence,
 // searched upward instead of rounded once, so the count bound always holds).
-Step chooseStep(double lo, double hi, int maxMajor) {
+// The finest 1-2-5 step with at most maxMajor ticks in [lo, hi], except that it never coarsens to fewer
+// than minMajor ticks (then it keeps the last step with enough, a tick or two over maxMajor).
+Step chooseStep(double lo, double hi, int maxMajor, int minMajor = 1) {
   const double span = hi - lo;
   Step s{1, static_cast<int>(std::floor(std::log10(span / maxMajor))) - 1};
-  while (gridIndices(lo, hi, s.value()).count() > maxMajor) s = nextStep(s);
+  while (gridIndices(lo, hi, s.value()).count() > maxMajor) {
+    const Step next = nextStep(s);
+    if (gridIndices(lo, hi, next.value()).count() < minMajor) break;
+    s = next;
+  }
   return s;
 }
 
@@ -155,8 +161,14 @@ std::vector<Tick> logTicks(Range r, int maxMajor, bool minor) {
 
   if (lastDecade - firstDecade >= 1) {
     // Decade mode: majors every s decades, s from 1, 2, 5, 10, 20, ...
+    // The coarsest step that keeps at most maxMajor labels, but never fewer than two: one label ("1")
+    // says nothing about a log axis (a short plot over 40 decades labelled only its top).
     Step s{1, 0};
-    while (gridIndices(firstDecade, lastDecade, s.value()).count() > maxMajor) s = nextStep(s);
+    while (gridIndices(firstDecade, lastDecade, s.value()).count() > maxMajor) {
+      const Step next = nextStep(s);
+      if (gridIndices(firstDecade, lastDecade, next.value()).count() < 2) break;
+      s = next;
+    }
     const double d = s.value();
     const KRange k = gridIndices(firstDecade, lastDecade, d);
     bool plain = true;
@@ -164,7 +176,7 @@ std::vector<Tick> logTicks(Range r, int maxMajor, bool minor) {
     for (double i = k.first; i <= k.last; i += 1) {
       const double e = i * d;
       std::string label = plain ? formatFixed(std::pow(10.0, e), static_cast<int>(std::max(0.0, -e)))
-                          : std::fabs(e) >= 1e6 ? formatLog10Value(e, 1)  // "10^(-5e24)"
+                          : std::fabs(e) >= 1e6 ? formatLog10Value(e, 1)  // "10^(−5×10²⁴)"
                                                 : "1e" + formatFixed(e, 0);
       ticks.push_back({e, true, std::move(label)});
     }
@@ -195,7 +207,8 @@ std::vector<Tick> logTicks(Range r, int maxMajor, bool minor) {
   // [2e-300, 8e-300] get ticks 2e-300, 4e-300, ... without ever forming 1e-300 as a double.
   const double e0 = std::floor(r.lo);
   const Range m{std::pow(10.0, r.lo - e0), std::pow(10.0, r.hi - e0)};
-  const Step s = chooseStep(m.lo, m.hi, maxMajor);
+  // At least two labelled ticks: a range like [0.5, 1] with room for two got only "1".
+  const Step s = chooseStep(m.lo, m.hi, maxMajor, 2);
   const double d = s.value();
   const KRange k = gridIndices(m.lo, m.hi, d);
   std::vector<double> mantissas;

@@ -123,14 +123,40 @@ TEST(ExportActions, PngRegionsAreCroppedFromTheCapturedFrame) {
   EXPECT_NE(said.back().find(s.dir.str()), std::string::npos) << "the status bar says where: " << said.back();
 }
 
+// The heat map alone (issue 15: it could only be exported inside the window), and a clear refusal
+// while it is hidden.
+TEST(ExportActions, TheHeatMapExportsAloneAndAHiddenOneIsReported) {
+  Sources s;
+  s.src.heatmapMin = ImVec2(100, 250);
+  s.src.heatmapMax = ImVec2(300, 300);
+  ExportActions a;
+  a.requestPng(1.f, {PngRegion::Heatmap});
+  const ExportReport r = a.finishCapture(*a.takeCapture(), solid(400, 300, 3), 1.f, s.src);
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(r.written, (std::vector<std::string>{"demo-heatmap.png"}));
+  Image heat;
+  ASSERT_EQ(readPng(s.dir.str("demo-heatmap.png"), heat), "");
+  EXPECT_EQ(heat.width, 200);
+  EXPECT_EQ(heat.height, 50);
+  s.src.heatmapMin = s.src.heatmapMax = ImVec2(0, 0);
+  a.requestPng(1.f, {PngRegion::Heatmap});
+  const ExportReport hidden = a.finishCapture(*a.takeCapture(), solid(400, 300, 3), 1.f, s.src);
+  EXPECT_NE(hidden.error.find("heat map is hidden"), std::string::npos) << hidden.error;
+  const ExportReport bundle = a.bundle(s.src, solid(400, 300, 3), 1.f);
+  ASSERT_TRUE(bundle.ok()) << bundle.error;
+  EXPECT_FALSE(fs::exists(fs::path(bundle.folder) / "heatmap.png")) << "hidden: not in the bundle";
+}
+
 TEST(ExportActions, BundleHasEverythingFromOneFrame) {
   Sources s;
   ExportActions a;
+  s.src.heatmapMin = ImVec2(100, 250);
+  s.src.heatmapMax = ImVec2(300, 300);
   const ExportReport r = a.bundle(s.src, solid(800, 600, 9), 2.f);
   ASSERT_TRUE(r.ok()) << r.error;
   EXPECT_NE(r.folder.find("demo-export-"), std::string::npos) << r.folder;
   for (const char* f : {"scene.json", "canvas.svg", "loss.svg", "metrics.csv", "plots.csv", "window@2x.png",
-                        "canvas@2x.png", "plots@2x.png", "plot-loss@2x.png", "README.md"})
+                        "canvas@2x.png", "plots@2x.png", "plot-loss@2x.png", "heatmap@2x.png", "README.md"})
     EXPECT_TRUE(fs::exists(fs::path(r.folder) / f)) << f;
   const OpenedDocument reopened = openDocumentFile((fs::path(r.folder) / "scene.json").string());
   ASSERT_TRUE(reopened.ok) << reopened.error;

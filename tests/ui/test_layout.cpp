@@ -192,6 +192,20 @@ TEST_F(ProjectorApp, F11PresentsTheCanvasAndOnePlotLocksEditsAndEscRestoresEvery
   EXPECT_EQ(app.document().scene().sequences.size(), before.sequences.size());
   EXPECT_TRUE(app.document().scene().sequences[0].tokens.isApprox(X));
   EXPECT_FALSE(app.document().canUndo());
+  // A right click on a token deletes nothing either; but the view still zooms and pans, to show a
+  // detail to the class.
+  ui.click(1, token, fn);
+  EXPECT_TRUE(app.document().scene().sequences[0].tokens.isApprox(X));
+  const CanvasView viewBefore = app.document().view().canvas;
+  ui.mouseTo(empty);
+  ui.wheel(2.f);
+  ui.frame(fn);
+  ui.wheel(0.f);
+  ui.frame(fn);
+  EXPECT_GT(app.document().view().canvas.pixelsPerUnit, viewBefore.pixelsPerUnit * 1.2);
+  ui.drag(1, empty, ImVec2(empty.x - 120, empty.y - 60), 8, fn);
+  EXPECT_NE(app.document().view().canvas.centerX, viewBefore.centerX);
+  EXPECT_FALSE(app.document().canUndo());
 
   // Space still trains.
   ui.tap(GLFW_KEY_SPACE, fn);

@@ -64,8 +64,12 @@ TEST(PlotFormat, Log10ValuesBeyondDoubleRange) {
   EXPECT_EQ(formatLog10Value(-300.5), "3.162e-301");
   EXPECT_EQ(formatLog10Value(-1000), "1e-1000");
   // p near 1: 1 - s far beyond any exponent an int holds, still readable and never cut.
-  EXPECT_EQ(formatLog10Value(-4.9e7), "10^(-4.9e7)");
-  EXPECT_EQ(formatLog10Value(-5e24), "10^(-5e24)");
+  // Beyond a million decades: the exponent written as a reader would, not "1e-500000000".
+  EXPECT_EQ(formatLog10Value(-4.9e7), "10^(\u22124.9\u00D710\u2077)");
+  EXPECT_EQ(formatLog10Value(-5e24), "10^(\u22125\u00D710\u00B2\u2074)");
+  EXPECT_EQ(formatLog10Value(1e6), "10^(10\u2076)");
+  EXPECT_EQ(formatTimesPowerOfTen(-9.96e6), "\u221210\u2077");
+  EXPECT_EQ(formatTimesPowerOfTen(3.14159e-12, 3), "3.14\u00D710\u207B\u00B9\u00B2");
   EXPECT_EQ(formatLog10Value(-400 + std::log10(9.99996)), "1e-399");  // mantissa rounding carries
   EXPECT_EQ(formatLog10Value(std::log10(0.25)), "0.25");
   EXPECT_EQ(formatLog10Value(-INFINITY), "0");
@@ -202,8 +206,10 @@ TEST(PlotTicks, RandomLogRanges) {
                  std::to_string(r.lo) + ", " + std::to_string(r.hi) + "] maxTicks " + std::to_string(n));
     const auto ticks = logTicks(r, n);
     const auto m = majors(ticks);
-    ASSERT_GE(m.size(), 1u);
-    ASSERT_LE(m.size(), static_cast<std::size_t>(n));
+    ASSERT_GE(m.size(), 2u) << "one label says nothing about a log axis";
+    // At most n, except where the next coarser step would leave fewer than two labels.
+    // (a 1-2-5 step at most 2.5 times finer than one leaving a single label gives at most 5).
+    if (m.size() > static_cast<std::size_t>(n)) EXPECT_LE(m.size(), 5u);
     std::set<std::string> seen;
     for (std::size_t i = 0; i < ticks.size(); ++i) {
       EXPECT_GE(ticks[i].u, r.lo - 1e-9 * std::max(1.0, std::fabs(r.lo)));
@@ -218,6 +224,20 @@ TEST(PlotTicks, RandomLogRanges) {
       EXPECT_NEAR(labelLog10(t.label), t.u, 1e-9 * std::max(1.0, std::fabs(t.u))) << t.label;
     }
   }
+}
+
+// A short log plot (room for two labels) over [1e-40, 1] or [0.5, 1] was labelled only "1" (the
+// sparsity plot at a projector's size): at least two labels on every non-degenerate range.
+TEST(PlotTicks, ShortLogAxesStillGetTwoLabels) {
+  for (int maxMajor : {2, 3, 4, 6})
+    for (double lo :
+         {-0.01, -0.05, -0.1, -0.2, -0.3, -0.5, -0.9, -1.0, -1.2, -2.5, -16.0, -40.0, -300.0, -4.9e7})
+      for (double hi : {0.0, 0.001, 0.7}) {
+        int labels = 0;
+        for (const Tick& t : logTicks(Range{lo, hi}, maxMajor)) labels += t.major;
+        EXPECT_GE(labels, 2) << "[" << lo << ", " << hi << "] with room for " << maxMajor;
+        EXPECT_LE(labels, std::max(maxMajor, 5)) << "[" << lo << ", " << hi << "]";
+      }
 }
 
 TEST(PlotTicks, DegenerateRanges) {

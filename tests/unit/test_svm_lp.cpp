@@ -27,7 +27,8 @@ double lpn(const VectorXd& x, double p) {
   return big * std::pow(s, 1 / p);
 }
 
-// The certificate of docs/theory.md §5, recomputed from scratch: w feasible, lambda >= 0 with ||A^T lambda||_q
+// The certificate of docs/theory.md §5, recomputed from scratch: w feasible, lambda >= 0 with ||A^T
+// lambda||_q
 // <= 1, so b^T lambda <= min ||w||_p <= ||w||_p, and the two meet at the optimum.
 struct Certificate {
   double value = 0, dual = 0, gap = 0, violation = 0, dualInfeasibility = 0, minLambda = 0;
@@ -80,9 +81,9 @@ void expectCertified(const MatrixXd& A, const VectorXd& b, double p, const SvmSo
   // What the solver reports agrees with the recomputation.
   EXPECT_NEAR(s.value, c.value, 1e-12 * c.value);
   EXPECT_NEAR(s.gap, c.gap, 1e-10);
-  // Stationarity (docs/theory.md §5): grad psi(w) = sign(w)|w|^{p-1} is parallel to A^T lambda. Compared on the
-  // side where the map is well conditioned: in the dual space for p >= 2 (|w|^{p-1} is smooth there),
-  // in the primal space through sign|.|^{q-1} for p < 2.
+  // Stationarity (docs/theory.md §5): grad psi(w) = sign(w)|w|^{p-1} is parallel to A^T lambda. Compared on
+  // the side where the map is well conditioned: in the dual space for p >= 2 (|w|^{p-1} is smooth there), in
+  // the primal space through sign|.|^{q-1} for p < 2.
   const double q = p / (p - 1);
   const VectorXd g = A.transpose() * s.lambda;
   auto power = [](const VectorXd& x, double e) {
@@ -282,7 +283,38 @@ TEST(LpSvm, RandomInstancesAreCertified) {
   std::printf("%d instances\n", total);
 }
 
-// docs/theory.md §5 closed form, one constraint a^T w >= 1: w = sign(a)|a|^{q-1} / ||a||_q^q, value 1/||a||_q.
+// The violation reported is what exact arithmetic on the returned w gives (an independent check found
+// 0.0 reported where b - A w was up to 6e-15 on the printed solution): b - A w recomputed here in
+// extended precision never exceeds it, and the scaled solution is feasible to the last bit.
+TEST(LpSvm, TheReportedViolationIsTheExactOne) {
+  std::mt19937_64 rng(77);
+  int checked = 0;
+  for (double p : {1.1, 2.0, 3.0})
+    for (int t = 0; t < 60; ++t) {
+      MatrixXd A;
+      VectorXd b;
+      plantedInstance(rng, 3 + t % 40, 2 + t % 9, t % 3 == 2, A, b);
+      const SvmSolution s = solveLpSvm(A, b, p);
+      if (s.status != SvmStatus::Optimal) continue;
+      long double worst = 0;
+      for (Eigen::Index k = 0; k < A.rows(); ++k) {
+        long double r = b[k];
+        for (Eigen::Index j = 0; j < A.cols(); ++j)
+          r -= static_cast<long double>(A(k, j)) * static_cast<long double>(s.w[j]);
+        worst = std::max(worst, r);
+      }
+      EXPECT_LE(static_cast<double>(worst), s.violation) << "p " << p << " instance " << t;
+      // With every b_k > 0 scaling makes w exactly feasible; a relaxed row (b_k = 0) that w misses by
+      // a rounding error is reported as it is.
+      if ((b.array() > 0).all())
+        EXPECT_EQ(s.violation, 0.0) << "the scaled w is exactly feasible: p " << p << " instance " << t;
+      ++checked;
+    }
+  EXPECT_GT(checked, 150);
+}
+
+// docs/theory.md §5 closed form, one constraint a^T w >= 1: w = sign(a)|a|^{q-1} / ||a||_q^q, value
+// 1/||a||_q.
 TEST(LpSvm, OneConstraintClosedForm) {
   std::mt19937_64 rng(7);
   std::normal_distribution<double> N(0, 1);
@@ -464,8 +496,10 @@ TEST(LpSvm, AgreesWithIpopt) {
         SCOPED_TRACE("p " + std::to_string(p) + " m " + std::to_string(sh.m) + " n " + std::to_string(sh.n));
         ASSERT_TRUE(ok) << "Ipopt did not converge";
         // Ipopt's own accuracy on the norm: ~1e-8 up to p = 10; at p = 20 the objective |w|^20 is so flat
-        // that its stopping test leaves ~1e-4 (it always errs above our certified optimum).
-        EXPECT_NEAR(s.value, ref, (p < 20 ? 1e-6 : 1e-3) * ref);
+        // that its stopping test leaves 1e-4 to 2e-3 (it always errs above our certified optimum, and
+        // where in that band depends on the last bits of its start: w scaled by 1 + 1e-16 moved it from
+        // 9e-4 to 1.6e-3 on one instance).
+        EXPECT_NEAR(s.value, ref, (p < 20 ? 1e-6 : 5e-3) * ref);
         EXPECT_GE(ref, s.dualValue * (1 - 1e-7));  // weak duality (Ipopt meets b = 0 rows to ~1e-9)
       }
     }

@@ -45,6 +45,8 @@ const char* regionName(PngRegion r) {
       return "plots";
     case PngRegion::EachPlot:
       return "plot";
+    case PngRegion::Heatmap:
+      return "heatmap";
   }
   return "image";
 }
@@ -147,6 +149,14 @@ ExportReport ExportActions::finishCapture(const CaptureRequest& req, const Image
         put(regionName(region),
             cropImage(frame, pixelRect(src.plotsMin, src.plotsMax, k, frame.width, frame.height)));
         break;
+      case PngRegion::Heatmap:
+        if (src.heatmapMax.x <= src.heatmapMin.x) {
+          if (all.error.empty()) all.error = "the heat map is hidden (View > Heat map shows it)";
+          break;
+        }
+        put(regionName(region),
+            cropImage(frame, pixelRect(src.heatmapMin, src.heatmapMax, k, frame.width, frame.height)));
+        break;
       case PngRegion::EachPlot:
         for (const auto& [name, rect] : src.plotRects)
           put("plot-" + name,
@@ -179,6 +189,8 @@ ExportReport ExportActions::bundle(const ExportSources& src, const Image& window
     };
     c.images.emplace_back("canvas" + s + ".png", crop(src.canvasPngMin(), src.canvas.max));
     c.images.emplace_back("plots" + s + ".png", crop(src.plotsMin, src.plotsMax));
+    if (src.heatmapMax.x > src.heatmapMin.x)
+      c.images.emplace_back("heatmap" + s + ".png", crop(src.heatmapMin, src.heatmapMax));
     for (const auto& [name, rect] : src.plotRects)
       c.images.emplace_back("plot-" + name + s + ".png", crop(rect.first, rect.second));
   }
@@ -200,7 +212,8 @@ void ExportActions::menuItems(const std::string& folder, const std::function<Exp
     const Item items[] = {{"Window", PngRegion::Window},
                           {"Canvas (2D or 3D view)", PngRegion::Canvas},
                           {"Plots panel", PngRegion::Plots},
-                          {"Each plot", PngRegion::EachPlot}};
+                          {"Each plot", PngRegion::EachPlot},
+                          {"Attention heat map", PngRegion::Heatmap}};
     for (const Item& it : items) {
       if (ImGui::MenuItem((std::string(it.label) + " (1x)").c_str())) requestPng(1.f, {it.region});
       if (ImGui::MenuItem((std::string(it.label) + " (2x, for slides and print)").c_str()))

@@ -38,7 +38,8 @@ struct ExportSources {
   Projection3D projection;  // the 3D view's projection when `space`
   CanvasStyle style;
   float fontSize = 15.f;
-  ImVec2 plotsMin{0, 0}, plotsMax{0, 0};                                     // the Plots window
+  ImVec2 plotsMin{0, 0}, plotsMax{0, 0};      // the Plots window
+  ImVec2 heatmapMin{0, 0}, heatmapMax{0, 0};  // the attention heat map's window (empty: hidden)
   std::vector<std::pair<std::string, std::pair<ImVec2, ImVec2>>> plotRects;  // each plot's slot, by name
   std::string sceneName;             // file-name stem ("demo", "untitled")
   std::string folder;                // where files go
@@ -50,7 +51,7 @@ struct ExportSources {
 // The canvas as shown (2D canvas or 3D view), for the SVG exports.
 CanvasScene shownCanvasScene(const ExportSources& src, const CanvasSceneOptions& options);
 
-enum class PngRegion { Window, Canvas, Plots, EachPlot };
+enum class PngRegion { Window, Canvas, Plots, EachPlot, Heatmap };
 
 struct CaptureRequest {
   float factor = 1.f;  // 1x or 2x the window's pixel density

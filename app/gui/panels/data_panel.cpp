@@ -113,7 +113,10 @@ void DataPanel::draw(Document& doc, const CanvasOverlay& ov, ThemeKind theme, fl
       ImGui::BeginDisabled(doc.scene().sequenceCount() <= 1);
       if (ImGui::SmallButton("remove")) doc.apply(cmd::RemoveSequence{i});
       ImGui::EndDisabled();
-      tip("Remove this sequence (Ctrl+Z brings it back).");
+      tip(doc.scene().sequenceCount() <= 1
+              ? "The last sequence stays: a scene needs at least one to train on. File > New starts a blank "
+                "scene; a sequence's tokens can be moved, added and deleted on the canvas."
+              : "Remove this sequence (Ctrl+Z brings it back).");
       ImGui::PopID();
     }
     ImGui::EndTable();

@@ -87,7 +87,7 @@ void CanvasPanel::handleInput(Document& doc, const CanvasOverlay& ov) {
   if (hoveredCanvas_ && io.MouseWheel != 0.f) zoomAt(view.canvas, t_, mouse, std::pow(1.15, io.MouseWheel));
 
   // ---- left button: move / pick; double-click on empty space adds a token
-  if (hoveredCanvas_ && drag_ == Drag::None && ImGui::IsMouseClicked(ImGuiMouseButton_Left)) {
+  if (hoveredCanvas_ && drag_ == Drag::None && !editsLocked && ImGui::IsMouseClicked(ImGuiMouseButton_Left)) {
     const Hit h = hitTest(doc, ov, mouse);
     if (h.kind == Drag::Token) {
       view.selectedSequence = h.token.seq;
@@ -155,7 +155,7 @@ void CanvasPanel::handleInput(Document& doc, const CanvasOverlay& ov) {
   // ---- right button: click deletes, drag pans
   const RightClickOrDrag::Frame right = rightButton_.update(hoveredCanvas_);
   if (right.dragging) panBy(view.canvas, io.MouseDelta);
-  if (right.clicked) {
+  if (right.clicked && !editsLocked) {
     const Hit h = hitTest(doc, ov, right.pressedAt);
     if (h.kind == Drag::Token) message_ = doc.apply(cmd::DeleteToken{h.token.seq, h.token.token});
   }

@@ -40,6 +40,9 @@ class CanvasPanel {
   // then brings the run and the theory up to date, so render() shows an edit in the same frame.
   // `input` false: lay out only, ignore the mouse this frame (the grid consumed the click).
   void interact(Document& doc, const CanvasOverlay& overlay, const CanvasStyle& style, bool input = true);
+  // Presentation mode: the view still zooms (wheel) and pans (right drag), but nothing is edited,
+  // picked or deleted, so a stray click in front of a class changes nothing.
+  bool editsLocked = false;
   void render(const Document& doc, const CanvasOverlay& overlay, const CanvasStyle& style);
 
   // Keyboard actions the app routes here (F, Delete).

@@ -99,7 +99,7 @@ void View3DPanel::handleInput(Document& doc, const CanvasOverlay& ov) {
 
   // ---- left button: move / pick / orbit; double-click on empty space adds a token
   if (hoveredView_ && drag_ == Drag::None && ImGui::IsMouseClicked(ImGuiMouseButton_Left)) {
-    const Hit h = hitTest(doc, ov, mouse);
+    const Hit h = editsLocked ? Hit{} : hitTest(doc, ov, mouse);
     if (h.kind == Drag::Token) {
       view.selectedSequence = h.token.seq;
       view.activeToken = h.token;
@@ -109,7 +109,7 @@ void View3DPanel::handleInput(Document& doc, const CanvasOverlay& ov) {
         startDrag(doc, h, mouse);
     } else if (h.kind != Drag::None) {
       startDrag(doc, h, mouse);
-    } else if (ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left) && !view.pickSvmTokens &&
+    } else if (ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left) && !view.pickSvmTokens && !editsLocked &&
                scene.sequenceCount() > 0) {
       const int seq = std::clamp(view.selectedSequence, 0, scene.sequenceCount() - 1);
       const int T = static_cast<int>(seqAt(scene, seq).tokens.rows());
@@ -145,7 +145,7 @@ void View3DPanel::handleInput(Document& doc, const CanvasOverlay& ov) {
   // ---- right button: click deletes, drag pans
   const RightClickOrDrag::Frame right = rightButton_.update(hoveredView_);
   if (right.dragging) panCamera(view.camera, P_, io.MouseDelta);
-  if (right.clicked) {
+  if (right.clicked && !editsLocked) {
     const Hit h = hitTest(doc, ov, right.pressedAt);
     if (h.kind == Drag::Token) message_ = doc.apply(cmd::DeleteToken{h.token.seq, h.token.token});
   }

@@ -31,6 +31,9 @@ class View3DPanel {
   // commands on `doc` and camera moves on doc.view().camera; render() draws the current state.
   // `input` false: lay out only, ignore the mouse this frame (the grid consumed the click).
   void interact(Document& doc, const CanvasOverlay& overlay, const CanvasStyle& style, bool input = true);
+  // Presentation mode: the camera still orbits (left drag), pans (right drag) and zooms (wheel), but
+  // nothing is edited, picked or deleted.
+  bool editsLocked = false;
   void render(const Document& doc, const CanvasOverlay& overlay, const CanvasStyle& style);
 
   void fit(Document& doc) { doc.view().camera.pixelsPerUnit = 0; }
