@@ -149,9 +149,8 @@ void ExperimentPanel::draw(Document& doc, const core::AttentionSvm* svm, double 
     } else if (o.p < 1.3) {
       // Users took the huge norms of p = 1.1 for a bug: say why they are expected.
       ImGui::TextWrapped(
-          "p near 1: Î¸ is the dual variable to the power 1/(pâ"
-          "1) (%.3g here), so "
-          "âÎ¸â grows by orders of magnitude; its direction is what converges.",
+          "p near 1: \xCE\xB8 is the dual variable to the power 1/(p\xE2\x88\x92" "1) (%.3g here), so "
+          "\xE2\x80\x96\xCE\xB8\xE2\x80\x96 grows by orders of magnitude; its direction is what converges.",
           1.0 / (o.p - 1.0));
     }
 
