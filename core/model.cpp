@@ -85,6 +85,18 @@ double lossDerivative(LossKind kind, double u) {
 double lossLogDerivativeMagnitude(LossKind kind, double u) {
   return lossParts(kind, u).logSlope;
 }
+double lossLogValue(LossKind kind, double u) {
+  switch (kind) {
+    case LossKind::Logistic:
+      // log(log1p(e^-u)) = -u + log1p(-e^-u / 2 + ...): the series once e^-u is below 1e-16.
+      return u > 36 ? -u - 0.5 * std::exp(-u) : std::log(lossParts(kind, u).value);
+    case LossKind::Exponential:
+      return -u;
+    case LossKind::Correlation:
+      return u < 0 ? std::log(-u) : std::numeric_limits<double>::quiet_NaN();
+  }
+  return std::numeric_limits<double>::quiet_NaN();
+}
 
 // ---------------------------------------------------------------------------------------------------
 // [SECTION] initial parameters

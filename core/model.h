@@ -20,6 +20,9 @@ double lossValue(LossKind kind, double u);
 double lossDerivative(LossKind kind, double u);  // l'(u)
 // log |l'(u)|, finite where l'(u) itself underflows (logistic: -softplus(u); exponential: -u).
 double lossLogDerivativeMagnitude(LossKind kind, double u);
+// log l(u), finite where l(u) itself underflows to 0 (logistic: about -u for u > 36; exponential: -u);
+// NaN for the correlation loss where l(u) <= 0.
+double lossLogValue(LossKind kind, double u);
 
 // Per-sequence quantities at one parameter value (docs/theory.md §2-3).
 struct SequenceEval {

@@ -370,7 +370,7 @@ StepResult optimizerStep(const Scene& scene, const OptimizerSpec& spec, double l
 }
 
 StepResult optimizerStep(const Scene& scene, const OptimizerSpec& spec, double loss, const Params& grad,
-                         Params& params, OptimizerState& state, const GradientScale& scale) {
+                         Params& params, OptimizerState& state, const GradientScale& scale, double logLoss) {
   std::array<Slot, 5> slots;
   const int n = collectSlots(scene, params, grad, scale, slots);
   if (n < 0) return failure("the gradient does not have the shape of the trained parameters");
@@ -411,14 +411,21 @@ StepResult optimizerStep(const Scene& scene, const OptimizerSpec& spec, double l
           nrm > 0 ? 2.0 * (std::log(nrm) + s.logScale) : -std::numeric_limits<double>::infinity();
       maxLog = std::max(maxLog, logSq[static_cast<std::size_t>(i)]);
     }
-    if (loss == 0 || !std::isfinite(maxLog)) {
-      polyakMove = false;  // zero loss or zero gradient: nothing to do
+    if (!std::isfinite(maxLog)) {
+      polyakMove = false;  // zero gradient: a stationary point, nothing to do
       result.stepSize = 0;
+    } else if (loss == 0 && !std::isfinite(logLoss)) {
+      // L underflowed and its log is unknown: the step c L/||g||^2 would be 0 and the run would stand
+      // still while reporting progress. Say so instead.
+      return failure("step " + withCommas(stepNo) +
+                     ": the loss underflowed to 0 in float64, so the Polyak step c*L/||g||^2 cannot be "
+                     "sized; the run has gone as far as this optimizer can take it");
     } else {
       double sum = 0;
       for (int i = 0; i < n; ++i) sum += std::exp(logSq[static_cast<std::size_t>(i)] - maxLog);
       const double logNormSq = maxLog + std::log(sum);
-      polyakLogCoef = std::log(eta * loss) - logNormSq;
+      // Once L underflows, log L from the margins keeps the step going (in log form, like the gradient).
+      polyakLogCoef = (loss > 0 ? std::log(eta * loss) : std::log(eta) + logLoss) - logNormSq;
       result.stepSize = std::exp(polyakLogCoef);
     }
   }

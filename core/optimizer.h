@@ -2,6 +2,7 @@
 #pragma once
 
 #include <Eigen/Dense>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -65,8 +66,12 @@ StepResult optimizerStep(const Scene& scene, const OptimizerSpec& spec, double l
                          Params& params, OptimizerState& state);
 // The same for a scaled gradient from gradient(..., &scale): the true gradient is exp(scale) * grad.
 // Normalized methods (ngd, nmd) use only its direction, so they keep working in deep saturation.
+// `logLoss` (log L, from the margins) lets Polyak keep stepping once L underflows to 0 in float64
+// (deep in training with joint v, or at huge margins): eta_k = c exp(logLoss) / ||g||^2 in log form.
+// Without it (NaN) such a step cannot be sized, and the step fails with the reason.
 StepResult optimizerStep(const Scene& scene, const OptimizerSpec& spec, double loss, const Params& grad,
-                         Params& params, OptimizerState& state, const GradientScale& scale);
+                         Params& params, OptimizerState& state, const GradientScale& scale,
+                         double logLoss = std::numeric_limits<double>::quiet_NaN());
 
 // Undoes the state change (dual, moments, velocity, step count) of the last successful
 // optimizerStep: a Run calls it when the new parameters overflow the model's logits or loss, after

@@ -123,7 +123,16 @@ long long Run::step(long long k, const std::atomic<bool>* cancel) {
     // docs/theory.md §3-4: gradient (scaled in deep saturation), then one optimizer step per trained tensor.
     const double loss = gradient(scene, params_, eval_, grad_, &gradScale_);
     prevParams_ = params_;
-    const StepResult r = optimizerStep(scene, spec, loss, grad_, params_, optState_, gradScale_);
+    // Polyak needs L itself; once it underflows to 0, log L from the margins (cheap, and only then).
+    double logLoss = std::numeric_limits<double>::quiet_NaN();
+    if (spec.name == OptimizerKind::Polyak && loss == 0 && !eval_.seqs.empty()) {
+      double top = -std::numeric_limits<double>::infinity(), sum = 0;
+      for (const SequenceEval& q : eval_.seqs) top = std::max(top, lossLogValue(scene.model.loss, q.margin));
+      for (const SequenceEval& q : eval_.seqs)
+        sum += std::exp(lossLogValue(scene.model.loss, q.margin) - top);
+      logLoss = top + std::log(sum) - std::log(static_cast<double>(eval_.seqs.size()));
+    }
+    const StepResult r = optimizerStep(scene, spec, loss, grad_, params_, optState_, gradScale_, logLoss);
     if (!r.ok) {
       stopReason_ = r.reason;
       break;

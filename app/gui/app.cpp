@@ -13,6 +13,9 @@
 #include <cstdio>
 
 #include "app/common/assets.h"
+#include "app/gui/views/canvas_paint.h"
+#include "app/gui/views/canvas_scene.h"
+#include "app/gui/views/view3d_scene.h"
 #include "app/gui/widgets/ui_util.h"
 #include "app/state/document_io.h"
 #include "app/state/run_presets.h"
@@ -318,6 +321,18 @@ std::vector<int> App::gridRuns() const {
 // lines. The cells share the document's camera (pan, zoom, orbit in one move all); edits in any cell
 // change the data of every run. The selected run's cell is the one exports and layouts report.
 void App::drawGrid(bool space, const CanvasStyle& style) {
+  // One legend strip above the grid, not one per cell: every cell draws the same marks, and at a
+  // projector's size four strips of three rows left each cell a sliver of canvas.
+  if (doc_.view().layers.legend) {
+    const bool relaxed = lab_.run(gridRuns_.front()).overlay().relaxedSvm;
+    CanvasScene legend;
+    legend.scale = style.scale;
+    legend.fontSize = ImGui::GetFontSize();
+    legend.theme = style.theme;
+    legend.legend = space ? view3DLegend(doc_.scene().model.kind, relaxed)
+                          : canvasLegend(doc_.scene().model.kind, relaxed);
+    paintLegendStrip(legend, style);
+  }
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   gridMin_ = origin;
@@ -345,6 +360,7 @@ void App::drawGrid(bool space, const CanvasStyle& style) {
         (ImGui::IsMouseClicked(ImGuiMouseButton_Left) || ImGui::IsMouseClicked(ImGuiMouseButton_Right));
     if (selects) doc_.view().selectedRun = run;
     view.editsLocked = canvas.editsLocked = presenting_;  // as on the single canvas
+    view.showLegend = canvas.showLegend = false;          // the grid's strip above says it once
     if (space)
       view.interact(doc_, ov, style, !selects && !animation_.active());
     else

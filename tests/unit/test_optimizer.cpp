@@ -231,6 +231,19 @@ TEST(Optimizer, PolyakAdamMomentumFollowTheirFormulas) {
     EXPECT_FALSE(bad.ok);
     EXPECT_NE(bad.reason.find("loss"), std::string::npos);
     EXPECT_TRUE(bitEqual(P2.W, P0.W));
+    // L underflowed to 0 (L e^-800, with the gradient e^-800 g in scaled form as gradient() gives it
+    // there): with log L the step is the same formula in log form, the same move as above; without
+    // log L, a reason instead of a silent zero step.
+    Params P3 = P0;
+    const StepResult deep = optimizerStep(s, spec(OptimizerKind::Polyak, c), 0.0, g, P3, st,
+                                          GradientScale{-800, -800}, std::log(L) - 800);
+    ASSERT_TRUE(deep.ok) << deep.reason;
+    EXPECT_LT((P3.W - (P0.W - etaK * g.W)).norm(), 1e-11 * P0.W.norm());
+    EXPECT_LT((P3.v - (P0.v - etaK * g.v)).norm(), 1e-11 * P0.v.norm());
+    Params P4 = P0;
+    const StepResult blind = optimizerStep(s, spec(OptimizerKind::Polyak, c), 0.0, g, P4, st);
+    EXPECT_FALSE(blind.ok);
+    EXPECT_NE(blind.reason.find("underflowed"), std::string::npos) << blind.reason;
   }
   {  // Adam, two steps, bias-corrected
     OptimizerSpec a = spec(OptimizerKind::Adam, 0.01);

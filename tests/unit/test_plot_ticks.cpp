@@ -209,7 +209,9 @@ TEST(PlotTicks, RandomLogRanges) {
     ASSERT_GE(m.size(), 2u) << "one label says nothing about a log axis";
     // At most n, except where the next coarser step would leave fewer than two labels.
     // (a 1-2-5 step at most 2.5 times finer than one leaving a single label gives at most 5).
-    if (m.size() > static_cast<std::size_t>(n)) EXPECT_LE(m.size(), 5u);
+    if (m.size() > static_cast<std::size_t>(n)) {
+      EXPECT_LE(m.size(), 5u);
+    }
     std::set<std::string> seen;
     for (std::size_t i = 0; i < ticks.size(); ++i) {
       EXPECT_GE(ticks[i].u, r.lo - 1e-9 * std::max(1.0, std::fabs(r.lo)));

@@ -371,6 +371,44 @@ TEST(TrainingRunSvm, PredictedSparsificationMatchesTheMeasuredOne) {
 }
 
 // Saturation on W: a long ngd run keeps improving corr after max_i (1 - s_i) drops below 1e-300.
+// Polyak with joint (p, v) training drives the loss below float64's smallest number within a few
+// thousand steps. An independent check found such a run standing still from there on (the step
+// c L/||g||^2 became 0) while reporting nothing wrong. It now keeps stepping with log L from the
+// margins, and p and v keep growing in norm, as the loss keeps falling.
+TEST(TrainingRun, PolyakKeepsMovingAfterTheLossUnderflows) {
+  Scene s;
+  s.dim = 2;
+  s.model.kind = ModelKind::Prompt;
+  s.model.trainV = true;
+  s.model.v = Eigen::Vector2d(0, 0);
+  auto seq = [](int y, std::initializer_list<double> xy) {
+    Sequence q;
+    q.y = y;
+    q.tokens = Eigen::MatrixXd(2, 2);
+    auto it = xy.begin();
+    q.tokens << 0.0, 0.0, *it, *(it + 1);
+    return q;
+  };
+  s.sequences = {seq(1, {1.0, 1.0}), seq(-1, {1.0, -1.0}), seq(1, {0.5, 1.0})};
+  s.optimizer.name = OptimizerKind::Polyak;
+  s.optimizer.lr = 1.0;
+  s.init.kind = InitKind::Zeros;
+  TrainRun r(s);
+  long long underflowAt = -1;
+  for (int chunk = 0; chunk < 200 && underflowAt < 0 && !r.stopped(); ++chunk) {
+    r.step(250);
+    if (r.loss() == 0) underflowAt = r.iteration();
+  }
+  ASSERT_FALSE(r.stopped()) << r.stopReason();
+  ASSERT_GT(underflowAt, 0) << "the loss never underflowed";
+  const double normP = r.params().p.norm(), normV = r.params().v.norm();
+  EXPECT_EQ(r.step(500), 500) << r.stopReason();
+  EXPECT_TRUE(r.stopReason().empty()) << r.stopReason();
+  EXPECT_GT(r.params().p.norm() + r.params().v.norm(), (normP + normV) * (1 + 1e-6))
+      << "underflowed at step " << underflowAt << ": the parameters stopped moving";
+  EXPECT_TRUE(r.params().p.allFinite() && r.params().v.allFinite());
+}
+
 TEST(TrainingRunSvm, CorrKeepsImprovingAfterSaturationBelow1em300) {
   Scene s = paperScene(21, OptimizerKind::NGD);
   s.optimizer.lr = 1.0;

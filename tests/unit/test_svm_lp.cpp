@@ -306,8 +306,9 @@ TEST(LpSvm, TheReportedViolationIsTheExactOne) {
       EXPECT_LE(static_cast<double>(worst), s.violation) << "p " << p << " instance " << t;
       // With every b_k > 0 scaling makes w exactly feasible; a relaxed row (b_k = 0) that w misses by
       // a rounding error is reported as it is.
-      if ((b.array() > 0).all())
+      if ((b.array() > 0).all()) {
         EXPECT_EQ(s.violation, 0.0) << "the scaled w is exactly feasible: p " << p << " instance " << t;
+      }
       ++checked;
     }
   EXPECT_GT(checked, 150);

@@ -184,7 +184,7 @@ void CanvasPanel::draw(Document& doc, const CanvasOverlay& overlay, const Canvas
 
 void CanvasPanel::interact(Document& doc, const CanvasOverlay& overlay, const CanvasStyle& style,
                            bool input) {
-  if (doc.view().layers.legend) legendStrip(doc, overlay, style);
+  if (doc.view().layers.legend && showLegend) legendStrip(doc, overlay, style);
   const ImVec2 p0 = ImGui::GetCursorScreenPos();
   ImVec2 size = ImGui::GetContentRegionAvail();
   size.x = std::max(size.x, 50.f);
@@ -218,7 +218,7 @@ void CanvasPanel::render(const Document& doc, const CanvasOverlay& overlay, cons
     dl->AddText(l.at, palette(style.theme).textMuted, l.text.c_str());
   dl->PopClipRect();
   drawInteractive(dl, doc, overlay, style);
-  if (hovered_.valid() && drag_ == Drag::None) tokenTooltip(doc.scene(), overlay, hovered_);
+  if (hovered_.valid() && drag_ == Drag::None) tokenTooltip(doc.scene(), overlay, hovered_, !editsLocked);
 }
 
 // What only the screen has: the hovered token's ring and the pointer's world coordinates.
@@ -259,7 +259,7 @@ void CanvasPanel::legendStrip(const Document& doc, const CanvasOverlay& ov, cons
   paintLegendStrip(legend, style);
 }
 
-void tokenTooltip(const core::Scene& scene, const CanvasOverlay& ov, TokenRef token) {
+void tokenTooltip(const core::Scene& scene, const CanvasOverlay& ov, TokenRef token, bool editable) {
   if (!token.valid() || token.seq >= scene.sequenceCount()) return;
   const core::Sequence& q = seqAt(scene, token.seq);
   if (token.token >= q.tokens.rows()) return;
@@ -294,7 +294,7 @@ void tokenTooltip(const core::Scene& scene, const CanvasOverlay& ov, TokenRef to
            ov.support[idx][static_cast<std::size_t>(token.token)],
        "support");
   if (!roles.empty()) ImGui::TextUnformatted(roles.c_str());
-  ImGui::TextDisabled("drag: move \xC2\xB7 right click / Delete: remove");
+  if (editable) ImGui::TextDisabled("drag: move \xC2\xB7 right click / Delete: remove");
   ImGui::EndTooltip();
 }
 

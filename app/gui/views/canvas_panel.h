@@ -28,8 +28,10 @@
 
 namespace attnmd::gui {
 
-// The hovered token's tooltip: coordinates, s, gamma, logit and its roles (2D canvas and 3D view).
-void tokenTooltip(const core::Scene& scene, const CanvasOverlay& overlay, TokenRef token);
+// The hovered token's tooltip: coordinates, s, gamma, logit and its roles (2D canvas and 3D view);
+// without the editing hint when edits are locked (presentation mode).
+void tokenTooltip(const core::Scene& scene, const CanvasOverlay& overlay, TokenRef token,
+                  bool editable = true);
 
 class CanvasPanel {
  public:
@@ -43,6 +45,9 @@ class CanvasPanel {
   // Presentation mode: the view still zooms (wheel) and pans (right drag), but nothing is edited,
   // picked or deleted, so a stray click in front of a class changes nothing.
   bool editsLocked = false;
+  // The legend strip above the view (when the View menu's legend layer is on); the grid draws one for
+  // all its cells instead.
+  bool showLegend = true;
   void render(const Document& doc, const CanvasOverlay& overlay, const CanvasStyle& style);
 
   // Keyboard actions the app routes here (F, Delete).

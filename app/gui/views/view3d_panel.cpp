@@ -169,7 +169,7 @@ void View3DPanel::deleteHoveredOrActive(Document& doc) {
 
 void View3DPanel::interact(Document& doc, const CanvasOverlay& overlay, const CanvasStyle& style,
                            bool input) {
-  if (doc.view().layers.legend) {
+  if (doc.view().layers.legend && showLegend) {
     CanvasScene legend;
     legend.scale = style.scale;
     legend.fontSize = ImGui::GetFontSize();
@@ -204,7 +204,7 @@ void View3DPanel::render(const Document& doc, const CanvasOverlay& overlay, cons
   ImDrawList* dl = ImGui::GetWindowDrawList();
   paintCanvasScene(dl, scene, style);
   drawInteractive(dl, doc, overlay, style);
-  if (hovered_.valid() && drag_ == Drag::None) tokenTooltip(doc.scene(), overlay, hovered_);
+  if (hovered_.valid() && drag_ == Drag::None) tokenTooltip(doc.scene(), overlay, hovered_, !editsLocked);
 }
 
 // What only the screen has: the hovered token's ring and a reminder of the mouse controls.

@@ -34,6 +34,9 @@ class View3DPanel {
   // Presentation mode: the camera still orbits (left drag), pans (right drag) and zooms (wheel), but
   // nothing is edited, picked or deleted.
   bool editsLocked = false;
+  // The legend strip above the view (when the View menu's legend layer is on); the grid draws one for
+  // all its cells instead.
+  bool showLegend = true;
   void render(const Document& doc, const CanvasOverlay& overlay, const CanvasStyle& style);
 
   void fit(Document& doc) { doc.view().camera.pixelsPerUnit = 0; }
