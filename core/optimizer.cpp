@@ -362,6 +362,9 @@ void swapStateIn(TensorState& ts, OptimizerKind kind) {
   }
 }
 
+StepResult stepSlots(const OptimizerSpec& spec, double loss, const std::array<Slot, 5>& slots, int n,
+                     OptimizerState& state, double logLoss);
+
 }  // namespace
 
 StepResult optimizerStep(const Scene& scene, const OptimizerSpec& spec, double loss, const Params& grad,
@@ -374,6 +377,27 @@ StepResult optimizerStep(const Scene& scene, const OptimizerSpec& spec, double l
   std::array<Slot, 5> slots;
   const int n = collectSlots(scene, params, grad, scale, slots);
   if (n < 0) return failure("the gradient does not have the shape of the trained parameters");
+  return stepSlots(spec, loss, slots, n, state, logLoss);
+}
+
+StepResult optimizerStepTensors(const OptimizerSpec& spec, double loss,
+                                const std::vector<TensorSlot>& tensors, OptimizerState& state,
+                                double logLoss) {
+  std::array<Slot, 5> slots;
+  if (tensors.empty() || tensors.size() > slots.size())
+    return failure("an optimizer step trains 1 to 5 tensors at once");
+  int n = 0;
+  for (const TensorSlot& t : tensors) {
+    if (!t.theta || !t.grad || !addSlot(slots, n, *t.theta, *t.grad, t.logScale, t.name))
+      return failure("the gradient does not have the shape of the trained parameters");
+  }
+  return stepSlots(spec, loss, slots, n, state, logLoss);
+}
+
+namespace {
+
+StepResult stepSlots(const OptimizerSpec& spec, double loss, const std::array<Slot, 5>& slots, int n,
+                     OptimizerState& state, double logLoss) {
   const long long stepNo = state.step + 1;
   if (!(spec.lr > 0) || !std::isfinite(spec.lr))
     return failure("the step size lr must be a positive finite number");
@@ -513,6 +537,8 @@ StepResult optimizerStep(const Scene& scene, const OptimizerSpec& spec, double l
   ++state.step;
   return result;
 }
+
+}  // namespace
 
 void optimizerUndoState(OptimizerState& state) {
   if (state.step <= 0) return;

@@ -73,6 +73,20 @@ StepResult optimizerStep(const Scene& scene, const OptimizerSpec& spec, double l
                          Params& params, OptimizerState& state, const GradientScale& scale,
                          double logLoss = std::numeric_limits<double>::quiet_NaN());
 
+// The same step on any list of tensors (at most 5), for models outside Scene (the next-token model
+// of core/ntp.h trains W_ov and W_kq). Each tensor's true gradient is exp(logScale) * grad; `name`
+// appears in failure reasons. `state` belongs to this list: the same tensors, in the same order, each
+// step (a different count or shape rebuilds it from the current values).
+struct TensorSlot {
+  Eigen::MatrixXd* theta = nullptr;
+  const Eigen::MatrixXd* grad = nullptr;
+  double logScale = 0;
+  const char* name = "";
+};
+StepResult optimizerStepTensors(const OptimizerSpec& spec, double loss,
+                                const std::vector<TensorSlot>& tensors, OptimizerState& state,
+                                double logLoss = std::numeric_limits<double>::quiet_NaN());
+
 // Undoes the state change (dual, moments, velocity, step count) of the last successful
 // optimizerStep: a Run calls it when the new parameters overflow the model's logits or loss, after
 // restoring the parameters themselves. Valid only right after a successful step.

@@ -6,6 +6,7 @@
 // [SECTION] Value checks shared by parseScene and validateScene
 // [SECTION] Parse
 // [SECTION] Write
+// [SECTION] NTP scenes (parse, check, write)
 // [SECTION] Files (read, atomic write)
 #include "core/scene_io.h"
 
@@ -29,6 +30,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/ntp.h"
 #include "core/version.h"
 
 namespace attnmd::core {
@@ -615,7 +617,8 @@ Json unknownFields(const Json& obj, std::initializer_list<std::string_view> name
   return out;
 }
 
-Scene sceneFromJson(const Json& doc) {
+// The top level's "format" and "version", shared by every scene kind.
+void checkHeader(const Json& doc) {
   if (!doc.is_object()) fail("", "expected a JSON object at the top level, got " + describe(doc));
 
   const std::string format = readString(need(doc, "", "format", "\"attnmd-scene\""), "format");
@@ -632,6 +635,19 @@ Scene sceneFromJson(const Json& doc) {
                           std::to_string(kSceneFormatVersion) + " files (update attnmd to open it)");
     if (v < 1) fail("version", "must be " + std::to_string(kSceneFormatVersion) + ", got " + vj.dump());
   }
+}
+
+// model.kind == "ntp": a next-token prediction scene (vocabulary and sentences, not sequences).
+bool isNtpDocument(const Json& doc) {
+  if (!doc.is_object()) return false;
+  const Json* model = member(doc, "model");
+  if (!model || !model->is_object()) return false;
+  const Json* kind = member(*model, "kind");
+  return kind && kind->is_string() && kind->get<std::string>() == "ntp";
+}
+
+Scene sceneFromJson(const Json& doc) {
+  checkHeader(doc);
 
   Scene s;
   Json extras = unknownFields(doc, {"format", "version", "written_by", "dim", "model", "sequences",
@@ -646,6 +662,10 @@ Scene sceneFromJson(const Json& doc) {
   // model
   const Json& model = need(doc, "", "model", "");
   expectObject(model, "model");
+  if (const Json* k = member(model, "kind"); k && k->is_string() && k->get<std::string>() == "ntp")
+    fail("model.kind",
+         "a next-token prediction scene (\"ntp\"): attnmd-cli train, svm and figure run it; this "
+         "program opens prompt, query and kq scenes only");
   s.model.kind = readEnum<ModelKind>(need(model, "model", "kind", "one of " + enumChoices<ModelKind>()),
                                      "model.kind", "model kind");
   if (const Json* q = member(model, "query")) {
@@ -876,6 +896,254 @@ Json sceneJson(const Scene& s) {
 }
 
 // =====================================================================================================
+// [SECTION] NTP scenes (docs/scene-format.md "NTP scenes")
+// =====================================================================================================
+
+// Every value rule of an NTP scene, on an in-memory one. Paths as in the file.
+void checkNtpScene(const NtpScene& s) {
+  const Eigen::Index d = s.dim;
+  if (s.dim < 1) fail("dim", "must be at least 1, got " + std::to_string(s.dim));
+  const int K = s.vocabularySize();
+  if (K < 2) fail("vocabulary", "at least 2 tokens are needed, got " + std::to_string(K));
+  const std::string dimWhy = "dim = " + std::to_string(d);
+  for (int a = 0; a < K; ++a)
+    checkVector(s.embedding(a), join(index("vocabulary", static_cast<std::size_t>(a)), "embedding"), d,
+                dimWhy);
+  auto checkToken = [&](int t, const std::string& path) {
+    if (t < 0 || t >= K)
+      fail(path,
+           "not a vocabulary index: must be in [0, " + std::to_string(K - 1) + "], got " + std::to_string(t));
+  };
+  std::vector<int> successor(static_cast<std::size_t>(K), -1);
+  for (std::size_t k = 0; k < s.collocation.size(); ++k) {
+    const auto& [a, b] = s.collocation[k];
+    const std::string path = index("collocation", k);
+    checkToken(a, index(path, 0));
+    checkToken(b, index(path, 1));
+    int& n = successor[static_cast<std::size_t>(a)];
+    if (n >= 0 && n != b)
+      fail(index(path, 0), "token " + std::to_string(a) + " has two successors (" + std::to_string(n) +
+                               " and " + std::to_string(b) + "); each token has at most one");
+    n = b;
+  }
+  if (s.sentences.empty()) fail("sentences", "empty dataset: at least one sentence is needed");
+  for (std::size_t i = 0; i < s.sentences.size(); ++i) {
+    const NtpSentence& sen = s.sentences[i];
+    const std::string path = index("sentences", i);
+    if (sen.tokens.size() < 2)
+      fail(join(path, "tokens"), "a sentence needs at least 2 tokens (the last is the query), got " +
+                                     std::to_string(sen.tokens.size()));
+    for (std::size_t t = 0; t < sen.tokens.size(); ++t)
+      checkToken(sen.tokens[t], index(join(path, "tokens"), t));
+    checkToken(sen.next, join(path, "next"));
+  }
+  if (s.schedule == NtpSchedule::TwoStage && s.stage1Iterations > s.iterations)
+    fail("model.stage1_iterations",
+         "stage 1 cannot be longer than the whole run (iterations = " + std::to_string(s.iterations) +
+             "), got " + std::to_string(s.stage1Iterations));
+  if (s.stage1Iterations < 0) fail("model.stage1_iterations", "must be >= 0");
+  const OptimizerSpec& o = s.optimizer;
+  const bool mirror = o.name == OptimizerKind::MD || o.name == OptimizerKind::NMD;
+  if (mirror) checkRange(o.p, "optimizer.p", 1.0, true, kMaxP, false, "must be in (1, 20]");
+  checkRange(o.lr, "optimizer.lr", 0.0, true, 1e300, false, "must be > 0");
+  checkRange(o.beta1, "optimizer.beta1", 0.0, false, 1.0, true, "must be in [0, 1)");
+  checkRange(o.beta2, "optimizer.beta2", 0.0, false, 1.0, true, "must be in [0, 1)");
+  checkRange(o.eps, "optimizer.eps", 0.0, true, 1e300, false, "must be > 0");
+  checkRange(o.momentum, "optimizer.momentum", 0.0, false, 1.0, true, "must be in [0, 1)");
+  if (s.init.kind == InitKind::Gaussian)
+    checkRange(s.init.scale, "init.scale", 0.0, false, 1e150, false, "must be >= 0");
+  if (s.init.kind == InitKind::Given) {
+    checkMatrix(s.init.given.Wov, "init.W_ov", K, d,
+                "K x d = " + std::to_string(K) + " x " + std::to_string(d));
+    checkMatrix(s.init.given.Wkq, "init.W_kq", d, d, "d x d, " + dimWhy);
+  }
+  if (s.iterations < 0 || s.iterations > kMaxIterations) fail("iterations", iterationsRule());
+}
+
+NtpScene ntpSceneFromJson(const Json& doc, Json extras) {
+  NtpScene s;
+  s.dim = static_cast<int>(
+      readInteger(need(doc, "", "dim", "the embedding length d"), "dim", 1, 1 << 24, "must be at least 1"));
+  const long long d = s.dim;
+  const std::string dimWhy = "dim = " + std::to_string(d);
+
+  const Json& model = need(doc, "", "model", "");
+  if (const Json* sc = member(model, "schedule")) {
+    const std::string name = readString(*sc, "model.schedule");
+    if (name == "two_stage")
+      s.schedule = NtpSchedule::TwoStage;
+    else if (name == "joint")
+      s.schedule = NtpSchedule::Joint;
+    else
+      fail("model.schedule", "unknown schedule \"" + name + "\" (expected one of two_stage, joint)");
+  }
+  if (const Json* n1 = member(model, "stage1_iterations"))
+    s.stage1Iterations = readInteger(*n1, "model.stage1_iterations", 0, kMaxIterations, iterationsRule());
+  if (Json u = unknownFields(model, {"kind", "schedule", "stage1_iterations"}); !u.empty())
+    extras["model"] = std::move(u);
+
+  const Json& vocab = need(doc, "", "vocabulary", "K >= 2 tokens, each {\"name\", \"embedding\"}");
+  if (!vocab.is_array()) fail("vocabulary", "expected an array of tokens, got " + describe(vocab));
+  for (std::size_t a = 0; a < vocab.size(); ++a) {
+    const std::string path = index("vocabulary", a);
+    expectObject(vocab[a], path);
+    NtpWord w;
+    if (const Json* nm = member(vocab[a], "name")) w.name = readString(*nm, join(path, "name"));
+    w.embedding =
+        readVector(need(vocab[a], path, "embedding", numbers(d)), join(path, "embedding"), d, dimWhy);
+    s.vocabulary.push_back(std::move(w));
+  }
+  const long long K = static_cast<long long>(s.vocabulary.size());
+  if (K < 2) fail("vocabulary", "at least 2 tokens are needed, got " + std::to_string(K));
+  auto readToken = [&](const Json& j, const std::string& path) {
+    return static_cast<int>(readInteger(
+        j, path, 0, K - 1, "not a vocabulary index: must be in [0, " + std::to_string(K - 1) + "]"));
+  };
+
+  if (const Json* col = member(doc, "collocation")) {
+    if (!col->is_array()) fail("collocation", "expected an array of [a, n(a)] pairs, got " + describe(*col));
+    for (std::size_t k = 0; k < col->size(); ++k) {
+      const std::string path = index("collocation", k);
+      const Json& pair = (*col)[k];
+      if (!pair.is_array() || pair.size() != 2)
+        fail(path, "expected a pair [a, n(a)] of vocabulary indices, got " +
+                       (pair.is_array() ? std::to_string(pair.size()) + " values" : describe(pair)));
+      s.collocation.emplace_back(readToken(pair[0], index(path, 0)), readToken(pair[1], index(path, 1)));
+    }
+  }
+
+  const Json& sens = need(doc, "", "sentences", "");
+  if (!sens.is_array()) fail("sentences", "expected an array of sentences, got " + describe(sens));
+  for (std::size_t i = 0; i < sens.size(); ++i) {
+    const std::string path = index("sentences", i);
+    expectObject(sens[i], path);
+    NtpSentence sen;
+    const Json& toks = need(sens[i], path, "tokens", "T >= 2 vocabulary indices, the last is the query");
+    if (!toks.is_array())
+      fail(join(path, "tokens"), "expected an array of vocabulary indices, got " + describe(toks));
+    for (std::size_t t = 0; t < toks.size(); ++t)
+      sen.tokens.push_back(readToken(toks[t], index(join(path, "tokens"), t)));
+    sen.next = readToken(need(sens[i], path, "next", "the label, a vocabulary index"), join(path, "next"));
+    s.sentences.push_back(std::move(sen));
+  }
+
+  const Json& opt = need(doc, "", "optimizer", "");
+  expectObject(opt, "optimizer");
+  s.optimizer.name =
+      readEnum<OptimizerKind>(need(opt, "optimizer", "name", "one of " + enumChoices<OptimizerKind>()),
+                              "optimizer.name", "optimizer");
+  const bool mirror = s.optimizer.name == OptimizerKind::MD || s.optimizer.name == OptimizerKind::NMD;
+  if (const Json* p = member(opt, "p"))
+    s.optimizer.p = readDouble(*p, "optimizer.p");
+  else if (mirror)
+    fail("optimizer.p", std::string("missing (") + enumName(s.optimizer.name) + " needs the geometry p > 1)");
+  s.optimizer.lr = readDouble(need(opt, "optimizer", "lr", "the step size, > 0"), "optimizer.lr");
+  if (const Json* x = member(opt, "beta1")) s.optimizer.beta1 = readDouble(*x, "optimizer.beta1");
+  if (const Json* x = member(opt, "beta2")) s.optimizer.beta2 = readDouble(*x, "optimizer.beta2");
+  if (const Json* x = member(opt, "eps")) s.optimizer.eps = readDouble(*x, "optimizer.eps");
+  if (const Json* x = member(opt, "momentum")) s.optimizer.momentum = readDouble(*x, "optimizer.momentum");
+  if (Json u = unknownFields(opt, {"name", "p", "lr", "beta1", "beta2", "eps", "momentum"}); !u.empty())
+    extras["optimizer"] = std::move(u);
+
+  const Json& init = need(doc, "", "init", "");
+  expectObject(init, "init");
+  s.init.kind = readEnum<InitKind>(need(init, "init", "kind", "one of " + enumChoices<InitKind>()),
+                                   "init.kind", "init kind");
+  if (const Json* x = member(init, "scale")) s.init.scale = readDouble(*x, "init.scale");
+  if (s.init.kind == InitKind::Given) {
+    const std::string hint = "init.kind \"given\" needs W_ov (K x d) and W_kq (d x d)";
+    s.init.given.Wov = readMatrix(need(init, "init", "W_ov", hint), "init.W_ov", K, d,
+                                  "K x d = " + std::to_string(K) + " x " + std::to_string(d));
+    s.init.given.Wkq = readMatrix(need(init, "init", "W_kq", hint), "init.W_kq", d, d, "d x d, " + dimWhy);
+  }
+  if (Json u =
+          unknownFields(init, s.init.kind == InitKind::Given
+                                  ? std::initializer_list<std::string_view>{"kind", "scale", "W_ov", "W_kq"}
+                                  : std::initializer_list<std::string_view>{"kind", "scale"});
+      !u.empty())
+    extras["init"] = std::move(u);
+
+  if (const Json* it = member(doc, "iterations"))
+    s.iterations = readInteger(*it, "iterations", 0, kMaxIterations, iterationsRule());
+  if (const Json* sd = member(doc, "seed")) s.seed = readSeed(*sd, "seed");
+  if (!extras.empty()) s.extrasJson = extras.dump(-1, ' ', false, Json::error_handler_t::replace);
+  checkNtpScene(s);
+  return s;
+}
+
+Json ntpSceneJson(const NtpScene& s) {
+  Json extras = Json::object();
+  if (!s.extrasJson.empty()) {
+    try {
+      extras = parseJson(s.extrasJson);
+    } catch (const Failure&) {
+      extras = Json::object();
+    }
+    if (!extras.is_object()) extras = Json::object();
+  }
+  auto extra = [&](const char* key) -> const Json* {
+    auto it = extras.find(key);
+    return it == extras.end() ? nullptr : &*it;
+  };
+  Json doc = Json::object();
+  doc["format"] = "attnmd-scene";
+  doc["version"] = kSceneFormatVersion;
+  doc["written_by"] = std::string("attnmd ") + version();
+  doc["dim"] = s.dim;
+  Json model = Json::object();
+  model["kind"] = "ntp";
+  model["schedule"] = ntpScheduleName(s.schedule);
+  if (s.schedule == NtpSchedule::TwoStage) model["stage1_iterations"] = s.stage1Iterations;
+  mergeExtras(model, extra("model"));
+  doc["model"] = std::move(model);
+  Json vocab = Json::array();
+  for (const NtpWord& w : s.vocabulary) {
+    Json wj = Json::object();
+    if (!w.name.empty()) wj["name"] = w.name;
+    wj["embedding"] = vectorJson(w.embedding);
+    vocab.push_back(std::move(wj));
+  }
+  doc["vocabulary"] = std::move(vocab);
+  Json col = Json::array();
+  for (const auto& [a, b] : s.collocation) col.push_back(Json::array({a, b}));
+  doc["collocation"] = std::move(col);
+  Json sens = Json::array();
+  for (const NtpSentence& sen : s.sentences) {
+    Json sj = Json::object();
+    sj["tokens"] = sen.tokens;
+    sj["next"] = sen.next;
+    sens.push_back(std::move(sj));
+  }
+  doc["sentences"] = std::move(sens);
+  const OptimizerSpec& o = s.optimizer;
+  const OptimizerSpec defaults;
+  Json opt = Json::object();
+  opt["name"] = enumName(o.name);
+  if (o.name == OptimizerKind::MD || o.name == OptimizerKind::NMD || o.p != defaults.p) opt["p"] = o.p;
+  opt["lr"] = o.lr;
+  const bool adam = o.name == OptimizerKind::Adam;
+  if (adam || o.beta1 != defaults.beta1) opt["beta1"] = o.beta1;
+  if (adam || o.beta2 != defaults.beta2) opt["beta2"] = o.beta2;
+  if (adam || o.eps != defaults.eps) opt["eps"] = o.eps;
+  if (o.name == OptimizerKind::Momentum || o.momentum != defaults.momentum) opt["momentum"] = o.momentum;
+  mergeExtras(opt, extra("optimizer"));
+  doc["optimizer"] = std::move(opt);
+  Json init = Json::object();
+  init["kind"] = enumName(s.init.kind);
+  if (s.init.kind == InitKind::Gaussian || s.init.scale != 1.0) init["scale"] = s.init.scale;
+  if (s.init.kind == InitKind::Given) {
+    init["W_ov"] = matrixJson(s.init.given.Wov);
+    init["W_kq"] = matrixJson(s.init.given.Wkq);
+  }
+  mergeExtras(init, extra("init"));
+  doc["init"] = std::move(init);
+  doc["iterations"] = s.iterations;
+  doc["seed"] = s.seed;
+  mergeExtras(doc, &extras);
+  return doc;
+}
+
+// =====================================================================================================
 // [SECTION] Files
 // =====================================================================================================
 
@@ -951,26 +1219,29 @@ SceneLoadResult parseScene(std::string_view jsonText, std::string_view sourceNam
   }
 }
 
-SceneLoadResult loadScene(const std::string& path) {
+namespace {
+
+// Reads a scene file's text: regular files only, at most 1 GiB. "" or the message.
+std::string readSceneFile(const std::string& path, std::string& text) {
   // O_NONBLOCK: opening a FIFO with no writer would otherwise wait forever, before fstat can refuse it.
   // fstat on the open descriptor (not stat on the path) so the file checked is the file read.
   const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) return {LoadError{path + ": cannot read: " + errnoText(errno)}};
+  if (fd < 0) return path + ": cannot read: " + errnoText(errno);
   struct stat st {};
   if (::fstat(fd, &st) != 0) {
     const int err = errno;
     ::close(fd);
-    return {LoadError{path + ": cannot read: " + errnoText(err)}};
+    return path + ": cannot read: " + errnoText(err);
   }
   if (!S_ISREG(st.st_mode)) {
     ::close(fd);
-    if (S_ISDIR(st.st_mode)) return {LoadError{path + ": cannot read: it is a folder, not a scene file"}};
-    return {LoadError{path + ": cannot read: it is " + fileKind(st.st_mode) +
-                      ", not a regular file (use - to read a scene from standard input)"}};
+    if (S_ISDIR(st.st_mode)) return path + ": cannot read: it is a folder, not a scene file";
+    return path + ": cannot read: it is " + fileKind(st.st_mode) +
+           ", not a regular file (use - to read a scene from standard input)";
   }
   // A regular file never blocks, but the flag would be inherited by anything reading fd; clear it.
   ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-  std::string text;
+  text.clear();
   char buf[1 << 16];
   bool tooLarge = false;
   int readErr = 0;
@@ -989,9 +1260,62 @@ SceneLoadResult loadScene(const std::string& path) {
     }
   }
   ::close(fd);
-  if (tooLarge) return {LoadError{path + ": cannot read: larger than 1 GiB, not a scene file"}};
-  if (readErr != 0) return {LoadError{path + ": cannot read: " + errnoText(readErr)}};
+  if (tooLarge) return path + ": cannot read: larger than 1 GiB, not a scene file";
+  if (readErr != 0) return path + ": cannot read: " + errnoText(readErr);
+  return {};
+}
+
+}  // namespace
+
+SceneLoadResult loadScene(const std::string& path) {
+  std::string text;
+  if (std::string problem = readSceneFile(path, text); !problem.empty()) return {LoadError{problem}};
   return parseScene(text, path);
+}
+
+AnySceneLoadResult parseAnyScene(std::string_view jsonText, std::string_view sourceName) {
+  try {
+    Json doc = parseJson(jsonText);
+    if (!isNtpDocument(doc)) return AnySceneLoadResult{sceneFromJson(doc)};
+    checkHeader(doc);
+    Json extras = unknownFields(doc, {"format", "version", "written_by", "dim", "model", "vocabulary",
+                                      "collocation", "sentences", "optimizer", "init", "iterations", "seed"});
+    return AnySceneLoadResult{ntpSceneFromJson(doc, std::move(extras))};
+  } catch (const Failure& f) {
+    return AnySceneLoadResult{LoadError{withSource(sourceName, f)}};
+  } catch (const std::bad_alloc&) {
+    return AnySceneLoadResult{LoadError{std::string(sourceName) + ": out of memory while reading the scene"}};
+  } catch (const std::exception& e) {
+    return AnySceneLoadResult{LoadError{std::string(sourceName) + ": " + e.what()}};
+  }
+}
+
+AnySceneLoadResult loadAnyScene(const std::string& path) {
+  std::string text;
+  if (std::string problem = readSceneFile(path, text); !problem.empty()) return {LoadError{problem}};
+  return parseAnyScene(text, path);
+}
+
+std::string validateNtpScene(const NtpScene& scene) {
+  try {
+    checkNtpScene(scene);
+  } catch (const Failure& f) {
+    return f.path.empty() ? f.message : f.path + ": " + f.message;
+  }
+  return {};
+}
+
+std::string ntpSceneToJson(const NtpScene& scene) {
+  try {
+    return printDocument(ntpSceneJson(scene));
+  } catch (const std::exception&) {
+    return {};
+  }
+}
+
+std::string saveNtpScene(const NtpScene& scene, const std::string& path, Symlinks links) {
+  if (std::string problem = validateNtpScene(scene); !problem.empty()) return path + ": " + problem;
+  return writeFileAtomic(path, ntpSceneToJson(scene), links);
 }
 
 std::string validateScene(const Scene& scene) {

@@ -16,6 +16,7 @@
 #include <string_view>
 #include <variant>
 
+#include "core/ntp.h"
 #include "core/scene.h"
 
 namespace attnmd::core {
@@ -44,8 +45,24 @@ struct SceneLoadResult {
 
 // Parses scene JSON text. `sourceName` prefixes error messages (a file name, "<clipboard>", ...).
 SceneLoadResult parseScene(std::string_view jsonText, std::string_view sourceName = "<scene>");
-// Reads and parses a file; unreadable files are errors too.
+// Reads and parses a file; unreadable files are errors too. A next-token prediction scene
+// (model.kind "ntp") is an error here, saying so: read those with parseAnyScene / loadAnyScene.
 SceneLoadResult loadScene(const std::string& path);
+
+// Any scene file: the attention scenes above, or a next-token prediction scene (docs/scene-format.md
+// "NTP scenes"), with the same field-path errors.
+struct AnySceneLoadResult {
+  std::variant<Scene, NtpScene, LoadError> value;
+  bool ok() const { return !std::holds_alternative<LoadError>(value); }
+  bool isNtp() const { return std::holds_alternative<NtpScene>(value); }
+  Scene& scene() { return std::get<Scene>(value); }
+  NtpScene& ntpScene() { return std::get<NtpScene>(value); }
+  const std::string& error() const { return std::get<LoadError>(value).message; }
+};
+AnySceneLoadResult parseAnyScene(std::string_view jsonText, std::string_view sourceName = "<scene>");
+AnySceneLoadResult loadAnyScene(const std::string& path);
+std::string validateNtpScene(const NtpScene& scene);  // "" when valid, else "field.path: what"
+std::string ntpSceneToJson(const NtpScene& scene);
 
 // Validates a Scene built in memory (the same checks as parsing); empty string when valid.
 std::string validateScene(const Scene& scene);
@@ -63,6 +80,7 @@ enum class Symlinks {
 
 // Writes atomically (temporary file in the same folder, fsync, rename). Returns "" or an error message.
 std::string saveScene(const Scene& scene, const std::string& path, Symlinks links = Symlinks::Follow);
+std::string saveNtpScene(const NtpScene& scene, const std::string& path, Symlinks links = Symlinks::Follow);
 
 // [Helpers shared with the CLI's outputs, so every JSON attnmd writes looks and round-trips the same]
 

@@ -15,8 +15,7 @@
 namespace attnmd::cli {
 namespace {
 
-// Ctrl-C stops the run between steps; what was trained so far is still written. A signal handler can
-// only touch a lock-free atomic, hence this one namespace-scope flag.
+// A signal handler can only touch a lock-free atomic, hence this one namespace-scope flag.
 std::atomic<bool> gInterrupted{false};
 static_assert(std::atomic<bool>::is_always_lock_free);
 
@@ -24,21 +23,6 @@ void onInterrupt(int) {
   gInterrupted.store(true);
   std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the process at once
 }
-
-// Installs the handler for the duration of a run.
-class InterruptGuard {
- public:
-  InterruptGuard() {
-    gInterrupted.store(false);
-    previous_ = std::signal(SIGINT, onInterrupt);
-  }
-  ~InterruptGuard() { std::signal(SIGINT, previous_ == SIG_ERR ? SIG_DFL : previous_); }
-  InterruptGuard(const InterruptGuard&) = delete;
-  InterruptGuard& operator=(const InterruptGuard&) = delete;
-
- private:
-  void (*previous_)(int) = SIG_DFL;
-};
 
 // The history's stored points plus the first (step 0) and last (final) steps, ascending.
 std::vector<MetricsRow> collectRows(const core::Run& run, const MetricsRow& initial) {
@@ -54,6 +38,19 @@ std::vector<MetricsRow> collectRows(const core::Run& run, const MetricsRow& init
 }
 
 }  // namespace
+
+InterruptGuard::InterruptGuard() {
+  gInterrupted.store(false);
+  previous_ = std::signal(SIGINT, onInterrupt);
+}
+
+InterruptGuard::~InterruptGuard() {
+  std::signal(SIGINT, previous_ == SIG_ERR ? SIG_DFL : previous_);
+}
+
+const std::atomic<bool>& InterruptGuard::flag() const {
+  return gInterrupted;
+}
 
 TrainedRun trainScene(std::shared_ptr<const core::Scene> scene, bool progress, std::ostream& err) {
   TrainedRun t;

@@ -2,6 +2,7 @@
 // and result.json of docs/scene-format.md.
 #pragma once
 
+#include <atomic>
 #include <iosfwd>
 #include <memory>
 #include <optional>
@@ -12,6 +13,20 @@
 #include "core/run.h"
 
 namespace attnmd::cli {
+
+// Ctrl-C stops a run between steps; what was trained so far is still written. While a guard lives,
+// SIGINT sets flag() (pass it to Run::step as the cancel flag); a second Ctrl-C ends the process.
+class InterruptGuard {
+ public:
+  InterruptGuard();
+  ~InterruptGuard();
+  InterruptGuard(const InterruptGuard&) = delete;
+  InterruptGuard& operator=(const InterruptGuard&) = delete;
+  const std::atomic<bool>& flag() const;
+
+ private:
+  void (*previous_)(int) = nullptr;
+};
 
 struct TrainedRun {
   std::optional<core::Run> run;  // always set after trainScene
