@@ -9,7 +9,6 @@
 #include "core/model.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -206,18 +205,23 @@ double workPerPass(const Scene& scene) {
   return tokens * static_cast<double>(scene.dim);
 }
 
-std::atomic<int> gRequestedThreads{0};
+// The effective thread count for a requested one (0 = all hardware threads).
+int effectiveThreads(int requested) {
+  // hardware_concurrency() is a system call: ask once.
+  static const int hw = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  return requested > 0 ? std::min(requested, hw) : hw;
+}
 
 // Calls fn(chunk) for every chunk; on several threads when the pass is large. Each chunk writes only
 // its own outputs, so the assignment of chunks to threads cannot change any result.
 template <class F>
-void forEachChunk(const Scene& scene, F&& fn) {
+void forEachChunk(const Scene& scene, int requestedThreads, F&& fn) {
   const Eigen::Index chunks = chunkCount(scene.sequenceCount());
   if (chunks <= 1) {  // the common case: no thread query at all
     for (Eigen::Index c = 0; c < chunks; ++c) fn(c);
     return;
   }
-  const int hw = modelThreads();
+  const int hw = effectiveThreads(requestedThreads);
   if (hw <= 1 || workPerPass(scene) < kParallelWork) {
     for (Eigen::Index c = 0; c < chunks; ++c) fn(c);
     return;
@@ -381,17 +385,6 @@ void evaluateSequence(const Scene& scene, const Params& params, const Eigen::Vec
 
 }  // namespace
 
-void setModelThreads(int threads) {
-  gRequestedThreads.store(std::max(threads, 0));
-}
-
-int modelThreads() {
-  // hardware_concurrency() is a system call: ask once.
-  static const int hw = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-  const int requested = gRequestedThreads.load(std::memory_order_relaxed);
-  return requested > 0 ? std::min(requested, hw) : hw;
-}
-
 void evaluate(const Scene& scene, const Params& params, Evaluation& out) {
   const int n = scene.sequenceCount();
   out.seqs.resize(static_cast<std::size_t>(n));
@@ -401,7 +394,7 @@ void evaluate(const Scene& scene, const Params& params, Evaluation& out) {
     else
       out.promptKey = params.p;
   }
-  forEachChunk(scene, [&](Eigen::Index c) {
+  forEachChunk(scene, out.threads, [&](Eigen::Index c) {
     const int end = static_cast<int>(std::min<Eigen::Index>(n, (c + 1) * kChunk));
     for (int i = static_cast<int>(c * kChunk); i < end; ++i)
       evaluateSequence(scene, params, out.promptKey, i, out.seqs[static_cast<std::size_t>(i)]);
@@ -469,7 +462,7 @@ double gradient(const Scene& scene, const Params& params, const Evaluation& eval
     w.partialAtt.resize(static_cast<std::size_t>(chunks));
   if (static_cast<Eigen::Index>(w.partialV.size()) < 2 * chunks)
     w.partialV.resize(static_cast<std::size_t>(2 * chunks));
-  forEachChunk(scene, [&](Eigen::Index c) {
+  forEachChunk(scene, eval.threads, [&](Eigen::Index c) {
     Eigen::MatrixXd& P = w.partialAtt[static_cast<std::size_t>(c)];
     Eigen::VectorXd& Pv = w.partialV[static_cast<std::size_t>(2 * c)];
     Eigen::VectorXd& r = w.partialV[static_cast<std::size_t>(2 * c + 1)];  // scratch for r_i

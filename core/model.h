@@ -59,7 +59,11 @@ struct Evaluation {
     Eigen::MatrixXd G;                        // kq: gradient with respect to W = K Q^T
   };
   mutable Workspace work;  // scratch for gradient(); not shared between threads
-  bool finite = true;      // false when a logit, output or the loss is NaN/inf (overflowed parameters)
+  // Threads evaluate() and gradient() may use for large scenes (n*T*d above ~2.5e5): 0 = all hardware
+  // threads, 1 = never spawn. Set per run (RunOptions::threads); results never depend on it: chunking is
+  // fixed and partial sums are added in order.
+  int threads = 0;
+  bool finite = true;  // false when a logit, output or the loss is NaN/inf (overflowed parameters)
 };
 
 // Log scales of a gradient: the true gradient of a tensor is exp(scale) * (the returned values).
@@ -77,14 +81,9 @@ Params initialParams(const Scene& scene);
 // The effective key-query matrix W (query: W; kq: K Q^T); empty for the prompt model.
 Eigen::MatrixXd effectiveW(const Scene& scene, const Params& params);
 
-// Threads the model may use for large scenes (process-wide; default 0 = all hardware threads, 1 = never
-// spawn). Results never depend on it: chunking is fixed and partial sums are added in order.
-void setModelThreads(int threads);
-int modelThreads();  // the effective count
-
 // Forward pass. Reuses `out`'s storage when called repeatedly (the hot loop allocates nothing).
-// Large scenes (n*T*d above ~2.5e5) are split across threads in fixed chunks; results do not
-// depend on the thread count.
+// Large scenes (n*T*d above ~2.5e5) are split across out.threads threads in fixed chunks; results do
+// not depend on the thread count.
 void evaluate(const Scene& scene, const Params& params, Evaluation& out);
 Evaluation evaluate(const Scene& scene, const Params& params);
 

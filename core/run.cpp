@@ -107,6 +107,7 @@ Run::Run(std::shared_ptr<const Scene> scene, RunOptions options)
   for (const Sequence& s : scene_->sequences) svmRows_ += s.tokens.rows() - 1;
   params_ = initialParams(*scene_);
   prevParams_ = params_;
+  eval_.threads = options_.threads;
   evaluate(*scene_, params_, eval_);
   lastStepSize_ = kUndefined;
   if (!eval_.finite)
@@ -387,7 +388,9 @@ Run::Run(ForkTag, const Run& from, RunOptions options)
       options_(options),
       history_(options.historyOptions),
       svmRows_(from.svmRows_),
-      svmCache_(from.svmCache_) {}
+      svmCache_(from.svmCache_) {
+  eval_.threads = options_.threads;
+}
 
 Run Run::forkAt(const RunCheckpoint& c, RunOptions options) const {
   Run fork(ForkTag{}, *this, options);

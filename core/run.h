@@ -28,6 +28,8 @@ struct RunOptions {
   bool svmMetrics = true;  // corr/bregman against the SVM (solves when the selection changes)
   HistoryOptions historyOptions;
   int svmMaxRows = 5000;  // SVMs with more constraint rows (sum_i (T_i - 1)) are not solved: NaN metrics
+  int threads = 0;        // threads a step may use on large scenes (Evaluation::threads): 0 = all cores,
+                          // 1 = never spawn (a sweep runs many runs side by side); results are the same
 };
 
 // The geometry the run is compared with: nuclear for kq, l_p with the optimizer's p for md/nmd,

@@ -127,8 +127,10 @@ std::string optimizerNames() {
 }  // namespace
 
 int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, bool interactive) {
-  CLI::App app{"attnmd-cli: train attention models and solve max-margin SVMs without a display.",
-               "attnmd-cli"};
+  CLI::App app{
+      "attnmd-cli: train attention models, sweep them over seeds and solve max-margin SVMs without a "
+      "display.",
+      "attnmd-cli"};
   app.require_subcommand(0, 1);
   app.set_version_flag("--version", std::string("attnmd-cli ") + core::version());
   app.footer(
@@ -137,6 +139,7 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
       "  attnmd-cli train scene.json --optimizer nmd --p 3 --iters 20000 --out runs/p3\n"
       "  attnmd-cli svm scene.json --tokens optimal\n"
       "  attnmd-cli figure scene.json --out figures/scene\n"
+      "  attnmd-cli sweep scene.json --grid optimizer.p=1.75,2,3 --seeds 100 --iters 2000 --out sweeps/p\n"
       "Exit codes: 0 ok, 2 bad input (the message names the file and field), 3 numerical failure.\n"
       "Run `attnmd-cli SUBCOMMAND --help` for each subcommand's options.");
 
@@ -231,6 +234,53 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
       "  attnmd-cli figure assets/scenes/joint-wv-p175.json assets/scenes/joint-wv-p2.json \\\n"
       "      assets/scenes/joint-wv-p3.json --iters 5000 --out figures/joint-wv");
 
+  // ---- sweep
+  SweepOptions sweep;
+  std::string sweepIters;
+  bool sweepNoProgress = false;
+  CLI::App* sweepCmd = app.add_subcommand(
+      "sweep",
+      "train every grid point x seed of a scene in parallel; mean +/- std over seeds (docs/sweeps.md)");
+  sweepCmd->add_option("scene", sweep.scenePath, "scene file (JSON, see docs/scene-format.md); - reads stdin")
+      ->required();
+  sweepCmd
+      ->add_option("--grid", sweep.grid,
+                   "KEY=V1,V2,...: a scene field path and its values, e.g. optimizer.p=1.75,2,3 "
+                   "(repeatable: the product is swept; default: the scene's \"runs\")")
+      ->allow_extra_args(false);
+  sweepCmd->add_option("--seeds", sweep.seeds,
+                       "N (seeds 0 to N-1) or A..B; each redraws the scene's data when it has a "
+                       "\"generator\" field, else the gaussian init (default 1)");
+  CLI::Option* optSweepIters =
+      sweepCmd->add_option("--iters", sweepIters, "steps per run (default: the scene's iterations)");
+  sweepCmd->add_option("--out,-o", sweep.outDir, "output folder (created if missing)")->required();
+  sweepCmd->add_option("--jobs,-j", sweep.jobs, "runs trained at once (default 0: all cores)");
+  sweepCmd->add_option("--shard", sweep.shard, "i/N: run only the i-th of N slices (merge with sweep-merge)");
+  sweepCmd->add_flag("--no-progress", sweepNoProgress, "never draw the progress bar");
+  sweepCmd->add_flag("--quiet,-q", sweep.quiet, "print no summary");
+  sweepCmd->footer(
+      "Writes runs.csv (one row per run), curves.csv, summary.csv (mean, std, min, max per grid point),\n"
+      "sweep.json, and band plots bregman/corr/sparsity .svg + .csv. Results are identical for any --jobs.\n"
+      "Examples:\n"
+      "  attnmd-cli sweep assets/scenes/fig-8.7-random-p.json --seeds 100 --iters 2000 --out sweeps/fig\n"
+      "  attnmd-cli sweep scene.json --grid optimizer.name=gd,ngd --grid optimizer.lr=0.1,1 --seeds 20 \\\n"
+      "      --out sweeps/lr\n"
+      "  attnmd-cli sweep scene.json --seeds 100 --shard 2/4 --out shards/2   # then sweep-merge\n"
+      "Exit codes: 0 ok, 2 bad input, 3 a run stopped on a numerical failure, 130 interrupted (finished\n"
+      "runs are written).");
+
+  // ---- sweep-merge
+  SweepMergeOptions merge;
+  CLI::App* mergeCmd =
+      app.add_subcommand("sweep-merge", "join the shards of a sweep (identical to the sweep run unsharded)");
+  mergeCmd->add_option("dirs", merge.dirs, "the shards' output folders")->required();
+  mergeCmd->add_option("--out,-o", merge.outDir, "output folder (created if missing)")->required();
+  mergeCmd->add_flag("--quiet,-q", merge.quiet, "print no summary");
+  mergeCmd->footer(
+      "Example:\n"
+      "  attnmd-cli sweep-merge shards/1 shards/2 shards/3 shards/4 --out sweeps/fig\n"
+      "Exit codes: 0 ok, 2 bad input (shards of different sweeps, missing or repeated runs).");
+
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend());
     app.parse(std::move(reversed));
@@ -289,6 +339,15 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
     fig.progress = interactive && !figNoProgress;
     return runFigure(fig, out, err);
   }
+  if (*sweepCmd) {
+    if (*optSweepIters) {
+      sweep.iterations = readItersFlag(sweepIters, err);
+      if (!sweep.iterations) return kExitBadInput;
+    }
+    sweep.progress = interactive && !sweepNoProgress;
+    return runSweep(sweep, out, err);
+  }
+  if (*mergeCmd) return runSweepMerge(merge, out, err);
   out << app.help();
   return kExitOk;
 }

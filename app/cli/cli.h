@@ -39,7 +39,8 @@ int runTrain(const TrainOptions& options, std::ostream& out, std::ostream& err);
 // prints the scene to `out`, or saves it atomically to `outFile`.
 struct GenerateOptions {
   std::string preset;
-  std::optional<int> n, T, d;  // only for presets with a size (random, clusters)
+  std::optional<int> n, T, d;  // only for presets with a size (random, clusters, ntp-random)
+  std::optional<int> K;        // ntp-random: the vocabulary size
   std::uint64_t seed = 0;
   bool crossAttention = false;  // random only: a separate query z_i per sequence
   std::string outFile;          // empty: print to `out`
@@ -73,6 +74,33 @@ struct FigureOptions {
   bool quiet = false;
 };
 int runFigure(const FigureOptions& options, std::ostream& out, std::ostream& err);
+
+// `attnmd-cli sweep SCENE.json [--grid KEY=V1,V2,...]... [--seeds N|A..B] [--iters K] --out DIR
+// [--jobs J] [--shard i/N]` (docs/sweeps.md): every grid point x seed trained, in parallel; writes
+// runs.csv, curves.csv, summary.csv, sweep.json and band plots (mean ± std over seeds). Without --grid,
+// the scene's "runs" array is the grid. --seeds redraws the data when the scene has a "generator" field,
+// else the gaussian init. A shard (i of N) writes sweep.json, runs.csv and curves.csv of its runs only.
+struct SweepOptions {
+  std::string scenePath;
+  std::vector<std::string> grid;        // "KEY=V1,V2,..." flags, e.g. "optimizer.p=1.75,2,3"
+  std::string seeds = "1";              // "N" (seeds 0 .. N-1) or "A..B" (inclusive)
+  std::optional<long long> iterations;  // steps per run (default: the scene's)
+  std::string outDir;
+  int jobs = 0;               // runs trained at once; 0: all cores (results are the same for any value)
+  std::string shard = "1/1";  // "i/N": the i-th of N deterministic slices of the runs
+  bool progress = false;
+  bool quiet = false;
+};
+int runSweep(const SweepOptions& options, std::ostream& out, std::ostream& err);
+
+// `attnmd-cli sweep-merge DIR... --out DIR`: joins the shards of one sweep; the result is byte-identical
+// to the sweep run unsharded. Shards of different sweeps (their sweep ids differ) or missing runs: exit 2.
+struct SweepMergeOptions {
+  std::vector<std::string> dirs;
+  std::string outDir;
+  bool quiet = false;
+};
+int runSweepMerge(const SweepMergeOptions& options, std::ostream& out, std::ostream& err);
 
 // Parses `args` (without the program name) and runs the subcommand. `interactive`: stderr is a
 // terminal (progress bars allowed).

@@ -61,17 +61,16 @@ BENCHMARK(BM_PaperRun)
 // identical to one thread), history (SVM metrics off: those problems have n (T - 1) rows).
 void BM_ScaleN(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0)), T = 8, d = 10;
-  setModelThreads(static_cast<int>(state.range(1)));
   const auto scene = std::make_shared<const Scene>(paperScene(n, T, d, 3.0));
   RunOptions opt;
   opt.svmMetrics = false;
   opt.history = state.range(2) != 0;
+  opt.threads = static_cast<int>(state.range(1));
   Run run(scene, opt);
   run.step(n >= 100000 ? 3 : 300);  // past the first buffer growth
   for (auto _ : state) {
     if (run.step(1) != 1) state.SkipWithError(("run stopped: " + run.stopReason()).c_str());
   }
-  setModelThreads(0);
   state.SetItemsProcessed(state.iterations());
   // n T d per second of process CPU: flat across n when the cost is linear in n T d.
   state.counters["nTd_per_s"] =
