@@ -4,7 +4,6 @@
 // writes every finished one.
 #include <atomic>
 #include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
@@ -18,33 +17,11 @@
 #include "app/cli/cli.h"
 #include "app/cli/progress.h"
 #include "app/cli/sweep.h"
+#include "app/cli/training.h"
 #include "core/scene_io.h"
 
 namespace attnmd::cli {
 namespace {
-
-// Ctrl-C: a signal handler may only touch a lock-free atomic, hence this namespace-scope flag.
-std::atomic<bool> gSweepInterrupted{false};
-static_assert(std::atomic<bool>::is_always_lock_free);
-
-void onSweepInterrupt(int) {
-  gSweepInterrupted.store(true);
-  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the process at once
-}
-
-class SweepInterruptGuard {
- public:
-  SweepInterruptGuard() {
-    gSweepInterrupted.store(false);
-    previous_ = std::signal(SIGINT, onSweepInterrupt);
-  }
-  ~SweepInterruptGuard() { std::signal(SIGINT, previous_ == SIG_ERR ? SIG_DFL : previous_); }
-  SweepInterruptGuard(const SweepInterruptGuard&) = delete;
-  SweepInterruptGuard& operator=(const SweepInterruptGuard&) = delete;
-
- private:
-  void (*previous_)(int) = SIG_DFL;
-};
 
 int allCores() {
 #ifdef _OPENMP
@@ -125,14 +102,15 @@ int runSweep(const SweepOptions& o, std::ostream& out, std::ostream& err) {
   std::string failure;
   const auto start = std::chrono::steady_clock::now();
   {
-    SweepInterruptGuard guard;
+    InterruptGuard guard;  // Ctrl-C: the runs in flight stop, the finished ones are written
+    const std::atomic<bool>& interruptedFlag = guard.flag();
     ProgressBar bar(err, static_cast<long long>(n) * plan->iterations, o.progress);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(jobs)
     for (int k = 0; k < n; ++k) {
-      if (gSweepInterrupted.load()) continue;
+      if (interruptedFlag.load()) continue;
       try {
         bool interrupted = false;
-        RunRecord r = runOne(*plan, ids[static_cast<std::size_t>(k)], &gSweepInterrupted, interrupted);
+        RunRecord r = runOne(*plan, ids[static_cast<std::size_t>(k)], &interruptedFlag, interrupted);
         if (!interrupted) {
           records[static_cast<std::size_t>(k)] = std::move(r);  // by run id: the order never depends on J
           finished[static_cast<std::size_t>(k)] = 1;
