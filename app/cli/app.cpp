@@ -14,6 +14,7 @@
 #include "app/cli/cli.h"
 #include "core/enums.h"
 #include "core/generators.h"
+#include "core/ntp_generators.h"
 #include "core/scene_io.h"
 #include "core/version.h"
 
@@ -97,6 +98,11 @@ std::string presetList() {
     name.resize(std::max<std::size_t>(name.size(), 21), ' ');
     s += "  " + name + " " + g.description + "\n";
   }
+  for (const core::NtpGeneratorInfo& g : core::ntpGenerators()) {
+    std::string name = g.name;
+    name.resize(std::max<std::size_t>(name.size(), 21), ' ');
+    s += "  " + name + " " + g.description + "\n";
+  }
   return s;
 }
 
@@ -175,14 +181,16 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
 
   // ---- generate
   GenerateOptions gen;
-  int genN = 0, genT = 0, genD = 0;
+  int genN = 0, genT = 0, genD = 0, genK = 0;
   bool listPresets = false;
   CLI::App* genCmd =
       app.add_subcommand("generate", "print a preset scene (random data, clusters, the paper toys)");
   genCmd->add_option("--preset", gen.preset, "preset name (see below)");
-  CLI::Option* optN = genCmd->add_option("-n,--n", genN, "sequences (random, clusters)");
-  CLI::Option* optT = genCmd->add_option("-T,--T", genT, "tokens per sequence (random, clusters)");
-  CLI::Option* optD = genCmd->add_option("-d,--d", genD, "token dimension (random, clusters)");
+  CLI::Option* optN =
+      genCmd->add_option("-n,--n", genN, "sequences (random, clusters) or sentences (ntp-random)");
+  CLI::Option* optT = genCmd->add_option("-T,--T", genT, "tokens per sequence or sentence");
+  CLI::Option* optD = genCmd->add_option("-d,--d", genD, "token dimension (ntp-random: default K, one-hot)");
+  CLI::Option* optK = genCmd->add_option("-K,--K", genK, "vocabulary size (ntp-random)");
   std::string genSeed;
   CLI::Option* optGenSeed =
       genCmd->add_option("--seed", genSeed, "seed of every random draw, 0 to 2^64 - 1 (default 0)");
@@ -262,7 +270,7 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
       "Writes runs.csv (one row per run), curves.csv, summary.csv (mean, std, min, max per grid point),\n"
       "sweep.json, and band plots bregman/corr/sparsity .svg + .csv. Results are identical for any --jobs.\n"
       "Examples:\n"
-      "  attnmd-cli sweep assets/scenes/fig-8.7-random-p.json --seeds 100 --iters 2000 --out sweeps/fig\n"
+      "  attnmd-cli sweep assets/scenes/fig-8.7-random-p.json --seeds 100 --iters 20000 --out sweeps/fig\n"
       "  attnmd-cli sweep scene.json --grid optimizer.name=gd,ngd --grid optimizer.lr=0.1,1 --seeds 20 \\\n"
       "      --out sweeps/lr\n"
       "  attnmd-cli sweep scene.json --seeds 100 --shard 2/4 --out shards/2   # then sweep-merge\n"
@@ -324,6 +332,7 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
     if (*optN) gen.n = genN;
     if (*optT) gen.T = genT;
     if (*optD) gen.d = genD;
+    if (*optK) gen.K = genK;
     return runGenerate(gen, out, err);
   }
   if (*svmCmd) {
