@@ -17,10 +17,13 @@
 
 namespace fs = std::filesystem;
 using namespace attnmd;
-using attnmd::testing::readText;
-using attnmd::testing::TempDir;
 
 namespace {
+
+// attnmd::testing's TempDir and readText, qualified: in the unity build other test files bring their own.
+std::string sweepFile(const fs::path& p) {
+  return attnmd::testing::readText(p);
+}
 
 struct SweepResult {
   int code;
@@ -35,7 +38,7 @@ SweepResult sweepCli(std::vector<std::string> args) {
 
 // A small random scene (n = 3, T = 4, d = 3) whose seeds redraw the data ("generator" field), with a
 // "runs" array of two p values.
-std::string writeSmallScene(const TempDir& dir, bool withRuns = true) {
+std::string writeSmallScene(const attnmd::testing::TempDir& dir, bool withRuns = true) {
   core::GeneratorOptions g;
   g.n = 3;
   g.T = 4;
@@ -93,7 +96,7 @@ TEST(Sweep, ParsesSeedsShardsAndGridFlags) {
 }
 
 TEST(Sweep, ExpandsTheGridLastKeyFastest) {
-  TempDir dir;
+  attnmd::testing::TempDir dir;
   const std::string path = writeSmallScene(dir);
   core::SceneLoadResult loaded = core::loadScene(path);
   ASSERT_TRUE(loaded.ok()) << loaded.error();
@@ -139,7 +142,7 @@ TEST(Sweep, ExpandsTheGridLastKeyFastest) {
 }
 
 TEST(Sweep, TheFilesAreTheSameForAnyJobsAndForShardsMerged) {
-  TempDir dir;
+  attnmd::testing::TempDir dir;
   const std::string scene = writeSmallScene(dir);
   const std::vector<std::string> common = {"sweep", scene, "--seeds", "6", "--iters", "60", "-q"};
   auto with = [&](std::vector<std::string> extra) {
@@ -152,23 +155,23 @@ TEST(Sweep, TheFilesAreTheSameForAnyJobsAndForShardsMerged) {
   ASSERT_EQ(j2.code, 0) << j2.err;
   for (const std::string& f : kAllFiles) {
     ASSERT_TRUE(fs::exists(dir.path / "j1" / f)) << f;
-    EXPECT_EQ(readText(dir.path / "j1" / f), readText(dir.path / "j2" / f)) << f;
+    EXPECT_EQ(sweepFile(dir.path / "j1" / f), sweepFile(dir.path / "j2" / f)) << f;
   }
-  const std::string runs = readText(dir.path / "j1" / "runs.csv");
+  const std::string runs = sweepFile(dir.path / "j1" / "runs.csv");
   EXPECT_EQ(lineCount(runs), 13u);  // header + 2 points x 6 seeds
   EXPECT_NE(runs.find("corr_svm_p=1.5,bregman_svm_p=1.5,corr_svm_p=3,bregman_svm_p=3"), std::string::npos);
-  EXPECT_NE(readText(dir.path / "j1" / "bregman.svg").find("<polygon"), std::string::npos);
+  EXPECT_NE(sweepFile(dir.path / "j1" / "bregman.svg").find("<polygon"), std::string::npos);
 
   // Two shards (different job counts), merged: byte-identical to the unsharded sweep.
   ASSERT_EQ(with({"--shard", "1/2", "--jobs", "2", "--out", dir.str("s1")}).code, 0);
   ASSERT_EQ(with({"--shard", "2/2", "--jobs", "1", "--out", dir.str("s2")}).code, 0);
   EXPECT_FALSE(fs::exists(dir.path / "s1" / "summary.csv"));  // a shard alone is not summarized
-  EXPECT_EQ(lineCount(readText(dir.path / "s1" / "runs.csv")), 7u);
+  EXPECT_EQ(lineCount(sweepFile(dir.path / "s1" / "runs.csv")), 7u);
   const SweepResult merged =
       sweepCli({"sweep-merge", dir.str("s2"), dir.str("s1"), "--out", dir.str("m"), "-q"});
   ASSERT_EQ(merged.code, 0) << merged.err;
   for (const std::string& f : kAllFiles)
-    EXPECT_EQ(readText(dir.path / "j1" / f), readText(dir.path / "m" / f)) << f;
+    EXPECT_EQ(sweepFile(dir.path / "j1" / f), sweepFile(dir.path / "m" / f)) << f;
 
   // A missing shard, a repeated shard, and a shard of another sweep: exit 2, named.
   SweepResult r = sweepCli({"sweep-merge", dir.str("s1"), "--out", dir.str("bad")});
@@ -189,7 +192,7 @@ TEST(Sweep, TheFilesAreTheSameForAnyJobsAndForShardsMerged) {
 }
 
 TEST(Sweep, BadInputExitsTwoNamingWhat) {
-  TempDir dir;
+  attnmd::testing::TempDir dir;
   const std::string scene = writeSmallScene(dir);
   struct Case {
     std::vector<std::string> extra;
@@ -222,13 +225,13 @@ TEST(Sweep, BadInputExitsTwoNamingWhat) {
 }
 
 TEST(Sweep, AHundredSeedsOfASmallSceneInUnderASecondOrTwo) {
-  TempDir dir;
+  attnmd::testing::TempDir dir;
   const std::string scene = writeSmallScene(dir, false);
   const SweepResult r = sweepCli({"sweep", scene, "--grid", "optimizer.p=1.5,3", "--seeds", "100", "--iters",
                                   "30", "--out", dir.str("s")});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("swept 200 runs"), std::string::npos) << r.out;
-  const std::string runs = readText(dir.path / "s" / "runs.csv");
+  const std::string runs = sweepFile(dir.path / "s" / "runs.csv");
   EXPECT_EQ(lineCount(runs), 201u);
   // Rows in run-id order, with the grid column and the seed.
   std::istringstream lines(runs);
@@ -240,7 +243,7 @@ TEST(Sweep, AHundredSeedsOfASmallSceneInUnderASecondOrTwo) {
     EXPECT_EQ(line.rfind(std::to_string(id) + "," + std::to_string(id / 100) + ",", 0), 0u) << line;
   }
   // summary.csv: one row per grid point and metric, over the 100 seeds; corr is a correlation.
-  const std::string summary = readText(dir.path / "s" / "summary.csv");
+  const std::string summary = sweepFile(dir.path / "s" / "summary.csv");
   std::istringstream rows(summary);
   std::getline(rows, line);
   EXPECT_EQ(line, "point,name,optimizer.p,metric,runs,mean,std,min,max");
@@ -260,7 +263,7 @@ TEST(Sweep, AHundredSeedsOfASmallSceneInUnderASecondOrTwo) {
 }
 
 TEST(Sweep, OwnGeometryColumnsRepeatTheRunsMetrics) {
-  TempDir dir;
+  attnmd::testing::TempDir dir;
   const std::string path = writeSmallScene(dir);
   core::SceneLoadResult loaded = core::loadScene(path);
   ASSERT_TRUE(loaded.ok());
