@@ -76,10 +76,11 @@ struct SweepPlan {
   std::vector<std::uint64_t> seeds;
   SeedMode seedMode;
   long long iterations = 0;
-  std::vector<double> pValues;         // distinct l_p geometries of the points (ascending), for cross SVMs
-  std::vector<long long> bandIters;    // the band plots' iterations (log-spaced, 1 .. iterations)
-  std::string sweepId;                 // 16 hex digits, a hash of everything above and each run's scene
-  std::vector<std::string> sceneJson;  // per grid point x seed: the run's scene, canonical JSON
+  std::vector<double> pValues;       // distinct l_p geometries of the points (ascending), for cross SVMs
+  std::vector<long long> bandIters;  // the band plots' iterations (log-spaced, 1 .. iterations)
+  std::string
+      sweepId;       // 16 hex digits: a hash of the version, the scene, the grid, the seeds, the iterations
+  core::Scene base;  // the scene file as loaded (runScene builds each run's scene from it)
 
   int runCount() const { return static_cast<int>(points.size() * seeds.size()); }
   int pointOf(int run) const { return run / static_cast<int>(seeds.size()); }
@@ -93,7 +94,7 @@ std::optional<SweepPlan> planSweep(const core::Scene& scene, const std::string& 
                                    const std::vector<GridAxis>& axes, const std::vector<std::uint64_t>& seeds,
                                    std::optional<long long> iterations, std::string& error);
 
-// The scene of one run (parsed from plan.sceneJson).
+// The scene of one run: seed seedOf(run)'s scene merge-patched with grid point pointOf(run).
 core::Scene runScene(const SweepPlan& plan, int run);
 
 // [SECTION] one run

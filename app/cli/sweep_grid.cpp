@@ -14,6 +14,7 @@
 #include "core/run.h"
 #include "core/run_patch.h"
 #include "core/scene_io.h"
+#include "core/version.h"
 
 namespace attnmd::cli {
 namespace {
@@ -143,6 +144,29 @@ std::optional<SeedMode> readSeedMode(const core::Scene& scene, const std::string
     mode.crossAttention = g["cross_attention"].get<bool>();
   }
   return mode;
+}
+
+// The scene of one run: the seed's scene (data redrawn or not) merge-patched with the grid point, with the
+// sweep's seed and iterations; or the error (prefixed with `where`, as parseScene does).
+std::optional<core::Scene> buildRunScene(const SweepPlan& plan, const GridPoint& gp, std::uint64_t seed,
+                                         const std::string& where, std::string& error) {
+  std::optional<core::Scene> base = seedScene(plan.base, plan.seedMode, seed, error);
+  if (!base) return std::nullopt;
+  core::RunPatch patch;
+  patch.patchJson = gp.patchJson;
+  core::SceneLoadResult r = core::sceneForRun(*base, patch, where);
+  if (!r.ok()) {
+    error = r.error();
+    return std::nullopt;
+  }
+  core::Scene s = std::move(r.scene());
+  s.seed = seed;  // a grid point never patches the seed: the seed is the sweep's
+  s.iterations = plan.iterations;
+  if (std::string problem = core::validateScene(s); !problem.empty()) {
+    error = where + ":" + problem;
+    return std::nullopt;
+  }
+  return s;
 }
 
 }  // namespace
@@ -325,58 +349,51 @@ std::optional<SweepPlan> planSweep(const core::Scene& scene, const std::string& 
     return std::nullopt;
   }
 
-  // [SECTION] every run's scene
+  // [SECTION] every grid point's scene, checked with the first seed (the others differ in data only)
+  plan.base = scene;
   Fnv id;
   id.add("attnmd-sweep 1");
+  id.add(core::version());  // the generators and the training code are part of what a run is
   id.add(std::to_string(plan.iterations));
+  id.add(core::sceneToJson(scene));
+  id.add(plan.seedMode.preset + " " + std::to_string(plan.seedMode.n) + " " +
+         std::to_string(plan.seedMode.T) + " " + std::to_string(plan.seedMode.d) +
+         (plan.seedMode.crossAttention ? " cross" : ""));
   for (const std::string& k : plan.keys) id.add(k);
-  plan.sceneJson.reserve(plan.points.size() * seeds.size());
   for (std::size_t k = 0; k < plan.points.size(); ++k) {
     GridPoint& gp = plan.points[k];
-    id.add(gp.name);
-    id.add(gp.patchJson);
     // Errors name the grid point and the field: "--grid optimizer.p=0.5: optimizer.p: must be in (1, 20]".
     const std::string where = axes.empty() ? scenePath + ":runs[" + std::to_string(k) + "]" : "<grid>";
-    const auto named = [&](std::string e) {
-      if (!axes.empty() && e.rfind(where, 0) == 0) {
-        e = e.substr(where.size());
-        if (!e.empty() && (e[0] == '.' || e[0] == ':')) e = e.substr(1);
-        e = "--grid " + gp.name + ": " + e + " (in " + scenePath + ")";
-      }
-      return e;
-    };
-    for (std::uint64_t seed : seeds) {
-      std::optional<core::Scene> base = seedScene(scene, plan.seedMode, seed, error);
-      if (!base) {
+    std::optional<core::Scene> s = buildRunScene(plan, gp, seeds.front(), where, error);
+    if (!s) {
+      if (!axes.empty() && error.rfind(where, 0) == 0) {
+        error = error.substr(where.size());
+        if (!error.empty() && (error[0] == '.' || error[0] == ':')) error = error.substr(1);
+        error = "--grid " + gp.name + ": " + error + " (in " + scenePath + ")";
+      } else if (error.rfind(where, 0) != 0) {
         error = scenePath + ":" + error;
-        return std::nullopt;
       }
-      core::RunPatch patch;
-      patch.patchJson = gp.patchJson;
-      core::SceneLoadResult r = core::sceneForRun(*base, patch, where);
-      if (!r.ok()) {
-        error = named(r.error());
-        return std::nullopt;
-      }
-      core::Scene s = std::move(r.scene());
-      s.seed = seed;  // a grid point never patches the seed; the seed is the sweep's
-      s.iterations = plan.iterations;
-      if (gp.name.empty()) gp.name = defaultPointName(s);
-      if (std::string problem = core::validateScene(s); !problem.empty()) {
-        error = named(where + ":" + problem);
-        return std::nullopt;
-      }
-      if (seed == seeds.front() && core::svmNormFor(s) == core::SvmNorm::Lp) {
-        const double p = core::svmPFor(s);
-        if (std::find(plan.pValues.begin(), plan.pValues.end(), p) == plan.pValues.end())
-          plan.pValues.push_back(p);
-      }
-      plan.sceneJson.push_back(core::sceneToJson(s));
-      id.add(plan.sceneJson.back());
+      return std::nullopt;
     }
+    if (gp.name.empty()) gp.name = defaultPointName(*s);
+    if (core::svmNormFor(*s) == core::SvmNorm::Lp) {
+      const double p = core::svmPFor(*s);
+      if (std::find(plan.pValues.begin(), plan.pValues.end(), p) == plan.pValues.end())
+        plan.pValues.push_back(p);
+    }
+    id.add(gp.name);
+    id.add(gp.patchJson);
+    id.add(core::sceneToJson(*s));
   }
+  // Names label the plots' series: make them unique.
+  for (std::size_t k = 1; k < plan.points.size(); ++k)
+    for (std::size_t m = 0; m < k; ++m)
+      if (plan.points[m].name == plan.points[k].name) {
+        plan.points[k].name += " (" + std::to_string(k) + ")";
+        break;
+      }
   std::sort(plan.pValues.begin(), plan.pValues.end());
-  for (std::uint64_t seed : seeds) id.add(std::to_string(seed));
+  id.add(std::to_string(seeds.front()) + ".." + std::to_string(seeds.back()));
   plan.sweepId = id.hex();
 
   // Band iterations: 20 per decade, round(10^(j/20)), from 1 to the last step.
@@ -390,9 +407,11 @@ std::optional<SweepPlan> planSweep(const core::Scene& scene, const std::string& 
 }
 
 core::Scene runScene(const SweepPlan& plan, int run) {
-  core::SceneLoadResult r = core::parseScene(plan.sceneJson[static_cast<std::size_t>(run)], "<sweep run>");
-  if (!r.ok()) throw std::runtime_error(r.error());  // planSweep validated it
-  return std::move(r.scene());
+  std::string error;
+  std::optional<core::Scene> s = buildRunScene(plan, plan.points[static_cast<std::size_t>(plan.pointOf(run))],
+                                               plan.seedOf(run), "<sweep run>", error);
+  if (!s) throw std::runtime_error(error);  // planSweep checked the point
+  return std::move(*s);
 }
 
 }  // namespace attnmd::cli

@@ -41,7 +41,12 @@ std::optional<SweepPlan> planFromHeader(const OJson& j, std::string& error) {
     for (const OJson& p : j.at("points"))
       plan.points.push_back({p.at("name").get<std::string>(), p.at("values").get<std::vector<std::string>>(),
                              p.at("patch").dump()});
-    plan.seeds = j.at("seeds").get<std::vector<std::uint64_t>>();
+    const std::optional<std::vector<std::uint64_t>> seeds = parseSeeds(j.at("seeds").get<std::string>());
+    if (!seeds) {
+      error = "seeds: expected A..B";
+      return std::nullopt;
+    }
+    plan.seeds = *seeds;
     plan.pValues = j.at("p_values").get<std::vector<double>>();
     plan.bandIters = j.at("band_iterations").get<std::vector<long long>>();
     if (plan.points.empty() || plan.seeds.empty() || j.at("runs").get<long long>() != plan.runCount()) {

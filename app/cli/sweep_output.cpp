@@ -121,7 +121,7 @@ std::string sweepJsonText(const SweepPlan& plan, const Shard& shard) {
   for (const GridPoint& p : plan.points)
     points.push_back(OJson{{"name", p.name}, {"values", p.values}, {"patch", OJson::parse(p.patchJson)}});
   j["points"] = std::move(points);
-  j["seeds"] = plan.seeds;
+  j["seeds"] = std::to_string(plan.seeds.front()) + ".." + std::to_string(plan.seeds.back());  // as --seeds
   j["p_values"] = plan.pValues;
   j["band_iterations"] = plan.bandIters;
   return j.dump(2) + "\n";
