@@ -12,6 +12,7 @@
 #include "app/cli/cli.h"
 #include "app/cli/sweep.h"
 #include "core/generators.h"
+#include "core/run.h"
 #include "core/scene_io.h"
 #include "tests/support/temp_dir.h"
 
@@ -286,4 +287,25 @@ TEST(Sweep, OwnGeometryColumnsRepeatTheRunsMetrics) {
     EXPECT_EQ(r.bandCorr.back(), r.corr);
     ASSERT_EQ(r.bandCorr.size(), plan->bandIters.size());
   }
+}
+
+// A sweep trains each run on one thread (RunOptions::threads = 1); on a scene large enough for the model
+// to split its passes across threads (n T d above ~2.5e5), that gives bit for bit the same steps.
+TEST(Sweep, OneThreadPerRunGivesTheSameStepsAsAllCores) {
+  core::GeneratorOptions g;
+  g.n = 4000;
+  g.T = 8;
+  g.d = 10;
+  g.seed = 7;
+  const auto scene = std::make_shared<const core::Scene>(core::generateScene("random", g));
+  core::RunOptions one, all;
+  one.history = all.history = false;
+  one.svmMetrics = all.svmMetrics = false;
+  one.threads = 1;
+  all.threads = 0;
+  core::Run a(scene, one), b(scene, all);
+  ASSERT_EQ(a.step(3), 3);
+  ASSERT_EQ(b.step(3), 3);
+  EXPECT_EQ(a.params().W, b.params().W);
+  EXPECT_EQ(a.loss(), b.loss());
 }
