@@ -13,6 +13,7 @@
 #include <ostream>
 
 #include "app/cli/cli.h"
+#include "app/cli/ntp_commands.h"
 #include "app/cli/training.h"
 #include "app/plot/csv.h"
 #include "app/plot/run_plots.h"
@@ -79,10 +80,17 @@ int runFigure(const FigureOptions& o, std::ostream& out, std::ostream& err) {
   }
   std::vector<RunSpec> specs;
   for (const std::string& path : o.scenePaths) {
-    core::SceneLoadResult loaded = loadSceneArgument(path);
+    core::AnySceneLoadResult loaded = loadAnySceneArgument(path);
     if (!loaded.ok()) {
       err << loaded.error() << '\n';
       return kExitBadInput;
+    }
+    if (loaded.isNtp()) {
+      if (o.scenePaths.size() > 1) {
+        err << path << ": a next-token prediction scene is drawn on its own; give it as the only scene\n";
+        return kExitBadInput;
+      }
+      return runFigureNtp(o, std::move(loaded.ntpScene()), out, err);
     }
     if (std::string e = expandRuns(path, loaded.scene(), o.scenePaths.size() > 1, specs); !e.empty()) {
       err << e << '\n';
@@ -146,15 +154,7 @@ int runFigure(const FigureOptions& o, std::ostream& out, std::ostream& err) {
   plotOptions.iterationScale = *scale;
   const plot::Figure figure = plot::buildRunFigure(inputs, plotOptions);
   std::vector<std::string> written;
-  for (std::size_t i = 0; i < figure.plots.size(); ++i) {
-    const std::string file = (dir / (figure.plots[i].name + ".svg")).string();
-    if (std::string e = writeOutputFile(file, plot::writeSvg(plot::singlePlot(figure, i))); !e.empty()) {
-      err << e << '\n';
-      return kExitBadInput;
-    }
-    written.push_back(figure.plots[i].name + ".svg");
-  }
-  if (std::string e = writeOutputFile((dir / "plots.csv").string(), plot::writeCsv(figure)); !e.empty()) {
+  if (std::string e = writeFigureFiles(o.outDir, figure, written); !e.empty()) {
     err << e << '\n';
     return kExitBadInput;
   }

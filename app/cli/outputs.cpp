@@ -1,7 +1,11 @@
 #include "app/cli/outputs.h"
 
 #include <cmath>
+#include <filesystem>
 
+
+#include "app/plot/csv.h"
+#include "app/plot/svg.h"
 #include "core/scene_io.h"
 
 namespace attnmd::cli {
@@ -100,6 +104,30 @@ std::string jsonText(const Json& j) {
 
 std::string writeOutputFile(const std::string& path, std::string_view text) {
   return core::writeFileAtomic(path, text, core::Symlinks::Replace);
+}
+
+void setRunStatus(Json& j, const std::string& stopReason, bool interrupted, long long iteration) {
+  if (!stopReason.empty()) {
+    j["status"] = "stopped";
+    j["reason"] = stopReason;
+  } else if (interrupted) {
+    j["status"] = "stopped";
+    j["reason"] = "interrupted by the user (Ctrl-C) at step " + std::to_string(iteration);
+  } else {
+    j["status"] = "ok";
+  }
+}
+
+std::string writeFigureFiles(const std::string& dir, const plot::Figure& figure,
+                             std::vector<std::string>& written) {
+  const std::filesystem::path folder(dir);
+  for (std::size_t i = 0; i < figure.plots.size(); ++i) {
+    const std::string file = (folder / (figure.plots[i].name + ".svg")).string();
+    if (std::string e = writeOutputFile(file, plot::writeSvg(plot::singlePlot(figure, i))); !e.empty())
+      return e;
+    written.push_back(figure.plots[i].name + ".svg");
+  }
+  return writeOutputFile((folder / "plots.csv").string(), plot::writeCsv(figure));
 }
 
 }  // namespace attnmd::cli

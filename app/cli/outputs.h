@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "app/plot/figure.h"
 #include "app/plot/metrics_csv.h"
 #include "core/history.h"
 #include "core/scene.h"
@@ -34,6 +35,15 @@ Json vectorJson(const Eigen::VectorXd& v);
 Json matrixJson(const Eigen::MatrixXd& m);
 Json intsJson(const std::vector<int>& values);
 Json numberJson(double x);  // NaN / inf -> null
+
+// result.json's "status" and "reason": "ok", or "stopped" with why (the run's stop reason, or Ctrl-C
+// at `iteration`).
+void setRunStatus(Json& j, const std::string& stopReason, bool interrupted, long long iteration);
+
+// One SVG per plot of `figure` (plot name + ".svg") and plots.csv in `dir`, atomically; the SVG names
+// are appended to `written`. "" or the first error.
+std::string writeFigureFiles(const std::string& dir, const plot::Figure& figure,
+                             std::vector<std::string>& written);
 
 // Pretty text in the scene-file style (core::prettyJson), ending with a newline.
 std::string jsonText(const Json& j);

@@ -3,6 +3,7 @@
 #include <ostream>
 
 #include "app/cli/cli.h"
+#include "app/cli/ntp_commands.h"
 #include "app/cli/outputs.h"
 #include "core/run.h"
 #include "core/scene_io.h"
@@ -10,11 +11,12 @@
 namespace attnmd::cli {
 
 int runSvm(const SvmCommandOptions& o, std::ostream& out, std::ostream& err) {
-  core::SceneLoadResult loaded = loadSceneArgument(o.scenePath);
+  core::AnySceneLoadResult loaded = loadAnySceneArgument(o.scenePath);
   if (!loaded.ok()) {
     err << loaded.error() << '\n';
     return kExitBadInput;
   }
+  if (loaded.isNtp()) return runSvmNtp(o, loaded.ntpScene(), out, err);
   const core::Scene& scene = loaded.scene();
 
   core::SvmNorm norm = core::svmNormFor(scene);

@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "app/cli/cli.h"
+#include "app/cli/ntp_commands.h"
 #include "app/cli/progress.h"
 #include "app/cli/training.h"
 #include "core/run.h"
@@ -54,11 +55,12 @@ std::string applyOverrides(const TrainOptions& o, core::Scene& scene) {
 }  // namespace
 
 int runTrain(const TrainOptions& o, std::ostream& out, std::ostream& err) {
-  core::SceneLoadResult loaded = loadSceneArgument(o.scenePath);
+  core::AnySceneLoadResult loaded = loadAnySceneArgument(o.scenePath);
   if (!loaded.ok()) {
     err << loaded.error() << '\n';
     return kExitBadInput;
   }
+  if (loaded.isNtp()) return runTrainNtp(o, std::move(loaded.ntpScene()), out, err);
   core::Scene scene = std::move(loaded.scene());
   if (std::string problem = applyOverrides(o, scene); !problem.empty()) {
     err << problem << '\n';

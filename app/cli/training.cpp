@@ -92,15 +92,7 @@ Json resultJson(const TrainedRun& trained) {
   const core::Scene& scene = run.scene();
   Json j = Json::object();
   j["iterations"] = run.iteration();
-  if (run.stopped()) {
-    j["status"] = "stopped";
-    j["reason"] = run.stopReason();
-  } else if (trained.interrupted) {
-    j["status"] = "stopped";
-    j["reason"] = "interrupted by the user (Ctrl-C) at step " + std::to_string(run.iteration());
-  } else {
-    j["status"] = "ok";
-  }
+  setRunStatus(j, run.stopReason(), trained.interrupted, run.iteration());
   j["params"] = paramsJson(scene, run.params());
   j["v"] = vectorJson(run.params().v);
   const std::vector<int> selected = run.selectedTokens();
