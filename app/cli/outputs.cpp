@@ -3,7 +3,6 @@
 #include <cmath>
 #include <filesystem>
 
-
 #include "app/plot/csv.h"
 #include "app/plot/svg.h"
 #include "core/scene_io.h"

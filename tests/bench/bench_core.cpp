@@ -10,6 +10,8 @@
 
 #include <random>
 
+#include "core/ntp_generators.h"
+#include "core/ntp_run.h"
 #include "core/run.h"
 #include "tests/support/scenes.h"
 
@@ -85,5 +87,27 @@ BENCHMARK(BM_ScaleN)
     ->Args({100000, 0, 1})
     ->UseRealTime()
     ->MeasureProcessCPUTime();
+
+// Next-token prediction (docs/theory.md §10): steps of a two-stage NTP run on the papers' setting,
+// K = 50 one-hot tokens, n = 200 sentences of T = 8, normalized GD. Args: the stage measured (1: W_ov
+// on the collocation, 2: W_kq on the sentences). History off: the step itself.
+void BM_NtpStep(benchmark::State& state) {
+  const int stage = static_cast<int>(state.range(0));
+  NtpScene scene = generateNtpScene("ntp-random", {.K = 50, .d = 0, .n = 200, .T = 8, .seed = 1});
+  scene.stage1Iterations = stage == 1 ? 1'000'000'000 : 0;
+  scene.iterations = 2'000'000'000;
+  NtpRunOptions opt;
+  opt.history = false;
+  opt.solveSvms = false;
+  NtpRun run(scene, opt);
+  run.step(100);  // off the tie at zero
+  for (auto _ : state) {
+    if (run.step(1) != 1) state.SkipWithError(("run stopped: " + run.stopReason()).c_str());
+  }
+  benchmark::DoNotOptimize(run.params().Wkq.data());
+  state.SetItemsProcessed(state.iterations());  // items/s = steps/s
+  state.SetLabel(stage == 1 ? "stage 1 (W_ov, collocation)" : "stage 2 (W_kq, sentences)");
+}
+BENCHMARK(BM_NtpStep)->Arg(1)->Arg(2)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
