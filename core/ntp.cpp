@@ -48,12 +48,12 @@ double logOnePlusExp(double x) {
   return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
 }
 
-// log sum_{k != skip} e^{x_k}, and e^{x_k - that} for k != skip into `share` (0 at skip).
-double logSumExcept(const Eigen::VectorXd& x, Eigen::Index skip, Eigen::VectorXd& share) {
+// log sum_{k != skip} e^{x_k}, and e^{x_k - that} for k != skip into `share` (0 at skip; sized like x).
+double logSumExcept(const Eigen::Ref<const Eigen::VectorXd>& x, Eigen::Index skip,
+                    Eigen::Ref<Eigen::VectorXd> share) {
   double m = -kNtpInf;
   for (Eigen::Index k = 0; k < x.size(); ++k)
     if (k != skip) m = std::max(m, x(k));
-  share.resize(x.size());
   double sum = 0;
   for (Eigen::Index k = 0; k < x.size(); ++k) {
     share(k) = k == skip ? 0.0 : std::exp(x(k) - m);
@@ -68,19 +68,16 @@ double logSumExcept(const Eigen::VectorXd& x, Eigen::Index skip, Eigen::VectorXd
 struct CrossEntropy {
   double loss = 0, logLoss = 0, logError = 0;
 };
-CrossEntropy crossEntropy(const Eigen::VectorXd& o, int y, Eigen::VectorXd* direction) {
-  Eigen::VectorXd share;
-  const double lseOthers = logSumExcept(o, y, share);
+CrossEntropy crossEntropy(const Eigen::Ref<const Eigen::VectorXd>& o, int y,
+                          Eigen::Ref<Eigen::VectorXd> direction) {
+  const double lseOthers = logSumExcept(o, y, direction);
   const double lse = logOnePlusExp(lseOthers - o(y)) + o(y);  // log(e^{o_y} + e^{lseOthers})
   CrossEntropy ce;
   ce.logError = lseOthers - lse;  // log(1 - pi_y) = log sum_{c != y} pi_c
   // CE = -log pi_y: direct while pi_y is small, -log1p(-(1 - pi_y)) once it is close to 1.
   ce.loss = ce.logError < std::log(0.5) ? -std::log1p(-std::exp(ce.logError)) : lse - o(y);
   ce.logLoss = ce.loss > 1e-300 ? std::log(ce.loss) : ce.logError;  // CE = (1 - pi_y)(1 + O(1 - pi_y))
-  if (direction) {
-    *direction = share;
-    (*direction)(y) = -1.0;
-  }
+  direction(y) = -1.0;
   return ce;
 }
 
@@ -202,26 +199,30 @@ NtpAnalysis analyzeNtp(const NtpScene& scene) {
 
 namespace {
 
-// Attention of one sentence: a_t, the top position, s_t, log(1 - s_top) and, for the gradient, the
-// shares s_t / (1 - s_top) of the other positions (`rest`, 0 at top).
-struct Attention {
-  Eigen::VectorXd s, rest;
-  int top = 0;
-  double logOneMinusTop = 0;
-};
-void attend(const NtpScene& scene, const NtpSentence& sen, const Eigen::VectorXd& key, Attention& at) {
+// Attention of one sentence into segments of flat buffers: a_t, s_t and, for the gradient, the shares
+// s_t / (1 - s_top) of the other positions (`rest`, 0 at top). Returns the top position (first of
+// ties) and sets log(1 - s_top), exact far below 1e-16.
+int attend(const NtpScene& scene, const NtpSentence& sen, const Eigen::Ref<const Eigen::VectorXd>& key,
+           Eigen::Ref<Eigen::VectorXd> a, Eigen::Ref<Eigen::VectorXd> s, Eigen::Ref<Eigen::VectorXd> rest,
+           double& logOneMinusTop) {
   const auto T = static_cast<Eigen::Index>(sen.tokens.size());
-  Eigen::VectorXd a(T);
   for (Eigen::Index t = 0; t < T; ++t)
     a(t) = scene.embedding(sen.tokens[static_cast<std::size_t>(t)]).dot(key);
   Eigen::Index top = 0;
   a.maxCoeff(&top);
-  at.top = static_cast<int>(top);
-  const double l = logSumExcept(a, top, at.rest) - a(top);  // log sum_{t != top} e^{a_t - a_top}
-  at.logOneMinusTop = l - logOnePlusExp(l);
-  const double norm = logOnePlusExp(l);  // log(1 + sum_{t != top} e^{a_t - a_top})
-  at.s.resize(T);
-  for (Eigen::Index t = 0; t < T; ++t) at.s(t) = std::exp(a(t) - a(top) - norm);
+  const double l = logSumExcept(a, top, rest) - a(top);  // log sum_{t != top} e^{a_t - a_top}
+  const double norm = logOnePlusExp(l);                  // log(1 + sum_{t != top} e^{a_t - a_top})
+  logOneMinusTop = l - norm;
+  for (Eigen::Index t = 0; t < T; ++t) s(t) = std::exp(a(t) - a(top) - norm);
+  return static_cast<int>(top);
+}
+
+// The flat layout of every sentence's positions: sentence i owns [offset[i], offset[i + 1]).
+std::vector<Eigen::Index> positionOffsets(const NtpScene& scene) {
+  std::vector<Eigen::Index> off(scene.sentences.size() + 1, 0);
+  for (std::size_t i = 0; i < scene.sentences.size(); ++i)
+    off[i + 1] = off[i] + static_cast<Eigen::Index>(scene.sentences[i].tokens.size());
+  return off;
 }
 
 }  // namespace
@@ -232,19 +233,21 @@ void evaluateNtp(const NtpScene& scene, const NtpParams& params, NtpEvaluation& 
   Eigen::VectorXd logLosses(n);
   double sum = 0;
   int correct = 0;
-  Attention at;
+  Eigen::VectorXd a, rest, direction(params.Wov.rows());
   for (int i = 0; i < n; ++i) {
     const NtpSentence& sen = scene.sentences[static_cast<std::size_t>(i)];
     NtpSentenceEval& e = out.seqs[static_cast<std::size_t>(i)];
-    attend(scene, sen, params.Wkq * scene.embedding(sen.query()), at);
-    e.attention = at.s;
-    e.top = at.top;
-    e.logOneMinusTop = at.logOneMinusTop;
+    const auto T = static_cast<Eigen::Index>(sen.tokens.size());
+    a.resize(T);
+    rest.resize(T);
+    e.attention.resize(T);
+    e.top =
+        attend(scene, sen, params.Wkq * scene.embedding(sen.query()), a, e.attention, rest, e.logOneMinusTop);
     Eigen::VectorXd r = Eigen::VectorXd::Zero(scene.dim);
     for (std::size_t t = 0; t < sen.tokens.size(); ++t)
-      r += at.s(static_cast<Eigen::Index>(t)) * scene.embedding(sen.tokens[t]);
+      r += e.attention(static_cast<Eigen::Index>(t)) * scene.embedding(sen.tokens[t]);
     e.logits = params.Wov * r;
-    const CrossEntropy ce = crossEntropy(e.logits, sen.next, nullptr);
+    const CrossEntropy ce = crossEntropy(e.logits, sen.next, direction);
     e.logError = ce.logError;
     e.logLoss = ce.logLoss;
     sum += ce.loss;
@@ -263,11 +266,11 @@ NtpCollocationLoss ntpCollocationLoss(const NtpScene& scene, const Eigen::Matrix
   NtpCollocationLoss out;
   const auto m = static_cast<Eigen::Index>(scene.collocation.size());
   if (m == 0) return out;
-  Eigen::VectorXd logs(m);
+  Eigen::VectorXd logs(m), direction(Wov.rows());
   double sum = 0;
   for (Eigen::Index k = 0; k < m; ++k) {
     const auto& [a, b] = scene.collocation[static_cast<std::size_t>(k)];
-    const CrossEntropy ce = crossEntropy(Wov * scene.embedding(a), b, nullptr);
+    const CrossEntropy ce = crossEntropy(Wov * scene.embedding(a), b, direction);
     sum += ce.loss;
     logs(k) = ce.logLoss;
   }
@@ -282,26 +285,26 @@ NtpCollocationLoss ntpCollocationLoss(const NtpScene& scene, const Eigen::Matrix
 
 namespace {
 
-// Adds per-sample terms exp(logScale_i) * term_i in the running scaled sum (sum, logScale): the
-// largest scale so far is factored out, so no term underflows relative to the others it matters for.
-void addScaled(Eigen::MatrixXd& sum, double& logScale, double termLogScale, const Eigen::MatrixXd& term) {
-  if (!std::isfinite(termLogScale)) return;  // an exactly zero term
-  if (!std::isfinite(logScale) || termLogScale > logScale) {
-    if (std::isfinite(logScale)) sum *= std::exp(logScale - termLogScale);
-    logScale = termLogScale;
-    sum += term;
-  } else {
-    sum += std::exp(termLogScale - logScale) * term;
-  }
+// Weighs column i of `terms` by exp(logScale_i - max) and returns the max (per-sample gradients factored
+// by their largest scale, so none underflows relative to the ones that matter); -inf for none.
+double factorScales(Eigen::MatrixXd& terms, const Eigen::Ref<const Eigen::VectorXd>& logScale) {
+  const double top = logScale.size() > 0 ? logScale.maxCoeff() : -kNtpInf;
+  for (Eigen::Index i = 0; i < terms.cols(); ++i)
+    terms.col(i) *= std::isfinite(top) ? std::exp(logScale(i) - top) : 0.0;
+  return top;
 }
 
-void finishScale(Eigen::MatrixXd& g, double& logScale, double count) {
-  if (!std::isfinite(logScale)) {
-    logScale = 0;  // no term: the gradient is exactly zero
+// The tensor's gradient (1/count) terms * inputs^T with its log scale; exactly zero (scale 0) when no
+// sample has one.
+void finishGradient(const Eigen::MatrixXd& terms, const Eigen::MatrixXd& inputs, double top, double count,
+                    Eigen::MatrixXd& g, double& logScale) {
+  if (!std::isfinite(top)) {
     g.setZero();
+    logScale = 0;
     return;
   }
-  logScale -= std::log(count);
+  g.noalias() = terms * inputs.transpose();
+  logScale = top - std::log(count);
 }
 
 }  // namespace
@@ -310,76 +313,130 @@ double ntpSentenceGradient(const NtpScene& scene, const NtpParams& params, NtpGr
                            double* logLoss) {
   const int n = scene.sentenceCount();
   const int d = scene.dim;
-  grad.Wov.setZero(params.Wov.rows(), params.Wov.cols());
-  grad.Wkq.setZero(d, d);
-  double scaleOv = -kNtpInf, scaleKq = -kNtpInf;
-  double sum = 0;
-  Eigen::VectorXd logLosses(std::max(n, 1));
-  Attention at;
-  Eigen::VectorXd direction;
+  const Eigen::Index K = params.Wov.rows();
+  grad.Wov.resize(K, d);
+  grad.Wkq.resize(d, d);
+  if (n == 0) {
+    grad.Wov.setZero();
+    grad.Wkq.setZero();
+    grad.logScaleOv = grad.logScaleKq = 0;
+    if (logLoss) *logLoss = -kNtpInf;
+    return 0;
+  }
+  // Batched: the queries' keys, the attention outputs r_i, the logits and the backward products are
+  // matrix products over all sentences at once; the per-sentence work is the softmaxes.
+  const std::vector<Eigen::Index> off = positionOffsets(scene);
+  NtpWorkspace& w = grad.work;
+  Eigen::MatrixXd& queries = w.inputs;
+  queries.resize(d, n);
+  for (int i = 0; i < n; ++i)
+    queries.col(i) = scene.embedding(scene.sentences[static_cast<std::size_t>(i)].query());
+  Eigen::MatrixXd& keys = w.keys;
+  keys.noalias() = params.Wkq * queries;
+  Eigen::VectorXd &a = w.a, &s = w.s, &rest = w.rest, &logOneMinusTop = w.logOneMinusTop;
+  a.resize(off.back());
+  s.resize(off.back());
+  rest.resize(off.back());
+  logOneMinusTop.resize(n);
+  std::vector<int>& top = w.top;
+  top.resize(static_cast<std::size_t>(n));
+  Eigen::MatrixXd& R = w.R;  // r_i = sum_t s_it e_t
+  R.setZero(d, n);
   for (int i = 0; i < n; ++i) {
     const NtpSentence& sen = scene.sentences[static_cast<std::size_t>(i)];
-    const Eigen::VectorXd& q = scene.embedding(sen.query());
-    attend(scene, sen, params.Wkq * q, at);
-    const auto T = static_cast<Eigen::Index>(sen.tokens.size());
-    Eigen::VectorXd r = Eigen::VectorXd::Zero(d);
+    const Eigen::Index o = off[static_cast<std::size_t>(i)], T = static_cast<Eigen::Index>(sen.tokens.size());
+    top[static_cast<std::size_t>(i)] = attend(scene, sen, keys.col(i), a.segment(o, T), s.segment(o, T),
+                                              rest.segment(o, T), logOneMinusTop(i));
     for (Eigen::Index t = 0; t < T; ++t)
-      r += at.s(t) * scene.embedding(sen.tokens[static_cast<std::size_t>(t)]);
-    const CrossEntropy ce = crossEntropy(params.Wov * r, sen.next, &direction);
+      R.col(i) += s(o + t) * scene.embedding(sen.tokens[static_cast<std::size_t>(t)]);
+  }
+  Eigen::MatrixXd& logits = w.logits;
+  logits.noalias() = params.Wov * R;
+  // dCE_i/do = (pi - u_y) = (1 - pi_y) * direction_i.
+  Eigen::MatrixXd& directions = w.directions;
+  directions.resize(K, n);
+  Eigen::VectorXd &logError = w.logError, &logLosses = w.logLosses;
+  logError.resize(n);
+  logLosses.resize(n);
+  double sum = 0;
+  for (int i = 0; i < n; ++i) {
+    const CrossEntropy ce =
+        crossEntropy(logits.col(i), scene.sentences[static_cast<std::size_t>(i)].next, directions.col(i));
     sum += ce.loss;
     logLosses(i) = ce.logLoss;
-    // dCE/dW_ov = (pi - u_y) r^T = (1 - pi_y) * direction r^T.
-    addScaled(grad.Wov, scaleOv, ce.logError, direction * r.transpose());
-    // dCE/da_t = s_t (g_t - sum_tau s_tau g_tau) with g_t = e_t^T W_ov^T (pi - u_y), centred at the top
-    // position alpha: with eps = 1 - s_alpha and shares rest_t = s_t / eps (t != alpha),
-    //   t != alpha: eps rest_t (h_t - eps D),   alpha: -eps s_alpha D,
-    // where h_t = g_t - g_alpha and D = sum_{t != alpha} rest_t h_t, all times (1 - pi_y).
-    const Eigen::VectorXd v = params.Wov.transpose() * direction;
-    const int top = at.top;
-    const double gTop = scene.embedding(sen.tokens[static_cast<std::size_t>(top)]).dot(v);
-    Eigen::VectorXd h(T);
-    double D = 0;
-    for (Eigen::Index t = 0; t < T; ++t) {
-      h(t) = t == top ? 0.0 : scene.embedding(sen.tokens[static_cast<std::size_t>(t)]).dot(v) - gTop;
-      D += at.rest(t) * h(t);
-    }
-    const double eps = std::exp(at.logOneMinusTop);
-    Eigen::VectorXd key = Eigen::VectorXd::Zero(d);  // sum_t dA_t e_t, scaled
-    for (Eigen::Index t = 0; t < T; ++t) {
-      const double dA = t == top ? -at.s(top) * D : at.rest(t) * (h(t) - eps * D);
-      key += dA * scene.embedding(sen.tokens[static_cast<std::size_t>(t)]);
-    }
-    addScaled(grad.Wkq, scaleKq, ce.logError + at.logOneMinusTop, key * q.transpose());
+    logError(i) = ce.logError;
   }
-  finishScale(grad.Wov, scaleOv, n);
-  finishScale(grad.Wkq, scaleKq, n);
-  grad.logScaleOv = scaleOv;
-  grad.logScaleKq = scaleKq;
-  if (logLoss) *logLoss = n > 0 ? logSumExp(logLosses.head(n)) - std::log(static_cast<double>(n)) : -kNtpInf;
-  return n > 0 ? sum / n : 0.0;
+  // dCE/da_t = s_t (g_t - sum_tau s_tau g_tau) with g_t = e_t^T W_ov^T (pi - u_y), centred at the top
+  // position alpha: with eps = 1 - s_alpha and shares rest_t = s_t / eps (t != alpha),
+  //   t != alpha: eps rest_t (h_t - eps D),   alpha: -eps s_alpha D,
+  // where h_t = g_t - g_alpha and D = sum_{t != alpha} rest_t h_t, all times (1 - pi_y).
+  Eigen::MatrixXd& V = w.V;  // column i: W_ov^T direction_i
+  V.noalias() = params.Wov.transpose() * directions;
+  Eigen::MatrixXd& keyGrads = w.keyGrads;  // column i: sum_t dA_t e_t, scaled
+  keyGrads.setZero(d, n);
+  for (int i = 0; i < n; ++i) {
+    const NtpSentence& sen = scene.sentences[static_cast<std::size_t>(i)];
+    const Eigen::Index o = off[static_cast<std::size_t>(i)], T = static_cast<Eigen::Index>(sen.tokens.size());
+    const int tp = top[static_cast<std::size_t>(i)];
+    auto embed = [&](Eigen::Index t) -> const Eigen::VectorXd& {
+      return scene.embedding(sen.tokens[static_cast<std::size_t>(t)]);
+    };
+    const double gTop = embed(tp).dot(V.col(i));
+    double D = 0;
+    for (Eigen::Index t = 0; t < T; ++t)
+      if (t != tp) D += rest(o + t) * (embed(t).dot(V.col(i)) - gTop);
+    const double eps = std::exp(logOneMinusTop(i));
+    for (Eigen::Index t = 0; t < T; ++t) {
+      const double dA = t == tp ? -s(o + tp) * D : rest(o + t) * ((embed(t).dot(V.col(i)) - gTop) - eps * D);
+      keyGrads.col(i) += dA * embed(t);
+    }
+  }
+  w.rest.head(n) = logError + logOneMinusTop;  // rest is free again: the sentences' kq log scales
+  const double topKq = factorScales(keyGrads, w.rest.head(n));
+  const double topOv = factorScales(directions, logError);
+  finishGradient(keyGrads, queries, topKq, n, grad.Wkq, grad.logScaleKq);
+  finishGradient(directions, R, topOv, n, grad.Wov, grad.logScaleOv);
+  if (logLoss) *logLoss = logSumExp(logLosses) - std::log(static_cast<double>(n));
+  return sum / n;
 }
 
 double ntpCollocationGradient(const NtpScene& scene, const NtpParams& params, NtpGradient& grad,
                               double* logLoss) {
   const auto m = static_cast<Eigen::Index>(scene.collocation.size());
-  grad.Wov.setZero(params.Wov.rows(), params.Wov.cols());
+  const Eigen::Index K = params.Wov.rows();
+  grad.Wov.resize(K, scene.dim);
   grad.Wkq.setZero(scene.dim, scene.dim);
   grad.logScaleKq = 0;
-  double scale = -kNtpInf, sum = 0;
-  Eigen::VectorXd logs(std::max<Eigen::Index>(m, 1));
-  Eigen::VectorXd direction;
+  if (m == 0) {
+    grad.Wov.setZero();
+    grad.logScaleOv = 0;
+    if (logLoss) *logLoss = -kNtpInf;
+    return 0;
+  }
+  NtpWorkspace& w = grad.work;
+  Eigen::MatrixXd& inputs = w.inputs;
+  inputs.resize(scene.dim, m);
+  for (Eigen::Index k = 0; k < m; ++k)
+    inputs.col(k) = scene.embedding(scene.collocation[static_cast<std::size_t>(k)].first);
+  Eigen::MatrixXd& logits = w.logits;
+  logits.noalias() = params.Wov * inputs;
+  Eigen::MatrixXd& directions = w.directions;
+  directions.resize(K, m);
+  Eigen::VectorXd &logError = w.logError, &logs = w.logLosses;
+  logError.resize(m);
+  logs.resize(m);
+  double sum = 0;
   for (Eigen::Index k = 0; k < m; ++k) {
-    const auto& [a, b] = scene.collocation[static_cast<std::size_t>(k)];
-    const Eigen::VectorXd& e = scene.embedding(a);
-    const CrossEntropy ce = crossEntropy(params.Wov * e, b, &direction);
+    const CrossEntropy ce =
+        crossEntropy(logits.col(k), scene.collocation[static_cast<std::size_t>(k)].second, directions.col(k));
     sum += ce.loss;
     logs(k) = ce.logLoss;
-    addScaled(grad.Wov, scale, ce.logError, direction * e.transpose());
+    logError(k) = ce.logError;
   }
-  finishScale(grad.Wov, scale, static_cast<double>(std::max<Eigen::Index>(m, 1)));
-  grad.logScaleOv = scale;
-  if (logLoss) *logLoss = m > 0 ? logSumExp(logs.head(m)) - std::log(static_cast<double>(m)) : -kNtpInf;
-  return m > 0 ? sum / static_cast<double>(m) : 0.0;
+  const double top = factorScales(directions, logError);
+  finishGradient(directions, inputs, top, static_cast<double>(m), grad.Wov, grad.logScaleOv);
+  if (logLoss) *logLoss = logSumExp(logs) - std::log(static_cast<double>(m));
+  return sum / static_cast<double>(m);
 }
 
 NtpParams ntpInitialParams(const NtpScene& scene) {

@@ -138,9 +138,18 @@ NtpCollocationLoss ntpCollocationLoss(const NtpScene& scene, const Eigen::Matrix
 
 // Gradients with their scale: the true gradient is exp(logScale) * grad, so directions survive when
 // the loss is far below 1e-300 (docs/theory.md §3, §10.3).
+// Buffers the gradients reuse from step to step (sized by the first call): allocating them afresh each
+// step cost more than the arithmetic (page faults as the heap grew and shrank).
+struct NtpWorkspace {
+  Eigen::MatrixXd inputs, keys, R, logits, directions, V, keyGrads;
+  Eigen::VectorXd a, s, rest, logOneMinusTop, logError, logLosses;
+  std::vector<int> top;
+};
+
 struct NtpGradient {
   Eigen::MatrixXd Wov, Wkq;
   double logScaleOv = 0, logScaleKq = 0;
+  NtpWorkspace work;
   Eigen::MatrixXd trueWov() const { return std::exp(logScaleOv) * Wov; }
   Eigen::MatrixXd trueWkq() const { return std::exp(logScaleKq) * Wkq; }
 };
