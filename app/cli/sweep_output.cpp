@@ -92,7 +92,10 @@ namespace {
 
 std::string tokensText(const std::vector<int>& t) {
   std::string s;
-  for (int x : t) s += (s.empty() ? "" : " ") + std::to_string(x);
+  for (int x : t) {
+    if (!s.empty()) s += ' ';  // appended piecewise: GCC 12 warns (-Wrestrict) on " " + std::string
+    s += std::to_string(x);
+  }
   return s;
 }
 
@@ -173,11 +176,11 @@ std::vector<double> summaryValues(const RunRecord& r) {
 
 std::string runsCsvHeader(const SweepPlan& plan) {
   std::string h = "run,point,name";
-  for (const std::string& k : plan.keys) h += "," + plot::csvField(k);
+  for (const std::string& k : plan.keys) (h += ',') += plot::csvField(k);
   h += ",seed,status";
   const std::vector<std::string> cols = summaryColumns(plan);
   for (std::size_t c = 0; c < cols.size(); ++c) {
-    h += "," + plot::csvField(cols[c]);
+    (h += ',') += plot::csvField(cols[c]);
     if (cols[c] == "accuracy") h += ",selected,optimal";
   }
   return h + "\n";
@@ -187,13 +190,13 @@ std::string runsCsvRow(const SweepPlan& plan, const RunRecord& r) {
   const int point = plan.pointOf(r.id);
   const GridPoint& gp = plan.points[static_cast<std::size_t>(point)];
   std::string row = std::to_string(r.id) + "," + std::to_string(point) + "," + plot::csvField(gp.name);
-  for (const std::string& v : gp.values) row += "," + plot::csvField(v);
-  row += "," + std::to_string(plan.seedOf(r.id)) + "," + plot::csvField(oneLine(r.status));
+  for (const std::string& v : gp.values) (row += ',') += plot::csvField(v);
+  (row += ',') += std::to_string(plan.seedOf(r.id)) + "," + plot::csvField(oneLine(r.status));
   const std::vector<std::string> cols = summaryColumns(plan);
   const std::vector<double> values = summaryValues(r);
   for (std::size_t c = 0; c < cols.size(); ++c) {
-    row += "," + csvNumber(values[c]);
-    if (cols[c] == "accuracy") row += "," + tokensText(r.selected) + "," + tokensText(r.optimal);
+    (row += ',') += csvNumber(values[c]);
+    if (cols[c] == "accuracy") (row += ',') += tokensText(r.selected) + "," + tokensText(r.optimal);
   }
   return row + "\n";
 }
@@ -260,7 +263,7 @@ std::string summaryCsvFromValues(const SweepPlan& plan, const std::vector<int>& 
                                  const std::vector<std::vector<double>>& values) {
   const std::vector<std::string> cols = summaryColumns(plan);
   std::string s = "point,name";
-  for (const std::string& k : plan.keys) s += "," + plot::csvField(k);
+  for (const std::string& k : plan.keys) (s += ',') += plot::csvField(k);
   s += ",metric,runs,mean,std,min,max\n";
   for (std::size_t p = 0; p < plan.points.size(); ++p) {
     const GridPoint& gp = plan.points[p];
@@ -270,9 +273,9 @@ std::string summaryCsvFromValues(const SweepPlan& plan, const std::vector<int>& 
         if (plan.pointOf(ids[r]) == static_cast<int>(p)) xs.push_back(values[r][c]);
       const Stats st = stats(xs);
       s += std::to_string(p) + "," + plot::csvField(gp.name);
-      for (const std::string& v : gp.values) s += "," + plot::csvField(v);
-      s += "," + plot::csvField(cols[c]) + "," + std::to_string(st.count) + "," + csvNumber(st.mean) + "," +
-           csvNumber(st.std) + "," + csvNumber(st.min) + "," + csvNumber(st.max) + "\n";
+      for (const std::string& v : gp.values) (s += ',') += plot::csvField(v);
+      (s += ',') += plot::csvField(cols[c]) + "," + std::to_string(st.count) + "," + csvNumber(st.mean) +
+                    "," + csvNumber(st.std) + "," + csvNumber(st.min) + "," + csvNumber(st.max) + "\n";
     }
   }
   return s;
@@ -418,14 +421,14 @@ std::vector<std::pair<std::string, std::string>> bandPlotFilesFromCurves(const S
     const std::string unit = spec.log ? " log10 " : " ";
     for (const GridPoint& gp : plan.points)
       for (const char* what : {"mean", "mean-std", "mean+std", "runs"})
-        csv += "," + plot::csvField(gp.name + unit + what);
+        (csv += ',') += plot::csvField(gp.name + unit + what);
     csv += "\n";
     for (std::size_t k = 0; k < n; ++k) {
       csv += std::to_string(plan.bandIters[k]);
       for (std::size_t p = 0; p < plan.points.size(); ++p) {
         const Stats& s = st[p][k];
-        csv += "," + csvNumber(s.mean) + "," + csvNumber(s.mean - s.std) + "," + csvNumber(s.mean + s.std) +
-               "," + std::to_string(s.count);
+        (csv += ',') += csvNumber(s.mean) + "," + csvNumber(s.mean - s.std) + "," +
+                        csvNumber(s.mean + s.std) + "," + std::to_string(s.count);
       }
       csv += "\n";
     }
