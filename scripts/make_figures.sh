@@ -78,6 +78,29 @@ for scene in "$root"/assets/scenes/fig-*.json; do
   shot "$scene" "${steps:-2000}" "$dir/app.png"
   [ -f "$dir/app.png" ] && printf '![%s in the app](%s/app.png)\n\n' "$name" "$name" >>"$index"
 done
+
+# Next-token prediction: the worked example of docs/theory.md §10.5, two-stage normalized GD.
+log "ntp-chain"
+rm -rf "$out/ntp-chain"
+"$cli" generate --preset ntp-chain --out "$out/ntp-chain.json"
+"$cli" figure "$out/ntp-chain.json" --out "$out/ntp-chain" --no-progress --quiet
+rm -f "$out/ntp-chain.json"
+{
+  echo "## ntp-chain"
+  echo
+  echo "Next-token prediction (\\`attnmd-cli generate --preset ntp-chain\\`): K = 6 one-hot tokens, two-stage"
+  echo "normalized GD (2,000 steps of W_ov on the collocation, then 5,000 of W_kq on the sentences)."
+  echo
+  for svg in loss alignment sparsity norm; do echo "![ntp-chain $svg](ntp-chain/$svg.svg)"; done
+  echo
+  echo "## fig-8.7-random-p-sweep"
+  echo
+  echo "The random-p figure as the papers draw it: mean ± std over 100 seeds (\\`scripts/make_sweep_figure.sh\\`,"
+  echo "described in [docs/sweeps.md](../sweeps.md))."
+  echo
+  for svg in bregman corr sparsity; do echo "![sweep $svg](fig-8.7-random-p-sweep/$svg.svg)"; done
+  echo
+} >>"$index"
 # The file dialogs, for docs/files-and-export.md: the File menu, the Open dialog, the Export menu and the
 # recovery prompt (a killed session's autosave, made up in a throwaway state folder).
 if [ "$screenshots" -eq 1 ] && [ -x "$gui" ] && { [ -n "${DISPLAY:-}" ] || command -v xvfb-run >/dev/null; }; then

@@ -44,7 +44,7 @@ for target in fuzz_scene_loader fuzz_cli_args; do
   corpus="$OUT/corpus-$target"
   mkdir -p "$corpus"
   if [[ "$target" == fuzz_scene_loader ]]; then
-    find "$ROOT/assets/scenes" "$ROOT/tests/fixtures/scenes" "$ROOT/tests/fixtures/fuzz" -name '*.json' \
+    find "$ROOT/assets/scenes" "$ROOT/tests/fixtures/scenes" "$ROOT/tests/fixtures/fuzz" "$ROOT/tests/fixtures/ntp" -name '*.json' \
       -exec cp -n {} "$corpus/" \; 2>/dev/null || true
   else
     # Command lines, arguments separated by NUL bytes; a.json, b.json, ... are scenes in its folder.

@@ -1,4 +1,5 @@
-// libFuzzer target: core::parseScene on arbitrary bytes (tests/fuzz/build_and_run.sh builds and runs it).
+// libFuzzer target: core::parseAnyScene (attention and next-token prediction scenes) on arbitrary bytes
+// (tests/fuzz/build_and_run.sh builds and runs it).
 //
 // Beyond "no crash, no sanitizer report", it checks what scene-format.md promises: a refused text gets a
 // message that starts with the source name, and an accepted one validates and survives
@@ -24,9 +25,19 @@ namespace {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace attnmd::core;
   const std::string_view text(reinterpret_cast<const char*>(data), size);
-  const SceneLoadResult r = parseScene(text, "<fuzz>");
+  AnySceneLoadResult r = parseAnyScene(text, "<fuzz>");
   if (!r.ok()) {
     if (r.error().rfind("<fuzz>", 0) != 0) broken("an error that does not name its source", r.error());
+    return 0;
+  }
+  if (r.isNtp()) {
+    if (std::string problem = validateNtpScene(r.ntpScene()); !problem.empty())
+      broken("a loaded NTP scene that does not validate", problem);
+    const std::string saved = ntpSceneToJson(r.ntpScene());
+    AnySceneLoadResult again = parseAnyScene(saved, "<saved>");
+    if (!again.ok() || !again.isNtp()) broken("a saved NTP scene that does not load", saved);
+    if (ntpSceneToJson(again.ntpScene()) != saved)
+      broken("save -> load -> save is not byte-identical", saved);
     return 0;
   }
   if (std::string problem = validateScene(r.scene()); !problem.empty())
