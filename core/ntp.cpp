@@ -29,9 +29,11 @@ const char* ntpScheduleName(NtpSchedule s) {
 }
 
 std::string NtpScene::wordName(int token) const {
-  if (token < 0 || token >= vocabularySize()) return "#" + std::to_string(token);
-  const std::string& n = vocabulary[static_cast<std::size_t>(token)].name;
-  return n.empty() ? "#" + std::to_string(token) : n;
+  if (token >= 0 && token < vocabularySize() && !vocabulary[static_cast<std::size_t>(token)].name.empty())
+    return vocabulary[static_cast<std::size_t>(token)].name;
+  std::string s(1, '#');  // appended, not "#" + ...: GCC 12 warns falsely (-Wrestrict) on that form
+  s += std::to_string(token);
+  return s;
 }
 
 double logSumExp(const Eigen::Ref<const Eigen::VectorXd>& x) {
