@@ -107,14 +107,22 @@ std::vector<std::string> ntpMetricsColumns() {
 }
 
 std::string ntpMetricsCsv(const std::vector<core::NtpPoint>& points) {
+  // Appended piece by piece ("," + std::string trips GCC 12's false -Wrestrict warning).
   std::string csv;
-  for (const std::string& name : ntpMetricsColumns()) csv += (csv.empty() ? "" : ",") + name;
+  for (const std::string& name : ntpMetricsColumns()) {
+    if (!csv.empty()) csv += ',';
+    csv += name;
+  }
   csv += '\n';
   for (const core::NtpPoint& p : points) {
     csv += std::to_string(p.iter);
     for (std::size_t k = 0; k < std::size(kNtpColumns); ++k) {
-      if (k == kRequiredBeforeStage) csv += "," + std::to_string(p.stage);
-      csv += "," + plot::formatCsv(p.*kNtpColumns[k].field);
+      if (k == kRequiredBeforeStage) {
+        csv += ',';
+        csv += std::to_string(p.stage);
+      }
+      csv += ',';
+      csv += plot::formatCsv(p.*kNtpColumns[k].field);
     }
     csv += '\n';
   }
