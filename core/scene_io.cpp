@@ -447,8 +447,11 @@ Eigen::VectorXd readVector(const Json& j, const std::string& path, long long n, 
   if (static_cast<long long>(j.size()) != n)
     fail(path, "expected " + numbers(n) + " (" + why + "), got " + std::to_string(j.size()));
   Eigen::VectorXd v(n);
-  for (std::size_t k = 0; k < j.size(); ++k)
-    v(static_cast<Eigen::Index>(k)) = readDouble(j[k], index(path, k));
+  for (std::size_t k = 0; k < j.size(); ++k) {
+    // The field path is built only for an error: a 50 MB scene reads millions of numbers.
+    const Json& e = j[k];
+    v(static_cast<Eigen::Index>(k)) = e.is_number() ? e.get<double>() : readDouble(e, index(path, k));
+  }
   return v;
 }
 
@@ -460,9 +463,17 @@ Eigen::MatrixXd readMatrix(const Json& j, const std::string& path, long long row
     fail(path, "expected " + std::to_string(rows) + " rows (" + why + "), got " + std::to_string(j.size()));
   Eigen::MatrixXd m(static_cast<Eigen::Index>(j.size()), cols);
   for (std::size_t r = 0; r < j.size(); ++r) {
+    const Json& row = j[r];
+    if (row.is_array() && static_cast<long long>(row.size()) == cols &&
+        std::all_of(row.begin(), row.end(), [](const Json& e) { return e.is_number(); })) {
+      for (long long c = 0; c < cols; ++c)  // the common case, without building the row's field path
+        m(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)) =
+            row[static_cast<std::size_t>(c)].get<double>();
+      continue;
+    }
     const std::string rowPath = index(path, r);
-    if (!j[r].is_array()) fail(rowPath, "expected an array of " + numbers(cols) + ", got " + describe(j[r]));
-    m.row(static_cast<Eigen::Index>(r)) = readVector(j[r], rowPath, cols, why).transpose();
+    if (!row.is_array()) fail(rowPath, "expected an array of " + numbers(cols) + ", got " + describe(row));
+    m.row(static_cast<Eigen::Index>(r)) = readVector(row, rowPath, cols, why).transpose();
   }
   return m;
 }
@@ -1242,6 +1253,8 @@ std::string readSceneFile(const std::string& path, std::string& text) {
   // A regular file never blocks, but the flag would be inherited by anything reading fd; clear it.
   ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
   text.clear();
+  if (st.st_size > 0 && static_cast<std::uintmax_t>(st.st_size) <= kMaxFileBytes)
+    text.reserve(static_cast<std::size_t>(st.st_size));  // one allocation, no regrowth copies
   char buf[1 << 16];
   bool tooLarge = false;
   int readErr = 0;
