@@ -527,6 +527,16 @@ const char* tensorShape(ModelKind kind) {
   return "";
 }
 
+// The optimizer's values, shared by every scene kind.
+void checkOptimizer(const OptimizerSpec& o) {
+  checkRange(o.p, "optimizer.p", 1, true, kMaxP, false, "must be in (1, 20]");
+  checkRange(o.lr, "optimizer.lr", 0, true, std::numeric_limits<double>::max(), false, "must be > 0");
+  checkRange(o.beta1, "optimizer.beta1", 0, false, 1, true, "must be in [0, 1)");
+  checkRange(o.beta2, "optimizer.beta2", 0, false, 1, true, "must be in [0, 1)");
+  checkRange(o.eps, "optimizer.eps", 0, true, std::numeric_limits<double>::max(), false, "must be > 0");
+  checkRange(o.momentum, "optimizer.momentum", 0, false, 1, true, "must be in [0, 1)");
+}
+
 // Every value rule of scene-format.md, on an in-memory scene. Paths as in the file.
 void checkScene(const Scene& s) {
   const Eigen::Index d = s.dim;
@@ -559,14 +569,7 @@ void checkScene(const Scene& s) {
     if (q.z.size() > 0) checkVector(q.z, join(path, "z"), d, dimWhy);
   }
 
-  // optimizer
-  const OptimizerSpec& o = s.optimizer;
-  checkRange(o.p, "optimizer.p", 1, true, kMaxP, false, "must be in (1, 20]");
-  checkRange(o.lr, "optimizer.lr", 0, true, std::numeric_limits<double>::max(), false, "must be > 0");
-  checkRange(o.beta1, "optimizer.beta1", 0, false, 1, true, "must be in [0, 1)");
-  checkRange(o.beta2, "optimizer.beta2", 0, false, 1, true, "must be in [0, 1)");
-  checkRange(o.eps, "optimizer.eps", 0, true, std::numeric_limits<double>::max(), false, "must be > 0");
-  checkRange(o.momentum, "optimizer.momentum", 0, false, 1, true, "must be in [0, 1)");
+  checkOptimizer(s.optimizer);
 
   // init
   const InitSpec& in = s.init;
@@ -626,6 +629,28 @@ Json unknownFields(const Json& obj, std::initializer_list<std::string_view> name
   for (const auto& [k, v] : obj.items())
     if (!known(k, names)) appendNewMember(out, k, v);  // obj's keys are unique (DomBuilder)
   return out;
+}
+
+// The "optimizer" object, shared by every scene kind; its unknown fields go to extras["optimizer"].
+OptimizerSpec readOptimizer(const Json& doc, Json& extras) {
+  OptimizerSpec o;
+  const Json& opt = need(doc, "", "optimizer", "");
+  expectObject(opt, "optimizer");
+  o.name = readEnum<OptimizerKind>(need(opt, "optimizer", "name", "one of " + enumChoices<OptimizerKind>()),
+                                   "optimizer.name", "optimizer");
+  const bool mirror = o.name == OptimizerKind::MD || o.name == OptimizerKind::NMD;
+  if (const Json* p = member(opt, "p"))
+    o.p = readDouble(*p, "optimizer.p");
+  else if (mirror)
+    fail("optimizer.p", std::string("missing (") + enumName(o.name) + " needs the geometry p > 1)");
+  o.lr = readDouble(need(opt, "optimizer", "lr", "the step size, > 0"), "optimizer.lr");
+  if (const Json* x = member(opt, "beta1")) o.beta1 = readDouble(*x, "optimizer.beta1");
+  if (const Json* x = member(opt, "beta2")) o.beta2 = readDouble(*x, "optimizer.beta2");
+  if (const Json* x = member(opt, "eps")) o.eps = readDouble(*x, "optimizer.eps");
+  if (const Json* x = member(opt, "momentum")) o.momentum = readDouble(*x, "optimizer.momentum");
+  if (Json u = unknownFields(opt, {"name", "p", "lr", "beta1", "beta2", "eps", "momentum"}); !u.empty())
+    extras["optimizer"] = std::move(u);
+  return o;
 }
 
 // The top level's "format" and "version", shared by every scene kind.
@@ -721,24 +746,7 @@ Scene sceneFromJson(const Json& doc) {
   }
   if (anySeqExtras) extras["sequences"] = std::move(seqExtras);
 
-  // optimizer
-  const Json& opt = need(doc, "", "optimizer", "");
-  expectObject(opt, "optimizer");
-  s.optimizer.name =
-      readEnum<OptimizerKind>(need(opt, "optimizer", "name", "one of " + enumChoices<OptimizerKind>()),
-                              "optimizer.name", "optimizer");
-  const bool mirror = s.optimizer.name == OptimizerKind::MD || s.optimizer.name == OptimizerKind::NMD;
-  if (const Json* p = member(opt, "p"))
-    s.optimizer.p = readDouble(*p, "optimizer.p");
-  else if (mirror)
-    fail("optimizer.p", std::string("missing (") + enumName(s.optimizer.name) + " needs the geometry p > 1)");
-  s.optimizer.lr = readDouble(need(opt, "optimizer", "lr", "the step size, > 0"), "optimizer.lr");
-  if (const Json* x = member(opt, "beta1")) s.optimizer.beta1 = readDouble(*x, "optimizer.beta1");
-  if (const Json* x = member(opt, "beta2")) s.optimizer.beta2 = readDouble(*x, "optimizer.beta2");
-  if (const Json* x = member(opt, "eps")) s.optimizer.eps = readDouble(*x, "optimizer.eps");
-  if (const Json* x = member(opt, "momentum")) s.optimizer.momentum = readDouble(*x, "optimizer.momentum");
-  if (Json u = unknownFields(opt, {"name", "p", "lr", "beta1", "beta2", "eps", "momentum"}); !u.empty())
-    extras["optimizer"] = std::move(u);
+  s.optimizer = readOptimizer(doc, extras);
 
   // init
   const Json& init = need(doc, "", "init", "");
@@ -815,6 +823,22 @@ void mergeExtras(Json& obj, const Json* extra) {
     if (!present.count(k)) appendNewMember(obj, k, v);
 }
 
+// The "optimizer" object, shared by every scene kind, with the unknown fields read from the file.
+Json optimizerJson(const OptimizerSpec& o, const Json* extra) {
+  const OptimizerSpec defaults;
+  Json opt = Json::object();
+  opt["name"] = enumName(o.name);
+  opt["p"] = o.p;
+  opt["lr"] = o.lr;
+  const bool adam = o.name == OptimizerKind::Adam;
+  if (adam || o.beta1 != defaults.beta1) opt["beta1"] = o.beta1;
+  if (adam || o.beta2 != defaults.beta2) opt["beta2"] = o.beta2;
+  if (adam || o.eps != defaults.eps) opt["eps"] = o.eps;
+  if (o.name == OptimizerKind::Momentum || o.momentum != defaults.momentum) opt["momentum"] = o.momentum;
+  mergeExtras(opt, extra);
+  return opt;
+}
+
 Json sceneJson(const Scene& s) {
   Json extras = Json::object();
   if (!s.extrasJson.empty()) {
@@ -865,19 +889,7 @@ Json sceneJson(const Scene& s) {
   }
   doc["sequences"] = std::move(seqs);
 
-  const OptimizerSpec& o = s.optimizer;
-  const OptimizerSpec defaults;
-  Json opt = Json::object();
-  opt["name"] = enumName(o.name);
-  opt["p"] = o.p;
-  opt["lr"] = o.lr;
-  const bool adam = o.name == OptimizerKind::Adam;
-  if (adam || o.beta1 != defaults.beta1) opt["beta1"] = o.beta1;
-  if (adam || o.beta2 != defaults.beta2) opt["beta2"] = o.beta2;
-  if (adam || o.eps != defaults.eps) opt["eps"] = o.eps;
-  if (o.name == OptimizerKind::Momentum || o.momentum != defaults.momentum) opt["momentum"] = o.momentum;
-  mergeExtras(opt, extra("optimizer"));
-  doc["optimizer"] = std::move(opt);
+  doc["optimizer"] = optimizerJson(s.optimizer, extra("optimizer"));
 
   Json init = Json::object();
   init["kind"] = enumName(s.init.kind);
@@ -953,14 +965,7 @@ void checkNtpScene(const NtpScene& s) {
          "stage 1 cannot be longer than the whole run (iterations = " + std::to_string(s.iterations) +
              "), got " + std::to_string(s.stage1Iterations));
   if (s.stage1Iterations < 0) fail("model.stage1_iterations", "must be >= 0");
-  const OptimizerSpec& o = s.optimizer;
-  const bool mirror = o.name == OptimizerKind::MD || o.name == OptimizerKind::NMD;
-  if (mirror) checkRange(o.p, "optimizer.p", 1.0, true, kMaxP, false, "must be in (1, 20]");
-  checkRange(o.lr, "optimizer.lr", 0.0, true, 1e300, false, "must be > 0");
-  checkRange(o.beta1, "optimizer.beta1", 0.0, false, 1.0, true, "must be in [0, 1)");
-  checkRange(o.beta2, "optimizer.beta2", 0.0, false, 1.0, true, "must be in [0, 1)");
-  checkRange(o.eps, "optimizer.eps", 0.0, true, 1e300, false, "must be > 0");
-  checkRange(o.momentum, "optimizer.momentum", 0.0, false, 1.0, true, "must be in [0, 1)");
+  checkOptimizer(s.optimizer);
   if (s.init.kind == InitKind::Gaussian)
     checkRange(s.init.scale, "init.scale", 0.0, false, 1e150, false, "must be >= 0");
   if (s.init.kind == InitKind::Given) {
@@ -1038,23 +1043,7 @@ NtpScene ntpSceneFromJson(const Json& doc, Json extras) {
     s.sentences.push_back(std::move(sen));
   }
 
-  const Json& opt = need(doc, "", "optimizer", "");
-  expectObject(opt, "optimizer");
-  s.optimizer.name =
-      readEnum<OptimizerKind>(need(opt, "optimizer", "name", "one of " + enumChoices<OptimizerKind>()),
-                              "optimizer.name", "optimizer");
-  const bool mirror = s.optimizer.name == OptimizerKind::MD || s.optimizer.name == OptimizerKind::NMD;
-  if (const Json* p = member(opt, "p"))
-    s.optimizer.p = readDouble(*p, "optimizer.p");
-  else if (mirror)
-    fail("optimizer.p", std::string("missing (") + enumName(s.optimizer.name) + " needs the geometry p > 1)");
-  s.optimizer.lr = readDouble(need(opt, "optimizer", "lr", "the step size, > 0"), "optimizer.lr");
-  if (const Json* x = member(opt, "beta1")) s.optimizer.beta1 = readDouble(*x, "optimizer.beta1");
-  if (const Json* x = member(opt, "beta2")) s.optimizer.beta2 = readDouble(*x, "optimizer.beta2");
-  if (const Json* x = member(opt, "eps")) s.optimizer.eps = readDouble(*x, "optimizer.eps");
-  if (const Json* x = member(opt, "momentum")) s.optimizer.momentum = readDouble(*x, "optimizer.momentum");
-  if (Json u = unknownFields(opt, {"name", "p", "lr", "beta1", "beta2", "eps", "momentum"}); !u.empty())
-    extras["optimizer"] = std::move(u);
+  s.optimizer = readOptimizer(doc, extras);
 
   const Json& init = need(doc, "", "init", "");
   expectObject(init, "init");
@@ -1126,19 +1115,7 @@ Json ntpSceneJson(const NtpScene& s) {
     sens.push_back(std::move(sj));
   }
   doc["sentences"] = std::move(sens);
-  const OptimizerSpec& o = s.optimizer;
-  const OptimizerSpec defaults;
-  Json opt = Json::object();
-  opt["name"] = enumName(o.name);
-  if (o.name == OptimizerKind::MD || o.name == OptimizerKind::NMD || o.p != defaults.p) opt["p"] = o.p;
-  opt["lr"] = o.lr;
-  const bool adam = o.name == OptimizerKind::Adam;
-  if (adam || o.beta1 != defaults.beta1) opt["beta1"] = o.beta1;
-  if (adam || o.beta2 != defaults.beta2) opt["beta2"] = o.beta2;
-  if (adam || o.eps != defaults.eps) opt["eps"] = o.eps;
-  if (o.name == OptimizerKind::Momentum || o.momentum != defaults.momentum) opt["momentum"] = o.momentum;
-  mergeExtras(opt, extra("optimizer"));
-  doc["optimizer"] = std::move(opt);
+  doc["optimizer"] = optimizerJson(s.optimizer, extra("optimizer"));
   Json init = Json::object();
   init["kind"] = enumName(s.init.kind);
   if (s.init.kind == InitKind::Gaussian || s.init.scale != 1.0) init["scale"] = s.init.scale;

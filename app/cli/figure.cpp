@@ -104,11 +104,8 @@ int runFigure(const FigureOptions& o, std::ostream& out, std::ostream& err) {
     }
     for (RunSpec& s : specs) s.scene.iterations = *o.iterations;
   }
-  std::error_code ec;
-  fs::create_directories(o.outDir, ec);
-  if (ec || !fs::is_directory(o.outDir)) {
-    err << "--out: cannot create the folder \"" << o.outDir
-        << "\": " << (ec ? ec.message() : "a file has that name") << '\n';
+  if (std::string e = createOutputFolder(o.outDir); !e.empty()) {
+    err << "--out: " << e << '\n';
     return kExitBadInput;
   }
   const fs::path dir(o.outDir);

@@ -323,14 +323,6 @@ std::string applyNtpOverrides(const TrainOptions& o, core::NtpScene& scene) {
   return {};
 }
 
-std::string makeFolder(const std::string& dir) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec || !fs::is_directory(dir))
-    return "--out: cannot create the folder \"" + dir + "\": " + (ec ? ec.message() : "a file has that name");
-  return {};
-}
-
 std::string writeNtpRunFiles(const std::string& dir, const TrainedNtpRun& t) {
   if (std::string e =
           writeOutputFile((fs::path(dir) / "metrics.csv").string(), ntpMetricsCsv(t.run->history()));
@@ -354,8 +346,8 @@ int runTrainNtp(const TrainOptions& o, core::NtpScene scene, std::ostream& out, 
     err << "--out: an output folder is required\n";
     return kExitBadInput;
   }
-  if (std::string e = makeFolder(o.outDir); !e.empty()) {
-    err << e << '\n';
+  if (std::string e = createOutputFolder(o.outDir); !e.empty()) {
+    err << "--out: " << e << '\n';
     return kExitBadInput;
   }
   const TrainedNtpRun t = trainNtpScene(scene, o.progress, err);
@@ -428,8 +420,8 @@ int runFigureNtp(const FigureOptions& o, core::NtpScene scene, std::ostream& out
       return kExitBadInput;
     }
   }
-  if (std::string e = makeFolder(o.outDir); !e.empty()) {
-    err << e << '\n';
+  if (std::string e = createOutputFolder(o.outDir); !e.empty()) {
+    err << "--out: " << e << '\n';
     return kExitBadInput;
   }
   const TrainedNtpRun t = trainNtpScene(scene, o.progress, err);

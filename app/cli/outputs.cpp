@@ -105,6 +105,14 @@ std::string writeOutputFile(const std::string& path, std::string_view text) {
   return core::writeFileAtomic(path, text, core::Symlinks::Replace);
 }
 
+std::string createOutputFolder(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec || !std::filesystem::is_directory(dir))
+    return "cannot create the folder \"" + dir + "\": " + (ec ? ec.message() : "a file has that name");
+  return {};
+}
+
 void setRunStatus(Json& j, const std::string& stopReason, bool interrupted, long long iteration) {
   if (!stopReason.empty()) {
     j["status"] = "stopped";

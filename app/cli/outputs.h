@@ -40,6 +40,10 @@ Json numberJson(double x);  // NaN / inf -> null
 // at `iteration`).
 void setRunStatus(Json& j, const std::string& stopReason, bool interrupted, long long iteration);
 
+// Creates `dir` (and its parents) for a command's output files. "" or "cannot create the folder
+// \"DIR\": why" (a file has that name, permission denied, ...).
+std::string createOutputFolder(const std::string& dir);
+
 // One SVG per plot of `figure` (plot name + ".svg") and plots.csv in `dir`, atomically; the SVG names
 // are appended to `written`. "" or the first error.
 std::string writeFigureFiles(const std::string& dir, const plot::Figure& figure,

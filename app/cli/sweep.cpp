@@ -82,14 +82,9 @@ int runSweep(const SweepOptions& o, std::ostream& out, std::ostream& err) {
     err << error << '\n';
     return kExitBadInput;
   }
-  {  // fail before training, not after
-    std::error_code ec;
-    std::filesystem::create_directories(o.outDir, ec);
-    if (ec || !std::filesystem::is_directory(o.outDir)) {
-      err << "--out: cannot create the folder \"" << o.outDir
-          << "\": " << (ec ? ec.message() : "a file has that name") << '\n';
-      return kExitBadInput;
-    }
+  if (std::string e = createOutputFolder(o.outDir); !e.empty()) {  // fail before training, not after
+    err << "--out: " << e << '\n';
+    return kExitBadInput;
   }
 
   // [SECTION] the runs, in parallel

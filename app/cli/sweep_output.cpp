@@ -458,10 +458,7 @@ std::vector<std::pair<std::string, std::string>> bandPlotFiles(const SweepPlan& 
 std::string writeSweepFolder(const std::string& dir,
                              const std::vector<std::pair<std::string, std::string>>& files) {
   namespace fs = std::filesystem;
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec || !fs::is_directory(dir))
-    return "--out: cannot create the folder \"" + dir + "\": " + (ec ? ec.message() : "a file has that name");
+  if (std::string e = createOutputFolder(dir); !e.empty()) return "--out: " + e;
   for (const auto& [name, text] : files)
     if (std::string e = writeOutputFile((fs::path(dir) / name).string(), text); !e.empty()) return e;
   return {};

@@ -74,14 +74,9 @@ int runTrain(const TrainOptions& o, std::ostream& out, std::ostream& err) {
     err << "--out: an output folder is required\n";
     return kExitBadInput;
   }
-  {  // fail before training, not after
-    std::error_code ec;
-    std::filesystem::create_directories(o.outDir, ec);
-    if (ec || !std::filesystem::is_directory(o.outDir)) {
-      err << "--out: cannot create the folder \"" << o.outDir
-          << "\": " << (ec ? ec.message() : "a file has that name") << '\n';
-      return kExitBadInput;
-    }
+  if (std::string e = createOutputFolder(o.outDir); !e.empty()) {  // fail before training, not after
+    err << "--out: " << e << '\n';
+    return kExitBadInput;
   }
 
   // Training is O(n T d^2) a step and fine at any size the file holds; the SVM is not (result.json then

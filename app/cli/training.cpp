@@ -125,10 +125,7 @@ Json resultJson(const TrainedRun& trained) {
 
 std::string writeRunFiles(const std::string& dir, const TrainedRun& trained) {
   namespace fs = std::filesystem;
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec || !fs::is_directory(dir))
-    return "cannot create the folder \"" + dir + "\": " + (ec ? ec.message() : "a file has that name");
+  if (std::string e = createOutputFolder(dir); !e.empty()) return e;
   if (std::string e = writeOutputFile((fs::path(dir) / "metrics.csv").string(), metricsCsv(trained.rows));
       !e.empty())
     return e;
