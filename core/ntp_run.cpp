@@ -104,8 +104,8 @@ NtpKqSvm solveNtpKqSvm(const NtpScene& scene, const NtpAnalysis& analysis, doubl
     svm.solution = notSolved(SvmStatus::Skipped, "the W_kq SVM: " + why);
     return svm;
   }
-  const Eigen::MatrixXd A = kqRowsMatrix(scene, svm);
-  svm.solution = solveLpSvm(A, Eigen::VectorXd::Ones(A.rows()), p);
+  svm.A = kqRowsMatrix(scene, svm);
+  svm.solution = solveLpSvm(svm.A, Eigen::VectorXd::Ones(svm.A.rows()), p);
   unflatten(svm.solution, scene.dim, scene.dim, svm.W);
   return svm;
 }
@@ -126,8 +126,8 @@ NtpOvSvm solveNtpOvSvm(const NtpScene& scene, double p) {
     svm.solution = notSolved(SvmStatus::Skipped, "the W_ov SVM: " + why);
     return svm;
   }
-  const Eigen::MatrixXd A = ovRowsMatrix(scene, svm);
-  svm.solution = solveLpSvm(A, Eigen::VectorXd::Ones(A.rows()), p);
+  svm.A = ovRowsMatrix(scene, svm);
+  svm.solution = solveLpSvm(svm.A, Eigen::VectorXd::Ones(svm.A.rows()), p);
   if (svm.solution.status == SvmStatus::Infeasible && svm.solution.reason.empty())
     svm.solution.reason =
         "two collocation tokens with different successors have linearly dependent "
@@ -242,12 +242,12 @@ NtpPoint NtpRun::metrics() const {
   if (kqSvm_.W.size() > 0) {
     m.corrKq = corrOf(params_.Wkq, kqSvm_.W);
     m.bregmanKq = directionalBregman(kqSvm_.W, params_.Wkq, p);
-    m.marginKq = normalizedMargin(kqRowsMatrix(scene_, kqSvm_), params_.Wkq, p);
+    m.marginKq = normalizedMargin(kqSvm_.A, params_.Wkq, p);
   }
   if (ovSvm_.W.size() > 0) {
     m.corrOv = corrOf(params_.Wov, ovSvm_.W);
     m.bregmanOv = directionalBregman(ovSvm_.W, params_.Wov, p);
-    m.marginOv = normalizedMargin(ovRowsMatrix(scene_, ovSvm_), params_.Wov, p);
+    m.marginOv = normalizedMargin(ovSvm_.A, params_.Wov, p);
   }
 
   // Attention on each realizable sentence's optimal token, and 1 minus it in log form:

@@ -25,6 +25,7 @@ struct NtpKqSvm {
   double p = 2;
   std::vector<NtpPreference> rows;  // row k <-> (query of rows[k].sentence, winner, loser)
   std::vector<int> queries;         // the query token of each row
+  Eigen::MatrixXd A;                // the rows as a matrix over vec(W) (column-major), when solved
   Eigen::MatrixXd W;                // d x d, empty unless optimal
 };
 // W_ov^mm = argmin ||W||_p s.t. (u_{n(a)} - u_c)^T W e_a >= 1 for each (a, n(a)) in C and c != n(a).
@@ -32,6 +33,7 @@ struct NtpOvSvm {
   SvmSolution solution;
   double p = 2;
   std::vector<std::pair<int, int>> rows;  // row k <-> (collocation index, competing class c)
+  Eigen::MatrixXd A;                      // the rows as a matrix over vec(W) (column-major), when solved
   Eigen::MatrixXd W;                      // K x d, empty unless optimal
 };
 NtpKqSvm solveNtpKqSvm(const NtpScene& scene, const NtpAnalysis& analysis, double p);
