@@ -14,7 +14,7 @@
 #include "app/cli/training.h"
 #include "app/plot/csv.h"
 #include "app/plot/format.h"
-#include "app/plot/palette.h"
+#include "app/plot/ntp_plots.h"
 #include "app/plot/svg.h"
 #include "core/scene_io.h"
 
@@ -235,72 +235,6 @@ Json ntpResultJson(const TrainedNtpRun& trained) {
 // The figure
 // =====================================================================================================
 
-plot::Figure ntpFigure(const core::NtpRun& run, plot::AxisScale iterationScale) {
-  const std::vector<core::NtpPoint>& h = run.history();
-  plot::Figure f;
-  f.x.label = "iteration k";
-  f.x.scale = iterationScale;
-  auto series = [&](const char* name, std::size_t colour, auto value, bool log10,
-                    plot::LineStyle style = plot::LineStyle::Solid) {
-    plot::Series s;
-    s.name = name;
-    s.color = plot::paletteColor(colour);
-    s.style = style;
-    s.yLog10 = log10;
-    for (const core::NtpPoint& p : h) {
-      if (iterationScale == plot::AxisScale::Log && p.iter <= 0) continue;
-      s.x.push_back(static_cast<double>(p.iter));
-      s.y.push_back(value(p));
-    }
-    return s;
-  };
-  auto plotOf = [&](const char* name, const char* title, const char* yLabel, plot::AxisScale scale) {
-    plot::Plot p;
-    p.name = name;
-    p.title = title;
-    p.y.label = yLabel;
-    p.y.scale = scale;
-    const core::NtpScene& scene = run.scene();
-    if (scene.schedule == core::NtpSchedule::TwoStage && scene.stage1Iterations > 0 &&
-        scene.stage1Iterations < run.iteration()) {
-      plot::RefLine stage;
-      stage.horizontal = false;
-      stage.value = static_cast<double>(scene.stage1Iterations);
-      stage.name = "stage 1 | stage 2";
-      stage.color = plot::kReferenceGrey;
-      p.refLines.push_back(stage);
-    }
-    return p;
-  };
-  using P = core::NtpPoint;
-  plot::Plot loss =
-      plotOf("loss", "Loss (stage 1: collocation L_C, then sentences L)", "loss", plot::AxisScale::Log);
-  loss.series.push_back(series(
-      "trained loss", 0, [](const P& p) { return p.log10Loss; }, true));
-  loss.series.push_back(series(
-      "L (sentences)", 1, [](const P& p) { return p.log10SentenceLoss; }, true, plot::LineStyle::Dashed));
-  loss.series.push_back(series(
-      "L_C (collocation)", 2, [](const P& p) { return p.log10CollocationLoss; }, true,
-      plot::LineStyle::Dotted));
-  plot::Plot align =
-      plotOf("alignment", "Alignment with the max-margin directions", "1 \u2212 corr", plot::AxisScale::Log);
-  align.series.push_back(series(
-      "1 \u2212 corr(W_ov, W_ov^mm)", 0, [](const P& p) { return 1 - p.corrOv; }, false));
-  align.series.push_back(series(
-      "1 \u2212 corr(W_kq, W_kq^mm)", 1, [](const P& p) { return 1 - p.corrKq; }, false));
-  plot::Plot sparsity =
-      plotOf("sparsity", "Attention on the optimal tokens", "softmax", plot::AxisScale::Log);
-  sparsity.series.push_back(series(
-      "max_i (1 \u2212 s_i,opt)", 1, [](const P& p) { return p.log10MaxNonOptimal; }, true));
-  plot::Plot norm = plotOf("norm", "Parameter norms", "\u2016W\u2016_p", plot::AxisScale::Linear);
-  norm.series.push_back(series(
-      "\u2016W_ov\u2016_p", 0, [](const P& p) { return p.normOv; }, false));
-  norm.series.push_back(series(
-      "\u2016W_kq\u2016_p", 1, [](const P& p) { return p.normKq; }, false));
-  f.plots = {std::move(loss), std::move(align), std::move(sparsity), std::move(norm)};
-  return f;
-}
-
 // =====================================================================================================
 // The commands
 // =====================================================================================================
@@ -433,7 +367,8 @@ int runFigureNtp(const FigureOptions& o, core::NtpScene scene, std::ostream& out
   }
   // Always a linear iteration axis: the claim to see is a straight line per stage on it (--x-scale
   // applies to attention scenes).
-  const plot::Figure figure = ntpFigure(run, plot::AxisScale::Linear);
+  const plot::Figure figure =
+      plot::ntpFigure(run.scene(), run.history(), run.iteration(), plot::AxisScale::Linear);
   std::vector<std::string> written;
   if (std::string e = writeFigureFiles(o.outDir, figure, written); !e.empty()) {
     err << e << '\n';

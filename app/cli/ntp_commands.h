@@ -34,9 +34,6 @@ Json ntpMetricsJson(const core::NtpPoint& point);
 Json ntpKqSvmJson(const core::NtpScene& scene, const core::NtpAnalysis& analysis, const core::NtpKqSvm& svm);
 Json ntpOvSvmJson(const core::NtpOvSvm& svm);
 Json ntpResultJson(const TrainedNtpRun& trained);
-// The plots of `figure` for one NTP run: loss (log y, the stage switch as a vertical line), alignment
-// (1 - corr for both tensors), sparsity (1 - the attention on the optimal tokens) and norm.
-plot::Figure ntpFigure(const core::NtpRun& run, plot::AxisScale iterationScale);
 
 // The NTP halves of the commands (the scene already loaded).
 int runTrainNtp(const TrainOptions& options, core::NtpScene scene, std::ostream& out, std::ostream& err);

@@ -19,6 +19,7 @@
 #include "app/gui/widgets/ui_util.h"
 #include "app/state/document_io.h"
 #include "app/state/run_presets.h"
+#include "core/ntp_generators.h"
 #include "core/run.h"
 #include "core/scene_io.h"
 
@@ -84,10 +85,40 @@ void App::wireSession() {
     trainedOnce_ = false;  // a new scene: the start hint again
     resetRun();
   };
+  // File > Open and drag-and-drop of a next-token prediction scene: its own screen.
+  session_->openOtherKind = [this](const std::string& path) { return openNtpFile(path); };
 }
 
 void App::requestQuit() {
+  // Unsaved sentence edits of an NTP scene: the first request only warns (as closing it does).
+  if (ntp_ && !ntp_->requestClose()) return;
   session_->requestQuit(doc_);
+}
+
+void App::openNtp(core::NtpScene scene, std::string path) {
+  if (ntp_ && ntp_->session().modified()) {
+    notify("the open NTP scene has unsaved edits: save or close it first");
+    return;
+  }
+  lab_.setPlaying(false);
+  ntp_ = std::make_unique<NtpScreen>(NtpSession(std::move(scene), std::move(path)));
+  for (const std::string& w : ntp_->session().run().analysis().warnings) ntp_->notify(w);
+}
+
+bool App::openNtpFile(const std::string& path) {
+  core::AnySceneLoadResult loaded = core::loadAnyScene(path);
+  if (!loaded.isNtp()) return false;
+  openNtp(std::get<core::NtpScene>(std::move(loaded.value)), path);
+  return true;
+}
+
+void App::drawNtpExamplesMenu() {
+  if (!ImGui::BeginMenu("Next-token prediction")) return;
+  for (const core::NtpGeneratorInfo& g : core::ntpGenerators()) {
+    if (ImGui::MenuItem(g.name)) openNtp(core::generateNtpScene(g.name, core::NtpGeneratorOptions{}), {});
+    tip(g.description);
+  }
+  ImGui::EndMenu();
 }
 
 void App::show(const std::string& what) {
@@ -300,6 +331,7 @@ void App::notify(std::string message) {
 }
 
 bool App::animating() const {
+  if (ntp_) return ntp_->animating();
   return lab_.busy() || doc_.inGesture() || lab_.playing();
 }
 
@@ -558,6 +590,15 @@ void App::frame() {
   if (styleDirty_) {
     applyTheme(prefs_.theme, s, ImGui::GetStyle());
     styleDirty_ = false;
+  }
+  if (ntp_) {  // a next-token prediction scene has the screen; the document waits under it
+    ntp_->frame(prefs_.theme, s);
+    if (ntp_->closeRequested()) {
+      ntp_.reset();
+      notify("the NTP scene is closed; back to the attention scene");
+    }
+    session_->frame(doc_, s);  // prompts (quit), autosave of the document
+    return;
   }
   // The worker reads speed and stop condition between chunks: hand them over before anything can
   // start it (Space below), and again after the panels that edit them.
@@ -835,6 +876,8 @@ void App::drawMenuBar() {
   forced("File");
   if (ImGui::BeginMenu("File")) {
     session_->fileMenuItems(doc_);
+    ImGui::Separator();
+    drawNtpExamplesMenu();
     ImGui::EndMenu();
   }
   if (ImGui::BeginMenu("Edit")) {

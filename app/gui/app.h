@@ -28,6 +28,7 @@
 #include "app/gui/export/export_actions.h"
 #include "app/gui/files/file_session.h"
 #include "app/gui/layout.h"
+#include "app/gui/ntp/ntp_screen.h"
 #include "app/gui/panels/data_panel.h"
 #include "app/gui/panels/experiment_panel.h"
 #include "app/gui/panels/generator_panel.h"
@@ -170,6 +171,14 @@ class App {
   void requestQuit();  // File > Quit, Ctrl+Q, the window's close button: asks about unsaved changes
   bool quitApproved() const { return session_->quitApproved(); }
   std::string windowTitle() const { return session_->windowTitle(doc_); }
+  // ---- next-token prediction scenes (docs/theory.md §10): shown on their own screen over the attention
+  // document, which stays as it was (unsaved changes included) and comes back when the NTP scene closes.
+  void openNtp(core::NtpScene scene, std::string path);
+  NtpScreen* ntp() { return ntp_.get(); }
+  const NtpScreen* ntp() const { return ntp_.get(); }
+  // Opens `path` if it holds an NTP scene; false when it holds another kind (or nothing readable).
+  bool openNtpFile(const std::string& path);
+
   // --show: opens a menu or dialog (file-menu, export-menu, open, save-as, unsaved, help) for screenshots.
   void show(const std::string& what);
 
@@ -249,6 +258,8 @@ class App {
   std::optional<bool> fullscreenRequest_;
   std::optional<LessonProgress> lesson_;
   LessonPanel lessonPanel_;
+  std::unique_ptr<NtpScreen> ntp_;  // an open next-token prediction scene, shown instead of the document
+  void drawNtpExamplesMenu();
   void enterLessonStep();  // opens the current step's scene, if it has one
 };
 

@@ -188,9 +188,16 @@ int runApp(const AppOptions& o) {
   // A file-size limit (ulimit -f) must make writes fail with a message (EFBIG), not kill the app with
   // unsaved work in it.
   std::signal(SIGXFSZ, SIG_IGN);
-  // The scene first: a bad file is reported without opening a window.
+  // The scene first: a bad file is reported without opening a window. A next-token prediction scene
+  // opens on its own screen over the default scene.
+  std::optional<core::NtpScene> ntpScene;
   core::SceneLoadResult loaded = [&] {
-    if (!o.scenePath.empty()) return core::loadScene(o.scenePath);
+    if (!o.scenePath.empty()) {
+      core::AnySceneLoadResult any = core::loadAnyScene(o.scenePath);
+      if (!any.ok()) return core::SceneLoadResult{std::get<core::LoadError>(std::move(any.value))};
+      if (!any.isNtp()) return core::SceneLoadResult{std::get<core::Scene>(std::move(any.value))};
+      ntpScene = std::get<core::NtpScene>(std::move(any.value));
+    }
     const auto text = readAsset("assets/scenes/default.json");
     if (!text) return core::SceneLoadResult{core::LoadError{"the embedded default scene is missing"}};
     return core::parseScene(*text, "assets/scenes/default.json");
@@ -245,7 +252,12 @@ int runApp(const AppOptions& o) {
     std::cerr << "attnmd: " << m << '\n';
     app.notify(m);
   }
-  if (!o.scenePath.empty()) app.session().setOpened(o.scenePath);
+  if (!o.scenePath.empty() && !ntpScene) app.session().setOpened(o.scenePath);
+  if (ntpScene) {
+    app.openNtp(std::move(*ntpScene), o.scenePath);
+    for (const std::string& w : app.ntp()->session().run().analysis().warnings)
+      std::cerr << "attnmd: " << o.scenePath << ": warning: " << w << '\n';
+  }
   if (userState) {
     const UserPrefs& up = app.session().prefs();
     if (o.uiScale <= 0 && up.uiScale > 0) app.setUiScale(up.uiScale);  // font rebuild before frame 1
@@ -257,7 +269,12 @@ int runApp(const AppOptions& o) {
     std::cerr << "attnmd: --lesson: " << std::get<std::string>(bundledLesson(o.lesson)) << '\n';
     return 2;
   }
-  if (o.steps > 0) app.lab().requestSteps(o.steps);
+  if (o.steps > 0) {
+    if (app.ntp())
+      app.ntp()->session().requestSteps(o.steps);
+    else
+      app.lab().requestSteps(o.steps);
+  }
   bool atPending = o.at >= 0;  // --at K: once the steps are trained
   if (bench) {
     app.runControls().fastForward = true;
@@ -329,7 +346,8 @@ int runApp(const AppOptions& o) {
       }
     }
     if (scripted && !bench && !animationRequested) {
-      if (app.lab().pendingSteps() == 0 && !app.lab().busy() && !atPending && app.lab().cursorSettled())
+      if (app.lab().pendingSteps() == 0 && !app.lab().busy() && !atPending && app.lab().cursorSettled() &&
+          (!app.ntp() || app.ntp()->session().pendingSteps() == 0))
         ++settle;
       else
         settle = 0;

@@ -88,6 +88,8 @@ class FileSession {
   std::function<void(const std::string&)> notify;  // a status-bar message
   std::function<DocState()> newDocument;           // what File > New starts from
   std::function<void()> documentReplaced;          // after New / Open / restore: reset run, fit view
+  // A file the document cannot open: true when the app opened it as another kind of scene (NTP).
+  std::function<bool(const std::string& path)> openOtherKind;
 
   // For tests and the app's screenshots of the dialogs.
   FileBrowser& browser() { return browser_; }

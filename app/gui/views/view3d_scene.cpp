@@ -33,7 +33,7 @@ CanvasShape text(ImVec2 at, std::string s, ImU32 colour, float fontScale = 1.f) 
 }
 
 template <class T>
-const T* at(const std::vector<T>& v, int i) {
+const T* elementAt(const std::vector<T>& v, int i) {
   return i >= 0 && i < static_cast<int>(v.size()) ? &v[static_cast<std::size_t>(i)] : nullptr;
 }
 
@@ -106,8 +106,8 @@ struct Builder3D {
   void marginPlanes() {
     if (!(view.layers.marginLines && ov.svmOk && scene.dim == 3)) return;
     for (int i = 0; i < scene.sequenceCount(); ++i) {
-      const Eigen::VectorXd* nrm = at(ov.marginNormal, i);
-      const double* c = at(ov.marginOffset, i);
+      const Eigen::VectorXd* nrm = elementAt(ov.marginNormal, i);
+      const double* c = elementAt(ov.marginOffset, i);
       if (!nrm || !c || nrm->size() != 3) continue;
       const Eigen::Vector3d n = *nrm;
       const double nn = n.squaredNorm();
@@ -115,7 +115,7 @@ struct Builder3D {
       // Centre the patch on the foot of the selected token (the SVM's alpha_i) on the plane, or of the
       // sequence's mean token when there is none.
       const core::Sequence& q = scene.sequences[static_cast<std::size_t>(i)];
-      const int* alpha = at(ov.svmTokens, i);
+      const int* alpha = elementAt(ov.svmTokens, i);
       const Eigen::Vector3d x = alpha && *alpha >= 0 && *alpha < q.tokens.rows()
                                     ? Eigen::Vector3d(q.tokens.row(*alpha).transpose())
                                     : Eigen::Vector3d(q.tokens.colwise().mean().transpose());
@@ -163,12 +163,12 @@ struct Builder3D {
         };
         const ImU32 own = ov.runColour ? ov.runColour : sequenceColour(theme, i);
         for (const CanvasOverlay::OtherRun& r : ov.otherRuns) {
-          if (const Eigen::VectorXd* q = at(r.paramQueries, i)) arrow(*q, false, r.colour);
-          if (const Eigen::VectorXd* q = at(r.svmQueries, i)) arrow(*q, true, r.colour);
+          if (const Eigen::VectorXd* q = elementAt(r.paramQueries, i)) arrow(*q, false, r.colour);
+          if (const Eigen::VectorXd* q = elementAt(r.svmQueries, i)) arrow(*q, true, r.colour);
         }
-        if (const Eigen::VectorXd* q = at(ov.paramQueries, i)) arrow(*q, false, own);
+        if (const Eigen::VectorXd* q = elementAt(ov.paramQueries, i)) arrow(*q, false, own);
         if (ov.svmOk)
-          if (const Eigen::VectorXd* q = at(ov.svmQueries, i)) arrow(*q, true, own);
+          if (const Eigen::VectorXd* q = elementAt(ov.svmQueries, i)) arrow(*q, true, own);
       }
     }
   }
@@ -226,9 +226,9 @@ struct Builder3D {
         addQueryMarker(out, screen(spatial(q.z)), col);
         continue;
       }
-      const int sel = at(ov.selected, it.seq) ? *at(ov.selected, it.seq) : -1;
-      const int opt = at(ov.optimal, it.seq) ? *at(ov.optimal, it.seq) : -1;
-      const std::vector<char>* support = at(ov.support, it.seq);
+      const int sel = elementAt(ov.selected, it.seq) ? *elementAt(ov.selected, it.seq) : -1;
+      const int opt = elementAt(ov.optimal, it.seq) ? *elementAt(ov.optimal, it.seq) : -1;
+      const std::vector<char>* support = elementAt(ov.support, it.seq);
       TokenMarks m;
       m.shape = shapeForLabel(q.y);
       m.colour = col;
