@@ -1,6 +1,8 @@
 #include "app/state/document.h"
 
 #include <algorithm>
+#include <bit>
+#include <iterator>
 #include <utility>
 
 #include "core/scene_io.h"
@@ -38,6 +40,63 @@ std::string defaultRunName(const core::Scene& s) {
   if (s.optimizer.name == core::OptimizerKind::MD || s.optimizer.name == core::OptimizerKind::NMD)
     name += ", p = " + core::formatDouble(s.optimizer.p);
   return name;
+}
+
+// Bitwise equality (not ==, which takes -0 for 0): undo must give back exactly the numbers it took.
+bool sameBits(double a, double b) {
+  return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b);
+}
+template <class M>
+bool sameBits(const M& a, const M& b) {
+  if (a.rows() != b.rows() || a.cols() != b.cols()) return false;
+  for (Eigen::Index i = 0; i < a.size(); ++i)
+    if (!sameBits(a.data()[i], b.data()[i])) return false;
+  return true;
+}
+bool sameRowBits(const Eigen::MatrixXd& a, Eigen::Index i, const Eigen::MatrixXd& b, Eigen::Index j) {
+  for (Eigen::Index c = 0; c < a.cols(); ++c)
+    if (!sameBits(a(i, c), b(j, c))) return false;
+  return true;
+}
+bool identicalSequence(const core::Sequence& a, const core::Sequence& b) {
+  return a.y == b.y && sameBits(a.tokens, b.tokens) && sameBits(a.z, b.z);
+}
+// Every field of core::Scene but the sequences, bit for bit (extend with sameScene in commands.cpp).
+bool identicalHeader(const core::Scene& a, const core::Scene& b) {
+  const auto &ma = a.model, &mb = b.model;
+  const auto &oa = a.optimizer, &ob = b.optimizer;
+  const auto &ia = a.init.given, &ib = b.init.given;
+  return a.dim == b.dim && a.iterations == b.iterations && a.seed == b.seed && a.extrasJson == b.extrasJson &&
+         ma.kind == mb.kind && ma.query == mb.query && ma.rank == mb.rank && ma.trainV == mb.trainV &&
+         ma.loss == mb.loss && sameBits(ma.keyMatrix, mb.keyMatrix) && sameBits(ma.v, mb.v) &&
+         oa.name == ob.name && sameBits(oa.p, ob.p) && sameBits(oa.lr, ob.lr) &&
+         sameBits(oa.beta1, ob.beta1) && sameBits(oa.beta2, ob.beta2) && sameBits(oa.eps, ob.eps) &&
+         sameBits(oa.momentum, ob.momentum) && a.init.kind == b.init.kind &&
+         sameBits(a.init.scale, b.init.scale) && sameBits(ia.W, ib.W) && sameBits(ia.p, ib.p) &&
+         sameBits(ia.K, ib.K) && sameBits(ia.Q, ib.Q) && sameBits(ia.v, ib.v);
+}
+
+// Bytes an entry's contents take (payload and the containers' own size; allocator overhead aside).
+std::size_t matrixBytes(const Eigen::MatrixXd& m) {
+  return static_cast<std::size_t>(m.size()) * sizeof(double);
+}
+std::size_t vectorBytes(const Eigen::VectorXd& v) {
+  return static_cast<std::size_t>(v.size()) * sizeof(double);
+}
+std::size_t sequenceBytes(const core::Sequence& q) {
+  return sizeof(core::Sequence) + matrixBytes(q.tokens) + vectorBytes(q.z);
+}
+std::size_t headerBytes(const core::Scene& s) {
+  const core::Params& g = s.init.given;
+  return sizeof(core::Scene) + s.extrasJson.capacity() + matrixBytes(s.model.keyMatrix) +
+         vectorBytes(s.model.v) + matrixBytes(g.W) + vectorBytes(g.p) + matrixBytes(g.K) + matrixBytes(g.Q) +
+         vectorBytes(g.v);
+}
+std::size_t runsBytes(const std::vector<core::RunPatch>& runs) {
+  std::size_t n = 0;
+  for (const core::RunPatch& r : runs)
+    n += sizeof(core::RunPatch) + r.name.capacity() + r.colour.capacity() + r.patchJson.capacity();
+  return n;
 }
 }  // namespace
 
@@ -131,16 +190,140 @@ void Document::fixView() {
     a = TokenRef{};
 }
 
+Document::Change Document::makeChange(const DocState& other, const DocState& current) {
+  Change c;
+  const auto& a = other.scene.sequences;
+  const auto& b = current.scene.sequences;
+  std::size_t head = 0;  // sequences equal at the start and at the end
+  while (head < a.size() && head < b.size() && identicalSequence(a[head], b[head])) ++head;
+  std::size_t tail = 0;
+  while (tail < a.size() - head && tail < b.size() - head &&
+         identicalSequence(a[a.size() - 1 - tail], b[b.size() - 1 - tail]))
+    ++tail;
+  const std::size_t na = a.size() - head - tail, nb = b.size() - head - tail;
+  if (na == 1 && nb == 1 && a[head].tokens.cols() == b[head].tokens.cols()) {
+    // One sequence changed: keep the tokens that differ (a move is one row), its label and query.
+    const Eigen::MatrixXd& x = a[head].tokens;
+    const Eigen::MatrixXd& y = b[head].tokens;
+    Eigen::Index top = 0;
+    while (top < x.rows() && top < y.rows() && sameRowBits(x, top, y, top)) ++top;
+    Eigen::Index bottom = 0;
+    while (bottom < x.rows() - top && bottom < y.rows() - top &&
+           sameRowBits(x, x.rows() - 1 - bottom, y, y.rows() - 1 - bottom))
+      ++bottom;
+    c.kind = Change::Kind::Rows;
+    c.seq = head;
+    c.row = static_cast<std::size_t>(top);
+    c.shown = static_cast<std::size_t>(y.rows() - top - bottom);
+    c.rows.tokens = x.middleRows(top, x.rows() - top - bottom);
+    c.rows.y = a[head].y;
+    c.rows.z = a[head].z;
+  } else if (na > 0 || nb > 0) {
+    c.kind = Change::Kind::Sequences;
+    c.seq = head;
+    c.shown = nb;
+    const auto first = a.begin() + static_cast<std::ptrdiff_t>(head);
+    c.sequences.assign(first, first + static_cast<std::ptrdiff_t>(na));
+  }
+  if (!identicalHeader(other.scene, current.scene)) {
+    core::Scene h = other.scene;  // copied whole (every field), then without its sequences
+    h.sequences = {};
+    c.header = std::move(h);
+  }
+  if (!(other.experiment == current.experiment)) c.experiment = other.experiment;
+  if (!sameRuns(other.runs, current.runs)) c.runs = other.runs;
+  return c;
+}
+
+void Document::swapChange(Change& c, DocState& st) {
+  auto& seqs = st.scene.sequences;
+  if (c.kind == Change::Kind::Sequences) {
+    const auto first = seqs.begin() + static_cast<std::ptrdiff_t>(c.seq);
+    const auto last = first + static_cast<std::ptrdiff_t>(c.shown);
+    std::vector<core::Sequence> current(std::make_move_iterator(first), std::make_move_iterator(last));
+    seqs.erase(first, last);
+    seqs.insert(seqs.begin() + static_cast<std::ptrdiff_t>(c.seq),
+                std::make_move_iterator(c.sequences.begin()), std::make_move_iterator(c.sequences.end()));
+    c.shown = c.sequences.size();
+    c.sequences = std::move(current);
+  } else if (c.kind == Change::Kind::Rows) {
+    core::Sequence& q = seqs[c.seq];
+    const Eigen::MatrixXd& x = q.tokens;
+    const auto row = static_cast<Eigen::Index>(c.row), shown = static_cast<Eigen::Index>(c.shown);
+    const Eigen::Index other = c.rows.tokens.rows(), below = x.rows() - row - shown;
+    Eigen::MatrixXd y(row + other + below, x.cols());
+    y.topRows(row) = x.topRows(row);
+    y.middleRows(row, other) = c.rows.tokens;
+    y.bottomRows(below) = x.bottomRows(below);
+    Eigen::MatrixXd current = x.middleRows(row, shown);
+    q.tokens = std::move(y);
+    c.rows.tokens = std::move(current);
+    c.shown = static_cast<std::size_t>(other);
+    std::swap(q.y, c.rows.y);
+    std::swap(q.z, c.rows.z);
+  }
+  if (c.header) {
+    c.header->sequences = std::move(seqs);  // the header takes the sequences, then trades places
+    std::swap(st.scene, *c.header);
+    c.header->sequences = {};
+  }
+  if (c.experiment) std::swap(st.experiment, *c.experiment);
+  if (c.runs) std::swap(st.runs, *c.runs);
+}
+
+std::size_t Document::entryBytes(const Entry& e) {
+  const Change& c = e.change;
+  std::size_t n = sizeof(Entry) + e.name.capacity() + sequenceBytes(c.rows);
+  for (const core::Sequence& q : c.sequences) n += sequenceBytes(q);
+  if (c.header) n += headerBytes(*c.header);
+  if (c.experiment) n += sizeof(Experiment) + c.experiment->pickedTokens.capacity() * sizeof(int);
+  if (c.runs) n += runsBytes(*c.runs);
+  return n;
+}
+
+void Document::dropFront(std::vector<Entry>& entries) {
+  historyBytes_ -= entries.front().bytes;
+  entries.erase(entries.begin());
+}
+
+void Document::trimHistory(bool keepUndo) {
+  while (undo_.size() > kMaxUndo) dropFront(undo_);
+  while (historyBytes_ > kMaxHistoryBytes && undo_.size() + redo_.size() > 1) {
+    const bool dropUndo = undo_.size() > redo_.size() || (undo_.size() == redo_.size() && !keepUndo);
+    dropFront(dropUndo ? undo_ : redo_);
+  }
+}
+
+void Document::push(Entry e) {
+  for (const Entry& r : redo_) historyBytes_ -= r.bytes;
+  redo_.clear();
+  e.bytes = entryBytes(e);
+  historyBytes_ += e.bytes;
+  undo_.push_back(std::move(e));
+  trimHistory(true);
+}
+
+void Document::step(std::vector<Entry>& from, std::vector<Entry>& to, bool undoing) {
+  Entry e = std::move(from.back());
+  from.pop_back();
+  DocState next = state_;
+  swapChange(e.change, next);
+  historyBytes_ -= e.bytes;
+  e.bytes = entryBytes(e);
+  historyBytes_ += e.bytes;
+  const std::uint64_t id = undoing ? e.beforeId : e.afterId;
+  to.push_back(std::move(e));
+  setState(std::move(next), id);
+  trimHistory(!undoing);
+}
+
 std::string Document::apply(const Command& command) {
   if (gesture_.active) return update(command);
   DocState next = state_;
   if (std::string error = applyCommand(next, command); !error.empty()) return error;
   if (sameState(next, state_)) return {};
-  Entry e{describe(command), state_, next, stateId_, nextStateId_++};
-  const std::uint64_t id = e.afterId;
-  undo_.push_back(std::move(e));
-  if (undo_.size() > kMaxUndo) undo_.erase(undo_.begin());
-  redo_.clear();
+  const std::uint64_t id = nextStateId_++;
+  push(Entry{describe(command), makeChange(state_, next), stateId_, id});
   setState(std::move(next), id);
   return {};
 }
@@ -167,9 +350,7 @@ void Document::endGesture() {
     stateId_ = g.beforeId;  // back where it started: the same state as before, not a new one
     return;
   }
-  undo_.push_back(Entry{std::move(g.name), std::move(g.before), state_, g.beforeId, stateId_});
-  if (undo_.size() > kMaxUndo) undo_.erase(undo_.begin());
-  redo_.clear();
+  push(Entry{std::move(g.name), makeChange(g.before, state_), g.beforeId, stateId_});
 }
 
 void Document::cancelGesture() {
@@ -189,19 +370,13 @@ const std::string& Document::redoName() const {
 
 bool Document::undo() {
   if (!canUndo()) return false;
-  Entry e = std::move(undo_.back());
-  undo_.pop_back();
-  setState(e.before, e.beforeId);
-  redo_.push_back(std::move(e));
+  step(undo_, redo_, true);
   return true;
 }
 
 bool Document::redo() {
   if (!canRedo()) return false;
-  Entry e = std::move(redo_.back());
-  redo_.pop_back();
-  setState(e.after, e.afterId);
-  undo_.push_back(std::move(e));
+  step(redo_, undo_, false);
   return true;
 }
 
@@ -217,6 +392,7 @@ void Document::reset(DocState state) {
   if (gesture_.active) gesture_ = Gesture{};
   undo_.clear();
   redo_.clear();
+  historyBytes_ = 0;
   state.experiment.pickedTokens.resize(state.scene.sequences.size(), -1);
   const std::uint64_t id = nextStateId_++;
   setState(std::move(state), id, true);

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -143,16 +144,36 @@ class Document {
   void markSaved() { savedStateId_ = stateId_; }
 
   static constexpr std::size_t kMaxUndo = 1000;  // oldest entries are dropped beyond this
+  // The undo and redo logs together stay under this many bytes whatever the scene's size: the entries
+  // farthest from the current state are dropped first, the nearest one is always kept.
+  static constexpr std::size_t kMaxHistoryBytes = 64'000'000;
+  // What the undo and redo logs hold, estimated from their contents (payload plus bookkeeping).
+  std::size_t historyBytes() const { return historyBytes_; }
 
  private:
-  // One undo entry: the states on both sides (scenes are small: 200 tokens are a few kB), so undo can
-  // never drift from what the user saw.
+  // What one edit changed, on the side that is not current: an entry on the undo log holds the state
+  // before the edit where it differs from the current one; undo swaps that into the state (the entry
+  // then holds the "after" side, for redo) and redo swaps it back. Only what differs is kept, bit for
+  // bit: the rows of one sequence for token edits, a range of sequences for sequence edits, the scene's
+  // other fields, the experiment settings and the runs only when they changed (ReplaceScene: all).
+  struct Change {
+    enum class Kind { None, Sequences, Rows };
+    Kind kind = Kind::None;
+    std::size_t seq = 0;                    // Sequences: the range's first sequence; Rows: the sequence
+    std::size_t row = 0;                    // Rows: the range's first token
+    std::size_t shown = 0;                  // sequences (Rows: tokens) the range spans in the current state
+    std::vector<core::Sequence> sequences;  // Sequences: the range on the other side
+    core::Sequence rows;                    // Rows: the other side's tokens in the range, its y and z
+    std::optional<core::Scene> header;      // the scene's other fields (no sequences), when they differ
+    std::optional<Experiment> experiment;
+    std::optional<std::vector<core::RunPatch>> runs;
+  };
   struct Entry {
     std::string name;
-    DocState before;
-    DocState after;
+    Change change;
     std::uint64_t beforeId = 0;
     std::uint64_t afterId = 0;
+    std::size_t bytes = 0;  // estimated, for kMaxHistoryBytes
   };
   struct Gesture {
     bool active = false;
@@ -160,6 +181,17 @@ class Document {
     DocState before;
     std::uint64_t beforeId = 0;
   };
+  static Change makeChange(const DocState& other, const DocState& current);
+  static void swapChange(Change& change, DocState& state);
+  static std::size_t entryBytes(const Entry& e);
+  // Logs a new entry (the state is already its "after" side or becomes it next): clears redo, trims.
+  void push(Entry e);
+  // Moves the top entry of `from` to `to`, swapping its change into the state.
+  void step(std::vector<Entry>& from, std::vector<Entry>& to, bool undoing);
+  // Drops entries beyond kMaxUndo and kMaxHistoryBytes, farthest from the current state first,
+  // never the one adjacent to it on the side `keepUndo` names (true: undo's top, false: redo's).
+  void trimHistory(bool keepUndo);
+  void dropFront(std::vector<Entry>& entries);
   // Installs `next` as the state (id `id`), bumping the revisions that moved.
   void setState(DocState next, std::uint64_t id, bool restartRuns = false);
   void fixView();
@@ -178,6 +210,7 @@ class Document {
   std::uint64_t nextRunRevision_ = 1;
   std::vector<Entry> undo_;
   std::vector<Entry> redo_;
+  std::size_t historyBytes_ = 0;
   Gesture gesture_;
   std::uint64_t revision_ = 1;
   std::uint64_t sceneRevision_ = 1;

@@ -2,9 +2,17 @@
 // entry, undo/redo walk the log exactly, revisions tell the trainer what changed.
 #include <gtest/gtest.h>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+#include <bit>
+#include <cstdio>
+#include <functional>
 #include <random>
 
 #include "app/state/document.h"
+#include "core/run_patch.h"
 
 namespace attnmd::gui {
 namespace {
@@ -240,6 +248,248 @@ TEST(Document, RandomCommandsUndoRedoRoundTrip) {
   while (doc.redo()) {
   }
   EXPECT_TRUE(sameScene(doc.scene(), end));
+}
+
+// ---- the undo log stores edits, not scenes: exact round trips and bounded memory
+
+bool bitsEqualDoubles(const double* a, const double* b, Eigen::Index n) {
+  for (Eigen::Index i = 0; i < n; ++i)
+    if (std::bit_cast<std::uint64_t>(a[i]) != std::bit_cast<std::uint64_t>(b[i])) return false;
+  return true;
+}
+template <class M>
+bool bitsEqualEigen(const M& a, const M& b) {
+  return a.rows() == b.rows() && a.cols() == b.cols() && bitsEqualDoubles(a.data(), b.data(), a.size());
+}
+// The same document state bit for bit: sameScene (every field) plus the sign of every zero in the
+// data and v, the experiment and the runs.
+bool identicalDocState(const DocState& a, const DocState& b) {
+  if (!sameScene(a.scene, b.scene) || !(a.experiment == b.experiment) || !sameRuns(a.runs, b.runs))
+    return false;
+  if (!bitsEqualEigen(a.scene.model.v, b.scene.model.v)) return false;
+  for (std::size_t i = 0; i < a.scene.sequences.size(); ++i)
+    if (!bitsEqualEigen(a.scene.sequences[i].tokens, b.scene.sequences[i].tokens) ||
+        !bitsEqualEigen(a.scene.sequences[i].z, b.scene.sequences[i].z))
+      return false;
+  return true;
+}
+
+// One random command of any kind (valid or not) on `doc`'s current state, with coordinates from
+// `coord`.
+Command randomDocumentEdit(const Document& doc, std::mt19937& rng, const std::function<double()>& coord) {
+  const core::Scene& s = doc.scene();
+  const int seq = static_cast<int>(rng() % static_cast<unsigned>(s.sequenceCount()));
+  const int tok = static_cast<int>(
+      rng() % static_cast<unsigned>(s.sequences[static_cast<std::size_t>(seq)].tokens.rows()));
+  const int runs = static_cast<int>(doc.state().runs.size());
+  const int run = runs ? static_cast<int>(rng() % static_cast<unsigned>(runs)) : -1;
+  const Eigen::Vector2d point(coord(), coord());
+  switch (rng() % 16) {
+    case 0:
+      return cmd::AddToken{seq, point, static_cast<int>(rng() % 5) - 1};
+    case 1:
+      return cmd::MoveToken{seq, tok, point};
+    case 2:
+      return cmd::DeleteToken{seq, tok};
+    case 3:
+      return cmd::DuplicateSequence{seq, Eigen::Vector2d(coord(), 0)};
+    case 4:
+      return cmd::RemoveSequence{seq};
+    case 5:
+      return cmd::SetLabel{seq, rng() % 2 ? 1 : -1};
+    case 6: {
+      core::Sequence q;
+      q.y = -1;
+      q.tokens = Eigen::MatrixXd::Constant(2 + static_cast<int>(rng() % 3), 2, coord());
+      return cmd::AddSequence{q, static_cast<int>(rng() % 4) - 1};
+    }
+    case 7:
+      return cmd::SetQueryKind{rng() % 2 ? core::QueryKind::Given : core::QueryKind::First};
+    case 8:
+      return cmd::MoveQuery{seq, point};
+    case 9:
+      return cmd::SetV{point};
+    case 10: {
+      core::OptimizerSpec o = doc.editedScene()->optimizer;
+      o.p = 1.1 + (rng() % 3);
+      o.lr = 0.05 * (1 + rng() % 4);
+      return cmd::SetOptimizer{o, run};
+    }
+    case 11: {
+      core::InitSpec init;
+      init.kind = rng() % 2 ? core::InitKind::Gaussian : core::InitKind::Zeros;
+      init.scale = 0.5 + (rng() % 3);
+      return cmd::SetInit{init, rng() % 100, rng() % 2 == 0, run};
+    }
+    case 12: {
+      std::vector<core::RunPatch> patches(rng() % 4);
+      for (std::size_t i = 0; i < patches.size(); ++i) {
+        core::Scene r = s;
+        r.optimizer.p = 1.5 + static_cast<double>(i);
+        patches[i].patchJson = core::makeRunPatch(s, r);
+        patches[i].name = "run " + std::to_string(rng() % 10);
+        patches[i].hidden = rng() % 3 == 0;
+      }
+      return cmd::SetRuns{patches};
+    }
+    case 13: {
+      Experiment e = doc.experiment();
+      e.stop.atSteps = rng() % 2 == 0;
+      e.stop.steps = 100 + rng() % 5;
+      e.svmTokens = rng() % 2 ? SvmTokens::Optimal : SvmTokens::Selected;
+      return cmd::SetExperiment{e};
+    }
+    case 14:
+      return cmd::PickSvmToken{seq, tok};
+    default: {
+      core::Scene fresh = smallScene();
+      fresh.sequences[0].tokens(0, 0) = coord();
+      if (rng() % 2) fresh.sequences.pop_back();
+      cmd::ReplaceScene r{fresh, "replace", {}, {}};
+      if (rng() % 2) r.runs = std::vector<core::RunPatch>{};
+      return r;
+    }
+  }
+}
+
+// Random commands of every kind, some as gestures; then undo all (each state on the way back is the
+// one recorded, bit for bit, with its id) and redo all.
+TEST(Document, UndoRestoresEveryStateBitForBit) {
+  for (const unsigned seed : {7u, 20261206u, 99u}) {
+    std::mt19937 rng(seed);
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    Document doc = makeDoc();
+    // Coordinates from a small set with both signs of zero, so edits that only flip a sign happen.
+    const double values[] = {0.0, -0.0, 1.0, -1.5, 2.25, 0.5};
+    const std::function<double()> coord = [&] { return values[rng() % 6]; };
+    std::vector<DocState> states{doc.state()};
+    std::vector<std::uint64_t> ids{doc.stateId()};
+    for (int k = 0; k < 400; ++k) {
+      const std::size_t before = doc.undoDepth();
+      if (rng() % 8 == 0) {
+        // A drag: many updates, one entry (to new values: a drag that only flips the sign of a zero
+        // counts as no change, and is neither logged nor reverted).
+        const int seq = static_cast<int>(rng() % static_cast<unsigned>(doc.scene().sequenceCount()));
+        doc.beginGesture("drag");
+        for (int f = 0; f < 5; ++f) doc.update(cmd::MoveToken{seq, 0, Eigen::Vector2d(3.75 + f, 7.5)});
+        if (rng() % 4 == 0)
+          doc.cancelGesture();
+        else
+          doc.endGesture();
+      } else {
+        doc.apply(randomDocumentEdit(doc, rng, coord));
+      }
+      if (doc.undoDepth() != before) {
+        states.push_back(doc.state());
+        ids.push_back(doc.stateId());
+      } else {
+        ASSERT_TRUE(identicalDocState(doc.state(), states.back()))
+            << "step " << k << " changed the state unlogged";
+      }
+    }
+    ASSERT_EQ(doc.undoDepth() + 1, states.size());
+    ASSERT_GT(states.size(), 200u);
+    for (std::size_t i = states.size() - 1; i-- > 0;) {
+      ASSERT_TRUE(doc.undo());
+      ASSERT_TRUE(identicalDocState(doc.state(), states[i])) << "undo to state " << i;
+      ASSERT_EQ(doc.stateId(), ids[i]);
+    }
+    EXPECT_FALSE(doc.undo());
+    EXPECT_FALSE(doc.modified());
+    for (std::size_t i = 1; i < states.size(); ++i) {
+      ASSERT_TRUE(doc.redo());
+      ASSERT_TRUE(identicalDocState(doc.state(), states[i])) << "redo to state " << i;
+      ASSERT_EQ(doc.stateId(), ids[i]);
+    }
+    EXPECT_FALSE(doc.redo());
+  }
+}
+
+// The heap in use (glibc's count of allocated bytes; 0 elsewhere), for the report of the test below.
+double heapInUseMB() {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 33)
+  const struct mallinfo2 m = ::mallinfo2();
+  return static_cast<double>(m.uordblks + m.hblkhd) / 1e6;
+#else
+  return 0;
+#endif
+}
+
+// A 2D scene of `sequences` x `tokens` random tokens.
+core::Scene bigTokenScene(int sequences, int tokens) {
+  core::Scene s = smallScene();
+  s.sequences.clear();
+  for (int i = 0; i < sequences; ++i) {
+    core::Sequence q;
+    q.y = i % 2 ? -1 : 1;
+    q.tokens = Eigen::MatrixXd::Random(tokens, 2);
+    s.sequences.push_back(std::move(q));
+  }
+  return s;
+}
+
+// Issue 16: 1,000 token moves in a 10,000-token scene kept two whole scenes each (about 320 MB in
+// 2D). The log now holds the moved rows: far below kMaxHistoryBytes, and undo still walks it exactly.
+TEST(Document, UndoHistoryOfTokenMovesInABigSceneStaysSmall) {
+  for (const auto& [n, T] : {std::pair{1, 10000}, std::pair{1000, 10}}) {
+    SCOPED_TRACE(std::to_string(n) + " sequences of " + std::to_string(T) + " tokens");
+    Document doc(DocState{bigTokenScene(n, T), {}});
+    const DocState start = doc.state();
+    const double heapBefore = heapInUseMB();
+    std::mt19937 rng(5);
+    for (std::size_t k = 0; k < Document::kMaxUndo; ++k) {
+      const int seq = static_cast<int>(rng() % static_cast<unsigned>(n));
+      const int tok = static_cast<int>(rng() % static_cast<unsigned>(T));
+      ASSERT_EQ(doc.apply(cmd::MoveToken{seq, tok, Eigen::Vector2d(static_cast<double>(k) + 0.5, -1.0)}), "");
+    }
+    EXPECT_EQ(doc.undoDepth(), Document::kMaxUndo) << "every entry kept";
+    const double mb = static_cast<double>(doc.historyBytes()) / 1e6;
+    std::printf(
+        "[ history  ] %d x %d tokens, %zu moves: %.3f MB counted, heap grew %.3f MB (two whole scenes "
+        "an entry: %.1f MB)\n",
+        n, T, Document::kMaxUndo, mb, heapInUseMB() - heapBefore,
+        2.0 * Document::kMaxUndo * n * T * 2 * sizeof(double) / 1e6);
+    EXPECT_LT(doc.historyBytes(), 64'000'000u);
+    EXPECT_LT(mb, 1.0) << "a move costs its row, not the scene";
+    const DocState end = doc.state();
+    while (doc.undo()) {
+    }
+    EXPECT_TRUE(identicalDocState(doc.state(), start));
+    while (doc.redo()) {
+    }
+    EXPECT_TRUE(identicalDocState(doc.state(), end));
+  }
+}
+
+// Edits that replace everything keep whole scenes; the byte budget then drops the oldest entries, and
+// always keeps the latest one.
+TEST(Document, UndoHistoryOfSceneReplacementsStaysUnderItsBudget) {
+  Document doc = makeDoc();
+  for (int k = 0; k < 30; ++k) {
+    core::Scene s = bigTokenScene(4, 50000);  // 3.2 MB of new tokens each time
+    s.sequences[0].tokens(0, 0) = k;
+    ASSERT_EQ(doc.apply(cmd::ReplaceScene{s, "replace", {}, {}}), "");
+    ASSERT_LT(doc.historyBytes(), Document::kMaxHistoryBytes);
+  }
+  EXPECT_LT(doc.undoDepth(), 30u) << "the oldest replacements were dropped";
+  EXPECT_GE(doc.undoDepth(), 10u);
+  // Undo and redo swap which side an entry keeps; the budget holds throughout.
+  const std::size_t depth = doc.undoDepth();
+  for (std::size_t k = 0; k < depth; ++k) {
+    ASSERT_TRUE(doc.undo());
+    ASSERT_LT(doc.historyBytes(), Document::kMaxHistoryBytes);
+  }
+  while (doc.redo()) ASSERT_LT(doc.historyBytes(), Document::kMaxHistoryBytes);
+  EXPECT_EQ(doc.scene().sequences[0].tokens(0, 0), 29);
+  // One edit bigger than the budget is still undoable: the latest entry is always kept.
+  Document huge = makeDoc();
+  ASSERT_EQ(huge.apply(cmd::ReplaceScene{bigTokenScene(1, 4'200'000), "replace", {}, {}}), "");
+  EXPECT_EQ(huge.undoDepth(), 1u);
+  ASSERT_TRUE(huge.undo());
+  EXPECT_TRUE(sameScene(huge.scene(), smallScene()));
+  ASSERT_TRUE(huge.redo());
+  EXPECT_EQ(huge.scene().sequences[0].tokens.rows(), 4'200'000);
+  EXPECT_EQ(huge.undoDepth(), 1u);
 }
 
 }  // namespace
