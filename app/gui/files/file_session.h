@@ -28,7 +28,9 @@ namespace attnmd::gui {
 struct FileSessionOptions {
   UserDirs dirs = userDirs();  // preferences and autosave folders
   bool autosave = true;        // false: no marker, no autosave, no recovery (scripted runs)
-  double autosaveSeconds = 5;  // at most one autosave per this many seconds
+  // At most one autosave per this many seconds: short enough that a crash loses no edit older than 2 s
+  // (tests/ui/test_crash_safety.cpp kills an editing session 100 times to check it).
+  double autosaveSeconds = 1.5;
   WallClock clock = systemClock();
 };
 
