@@ -8,12 +8,20 @@
 // [SECTION] trained tensors
 #include "core/model.h"
 
+#include "core/model_kernels.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numbers>
 #include <random>
 #include <thread>
+#include <type_traits>
+
+// kernels::Vec4 values live in registers only (see model_kernels.h); GCC's note that passing one by
+// value outside AVX code would change the ABI does not apply.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpsabi"
 
 namespace attnmd::core {
 
@@ -241,43 +249,80 @@ void forEachChunk(const Scene& scene, int requestedThreads, F&& fn) {
 // [SECTION] forward pass (docs/theory.md §2-3)
 // ---------------------------------------------------------------------------------------------------
 
-// Softmax, output and the centered derivative df/da for one sequence whose logits and values are set.
+// Softmax, output and the centered derivative df/da for one sequence whose logits and values are set,
+// in three steps that a chunk of sequences takes one step at a time, sequence after sequence (their
+// chains of dependent operations then overlap instead of running one after another).
 // With alpha = argmax and r_t = a_t - a_alpha <= 0, everything is expressed through
 // e_t = exp(r_t - shift) (t != alpha), where shift = 0 normally and shift = max_{t != alpha} r_t once
 // the sequence is saturated beyond e^-600, so that e_t never underflows as a whole.
-void softmaxAndDerivative(LossKind loss, int y, SequenceEval& se) {
+
+// Step 1: alpha, and the arguments r_t - shift of the exponentials into dOutput. Returns shift.
+ATTNMD_INLINE double softmaxArguments(SequenceEval& se) {
   const Eigen::Index T = se.logits.size();
   Eigen::Index alphaIdx = 0;
   const double aA = se.logits.maxCoeff(&alphaIdx);
   const int alpha = static_cast<int>(alphaIdx);
   se.selected = alpha;
-  const double hA = se.values[alpha];
 
   double m = kNegInf;  // max_{t != alpha} r_t
   for (Eigen::Index t = 0; t < T; ++t)
     if (t != alpha) m = std::max(m, se.logits[t] - aA);
   const double shift = m < kSafeLog ? m : 0.0;
+  double* __restrict arg = se.dOutput.data();
+  const double* __restrict logits = se.logits.data();
+  for (Eigen::Index t = 0; t < T; ++t) arg[t] = (logits[t] - aA) - shift;
+  return shift;
+}
 
-  // e_t into dOutput (e_alpha = 0 so the sums below skip it exactly).
-  double sumE = 0, deltaHat = 0;  // sum_{t != alpha} e_t and sum_{t != alpha} e_t (h_t - h_alpha)
+// Step 2: e_t in place, one vectorized loop (e_alpha = 0 so the sums below skip it exactly), and
+// sumE = sum_{t != alpha} e_t, deltaHat = sum_{t != alpha} e_t (h_t - h_alpha). Below e^-708 the result
+// would be denormal (slow, and < 1e-108 of the leading term, which is at least e^-600 here):
+// expNonPositive flushes it to 0.
+ATTNMD_INLINE void softmaxExponentials(SequenceEval& se, double& sumEOut, double& deltaHatOut) {
+  double* __restrict e = se.dOutput.data();
+  const Eigen::Index T = se.dOutput.size();
+  for (Eigen::Index t = 0; t < T; ++t) e[t] = kernels::expNonPositive(e[t]);
+  const int alpha = se.selected;
+  e[alpha] = 0;
+  const double hA = se.values[alpha];
+  const double* __restrict h = se.values.data();
+  double sumE = 0,
+         deltaHat = 0;  // in registers (the outputs may alias nothing, but the compiler cannot know)
   for (Eigen::Index t = 0; t < T; ++t) {
-    if (t == alpha) {
-      se.dOutput[t] = 0;
-      continue;
-    }
-    // Below e^-708 the result would be denormal (slow, and < 1e-108 of the leading term, which is at
-    // least e^-600 here): flush to 0.
-    const double arg = (se.logits[t] - aA) - shift;
-    const double e = arg < -708.0 ? 0.0 : std::exp(arg);
-    se.dOutput[t] = e;
-    sumE += e;
-    deltaHat += e * (se.values[t] - hA);
+    if (t == alpha) continue;
+    sumE += e[t];
+    deltaHat += e[t] * (h[t] - hA);
   }
+  sumEOut = sumE;
+  deltaHatOut = deltaHat;
+}
 
-  // log S with S = sum_{t != alpha} e^{r_t}; 1 - s_alpha = S / (1 + S) (docs/theory.md §3, log form).
-  const double logS = T > 1 ? shift + std::log(sumE) : kNegInf;
+// Step 3 (over a chunk's arrays at once): log S with S = sum_{t != alpha} e^{r_t} = e^shift sumE, and
+// log(1 + S); 1 - s_alpha = S / (1 + S) (docs/theory.md §3, log form). The loop vectorizes; the rare
+// saturated sequences (shift != 0) and sequences of one token are redone one by one after it.
+ATTNMD_INLINE void softmaxLogs(const Evaluation& out, int first, int count, const double* shift,
+                               const double* sumE, double* __restrict logS, double* __restrict l1pS) {
+  for (int k = 0; k < count; ++k) {
+    logS[k] = shift[k] + kernels::logNormal(sumE[k]);
+    l1pS[k] = kernels::log1pNonNegative(sumE[k]);
+  }
+  for (int k = 0; k < count; ++k) {
+    if (out.seqs[static_cast<std::size_t>(first + k)].logits.size() <= 1) {
+      logS[k] = kNegInf;
+      l1pS[k] = 0;
+    } else if (shift[k] != 0.0) {
+      l1pS[k] = std::log1p(std::exp(logS[k]));
+    }
+  }
+}
+
+// Step 4: probabilities, df/da, output and margin.
+ATTNMD_INLINE void softmaxFinish(int y, double shift, double sumE, double deltaHat, double logS, double l1pS,
+                                 SequenceEval& se) {
+  const Eigen::Index T = se.logits.size();
+  const int alpha = se.selected;
+  const double hA = se.values[alpha];
   const double S = shift == 0.0 ? sumE : std::exp(logS);
-  const double l1pS = std::log1p(S);
   se.logSumOthers = logS;
   se.logUnselected = logS - l1pS;
   const double sA = 1.0 / (1.0 + S);
@@ -312,55 +357,121 @@ void softmaxAndDerivative(LossKind loss, int y, SequenceEval& se) {
   // f = h_alpha + delta: exact to the last bit of delta even when delta << h_alpha.
   se.output = hA + delta;
   se.margin = static_cast<double>(y) * se.output;
-  const LossParts lp = lossParts(loss, se.margin);
-  se.loss = lp.value;
-  se.lossSlope = lp.slope;
-  se.logLossSlope = lp.logSlope;
+}
+
+// Step 5 (over a chunk's margins at once): the loss, l'(u) and log |l'(u)| into the chunk's entries of
+// the Evaluation's columns. The logistic loss in one vectorized loop, exactly lossParts' formulas with
+// the branch on the sign of u done by masks; margins beyond 708 (where e^-|u| is denormal) and the
+// other losses go through lossParts itself.
+ATTNMD_INLINE void lossPartsChunk(LossKind loss, const double* margin, int count, double* __restrict value,
+                                  double* __restrict slope, double* __restrict logSlope) {
+  if (loss == LossKind::Logistic) {
+    for (int k = 0; k < count; ++k) {
+      const double u = margin[k];
+      const std::uint64_t ub = std::bit_cast<std::uint64_t>(u);
+      const std::uint64_t negMask = std::uint64_t{0} - (ub >> 63);         // all ones when u <= -0
+      const double a = std::bit_cast<double>(ub & 0x7fffffffffffffffULL);  // |u|
+      const double e = kernels::expNonPositive(-a);                        // e^-|u| in (0, 1]
+      const double l1p = kernels::log1pNonNegative(e);
+      const double uNeg = std::bit_cast<double>(ub & negMask);   // u if u < 0, else +0
+      const double uPos = std::bit_cast<double>(ub & ~negMask);  // u if u > 0, else -0
+      const double num = std::bit_cast<double>((std::bit_cast<std::uint64_t>(e) & ~negMask) |
+                                               (std::bit_cast<std::uint64_t>(1.0) & negMask));
+      value[k] = l1p - uNeg;        // u > 0: log(1 + e^-u); u < 0: -u + log(1 + e^u)
+      slope[k] = -num / (1.0 + e);  // -e^-u / (1 + e^-u), or -1 / (1 + e^u)
+      logSlope[k] = -uPos - l1p;    // -u - log1p(e^-u), or -log1p(e^u)
+    }
+  }
+  for (int k = 0; k < count; ++k) {
+    if (loss == LossKind::Logistic && std::abs(margin[k]) <= 708.0) continue;
+    const LossParts lp = lossParts(loss, margin[k]);
+    value[k] = lp.value;
+    slope[k] = lp.slope;
+    logSlope[k] = lp.logSlope;
+  }
 }
 
 // Small dense kernels on raw column-major storage. At the sizes attnmd trains (T ~ 8, d ~ 10) Eigen's
 // general GEMV dispatch costs more than the arithmetic; these loops vectorize over T or d as they are.
 
 // y = A x for A (rows x cols, column-major) and x with stride `xs`.
-inline void matVec(const double* A, Eigen::Index rows, Eigen::Index cols, const double* x, Eigen::Index xs,
-                   double* __restrict y) {
-  for (Eigen::Index r = 0; r < rows; ++r) y[r] = 0;
-  for (Eigen::Index c = 0; c < cols; ++c) {
-    const double xc = x[c * xs];
-    const double* __restrict col = A + c * rows;
-    for (Eigen::Index r = 0; r < rows; ++r) y[r] += col[r] * xc;
+ATTNMD_INLINE void matVec(const double* A, Eigen::Index rows, Eigen::Index cols, const double* x,
+                          Eigen::Index xs, double* __restrict y) {
+  // Rows in blocks of four held in a register across the columns; each y[r] = ((0 + A_r0 x_0) + A_r1 x_1) +
+  // ...
+  Eigen::Index r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    kernels::Vec4 acc = {0, 0, 0, 0};
+    for (Eigen::Index c = 0; c < cols; ++c) acc += kernels::load4(A + c * rows + r) * x[c * xs];
+    kernels::store4(y + r, acc);
+  }
+  for (; r < rows; ++r) {
+    double acc = 0;
+    for (Eigen::Index c = 0; c < cols; ++c) acc += A[c * rows + r] * x[c * xs];
+    y[r] = acc;
   }
 }
 
-// a = X k and h = X v in one pass over X (T x d).
-inline void twoMatVec(const double* X, Eigen::Index T, Eigen::Index d, const double* k, const double* v,
-                      double* __restrict a, double* __restrict h) {
-  for (Eigen::Index t = 0; t < T; ++t) a[t] = h[t] = 0;
-  for (Eigen::Index j = 0; j < d; ++j) {
-    const double kj = k[j], vj = v[j];
-    const double* __restrict col = X + j * T;
-    for (Eigen::Index t = 0; t < T; ++t) {
-      a[t] += col[t] * kj;
-      h[t] += col[t] * vj;
+// a = X k and h = X v in one pass over X (T x d), tokens in blocks of four (the same sums, in the same
+// order, as one token at a time).
+ATTNMD_INLINE void twoMatVec(const double* X, Eigen::Index T, Eigen::Index d, const double* k,
+                             const double* v, double* __restrict a, double* __restrict h) {
+  Eigen::Index t = 0;
+  for (; t + 4 <= T; t += 4) {
+    kernels::Vec4 a4 = {0, 0, 0, 0}, h4 = {0, 0, 0, 0};
+    for (Eigen::Index j = 0; j < d; ++j) {
+      const kernels::Vec4 x = kernels::load4(X + j * T + t);
+      a4 += x * k[j];
+      h4 += x * v[j];
+    }
+    kernels::store4(a + t, a4);
+    kernels::store4(h + t, h4);
+  }
+  for (; t < T; ++t) {
+    double at = 0, ht = 0;
+    for (Eigen::Index j = 0; j < d; ++j) {
+      at += X[j * T + t] * k[j];
+      ht += X[j * T + t] * v[j];
+    }
+    a[t] = at;
+    h[t] = ht;
+  }
+}
+
+// r = X^T c for X (T x d): r_j = kernels::dot(X_j, c). With d known at compile time (D > 0), every
+// column's four running sums stay in registers through one pass over the tokens.
+template <int D>
+ATTNMD_INLINE void matTVec(const double* X, Eigen::Index T, Eigen::Index d, const double* c,
+                           double* __restrict r) {
+  if constexpr (D > 0) {
+    if (T >= 4) {
+      kernels::Vec4 acc[D];
+      const kernels::Vec4 c0 = kernels::load4(c);
+      for (int j = 0; j < D; ++j) acc[j] = kernels::load4(X + j * T) * c0;
+      Eigen::Index t = 4;
+      for (; t + 4 <= T; t += 4) {
+        const kernels::Vec4 ct = kernels::load4(c + t);
+        for (int j = 0; j < D; ++j) acc[j] += kernels::load4(X + j * T + t) * ct;
+      }
+      for (int j = 0; j < D; ++j) {
+        double s = (acc[j][0] + acc[j][1]) + (acc[j][2] + acc[j][3]);
+        for (Eigen::Index u = t; u < T; ++u) s += X[j * T + u] * c[u];
+        r[j] = s;
+      }
+      return;
     }
   }
+  for (Eigen::Index j = 0; j < d; ++j) r[j] = kernels::dot(X + j * T, c, T);
 }
 
-// r = X^T c for X (T x d).
-inline void matTVec(const double* X, Eigen::Index T, Eigen::Index d, const double* c, double* __restrict r) {
-  for (Eigen::Index j = 0; j < d; ++j) {
-    const double* __restrict col = X + j * T;
-    double acc = 0;
-    for (Eigen::Index t = 0; t < T; ++t) acc += col[t] * c[t];
-    r[j] = acc;
-  }
-}
-
-void evaluateSequence(const Scene& scene, const Params& params, const Eigen::VectorXd& promptKey, int i,
-                      SequenceEval& se) {
+// D > 0: the scene's d, known at compile time (the loops over d unroll); 0: any d.
+// The logits, values and softmax step 1 of sequence i; returns its shift (see softmaxArguments).
+template <int D>
+ATTNMD_INLINE double evaluateSequenceStart(const Scene& scene, const Params& params,
+                                           const Eigen::VectorXd& promptKey, int i, SequenceEval& se) {
   const Sequence& seq = scene.sequences[static_cast<std::size_t>(i)];
   const Eigen::MatrixXd& X = seq.tokens;
-  const Eigen::Index T = X.rows(), d = X.cols();
+  const Eigen::Index T = X.rows(), d = D > 0 ? D : X.cols();
   se.logits.resize(T);
   se.probs.resize(T);
   se.values.resize(T);
@@ -380,33 +491,111 @@ void evaluateSequence(const Scene& scene, const Params& params, const Eigen::Vec
   }
   twoMatVec(X.data(), T, d, key, params.v.data(), se.logits.data(),
             se.values.data());  // a_it, h_it = v^T x_it
-  softmaxAndDerivative(scene.model.loss, seq.y, se);
+  return softmaxArguments(se);
+}
+
+// Sequences [c kChunk, (c + 1) kChunk): their SequenceEval, and their entries of Evaluation::columns
+// (r_i = X_i^T dOutput_i and X_i^T s_i formed while X_i is in cache).
+// D: see evaluateSequenceStart. Compiled for the d of the GUI's scenes (2, 3), of the papers' (10) and
+// any d (0): at these sizes the loop overheads of a run-time d cost as much as the arithmetic.
+template <int D>
+ATTNMD_HOT_CLONES void evaluateChunk(const Scene& scene, const Params& params, Evaluation& out,
+                                     Eigen::Index c) {
+  const int n = scene.sequenceCount();
+  const Eigen::Index d = D > 0 ? D : scene.dim;
+  const ModelKind kind = scene.model.kind;
+  Evaluation::Columns& col = out.columns;
+  bool finite = true;
+  const int first = static_cast<int>(c * kChunk);
+  const int end = static_cast<int>(std::min<Eigen::Index>(n, (c + 1) * kChunk));
+  const int count = end - first;
+  // Per sequence of the chunk: shift, sumE, deltaHat, log S, log(1 + S) (softmax steps 1-3), margin.
+  double shift[kChunk], sumE[kChunk], deltaHat[kChunk], logS[kChunk], l1pS[kChunk], margin[kChunk];
+  for (int k = 0; k < count; ++k)
+    shift[k] = evaluateSequenceStart<D>(scene, params, out.promptKey, first + k,
+                                        out.seqs[static_cast<std::size_t>(first + k)]);
+  for (int k = 0; k < count; ++k)
+    softmaxExponentials(out.seqs[static_cast<std::size_t>(first + k)], sumE[k], deltaHat[k]);
+  softmaxLogs(out, first, count, shift, sumE, logS, l1pS);
+  for (int k = 0; k < count; ++k) {
+    SequenceEval& se = out.seqs[static_cast<std::size_t>(first + k)];
+    softmaxFinish(scene.sequences[static_cast<std::size_t>(first + k)].y, shift[k], sumE[k], deltaHat[k],
+                  logS[k], l1pS[k], se);
+    margin[k] = se.margin;
+  }
+  lossPartsChunk(scene.model.loss, margin, count, col.loss.data() + first, col.lossSlope.data() + first,
+                 col.logLossSlope.data() + first);
+  for (int i = first; i < end; ++i) {
+    SequenceEval& se = out.seqs[static_cast<std::size_t>(i)];
+    se.loss = col.loss[i];
+    se.lossSlope = col.lossSlope[i];
+    se.logLossSlope = col.logLossSlope[i];
+    const Eigen::MatrixXd& X = scene.sequences[static_cast<std::size_t>(i)].tokens;
+    matTVec<D>(X.data(), X.rows(), d, se.dOutput.data(), col.attGrad.col(i).data());
+    if (scene.model.trainV) matTVec<D>(X.data(), X.rows(), d, se.probs.data(), col.vGrad.col(i).data());
+    if (kind != ModelKind::Prompt) {
+      const StridedVector z = queryView(scene, i);
+      double* __restrict zc = col.queries.col(i).data();
+      for (Eigen::Index j = 0; j < d; ++j) zc[j] = z[j];
+    }
+    col.logUnselected[i] = se.logUnselected;
+    col.dOutputLogScale[i] = se.dOutputLogScale;
+    finite = finite && std::isfinite(se.output) && !std::isnan(se.logUnselected) &&
+             std::isfinite(se.logits[se.selected]);
+  }
+  col.chunkFinite[static_cast<std::size_t>(c)] = finite ? 1 : 0;
+}
+
+// pick(std::integral_constant<int, D>) for the compiled D of d (see evaluateChunk), D = 0 otherwise.
+template <class Pick>
+auto forCompiledD(int d, Pick pick) {
+  switch (d) {
+    case 2:
+      return pick(std::integral_constant<int, 2>{});
+    case 3:
+      return pick(std::integral_constant<int, 3>{});
+    case 10:
+      return pick(std::integral_constant<int, 10>{});
+    default:
+      return pick(std::integral_constant<int, 0>{});
+  }
+}
+
+using EvaluateChunkFn = void (*)(const Scene&, const Params&, Evaluation&, Eigen::Index);
+EvaluateChunkFn evaluateChunkFor(int d) {
+  return forCompiledD(d, [](auto D) -> EvaluateChunkFn { return evaluateChunk<decltype(D)::value>; });
 }
 
 }  // namespace
 
 void evaluate(const Scene& scene, const Params& params, Evaluation& out) {
   const int n = scene.sequenceCount();
+  const Eigen::Index d = scene.dim;
   out.seqs.resize(static_cast<std::size_t>(n));
+  Evaluation::Columns& col = out.columns;  // sized here, filled by the chunks (no allocation when unchanged)
+  col.attGrad.resize(d, n);
+  col.vGrad.resize(scene.model.trainV ? d : 0, scene.model.trainV ? n : 0);
+  col.queries.resize(scene.model.kind == ModelKind::Prompt ? 0 : d,
+                     scene.model.kind == ModelKind::Prompt ? 0 : n);
+  col.loss.resize(n);
+  col.lossSlope.resize(n);
+  col.logLossSlope.resize(n);
+  col.logUnselected.resize(n);
+  col.dOutputLogScale.resize(n);
+  col.chunkFinite.resize(static_cast<std::size_t>(chunkCount(n)));
   if (scene.model.kind == ModelKind::Prompt) {
     if (hasKeyMatrix(scene))
       out.promptKey.noalias() = scene.model.keyMatrix.transpose() * params.p;
     else
       out.promptKey = params.p;
   }
-  forEachChunk(scene, out.threads, [&](Eigen::Index c) {
-    const int end = static_cast<int>(std::min<Eigen::Index>(n, (c + 1) * kChunk));
-    for (int i = static_cast<int>(c * kChunk); i < end; ++i)
-      evaluateSequence(scene, params, out.promptKey, i, out.seqs[static_cast<std::size_t>(i)]);
-  });
+  const EvaluateChunkFn chunkFn = evaluateChunkFor(scene.dim);
+  forEachChunk(scene, out.threads, [&](Eigen::Index c) { chunkFn(scene, params, out, c); });
   // Ordered reduction: the same sum whatever the threading.
   double sum = 0;
+  for (int i = 0; i < n; ++i) sum += col.loss[i];
   bool finite = true;
-  for (const SequenceEval& se : out.seqs) {
-    sum += se.loss;
-    finite = finite && std::isfinite(se.output) && !std::isnan(se.logUnselected) &&
-             std::isfinite(se.logits[se.selected]);
-  }
+  for (const unsigned char f : col.chunkFinite) finite = finite && f != 0;
   out.loss = n > 0 ? sum / n : 0.0;
   out.finite = finite && std::isfinite(out.loss);
 }
@@ -421,6 +610,43 @@ Evaluation evaluate(const Scene& scene, const Params& params) {
 // [SECTION] gradient (docs/theory.md §3)
 // ---------------------------------------------------------------------------------------------------
 
+namespace {
+
+// One chunk's partial sums: P += c_i r_i z_i^T (query, kq) or P += c_i r_i (prompt), and, with
+// trainV, Pv += c^v_i X_i^T s_i, from the columns evaluate() stored and the coefficients in work.
+template <int D>
+ATTNMD_HOT_CLONES void gradientChunk(const Scene& scene, const Evaluation& eval, Eigen::Index c,
+                                     double* __restrict P, double* __restrict Pv) {
+  const int n = scene.sequenceCount();
+  const Eigen::Index d = D > 0 ? D : scene.dim;
+  const bool prompt = scene.model.kind == ModelKind::Prompt;
+  const Evaluation::Columns& col = eval.columns;
+  const Evaluation::Workspace& w = eval.work;
+  const int end = static_cast<int>(std::min<Eigen::Index>(n, (c + 1) * kChunk));
+  for (int i = static_cast<int>(c * kChunk); i < end; ++i) {
+    const double* __restrict r = col.attGrad.col(i).data();  // r_i = X_i^T dOutput_i
+    const double ca = w.coefAtt[i];
+    if (prompt) {
+      kernels::axpy(P, r, ca, d);
+    } else {  // P += c_i r_i z_i^T, column by column
+      const double* __restrict z = col.queries.col(i).data();
+      for (Eigen::Index j = 0; j < d; ++j) kernels::axpy(P + j * d, r, ca * z[j], d);
+    }
+    if (Pv) {
+      const double cv = w.coefV[i];
+      const double* __restrict rv = col.vGrad.col(i).data();
+      kernels::axpy(Pv, rv, cv, d);
+    }
+  }
+}
+
+using GradientChunkFn = void (*)(const Scene&, const Evaluation&, Eigen::Index, double*, double*);
+GradientChunkFn gradientChunkFor(int d) {
+  return forCompiledD(d, [](auto D) -> GradientChunkFn { return gradientChunk<decltype(D)::value>; });
+}
+
+}  // namespace
+
 double gradient(const Scene& scene, const Params& params, const Evaluation& eval, Params& grad,
                 GradientScale* scale) {
   const int n = scene.sequenceCount();
@@ -431,12 +657,13 @@ double gradient(const Scene& scene, const Params& params, const Evaluation& eval
 
   // Pass 1 (serial, O(n)): the log scale of each part of the gradient. Sequence i contributes
   // l'(u_i) Y_i / n * e^{kappa_i} * (X_i^T dOutput_i) with magnitude ~ |l'(u_i)|/n * (1 - s_{i alpha}).
+  const Evaluation::Columns& col = eval.columns;  // contiguous copies of the SequenceEval fields used here
   const double logInvN = -std::log(static_cast<double>(std::max(n, 1)));
   double maxAtt = kNegInf, maxV = kNegInf;
-  for (const SequenceEval& se : eval.seqs) {
-    const double lw = se.logLossSlope + logInvN;
+  for (int i = 0; i < n; ++i) {
+    const double lw = col.logLossSlope[i] + logInvN;
     maxV = std::max(maxV, lw);
-    maxAtt = std::max(maxAtt, lw + se.logUnselected);
+    maxAtt = std::max(maxAtt, lw + col.logUnselected[i]);
   }
   const double sAtt = (maxAtt < kSafeLog && maxAtt > kNegInf) ? maxAtt : 0.0;
   const double sV = (maxV < kSafeLog && maxV > kNegInf) ? maxV : 0.0;
@@ -444,14 +671,13 @@ double gradient(const Scene& scene, const Params& params, const Evaluation& eval
   w.coefAtt.resize(n);
   w.coefV.resize(n);
   for (int i = 0; i < n; ++i) {
-    const SequenceEval& se = eval.seqs[static_cast<std::size_t>(i)];
     const double y = static_cast<double>(scene.sequences[static_cast<std::size_t>(i)].y);
     // l' < 0 for every loss, so the sign of l'(u_i) Y_i is -Y_i.
-    if (sAtt == 0.0 && se.dOutputLogScale == 0.0)
-      w.coefAtt[i] = se.lossSlope * y / n;
+    if (sAtt == 0.0 && col.dOutputLogScale[i] == 0.0)
+      w.coefAtt[i] = col.lossSlope[i] * y / n;
     else
-      w.coefAtt[i] = -y * std::exp(se.logLossSlope + logInvN + se.dOutputLogScale - sAtt);
-    w.coefV[i] = sV == 0.0 ? se.lossSlope * y / n : -y * std::exp(se.logLossSlope + logInvN - sV);
+      w.coefAtt[i] = -y * std::exp(col.logLossSlope[i] + logInvN + col.dOutputLogScale[i] - sAtt);
+    w.coefV[i] = sV == 0.0 ? col.lossSlope[i] * y / n : -y * std::exp(col.logLossSlope[i] + logInvN - sV);
   }
 
   // Pass 2 (chunked): partial sums of the attention gradient (query/kq: sum_i c_i r_i z_i^T with
@@ -460,40 +686,23 @@ double gradient(const Scene& scene, const Params& params, const Evaluation& eval
   const Eigen::Index attRows = d, attCols = kind == ModelKind::Prompt ? 1 : d;
   if (static_cast<Eigen::Index>(w.partialAtt.size()) < chunks)
     w.partialAtt.resize(static_cast<std::size_t>(chunks));
-  if (static_cast<Eigen::Index>(w.partialV.size()) < 2 * chunks)
-    w.partialV.resize(static_cast<std::size_t>(2 * chunks));
+  if (static_cast<Eigen::Index>(w.partialV.size()) < chunks)
+    w.partialV.resize(static_cast<std::size_t>(chunks));
+  const GradientChunkFn chunkFn = gradientChunkFor(d);
   forEachChunk(scene, eval.threads, [&](Eigen::Index c) {
     Eigen::MatrixXd& P = w.partialAtt[static_cast<std::size_t>(c)];
-    Eigen::VectorXd& Pv = w.partialV[static_cast<std::size_t>(2 * c)];
-    Eigen::VectorXd& r = w.partialV[static_cast<std::size_t>(2 * c + 1)];  // scratch for r_i
+    Eigen::VectorXd& Pv = w.partialV[static_cast<std::size_t>(c)];
     P.setZero(attRows, attCols);
     if (trainV) Pv.setZero(d);
-    r.resize(d);
-    const int end = static_cast<int>(std::min<Eigen::Index>(n, (c + 1) * kChunk));
-    for (int i = static_cast<int>(c * kChunk); i < end; ++i) {
-      const SequenceEval& se = eval.seqs[static_cast<std::size_t>(i)];
-      const Eigen::MatrixXd& X = scene.sequences[static_cast<std::size_t>(i)].tokens;
-      matTVec(X.data(), X.rows(), d, se.dOutput.data(), r.data());  // r_i = X_i^T dOutput_i
-      const double ca = w.coefAtt[i];
-      if (kind == ModelKind::Prompt) {
-        P.col(0) += ca * r;
-      } else {  // P += c_i r_i z_i^T, column by column
-        const StridedVector z = queryView(scene, i);
-        for (Eigen::Index col = 0; col < d; ++col) {
-          const double zc = ca * z[col];
-          double* __restrict pc = P.data() + col * d;
-          for (Eigen::Index row = 0; row < d; ++row) pc[row] += r[row] * zc;
-        }
-      }
-      if (trainV) {
-        matTVec(X.data(), X.rows(), d, se.probs.data(), r.data());
-        Pv += w.coefV[i] * r;
-      }
-    }
+    chunkFn(scene, eval, c, P.data(), trainV ? Pv.data() : nullptr);
   });
 
   // Ordered reduction into the trained tensors.
   auto sumPartials = [&](Eigen::MatrixXd& dst) {
+    if (chunks == 1) {  // the one partial sum is the sum (a copy; no allocation once sized)
+      dst = w.partialAtt[0];
+      return;
+    }
     dst.setZero(attRows, attCols);
     for (Eigen::Index c = 0; c < chunks; ++c) dst += w.partialAtt[static_cast<std::size_t>(c)];
   };
@@ -529,7 +738,7 @@ double gradient(const Scene& scene, const Params& params, const Evaluation& eval
   }
   if (trainV) {
     grad.v.setZero(d);
-    for (Eigen::Index c = 0; c < chunks; ++c) grad.v += w.partialV[static_cast<std::size_t>(2 * c)];
+    for (Eigen::Index c = 0; c < chunks; ++c) grad.v += w.partialV[static_cast<std::size_t>(c)];
   } else {
     grad.v.resize(0);
   }
@@ -601,3 +810,5 @@ std::vector<const char*> trainedTensorNames(const Scene& scene) {
 }
 
 }  // namespace attnmd::core
+
+#pragma GCC diagnostic pop

@@ -59,6 +59,20 @@ struct Evaluation {
     Eigen::MatrixXd G;                        // kq: gradient with respect to W = K Q^T
   };
   mutable Workspace work;  // scratch for gradient(); not shared between threads
+  // The per-sequence inputs gradient() needs, in contiguous storage, written by evaluate() while each
+  // sequence's tokens are in cache: the gradient then never reads the tokens again (at n = 100,000 the
+  // tokens are 64 MB, one pass over memory instead of two). Column / entry i is sequence i.
+  struct Columns {
+    Eigen::MatrixXd attGrad;        // d x n: r_i = X_i^T dOutput_i (query, kq: times z_i^T; prompt: alone)
+    Eigen::MatrixXd vGrad;          // d x n when trainV: X_i^T s_i; else empty
+    Eigen::MatrixXd queries;        // d x n (query, kq): z_i; else empty
+    Eigen::VectorXd loss;           // l(u_i), summed in order into Evaluation::loss
+    Eigen::VectorXd lossSlope;      // l'(u_i)
+    Eigen::VectorXd logLossSlope;   // log |l'(u_i)|
+    Eigen::VectorXd logUnselected;  // log(1 - s_{i alpha})
+    Eigen::VectorXd dOutputLogScale;
+    std::vector<unsigned char> chunkFinite;  // per chunk of sequences: every value finite
+  } columns;
   // Threads evaluate() and gradient() may use for large scenes (n*T*d above ~2.5e5): 0 = all hardware
   // threads, 1 = never spawn. Set per run (RunOptions::threads); results never depend on it: chunking is
   // fixed and partial sums are added in order.

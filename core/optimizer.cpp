@@ -5,11 +5,24 @@
 // [SECTION] the step
 #include "core/optimizer.h"
 
+#include "core/model_kernels.h"
+
 #include <algorithm>
 #include <array>
 #include <cfloat>
 #include <cmath>
 #include <limits>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define ATTNMD_SQRT_SIMD 1
+#else
+#define ATTNMD_SQRT_SIMD 0
+#endif
+
+// kernels::Vec4 stays in registers (see core/model_kernels.h): GCC's ABI note does not apply.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpsabi"
 
 namespace attnmd::core {
 
@@ -68,25 +81,94 @@ double powIntAbs(double a, unsigned k) {
   return r;
 }
 
-// out = |x|^e entrywise (out may alias x).
-void powAbs(const double* x, Eigen::Index n, const Exponent& ex, double* out) {
+// The square roots of p = 3 (|g|^{3/2} in ||g||_q, and the inverse mirror map sign(u)|u|^{1/2}), which
+// are most of an nmd step: a plain std::sqrt loop does not vectorize (it keeps errno), so these use
+// the SIMD square root, four entries at a time where the CPU has AVX2 (two otherwise). Square roots
+// are correctly rounded in every form, so the result is the same bits either way.
+enum class SqrtOp { ThreeHalves, SignedHalf };  // |x| sqrt|x|, and sign(x) sqrt|x| (the sign bit copied)
+
+inline double sqrtOpScalar(SqrtOp op, double x) {
+  const double a = std::abs(x);
+  return op == SqrtOp::ThreeHalves ? a * std::sqrt(a) : std::copysign(std::sqrt(a), x);
+}
+
+#if ATTNMD_SQRT_SIMD
+__attribute__((target("avx2"))) void sqrtOpAvx2(SqrtOp op, const double* x, Eigen::Index n, double* out) {
+  const __m256d sign = _mm256_set1_pd(-0.0);
+  Eigen::Index i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const __m256d v = _mm256_loadu_pd(x + i);
+    const __m256d a = _mm256_andnot_pd(sign, v);
+    const __m256d r = _mm256_sqrt_pd(a);
+    _mm256_storeu_pd(
+        out + i, op == SqrtOp::ThreeHalves ? _mm256_mul_pd(a, r) : _mm256_or_pd(r, _mm256_and_pd(sign, v)));
+  }
+  for (; i < n; ++i) out[i] = sqrtOpScalar(op, x[i]);
+}
+
+#endif
+
+// out = op(x) entrywise (out may alias x). Without AVX2, Eigen's array square root (SSE2 on x86-64).
+void sqrtOp(SqrtOp op, const double* x, Eigen::Index n, double* out) {
+#if ATTNMD_SQRT_SIMD
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx2) {
+    sqrtOpAvx2(op, x, n, out);
+    return;
+  }
+#endif
+  Eigen::Map<const Eigen::ArrayXd> X(x, n);
+  Eigen::Map<Eigen::ArrayXd> O(out, n);
+  if (op == SqrtOp::ThreeHalves) {
+    O = X.abs() * X.abs().sqrt();
+    return;
+  }
+  O = X.abs().sqrt();
+  for (Eigen::Index i = 0; i < n; ++i) out[i] = std::copysign(out[i], x[i]);
+}
+
+// sum_i |x_i|^{3/2} (work: n entries of scratch): four running sums (entries i mod 4 of the blocks of
+// four), added pairwise, then the remaining entries in order: one fixed order on every CPU.
+ATTNMD_HOT_CLONES double sumThreeHalves(const double* x, Eigen::Index n, double* work) {
+  sqrtOp(SqrtOp::ThreeHalves, x, n, work);
+  Eigen::Index i = 0;
+  kernels::Vec4 acc = {0, 0, 0, 0};
+  for (; i + 4 <= n; i += 4) acc += kernels::load4(work + i);
+  double s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+  for (; i < n; ++i) s += work[i];
+  return s;
+}
+
+// The mirror step at p = 3: u' = u - c g, theta = sign(u') sqrt|u'|.
+ATTNMD_HOT_CLONES void dualStepHalf(const double* __restrict u, const double* __restrict g, double c,
+                                    Eigen::Index n, double* __restrict uNext, double* __restrict theta) {
+  for (Eigen::Index i = 0; i < n; ++i) uNext[i] = u[i] - c * g[i];
+  sqrtOp(SqrtOp::SignedHalf, uNext, n, theta);
+}
+
+// out = |x|^e entrywise (out may alias x). Plain loops, so that the AVX2 copy of this function does
+// four entries per instruction (square roots are most of an nmd step at p = 3).
+ATTNMD_HOT_CLONES void powAbs(const double* x, Eigen::Index n, const Exponent& ex, double* out) {
   Eigen::Map<const Eigen::ArrayXd> X(x, n);
   Eigen::Map<Eigen::ArrayXd> O(out, n);
   switch (ex.kind) {
     case PowKind::One:
-      O = X.abs();
+      for (Eigen::Index i = 0; i < n; ++i) out[i] = std::abs(x[i]);
       return;
     case PowKind::Two:
-      O = X.square();
+      for (Eigen::Index i = 0; i < n; ++i) out[i] = x[i] * x[i];
       return;
     case PowKind::Half:
       O = X.abs().sqrt();
       return;
     case PowKind::ThreeHalves:
-      O = X.abs() * X.abs().sqrt();
+      sqrtOp(SqrtOp::ThreeHalves, x, n, out);
       return;
     case PowKind::Three:
-      O = X.abs().cube();
+      for (Eigen::Index i = 0; i < n; ++i) {
+        const double a = std::abs(x[i]);
+        out[i] = a * a * a;
+      }
       return;
     case PowKind::Integer: {
       // Square-and-multiply on blocks of 16 entries, so the inner loops vectorize.
@@ -129,16 +211,20 @@ void powAbs(const double* x, Eigen::Index n, const Exponent& ex, double* out) {
 }
 
 // out = sign(x) |x|^e (out must not alias x); e == 1 copies exactly (p = 2: the mirror map is the
-// identity, which keeps md(p = 2) bit for bit equal to gd).
-void signedPow(const double* x, Eigen::Index n, const Exponent& ex, double* out) {
+// identity, which keeps md(p = 2) bit for bit equal to gd). The sign is copied bit for bit (a zero
+// keeps its sign), in a loop without a branch so that it vectorizes.
+ATTNMD_HOT_CLONES void signedPow(const double* __restrict x, Eigen::Index n, const Exponent& ex,
+                                 double* __restrict out) {
   if (ex.kind == PowKind::One) {
     std::copy(x, x + n, out);
     return;
   }
+  if (ex.kind == PowKind::Half) {  // p = 3: the inverse mirror map, one square root per entry
+    sqrtOp(SqrtOp::SignedHalf, x, n, out);
+    return;
+  }
   powAbs(x, n, ex, out);
-  Eigen::Map<const Eigen::ArrayXd> X(x, n);
-  Eigen::Map<Eigen::ArrayXd> O(out, n);
-  O = (X < 0).select(-O, O);
+  for (Eigen::Index i = 0; i < n; ++i) out[i] = std::copysign(out[i], x[i]);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -162,8 +248,13 @@ double qNorm(const Eigen::Ref<const Eigen::MatrixXd>& g, double q, const Exponen
              Eigen::MatrixXd& work) {
   if (q == 2.0) return frobeniusNorm(g);
   work.resize(g.rows(), g.cols());
-  powAbs(g.data(), g.size(), eq, work.data());
-  const double s = work.sum();
+  double s;
+  if (eq.kind == PowKind::ThreeHalves) {  // p = 3
+    s = sumThreeHalves(g.data(), g.size(), work.data());
+  } else {
+    powAbs(g.data(), g.size(), eq, work.data());
+    s = work.sum();
+  }
   if (s > 1e-290 && s < 1e290) return std::pow(s, 1.0 / q);
   if (!g.allFinite()) return kNaN;
   const double m = g.cwiseAbs().maxCoeff();
@@ -405,7 +496,7 @@ StepResult stepSlots(const OptimizerSpec& spec, double loss, const std::array<Sl
     return failure("md/nmd need p > 1 (the l_p geometry); got p = " + std::to_string(spec.p));
   for (int i = 0; i < n; ++i) {
     const Slot& s = slots[static_cast<std::size_t>(i)];
-    if (!Eigen::Map<const Eigen::MatrixXd>(s.g, s.rows, s.cols).allFinite() || std::isnan(s.logScale))
+    if (!kernels::allFinite(s.g, s.rows * s.cols) || std::isnan(s.logScale))
       return failure("step " + withCommas(stepNo) + ": the gradient of " + s.name +
                      " is not finite (the loss or the logits overflowed); " + advice(spec));
   }
@@ -478,12 +569,21 @@ StepResult stepSlots(const OptimizerSpec& spec, double loss, const std::array<Sl
           ts.next = theta;
         break;
       }
-      case OptimizerKind::MD:  // u <- u - eta g; theta <- (grad psi)^-1(u)
+      case OptimizerKind::MD:                  // u <- u - eta g; theta <- (grad psi)^-1(u)
+        if (fromDual.kind == PowKind::Half) {  // p = 3
+          dualStepHalf(ts.dual.data(), g.data(), etaEff, g.size(), ts.nextState.data(), ts.next.data());
+          break;
+        }
         ts.nextState = ts.dual - etaEff * g;
         signedPow(ts.nextState.data(), ts.nextState.size(), fromDual, ts.next.data());
         break;
       case OptimizerKind::NMD: {  // u <- u - eta g / ||g||_q; theta <- (grad psi)^-1(u), per tensor
         const double nrm = qNorm(g, q, eq, ts.work);
+        if (fromDual.kind == PowKind::Half) {  // p = 3 (c = 0: u' = u exactly)
+          dualStepHalf(ts.dual.data(), g.data(), nrm > 0 ? eta / nrm : 0.0, g.size(), ts.nextState.data(),
+                       ts.next.data());
+          break;
+        }
         if (nrm > 0)
           ts.nextState = ts.dual - (eta / nrm) * g;
         else
@@ -520,8 +620,9 @@ StepResult stepSlots(const OptimizerSpec& spec, double loss, const std::array<Sl
     const TensorState& ts = state.tensors[static_cast<std::size_t>(i)];
     const bool stateUsed = spec.name != OptimizerKind::GD && spec.name != OptimizerKind::NGD &&
                            spec.name != OptimizerKind::Polyak;
-    const bool bad = !ts.next.allFinite() || (stateUsed && !ts.nextState.allFinite()) ||
-                     (spec.name == OptimizerKind::Adam && !ts.nextState2.allFinite());
+    const auto finite = [](const Eigen::MatrixXd& m) { return kernels::allFinite(m.data(), m.size()); };
+    const bool bad = !finite(ts.next) || (stateUsed && !finite(ts.nextState)) ||
+                     (spec.name == OptimizerKind::Adam && !finite(ts.nextState2));
     if (bad) {
       const bool nan = ts.next.hasNaN() || (stateUsed && ts.nextState.hasNaN());
       return failure("step " + withCommas(stepNo) + " produced " + (nan ? "NaN" : "inf") + " in " + s.name +
@@ -548,3 +649,5 @@ void optimizerUndoState(OptimizerState& state) {
 }
 
 }  // namespace attnmd::core
+
+#pragma GCC diagnostic pop
