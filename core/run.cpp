@@ -37,10 +37,11 @@ double svmPFor(const Scene& scene) {
   return (k == OptimizerKind::MD || k == OptimizerKind::NMD) ? scene.optimizer.p : 2.0;
 }
 
-AttentionSvm solveReferenceSvm(const Scene& scene, const std::vector<int>& alpha, const AttentionSvm* warm) {
-  if (scene.model.kind == ModelKind::Prompt && scene.model.trainV)
+AttentionSvm solveReferenceSvm(const Scene& scene, const std::vector<int>& alpha, const AttentionSvm* warm,
+                               const std::atomic<bool>* cancel) {
+  if (scene.model.kind == ModelKind::Prompt && scene.model.trainV)  // d unknowns: never long
     return solveRelaxedPromptSvm(scene, alpha, svmPFor(scene));
-  return solveAttentionSvm(scene, alpha, svmNormFor(scene), svmPFor(scene), warm);
+  return solveAttentionSvm(scene, alpha, svmNormFor(scene), svmPFor(scene), warm, cancel);
 }
 
 Eigen::MatrixXd attentionMatrix(const Scene& scene, const Params& params) {

@@ -195,7 +195,7 @@ AttentionSvm failedAttention(const std::vector<int>& alpha, SvmNorm norm, double
 }  // namespace
 
 AttentionSvm solveAttentionSvm(const Scene& scene, const std::vector<int>& alpha, SvmNorm norm, double p,
-                               const AttentionSvm* warm) {
+                               const AttentionSvm* warm, const std::atomic<bool>* cancel) {
   // Before attentionRows: its matrix alone has rows x d^2 entries.
   if (std::string tooLarge = attentionSvmSizeProblem(scene, norm); !tooLarge.empty())
     return failedAttention(alpha, norm, p, std::move(tooLarge), SvmStatus::Skipped);
@@ -206,6 +206,7 @@ AttentionSvm solveAttentionSvm(const Scene& scene, const std::vector<int>& alpha
     return failedAttention(alpha, norm, p, e.what());
   }
   SvmOptions options;
+  options.cancel = cancel;
   if (warm && warm->rows == ar.rows && warm->norm == norm && warm->solution.lambda.size() == ar.A.rows() &&
       (norm == SvmNorm::Nuclear || warm->p == p) && warm->solution.status == SvmStatus::Optimal)
     options.warmStartLambda = &warm->solution.lambda;

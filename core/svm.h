@@ -7,6 +7,7 @@
 #pragma once
 
 #include <Eigen/Dense>
+#include <atomic>
 #include <string>
 #include <utility>
 #include <vector>
@@ -58,6 +59,9 @@ struct SvmOptions {
   // A previous dual solution for the same rows (e.g. one token moved), or null. l_p: Newton on its
   // active set first (no interior point when the support is unchanged); nuclear: the starting y.
   const Eigen::VectorXd* warmStartLambda = nullptr;
+  // Set from another thread (Ctrl+C in the CLI, a newer request in the app) to stop a solve between two
+  // interior-point iterations: status Failed, reason "cancelled". Null: never cancelled.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct SvmSolution {
@@ -129,8 +133,9 @@ std::string attentionSvmSizeProblem(const Scene& scene, SvmNorm norm);
 // query/kq: rows (x_{i alpha_i} - x_it)^T W z_i >= 1; prompt: (M(x_{i alpha_i} - x_it))^T p >= 1.
 // Infeasible when a non-selected token equals the selected one, z_i = 0, or the rows cannot all be met.
 // `warm` (optional) is a previous solution for the same scene shape; used when its rows match.
+// `cancel` (optional): see SvmOptions::cancel.
 AttentionSvm solveAttentionSvm(const Scene& scene, const std::vector<int>& alpha, SvmNorm norm, double p,
-                               const AttentionSvm* warm = nullptr);
+                               const AttentionSvm* warm = nullptr, const std::atomic<bool>* cancel = nullptr);
 
 // docs/theory.md §5 v-SVM: min ||v||_p s.t. Y_i v^T x_{i alpha_i} >= 1. w is v.
 SvmSolution solveVSvm(const Scene& scene, const std::vector<int>& alpha, double p);

@@ -206,13 +206,19 @@ std::vector<int> farkasRows(const MatrixXd& A, const VectorXd& b, const VectorXd
 }
 
 struct IpmResult {
-  enum class Kind { Converged, Infeasible, NotConverged, Breakdown } kind = Kind::NotConverged;
+  enum class Kind { Converged, Infeasible, NotConverged, Breakdown, Cancelled } kind = Kind::NotConverged;
   VectorXd w, s, mu;
   std::vector<int> farkas;  // Infeasible: the rows of the certificate
   int iterations = 0;
 };
 
-IpmResult interiorPoint(const MatrixXd& A, const VectorXd& b, double p, int maxIterations, double tol) {
+// SvmOptions::cancel, read between iterations.
+bool cancelled(const std::atomic<bool>* cancel) {
+  return cancel && cancel->load(std::memory_order_relaxed);
+}
+
+IpmResult interiorPoint(const MatrixXd& A, const VectorXd& b, double p, int maxIterations, double tol,
+                        const std::atomic<bool>* cancel) {
   const Eigen::Index m = A.rows(), n = A.cols();
   const double q = detail::conjugateExponent(p);
   // The dual-space system needs H^{-1}, which has huge entries where |u_j|^{p-2} is tiny (p > 2): there the
@@ -256,6 +262,10 @@ IpmResult interiorPoint(const MatrixXd& A, const VectorXd& b, double p, int maxI
   int bestIt = 0;
   for (int it = 0; it < maxIterations; ++it) {
     r.iterations = it;
+    if (cancelled(cancel)) {
+      r.kind = IpmResult::Kind::Cancelled;
+      return r;
+    }
     const double rdRel = residual(w, mu, lm, rd);
     const VectorXd rp = A * w - s - b;
     const double comp = s.dot(mu);
@@ -341,7 +351,8 @@ IpmResult interiorPoint(const MatrixXd& A, const VectorXd& b, double p, int maxI
 // never need a Newton step of their own (for p > 2 the primal-dual method crawls there: grad f has
 // exponent p - 1 = 19 at p = 20). On the central path A w - b = t / mu > 0 and the gap is m t.
 // ---------------------------------------------------------------------------------------------------
-IpmResult dualBarrier(const MatrixXd& A, const VectorXd& b, double p, int maxIterations, double tol) {
+IpmResult dualBarrier(const MatrixXd& A, const VectorXd& b, double p, int maxIterations, double tol,
+                      const std::atomic<bool>* cancel) {
   const Eigen::Index m = A.rows();
   const double q = detail::conjugateExponent(p);
   IpmResult r;
@@ -362,6 +373,10 @@ IpmResult dualBarrier(const MatrixXd& A, const VectorXd& b, double p, int maxIte
   double t = 1.0;
   for (int it = 0; it < maxIterations; ++it) {
     r.iterations = it + 1;
+    if (cancelled(cancel)) {
+      r.kind = IpmResult::Kind::Cancelled;
+      return r;
+    }
     g = A.transpose() * mu;
     const LocalModel lq = localModel(g, q);  // f* at g: grad = w, Hessian diag(h) + c v v^T
     const VectorXd slack = A * lq.grad - b;
@@ -433,7 +448,7 @@ struct PolishResult {
 };
 
 PolishResult polishOnActiveSet(const MatrixXd& A, const VectorXd& b, double p, const std::vector<int>& S,
-                               const VectorXd& wStart) {
+                               const VectorXd& wStart, const std::atomic<bool>* cancel) {
   PolishResult out;
   const Eigen::Index n = A.cols();
   const Eigen::Index k = static_cast<Eigen::Index>(S.size());
@@ -463,6 +478,7 @@ PolishResult polishOnActiveSet(const MatrixXd& A, const VectorXd& b, double p, c
 
   LocalModel lm = localModel(w, p);
   for (int it = 0; it < 60 && n - rank > 0; ++it) {
+    if (cancelled(cancel)) return out;  // not converged
     const VectorXd gz = Z.transpose() * lm.grad;
     const VectorXd zv = Z.transpose() * lm.v;
     MatrixXd Hz = Z.transpose() * lm.h.asDiagonal() * Z;
@@ -511,7 +527,7 @@ PolishResult polishOnActiveSet(const MatrixXd& A, const VectorXd& b, double p, c
 // grad F = A_S w - b_S with w = grad f*(A_S^T mu_S), so stationarity holds exactly and Newton drives the
 // active rows to equality. The primal form would need |u_j|^{p-2}, infinite where w_j -> 0.
 PolishResult polishOnActiveSetDual(const MatrixXd& A, const VectorXd& b, double p, const std::vector<int>& S,
-                                   const VectorXd& muStart) {
+                                   const VectorXd& muStart, const std::atomic<bool>* cancel) {
   PolishResult out;
   const double q = detail::conjugateExponent(p);
   const Eigen::Index n = A.cols();
@@ -531,6 +547,7 @@ PolishResult polishOnActiveSetDual(const MatrixXd& A, const VectorXd& b, double 
   const double bscale = std::max(1.0, bS.cwiseAbs().maxCoeff());
   LocalModel lq = localModel(AS.transpose() * mu, q);
   for (int it = 0; it < 60; ++it) {
+    if (cancelled(cancel)) return out;  // not converged
     const VectorXd grad = AS * lq.grad - bS;
     if (grad.cwiseAbs().maxCoeff() <= 1e-15 * bscale) break;
     MatrixXd K = MatrixXd::Zero(k, k);
@@ -572,7 +589,7 @@ PolishResult polishOnActiveSetDual(const MatrixXd& A, const VectorXd& b, double 
 // conditions hold on all rows: first all changes at once, then one at a time; sets already tried are
 // skipped, so it cannot cycle. Returns true with w and the full multiplier vector on success.
 bool polishKkt(const MatrixXd& A, const VectorXd& b, double p, std::vector<int> S, const VectorXd& wStart,
-               const VectorXd& muStart, VectorXd& w, VectorXd& mu) {
+               const VectorXd& muStart, VectorXd& w, VectorXd& mu, const std::atomic<bool>* cancel) {
   const Eigen::Index m = A.rows();
   const double tolViol = 1e-10 * std::max(1.0, b.cwiseAbs().maxCoeff());
   VectorXd start = wStart;
@@ -596,11 +613,12 @@ bool polishKkt(const MatrixXd& A, const VectorXd& b, double p, std::vector<int> 
     return true;
   };
   for (int attempt = 0; attempt < maxAttempts && !S.empty(); ++attempt) {
+    if (cancelled(cancel)) return false;  // each attempt is a Newton solve on up to all the rows
     std::sort(S.begin(), S.end());
     visited.push_back(S);
     const bool dualForm = p < 2 && static_cast<Eigen::Index>(S.size()) < A.cols();
-    const PolishResult pr =
-        dualForm ? polishOnActiveSetDual(A, b, p, S, muFull) : polishOnActiveSet(A, b, p, S, start);
+    const PolishResult pr = dualForm ? polishOnActiveSetDual(A, b, p, S, muFull, cancel)
+                                     : polishOnActiveSet(A, b, p, S, start, cancel);
     std::vector<int> next;
     if (!pr.converged) {
       if (batch &&
@@ -841,7 +859,7 @@ SvmSolution solveLpSvm(const Eigen::Ref<const MatrixXd>& A, const Eigen::Ref<con
     }
     if (!S.empty() && lmax > 0) {
       const VectorXd w0 = detail::halfSquaredNormGradient(As.transpose() * muw, q);
-      solved = polishKkt(As, bs, p, S, w0, muw, ws, mus);
+      solved = polishKkt(As, bs, p, S, w0, muw, ws, mus, options.cancel);
       if (solved) sol.iterations = 0;
     }
   }
@@ -873,10 +891,15 @@ SvmSolution solveLpSvm(const Eigen::Ref<const MatrixXd>& A, const Eigen::Ref<con
   for (Strategy st : chain) {
     if (solved) break;
     const double tol = options.gapTolerance;
-    IpmResult r = st == Strategy::PrimalDual     ? interiorPoint(As, bs, p, maxIt, tol)
-                  : st == Strategy::Continuation ? interiorPoint(As, bs, 2.0, maxIt, tol)
-                                                 : dualBarrier(As, bs, p, maxIt, tol);
+    IpmResult r = st == Strategy::PrimalDual     ? interiorPoint(As, bs, p, maxIt, tol, options.cancel)
+                  : st == Strategy::Continuation ? interiorPoint(As, bs, 2.0, maxIt, tol, options.cancel)
+                                                 : dualBarrier(As, bs, p, maxIt, tol, options.cancel);
     sol.iterations += r.iterations;
+    if (r.kind == IpmResult::Kind::Cancelled) {
+      sol.status = SvmStatus::Failed;
+      sol.reason = "cancelled";
+      return sol;
+    }
     if (r.kind == IpmResult::Kind::Infeasible) {
       sol.status = SvmStatus::Infeasible;
       const double muMax = r.mu.maxCoeff();
@@ -892,7 +915,12 @@ SvmSolution solveLpSvm(const Eigen::Ref<const MatrixXd>& A, const Eigen::Ref<con
       return sol;
     }
     if (r.kind == IpmResult::Kind::Converged || r.kind == IpmResult::Kind::NotConverged)
-      solved = polishKkt(As, bs, p, activeOf(r), r.w, r.mu, ws, mus);
+      solved = polishKkt(As, bs, p, activeOf(r), r.w, r.mu, ws, mus, options.cancel);
+    if (cancelled(options.cancel)) {
+      sol.status = SvmStatus::Failed;
+      sol.reason = "cancelled";
+      return sol;
+    }
     if (st != Strategy::Continuation || last.w.size() == 0) last = std::move(r);
   }
   if (!solved) {  // certify the best interior point we have; the status will say how good it is

@@ -92,7 +92,7 @@ double vecStep(const VectorXd& x, const VectorXd& dx) {
 }
 
 PdResult primalDual(const MatrixXd& U, const MatrixXd& Z, const VectorXd& b, const MatrixXd& W0,
-                    const VectorXd& y0, int maxIterations, double tol) {
+                    const VectorXd& y0, int maxIterations, double tol, const std::atomic<bool>* cancel) {
   const Eigen::Index m = U.rows(), d1 = U.cols(), d2 = Z.cols(), n = d1 + d2;
   PdResult out;
   auto Aop = [&](const MatrixXd& X) {  // <A_k, X> = u_k^T X12 z_k (X symmetric)
@@ -128,6 +128,7 @@ PdResult primalDual(const MatrixXd& U, const MatrixXd& Z, const VectorXd& b, con
   VectorXd dy, ds, dyc, dsc;
   for (int it = 0; it < maxIterations; ++it) {
     out.iterations = it + 1;
+    if (cancel && cancel->load(std::memory_order_relaxed)) return out;  // not converged (SvmOptions::cancel)
     const VectorXd rp = b + s - Aop(X);
     const MatrixXd Rd = C - S - AadjOp(y);
     const double pobj = 0.5 * X.trace(), dobj = b.dot(y);
@@ -365,9 +366,9 @@ MatrixXd subspacePrimal(const MatrixXd& U, const MatrixXd& Z, const VectorXd& b,
 // `polishWork` accumulates over the calls of one solve (kNuclearPolishWorkBudget).
 bool solveSubset(const MatrixXd& U, const MatrixXd& Z, const VectorXd& b, const MatrixXd& W0,
                  const VectorXd& y0, int maxIterations, double tol, MatrixXd& W, VectorXd& y, int& iterations,
-                 double& polishWork) {
+                 double& polishWork, const std::atomic<bool>* cancel) {
   const Eigen::Index m = U.rows();
-  const PdResult br = primalDual(U, Z, b, W0, y0, maxIterations, tol);
+  const PdResult br = primalDual(U, Z, b, W0, y0, maxIterations, tol, cancel);
   iterations += br.iterations;
   if (br.W.size() == 0 || !br.W.allFinite() || !br.y.allFinite()) return false;
   // Identification: rank from the singular values of the primal estimate, active rows by complementarity.
@@ -515,7 +516,9 @@ SvmSolution solveNuclearSvm(const Eigen::Ref<const MatrixXd>& U, const Eigen::Re
     const MatrixXd G = U.row(k).transpose() * Z.row(k);
     A.row(k) = Eigen::Map<const VectorXd>(G.data(), G.size()).transpose();
   }
-  const SvmSolution frob = solveLpSvm(A, b, 2.0);
+  SvmOptions frobOptions;
+  frobOptions.cancel = options.cancel;
+  const SvmSolution frob = solveLpSvm(A, b, 2.0, frobOptions);
   sol.iterations = frob.iterations;
   if (frob.status == SvmStatus::Infeasible) {
     sol.status = SvmStatus::Infeasible;
@@ -524,7 +527,8 @@ SvmSolution solveNuclearSvm(const Eigen::Ref<const MatrixXd>& U, const Eigen::Re
     return sol;
   }
   if (frob.status != SvmStatus::Optimal) {
-    sol.reason = "the Frobenius problem used to start failed: " + frob.reason;
+    sol.reason = frob.reason == "cancelled" ? frob.reason
+                                            : "the Frobenius problem used to start failed: " + frob.reason;
     return sol;
   }
   if (frob.value == 0) {  // w = 0 feasible (no row needs a positive margin)
@@ -579,7 +583,7 @@ SvmSolution solveNuclearSvm(const Eigen::Ref<const MatrixXd>& U, const Eigen::Re
     VectorXd yw;
     const MatrixXd Wfrom = W.size() ? W : frobW;
     if (!solveSubset(Uw, Zw, bw, Wfrom, y0, std::max(options.maxIterations, 1), options.gapTolerance, W, yw,
-                     iterations, polishWork))
+                     iterations, polishWork, options.cancel))
       break;
     yFull.setZero();
     for (Eigen::Index i = 0; i < mw; ++i) yFull[work[static_cast<std::size_t>(i)]] = yw[i];
@@ -598,6 +602,11 @@ SvmSolution solveNuclearSvm(const Eigen::Ref<const MatrixXd>& U, const Eigen::Re
     ystart = yFull;
   }
   sol.iterations += iterations;
+  if (options.cancel && options.cancel->load(std::memory_order_relaxed)) {
+    sol.status = SvmStatus::Failed;
+    sol.reason = "cancelled";
+    return sol;
+  }
   if (W.size() == 0) {
     sol.reason = "the barrier method broke down";
     return sol;

@@ -338,6 +338,7 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
   if (*svmCmd) {
     if (*optSvmP) svm.p = svmP;
     if (*optNorm) svm.norm = svmNorm;
+    svm.progress = interactive;
     return runSvm(svm, out, err);
   }
   if (*figCmd) {

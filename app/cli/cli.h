@@ -18,7 +18,7 @@ namespace attnmd::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitBadInput = 2;          // the message on stderr names the file and field
 inline constexpr int kExitNumericalFailure = 3;  // a run that stopped, or an SVM solver that failed
-inline constexpr int kExitInterrupted = 130;     // Ctrl-C during `train` (results so far are written)
+inline constexpr int kExitInterrupted = 130;  // Ctrl-C during `train` (results so far are written) or `svm`
 
 // `attnmd-cli train SCENE.json [--optimizer NAME] [--p P] [--lr ETA] [--iters N] [--seed S] --out DIR`.
 // Unset overrides keep the scene's values; set ones win and are validated like the file.
@@ -57,6 +57,7 @@ struct SvmCommandOptions {
   std::optional<double> p;
   std::string tokens = "selected";
   std::optional<std::string> norm;  // lp or nuclear
+  bool progress = false;            // say on stderr that the solve runs and that Ctrl-C cancels it
 };
 int runSvm(const SvmCommandOptions& options, std::ostream& out, std::ostream& err);
 

@@ -5,6 +5,7 @@
 #include "app/cli/cli.h"
 #include "app/cli/ntp_commands.h"
 #include "app/cli/outputs.h"
+#include "app/cli/training.h"
 #include "core/run.h"
 #include "core/scene_io.h"
 
@@ -78,7 +79,16 @@ int runSvm(const SvmCommandOptions& o, std::ostream& out, std::ostream& err) {
     alpha = std::move(*list);
   }
 
-  const core::AttentionSvm svm = core::solveAttentionSvm(scene, alpha, norm, p);
+  // Ctrl-C stops the solve between two interior-point iterations (exit 130, nothing printed); the
+  // size limits keep a solve to about a minute at most, which is long enough to want to stop it.
+  InterruptGuard interrupt;
+  if (o.progress) err << "solving the " << core::enumName(norm) << " SVM (Ctrl-C cancels) ..." << std::flush;
+  const core::AttentionSvm svm = core::solveAttentionSvm(scene, alpha, norm, p, nullptr, &interrupt.flag());
+  if (o.progress) err << " done\n";
+  if (interrupt.flag().load()) {
+    err << o.scenePath << ": the SVM solve was cancelled (Ctrl-C)\n";
+    return kExitInterrupted;
+  }
   out << jsonText(svmJson(scene, svm));
   if (svm.solution.status == core::SvmStatus::Failed) {
     err << o.scenePath << ": the SVM solver failed: " << svm.solution.reason << '\n';

@@ -47,6 +47,9 @@ core::Scene blankScene() {
 
 namespace {
 
+// An SVM solve longer than this shows in the status bar, with Esc to cancel it.
+constexpr double kLongSolveSeconds = 0.5;
+
 // The next window fills `r` (the fixed panels of the main screen).
 void place(const Rect& r) {
   ImGui::SetNextWindowPos(ImVec2(r.x, r.y));
@@ -580,7 +583,13 @@ void App::handleShortcuts() {
   if (pressed(GLFW_KEY_R)) resetRun();
   if (pressed(GLFW_KEY_F)) doc_.view().refit();
   if (!presenting_ && (pressed(GLFW_KEY_DELETE) || pressed(GLFW_KEY_BACKSPACE))) deleteToken();
-  if (pressed(GLFW_KEY_ESCAPE)) doc_.view().pickSvmTokens = false;
+  if (pressed(GLFW_KEY_ESCAPE)) {
+    doc_.view().pickSvmTokens = false;
+    // A long SVM solve (the status bar counts its seconds): stop it. The theory objects are the lab's;
+    // cancelling touches only their own flag.
+    for (int i = 0; i < lab_.runCount(); ++i)
+      if (lab_.run(i).theory->solvingSeconds() > kLongSolveSeconds) lab_.run(i).theory->cancel();
+  }
 }
 
 void App::frame() {
@@ -1030,6 +1039,12 @@ void App::drawStatusBar(float y, float height) {
     }
     // "solved", not the solver's "optimal": that word names the argmax-gamma tokens on the canvas.
     std::string svm = "SVM: ";
+    if (const double t = theory().solvingSeconds(); t > kLongSolveSeconds) {
+      char b[96];
+      std::snprintf(b, sizeof b, "solving for %.0f s (Esc cancels; the last SVM is shown)  \xE2\x94\x82  ",
+                    t);
+      svm = b + svm;
+    }
     const CanvasOverlay& shownOverlay = theory().overlay();
     if (shownOverlay.tiedSequences > 0 && !shownOverlay.svmOk) {
       svm += "none yet (the tokens tie)";

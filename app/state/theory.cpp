@@ -43,11 +43,12 @@ LiveTheory::~LiveTheory() {
     std::lock_guard lk(mutex_);
     quit_ = true;
   }
+  cancelSolve_ = true;  // a long solve does not hold up closing the app
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
 }
 
-LiveTheory::Solved LiveTheory::solve(const Request& r) {
+LiveTheory::Solved LiveTheory::solve(const Request& r, const std::atomic<bool>* cancel) {
   const core::Scene& scene = *r.scene;
   const int n = scene.sequenceCount();
   Solved out;
@@ -69,7 +70,7 @@ LiveTheory::Solved LiveTheory::solve(const Request& r) {
     // core::solveReferenceSvm picks the SVM the run heads for (docs/theory.md §5: the relaxed prompt SVM
     // for joint (p, v) training); the overlay only needs to know which sequences keep hard rows.
     const core::AttentionSvm* warm = r.warm && r.warm->rows.size() > 0 ? r.warm.get() : nullptr;
-    *svm = core::solveReferenceSvm(scene, r.alpha, warm);
+    *svm = core::solveReferenceSvm(scene, r.alpha, warm, cancel);
   }
   out.hardRows.assign(static_cast<std::size_t>(n), 1);
   if (relaxedFor(scene) && tooLarge.empty()) {
@@ -91,13 +92,28 @@ void LiveTheory::work() {
     Request r = std::move(*request_);
     request_.reset();
     solving_ = true;
+    cancelSolve_ = false;
+    solveStart_ = std::chrono::steady_clock::now();
     lk.unlock();
-    Solved solved = solve(r);
+    Solved solved = solve(r, &cancelSolve_);
     lk.lock();
-    result_ = std::move(solved);
     solving_ = false;
+    // Cancelled for a newer request: this result is of no use. Cancelled by the user: it is shown
+    // (failed, "cancelled").
+    if (!cancelSolve_ || !request_) result_ = std::move(solved);
     idle_.notify_all();
   }
+}
+
+double LiveTheory::solvingSeconds() const {
+  std::lock_guard lk(mutex_);
+  return solving_ ? std::chrono::duration<double>(std::chrono::steady_clock::now() - solveStart_).count()
+                  : 0.0;
+}
+
+void LiveTheory::cancel() {
+  std::lock_guard lk(mutex_);
+  if (solving_) cancelSolve_ = true;
 }
 
 bool LiveTheory::poll() {
@@ -199,6 +215,7 @@ const CanvasOverlay& LiveTheory::update(const core::Scene& scene, std::uint64_t 
         ++solves_;
       } else {
         request_ = std::move(r);
+        if (solving_) cancelSolve_ = true;  // the running solve is for data that is gone
         wake_.notify_all();
       }
     }

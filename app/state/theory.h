@@ -10,6 +10,8 @@
 // Synchronous mode (tests): update() solves at once.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -45,6 +47,12 @@ class LiveTheory {
   bool poll();
   // True while the SVM shown is not the one of the current data and tokens (a solve is running).
   bool pending() const;
+  // How long the running solve has taken so far, in seconds (0 when none runs): the status bar shows
+  // long ones, which the user can cancel.
+  double solvingSeconds() const;
+  // Stops the running solve (Esc in the app): its SVM shows as failed, "cancelled", until the data or
+  // the tokens change.
+  void cancel();
   // Blocks until no solve is running (tests, --steps/--exit); false on timeout.
   bool waitIdle(double timeoutSeconds);
 
@@ -69,7 +77,8 @@ class LiveTheory {
     std::vector<int> alpha;
     std::shared_ptr<const core::AttentionSvm> warm;
   };
-  static Solved solve(const Request& request);
+  // `cancel`: set when a newer request makes this solve useless (or the app quits).
+  static Solved solve(const Request& request, const std::atomic<bool>* cancel = nullptr);
   void work();
 
   TrainerMode mode_;
@@ -83,8 +92,12 @@ class LiveTheory {
   std::thread thread_;
   bool quit_ = false;
   bool solving_ = false;
-  std::optional<Request> request_;       // waiting to be solved
-  std::optional<Solved> result_;         // solved, not yet taken by update()
+  // Stops the running solve between two interior-point iterations: a newer request replaced it (a
+  // drag of a big scene solves for the latest position, not every one), or the app quits.
+  std::atomic<bool> cancelSolve_{false};
+  std::chrono::steady_clock::time_point solveStart_;  // of the running solve
+  std::optional<Request> request_;                    // waiting to be solved
+  std::optional<Solved> result_;                      // solved, not yet taken by update()
   std::uint64_t requestedRevision_ = 0;  // what was last asked for (not asked again while it runs)
   std::vector<int> requestedAlpha_;
   bool requested_ = false;

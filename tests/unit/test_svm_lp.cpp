@@ -506,3 +506,25 @@ TEST(LpSvm, AgreesWithIpopt) {
     }
   }
 }
+
+// SvmOptions::cancel (Ctrl+C in the CLI, Esc or a newer request in the app): a set flag stops the solve
+// before its first interior-point iteration, as failed and "cancelled"; the same problem uncancelled
+// is solved.
+TEST(LpSvm, ACancelFlagStopsTheSolveAsFailedCancelled) {
+  std::mt19937_64 rng(15);
+  MatrixXd A;
+  VectorXd b;
+  plantedInstance(rng, 20, 5, false, A, b);
+  for (double p : kPs) {
+    SCOPED_TRACE("p " + std::to_string(p));
+    std::atomic<bool> cancel{true};
+    SvmOptions o;
+    o.cancel = &cancel;
+    const SvmSolution stopped = solveLpSvm(A, b, p, o);
+    EXPECT_EQ(stopped.status, SvmStatus::Failed);
+    EXPECT_EQ(stopped.reason, "cancelled");
+    EXPECT_EQ(stopped.iterations, 0);
+    cancel = false;
+    EXPECT_EQ(solveLpSvm(A, b, p, o).status, SvmStatus::Optimal);
+  }
+}

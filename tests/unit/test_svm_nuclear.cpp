@@ -319,3 +319,17 @@ TEST(NuclearSvm, AgreesWithIpopt) {
     }
   }
 }
+
+TEST(NuclearSvm, ACancelFlagStopsTheSolveAsFailedCancelled) {
+  std::mt19937_64 rng(32);
+  MatrixXd U, Z;
+  planted(rng, 9, 3, 3, U, Z);
+  std::atomic<bool> cancel{true};
+  SvmOptions o;
+  o.cancel = &cancel;
+  const SvmSolution stopped = solveNuclearSvm(U, Z, VectorXd::Ones(9), o);
+  EXPECT_EQ(stopped.status, SvmStatus::Failed);
+  EXPECT_EQ(stopped.reason, "cancelled");
+  cancel = false;
+  EXPECT_EQ(solveNuclearSvm(U, Z, VectorXd::Ones(9), o).status, SvmStatus::Optimal);
+}
