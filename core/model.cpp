@@ -494,6 +494,19 @@ ATTNMD_INLINE double evaluateSequenceStart(const Scene& scene, const Params& par
   return softmaxArguments(se);
 }
 
+// Sequence i's term of the gradient's partial sums: P += c r z^T (query, kq; P is d x d) or P += c r
+// (prompt), and Pv += cv rv when Pv is set. gradientChunk and evaluateChunk add the same terms.
+ATTNMD_INLINE void addSequenceGradient(double* __restrict P, double* __restrict Pv, const double* r,
+                                       const double* z, const double* rv, double c, double cv, Eigen::Index d,
+                                       bool prompt) {
+  if (prompt) {
+    kernels::axpy(P, r, c, d);
+  } else {
+    for (Eigen::Index j = 0; j < d; ++j) kernels::axpy(P + j * d, r, c * z[j], d);
+  }
+  if (Pv) kernels::axpy(Pv, rv, cv, d);
+}
+
 // Sequences [c kChunk, (c + 1) kChunk): their SequenceEval, and their entries of Evaluation::columns
 // (r_i = X_i^T dOutput_i and X_i^T s_i formed while X_i is in cache).
 // D: see evaluateSequenceStart. Compiled for the d of the GUI's scenes (2, 3), of the papers' (10) and
@@ -525,6 +538,12 @@ ATTNMD_HOT_CLONES void evaluateChunk(const Scene& scene, const Params& params, E
   }
   lossPartsChunk(scene.model.loss, margin, count, col.loss.data() + first, col.lossSlope.data() + first,
                  col.logLossSlope.data() + first);
+  const bool prompt = kind == ModelKind::Prompt, trainV = scene.model.trainV;
+  Eigen::MatrixXd& P = col.partialAtt[static_cast<std::size_t>(c)];
+  Eigen::VectorXd& Pv = col.partialV[static_cast<std::size_t>(c)];
+  P.setZero(d, prompt ? 1 : d);
+  if (trainV) Pv.setZero(d);
+  bool unscaled = true;
   for (int i = first; i < end; ++i) {
     SequenceEval& se = out.seqs[static_cast<std::size_t>(i)];
     se.loss = col.loss[i];
@@ -542,8 +561,16 @@ ATTNMD_HOT_CLONES void evaluateChunk(const Scene& scene, const Params& params, E
     col.dOutputLogScale[i] = se.dOutputLogScale;
     finite = finite && std::isfinite(se.output) && !std::isnan(se.logUnselected) &&
              std::isfinite(se.logits[se.selected]);
+    // The unscaled gradient term, exactly as gradient() would add it (see Columns::partialAtt).
+    const double ci =
+        col.lossSlope[i] * static_cast<double>(scene.sequences[static_cast<std::size_t>(i)].y) / n;
+    addSequenceGradient(P.data(), trainV ? Pv.data() : nullptr, col.attGrad.col(i).data(),
+                        prompt ? nullptr : col.queries.col(i).data(),
+                        trainV ? col.vGrad.col(i).data() : nullptr, ci, ci, d, prompt);
+    unscaled = unscaled && se.dOutputLogScale == 0.0;
   }
   col.chunkFinite[static_cast<std::size_t>(c)] = finite ? 1 : 0;
+  col.chunkUnscaled[static_cast<std::size_t>(c)] = unscaled ? 1 : 0;
 }
 
 // pick(std::integral_constant<int, D>) for the compiled D of d (see evaluateChunk), D = 0 otherwise.
@@ -583,6 +610,9 @@ void evaluate(const Scene& scene, const Params& params, Evaluation& out) {
   col.logUnselected.resize(n);
   col.dOutputLogScale.resize(n);
   col.chunkFinite.resize(static_cast<std::size_t>(chunkCount(n)));
+  col.chunkUnscaled.resize(static_cast<std::size_t>(chunkCount(n)));
+  col.partialAtt.resize(static_cast<std::size_t>(chunkCount(n)));
+  col.partialV.resize(static_cast<std::size_t>(chunkCount(n)));
   if (scene.model.kind == ModelKind::Prompt) {
     if (hasKeyMatrix(scene))
       out.promptKey.noalias() = scene.model.keyMatrix.transpose() * params.p;
@@ -623,21 +653,10 @@ ATTNMD_HOT_CLONES void gradientChunk(const Scene& scene, const Evaluation& eval,
   const Evaluation::Columns& col = eval.columns;
   const Evaluation::Workspace& w = eval.work;
   const int end = static_cast<int>(std::min<Eigen::Index>(n, (c + 1) * kChunk));
-  for (int i = static_cast<int>(c * kChunk); i < end; ++i) {
-    const double* __restrict r = col.attGrad.col(i).data();  // r_i = X_i^T dOutput_i
-    const double ca = w.coefAtt[i];
-    if (prompt) {
-      kernels::axpy(P, r, ca, d);
-    } else {  // P += c_i r_i z_i^T, column by column
-      const double* __restrict z = col.queries.col(i).data();
-      for (Eigen::Index j = 0; j < d; ++j) kernels::axpy(P + j * d, r, ca * z[j], d);
-    }
-    if (Pv) {
-      const double cv = w.coefV[i];
-      const double* __restrict rv = col.vGrad.col(i).data();
-      kernels::axpy(Pv, rv, cv, d);
-    }
-  }
+  for (int i = static_cast<int>(c * kChunk); i < end; ++i)  // r_i = X_i^T dOutput_i
+    addSequenceGradient(P, Pv, col.attGrad.col(i).data(), prompt ? nullptr : col.queries.col(i).data(),
+                        Pv ? col.vGrad.col(i).data() : nullptr, w.coefAtt[i], Pv ? w.coefV[i] : 0.0, d,
+                        prompt);
 }
 
 using GradientChunkFn = void (*)(const Scene&, const Evaluation&, Eigen::Index, double*, double*);
@@ -647,27 +666,18 @@ GradientChunkFn gradientChunkFor(int d) {
 
 }  // namespace
 
-double gradient(const Scene& scene, const Params& params, const Evaluation& eval, Params& grad,
-                GradientScale* scale) {
+namespace {
+
+// The gradient's partial sums per chunk into eval.work (partialAtt, partialV) with the coefficients
+// of docs/theory.md §3 under the log scales sAtt and sV: the general pass, for when some part of the
+// gradient is scaled (deep saturation), so evaluate()'s unscaled sums do not apply.
+void gradientPartials(const Scene& scene, const Evaluation& eval, double sAtt, double sV, double logInvN) {
   const int n = scene.sequenceCount();
   const int d = scene.dim;
   const ModelKind kind = scene.model.kind;
   const bool trainV = scene.model.trainV;
+  const Evaluation::Columns& col = eval.columns;
   Evaluation::Workspace& w = eval.work;
-
-  // Pass 1 (serial, O(n)): the log scale of each part of the gradient. Sequence i contributes
-  // l'(u_i) Y_i / n * e^{kappa_i} * (X_i^T dOutput_i) with magnitude ~ |l'(u_i)|/n * (1 - s_{i alpha}).
-  const Evaluation::Columns& col = eval.columns;  // contiguous copies of the SequenceEval fields used here
-  const double logInvN = -std::log(static_cast<double>(std::max(n, 1)));
-  double maxAtt = kNegInf, maxV = kNegInf;
-  for (int i = 0; i < n; ++i) {
-    const double lw = col.logLossSlope[i] + logInvN;
-    maxV = std::max(maxV, lw);
-    maxAtt = std::max(maxAtt, lw + col.logUnselected[i]);
-  }
-  const double sAtt = (maxAtt < kSafeLog && maxAtt > kNegInf) ? maxAtt : 0.0;
-  const double sV = (maxV < kSafeLog && maxV > kNegInf) ? maxV : 0.0;
-
   w.coefAtt.resize(n);
   w.coefV.resize(n);
   for (int i = 0; i < n; ++i) {
@@ -696,15 +706,49 @@ double gradient(const Scene& scene, const Params& params, const Evaluation& eval
     if (trainV) Pv.setZero(d);
     chunkFn(scene, eval, c, P.data(), trainV ? Pv.data() : nullptr);
   });
+}
+
+}  // namespace
+
+double gradient(const Scene& scene, const Params& params, const Evaluation& eval, Params& grad,
+                GradientScale* scale) {
+  const int n = scene.sequenceCount();
+  const int d = scene.dim;
+  const ModelKind kind = scene.model.kind;
+  const bool trainV = scene.model.trainV;
+  Evaluation::Workspace& w = eval.work;
+
+  // Pass 1 (serial, O(n)): the log scale of each part of the gradient. Sequence i contributes
+  // l'(u_i) Y_i / n * e^{kappa_i} * (X_i^T dOutput_i) with magnitude ~ |l'(u_i)|/n * (1 - s_{i alpha}).
+  const Evaluation::Columns& col = eval.columns;  // contiguous copies of the SequenceEval fields used here
+  const double logInvN = -std::log(static_cast<double>(std::max(n, 1)));
+  double maxAtt = kNegInf, maxV = kNegInf;
+  for (int i = 0; i < n; ++i) {
+    const double lw = col.logLossSlope[i] + logInvN;
+    maxV = std::max(maxV, lw);
+    maxAtt = std::max(maxAtt, lw + col.logUnselected[i]);
+  }
+  const double sAtt = (maxAtt < kSafeLog && maxAtt > kNegInf) ? maxAtt : 0.0;
+  const double sV = (maxV < kSafeLog && maxV > kNegInf) ? maxV : 0.0;
+
+  // Without a log scale anywhere, evaluate() has already summed each chunk's share (Columns::partialAtt):
+  // the same terms in the same order as the pass below.
+  bool unscaled = sAtt == 0.0 && (!trainV || sV == 0.0);
+  for (const unsigned char u : col.chunkUnscaled) unscaled = unscaled && u != 0;
+  const Eigen::Index chunks = chunkCount(n);
+  const std::vector<Eigen::MatrixXd>& partialAtt = unscaled ? col.partialAtt : w.partialAtt;
+  const std::vector<Eigen::VectorXd>& partialV = unscaled ? col.partialV : w.partialV;
+  if (!unscaled) gradientPartials(scene, eval, sAtt, sV, logInvN);
 
   // Ordered reduction into the trained tensors.
+  const Eigen::Index attRows = d, attCols = kind == ModelKind::Prompt ? 1 : d;
   auto sumPartials = [&](Eigen::MatrixXd& dst) {
     if (chunks == 1) {  // the one partial sum is the sum (a copy; no allocation once sized)
-      dst = w.partialAtt[0];
+      dst = partialAtt[0];
       return;
     }
     dst.setZero(attRows, attCols);
-    for (Eigen::Index c = 0; c < chunks; ++c) dst += w.partialAtt[static_cast<std::size_t>(c)];
+    for (Eigen::Index c = 0; c < chunks; ++c) dst += partialAtt[static_cast<std::size_t>(c)];
   };
   // Tensors the model does not train are left empty; the others keep their storage between calls.
   if (kind != ModelKind::Query) grad.W.resize(0, 0);
@@ -738,7 +782,7 @@ double gradient(const Scene& scene, const Params& params, const Evaluation& eval
   }
   if (trainV) {
     grad.v.setZero(d);
-    for (Eigen::Index c = 0; c < chunks; ++c) grad.v += w.partialV[static_cast<std::size_t>(c)];
+    for (Eigen::Index c = 0; c < chunks; ++c) grad.v += partialV[static_cast<std::size_t>(c)];
   } else {
     grad.v.resize(0);
   }

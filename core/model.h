@@ -72,6 +72,13 @@ struct Evaluation {
     Eigen::VectorXd logUnselected;  // log(1 - s_{i alpha})
     Eigen::VectorXd dOutputLogScale;
     std::vector<unsigned char> chunkFinite;  // per chunk of sequences: every value finite
+    // Per chunk: its share of the gradient with the unscaled coefficients c_i = l'(u_i) Y_i / n
+    // (attention: sum_i c_i r_i z_i^T, or sum_i c_i r_i for the prompt model; v: sum_i c_i X_i^T s_i),
+    // summed while r_i is formed. It is the gradient's own partial sum whenever no part of the gradient
+    // needs a log scale (docs/theory.md §3), which gradient() checks before using it.
+    std::vector<Eigen::MatrixXd> partialAtt;
+    std::vector<Eigen::VectorXd> partialV;
+    std::vector<unsigned char> chunkUnscaled;  // per chunk: every dOutputLogScale is 0
   } columns;
   // Threads evaluate() and gradient() may use for large scenes (n*T*d above ~2.5e5): 0 = all hardware
   // threads, 1 = never spawn. Set per run (RunOptions::threads); results never depend on it: chunking is
