@@ -1054,7 +1054,8 @@ void App::drawStatusBar(float y, float height) {
         std::snprintf(b, sizeof b, "solved, norm %.4g, gap %.0e", sv->solution.value, sv->solution.gap);
         svm += b;
       } else {
-        svm += core::svmStatusName(sv->solution.status);
+        svm += sv->solution.reason == "cancelled" ? "cancelled (solved again when the data or tokens change)"
+                                                  : core::svmStatusName(sv->solution.status);
       }
     } else {
       svm += "not solved";
