@@ -278,7 +278,10 @@ int runApp(const AppOptions& o) {
   bool atPending = o.at >= 0;  // --at K: once the steps are trained
   if (bench) {
     app.runControls().fastForward = true;
-    app.lab().setPlaying(true);
+    if (app.ntp())
+      app.ntp()->session().setPlaying(true);
+    else
+      app.lab().setPlaying(true);
   }
 
   // --screenshot / --exit: a scripted start that ends with the screenshot (and the exit).
@@ -445,15 +448,21 @@ int runApp(const AppOptions& o) {
         renderMs.push_back(std::chrono::duration<double, std::milli>(renderEnd - uiEnd).count());
       }
       if (static_cast<int>(frameMs.size()) >= o.benchFrames) {
-        int tokens = 0;
-        for (const auto& q : app.document().scene().sequences) tokens += static_cast<int>(q.tokens.rows());
+        int tokens = 0;  // of the scene shown: the NTP scene's sentences, else the document's sequences
+        if (app.ntp())
+          for (const auto& q : app.ntp()->session().scene().sentences)
+            tokens += static_cast<int>(q.tokens.size());
+        else
+          for (const auto& q : app.document().scene().sequences) tokens += static_cast<int>(q.tokens.rows());
+        const double stepsPerSecond =
+            app.ntp() ? app.ntp()->session().stepsPerSecond() : app.lab().stepsPerSecond();
         const ImDrawData* dd = ImGui::GetDrawData();
         const double frames = static_cast<double>(frameMs.size());
         const double workerCpu = app.lab().workerCpuSeconds() - workerCpuStart;
         const double frameCpuMs = 1000.0 * (processCpuSeconds() - cpuStart - workerCpu) / frames;
         std::cout << "attnmd: " << formatFrameStats(frameStats(frameMs)) << " at " << o.width << "x"
                   << o.height << " with " << tokens << " tokens, training at "
-                  << static_cast<long long>(app.lab().stepsPerSecond()) << " steps/s\n"
+                  << static_cast<long long>(stepsPerSecond) << " steps/s\n"
                   << "attnmd:   UI build (ImGui + panels): mean " << frameStats(uiMs).meanMs << " ms, p95 "
                   << frameStats(uiMs).p95Ms << " ms; render + swap: mean " << frameStats(renderMs).meanMs
                   << " ms, p95 " << frameStats(renderMs).p95Ms << " ms; " << (dd ? dd->TotalVtxCount : 0)

@@ -751,13 +751,14 @@ void NtpScreen::drawHasse(ImVec2 size, ThemeKind theme, float scale) {
   std::vector<int> inLayer(static_cast<std::size_t>(layers), 0), slot(nodes.size(), 0);
   for (std::size_t k = 0; k < nodes.size(); ++k) slot[k] = inLayer[static_cast<std::size_t>(layer[k])]++;
   const float pad = 18.f * scale;
+  const float bottomPad = pad + 2.f * ImGui::GetFontSize();  // labels below the lowest layer
   std::vector<ImVec2> pos(nodes.size());
   for (std::size_t k = 0; k < nodes.size(); ++k) {
     const int count = inLayer[static_cast<std::size_t>(layer[k])];
     const float fx = (static_cast<float>(slot[k]) + 0.5f) / static_cast<float>(count);
     const float fy = layers == 1 ? 0.5f : static_cast<float>(layer[k]) / static_cast<float>(layers - 1);
-    pos[k] =
-        ImVec2(min.x + pad + fx * (max.x - min.x - 2 * pad), min.y + pad + fy * (max.y - min.y - 2 * pad));
+    pos[k] = ImVec2(min.x + pad + fx * (max.x - min.x - 2 * pad),
+                    min.y + pad + fy * (max.y - min.y - pad - bottomPad));
   }
   auto at = [&](int token) {
     return static_cast<std::size_t>(std::find(nodes.begin(), nodes.end(), token) - nodes.begin());
@@ -765,12 +766,21 @@ void NtpScreen::drawHasse(ImVec2 size, ThemeKind theme, float scale) {
   for (const core::NtpPreference& e : order->hasse)
     dl->AddLine(pos[at(e.winner)], pos[at(e.loser)], pal.textMuted, 1.5f * scale);
   const float r = 6.f * scale;
+  const float font = ImGui::GetFontSize();
   for (std::size_t k = 0; k < nodes.size(); ++k) {
     dl->AddCircleFilled(pos[k], r, sequenceColour(theme, nodes[k]), 20);
     dl->AddCircle(pos[k], r, pal.markerOutline, 20, 1.f * scale);
     const std::string name = sc.wordName(nodes[k]);
-    drawLabel(dl, ImVec2(pos[k].x + r + 3.f * scale, pos[k].y - 0.5f * ImGui::GetFontSize()), pal.text,
-              pal.panelOverlay, name.c_str(), 2.f * scale);
+    // Beside the node when the layer leaves room; else centred below it, every other one a line lower,
+    // so a wide layer's names do not run into each other.
+    const int count = inLayer[static_cast<std::size_t>(layer[k])];
+    const float room = (max.x - min.x - 2 * pad) / static_cast<float>(count);
+    const float w = ImGui::CalcTextSize(name.c_str()).x;
+    const ImVec2 at =
+        w + 2 * r + 6.f * scale < room
+            ? ImVec2(pos[k].x + r + 3.f * scale, pos[k].y - 0.5f * font)
+            : ImVec2(pos[k].x - 0.5f * w, pos[k].y + r + 1.f * scale + (slot[k] % 2 ? font : 0.f));
+    drawLabel(dl, at, pal.text, pal.panelOverlay, name.c_str(), 2.f * scale);
   }
   layout_.hasseNodes = static_cast<int>(nodes.size());
 }
