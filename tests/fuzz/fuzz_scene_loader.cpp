@@ -6,24 +6,17 @@
 // save -> load -> save byte for byte.
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 
 #include "core/scene_io.h"
+#include "tests/fuzz/fuzz_check.h"
 
-namespace {
-
-[[noreturn]] void broken(const char* what, const std::string& detail) {
-  std::fprintf(stderr, "fuzz_scene_loader: %s\n%s\n", what, detail.c_str());
-  std::abort();
-}
-
-}  // namespace
+const char* const attnmd::fuzz::kTargetName = "fuzz_scene_loader";
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace attnmd::core;
+  using attnmd::fuzz::broken;
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   AnySceneLoadResult r = parseAnyScene(text, "<fuzz>");
   if (!r.ok()) {

@@ -11,10 +11,10 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <sstream>
 #include <system_error>
 
+#include "app/gui/files/autosave_parse.h"
 #include "app/gui/files/user_dirs.h"
 #include "core/scene_io.h"
 
@@ -22,9 +22,6 @@ namespace attnmd::gui {
 namespace {
 
 namespace fs = std::filesystem;
-using Json = nlohmann::ordered_json;
-
-constexpr int kAutosaveVersion = 1;
 constexpr const char* kMarkerPrefix = "session-";
 constexpr const char* kMarkerSuffix = ".lock";
 constexpr const char* kAutosavePrefix = "autosave-";
@@ -138,37 +135,15 @@ std::vector<RecoverableSession> AutosaveSession::findRecoverable(std::vector<std
     r.markerPath = marker;
     bool ok = false;
     const std::string text = readAll(r.autosavePath, ok);
-    const Json j = ok ? Json::parse(text, nullptr, false) : Json();
-    const auto complain = [&](const std::string& why) {
-      if (problems) problems->push_back(r.autosavePath + ": " + why + " (left in place)");
-    };
-    if (!ok) {
-      complain("cannot read it");
+    AutosaveContents contents;
+    const std::string problem = ok ? parseAutosave(text, contents) : "cannot read it";
+    if (!problem.empty()) {
+      if (problems) problems->push_back(r.autosavePath + ": " + problem + " (left in place)");
       continue;
     }
-    const auto format = j.is_object() ? j.find("format") : j.end();
-    if (j.is_discarded() || !j.is_object() || format == j.end() || *format != "attnmd-autosave") {
-      complain("not an attnmd autosave");
-      continue;
-    }
-    const auto version = j.find("version");
-    if (version == j.end() || !version->is_number_integer()) {
-      complain("has no version");
-      continue;
-    }
-    if (version->get<long long>() > kAutosaveVersion) {
-      complain("written by a newer attnmd (autosave version " + version->dump() + ")");
-      continue;
-    }
-    const auto scene = j.find("scene");
-    if (scene == j.end() || !scene->is_object()) {
-      complain("holds no scene");
-      continue;
-    }
-    if (auto t = j.find("saved_at"); t != j.end() && t->is_number()) r.savedAt = t->get<double>();
-    if (auto d = j.find("document_path"); d != j.end() && d->is_string())
-      r.documentPath = d->get<std::string>();
-    r.sceneText = core::prettyJson(scene->dump());
+    r.savedAt = contents.savedAt;
+    r.documentPath = std::move(contents.documentPath);
+    r.sceneText = std::move(contents.sceneText);
     out.push_back(std::move(r));
   }
   std::sort(out.begin(), out.end(),
@@ -199,16 +174,10 @@ std::string AutosaveSession::saveNow(std::uint64_t revision, const std::string& 
   if (lockFd_ < 0) return lastError_.empty() ? "autosave is off" : lastError_;
   const double now = clock_();
   lastAttempt_ = now;
-  const Json scene = Json::parse(sceneText, nullptr, false);
-  if (scene.is_discarded() || !scene.is_object()) return lastError_ = "autosave: the scene is not JSON";
-  Json j = Json::object();
-  j["format"] = "attnmd-autosave";
-  j["version"] = kAutosaveVersion;
-  j["saved_at"] = now;
-  j["pid"] = pid_;
-  j["document_path"] = documentPath;
-  j["scene"] = scene;
-  if (std::string e = core::writeFileAtomic(autosavePath(), core::prettyJson(j.dump())); !e.empty())
+  std::string error;
+  const std::string text = autosaveToJson(AutosaveContents{now, documentPath, sceneText}, pid_, error);
+  if (!error.empty()) return lastError_ = error;
+  if (std::string e = core::writeFileAtomic(autosavePath(), text); !e.empty())
     return lastError_ = "autosave failed: " + e;
   haveFile_ = true;
   savedRevision_ = revision;
@@ -239,13 +208,19 @@ std::string removeSessionFiles(const RecoverableSession& s) {
 }
 
 std::string describeSavedAt(double savedAt, double now) {
-  const std::time_t t = static_cast<std::time_t>(savedAt);
+  // A time no clock gives (a damaged autosave may say "saved_at": 1e300) is unknown: converting it to
+  // time_t would overflow, which is undefined (found by tests/fuzz/fuzz_autosave.cpp).
+  constexpr double kLatest = 1e11;  // seconds: the year 5138
+  const bool known = savedAt > 0 && savedAt < kLatest;
   std::tm tm{};
   char stamp[64] = "an unknown time";
-  if (savedAt > 0 && ::localtime_r(&t, &tm)) std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &tm);
+  if (known) {
+    const std::time_t t = static_cast<std::time_t>(savedAt);
+    if (::localtime_r(&t, &tm)) std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &tm);
+  }
   const double ago = now - savedAt;
   std::string rel;
-  if (!(savedAt > 0) || ago < 0) {
+  if (!known || !(ago >= 0 && ago < kLatest)) {
     rel = "";
   } else if (ago < 60) {
     rel = "less than a minute ago";

@@ -14,6 +14,7 @@
 // autosave-<pid>.json:
 //   { "format": "attnmd-autosave", "version": 1, "saved_at": 1717171717.25, "pid": 4242,
 //     "document_path": "/home/me/demo.json", "scene": { ...a scene file... } }
+// (read and written by autosave_parse.h, which needs no folder).
 #pragma once
 
 #include <cstdint>
@@ -92,7 +93,8 @@ class AutosaveSession {
 // Discard). Returns "" or a message.
 std::string removeSessionFiles(const RecoverableSession& session);
 
-// "2024-06-01 14:03:12 (5 minutes ago)", in local time.
+// "2024-06-01 14:03:12 (5 minutes ago)", in local time; "an unknown time" for a time no clock gives
+// (not positive, or past the year 5138).
 std::string describeSavedAt(double savedAt, double now);
 
 }  // namespace attnmd::gui

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <sstream>
 #include <system_error>
 
@@ -13,13 +12,7 @@ namespace attnmd::gui {
 namespace {
 
 namespace fs = std::filesystem;
-using Json = nlohmann::ordered_json;
-
-constexpr int kPrefsVersion = 1;
-
-void note(std::string& message, const std::string& what) {
-  message += std::string(message.empty() ? "" : "; ") + what;
-}
+static_assert(ThemeKind{} == ThemeKind::Light, "UserPrefs::theme defaults to the light theme");
 
 }  // namespace
 
@@ -36,51 +29,7 @@ std::string normalPath(const std::string& path) {
 }
 
 PrefsLoad parsePrefs(const std::string& text, const std::string& sourceName) {
-  PrefsLoad r;
-  const Json j = Json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
-    r.message = sourceName + ": not a JSON object; using the default preferences";
-    return r;
-  }
-  std::string skipped;
-  if (auto it = j.find("ui_scale"); it != j.end()) {
-    if (it->is_number() && it->get<double>() >= 1.0 && it->get<double>() <= 3.0)
-      r.prefs.uiScale = it->get<float>();
-    else
-      note(skipped, "ui_scale (expected a number in [1, 3])");
-  }
-  if (auto it = j.find("theme"); it != j.end()) {
-    const auto theme = it->is_string() ? core::enumFromName<ThemeKind>(it->get<std::string>()) : std::nullopt;
-    if (theme)
-      r.prefs.theme = *theme;
-    else
-      note(skipped, "theme (expected \"light\" or \"dark\")");
-  }
-  if (auto it = j.find("recent_files"); it != j.end()) {
-    if (it->is_array()) {
-      for (const Json& f : *it)
-        if (f.is_string() && !f.get<std::string>().empty() && r.prefs.recentFiles.size() < kMaxRecentFiles &&
-            std::find(r.prefs.recentFiles.begin(), r.prefs.recentFiles.end(), f.get<std::string>()) ==
-                r.prefs.recentFiles.end())
-          r.prefs.recentFiles.push_back(f.get<std::string>());
-    } else {
-      note(skipped, "recent_files (expected an array of paths)");
-    }
-  }
-  if (auto it = j.find("last_folder"); it != j.end()) {
-    if (it->is_string())
-      r.prefs.lastFolder = it->get<std::string>();
-    else
-      note(skipped, "last_folder (expected a path)");
-  }
-  if (auto it = j.find("export_folder"); it != j.end()) {
-    if (it->is_string())
-      r.prefs.exportFolder = it->get<std::string>();
-    else
-      note(skipped, "export_folder (expected a path)");
-  }
-  if (!skipped.empty()) r.message = sourceName + ": ignored " + skipped;
-  return r;
+  return parsePrefs(text, sourceName, core::enumTable<ThemeKind>());
 }
 
 PrefsLoad loadPrefs(const std::string& path) {
@@ -105,15 +54,7 @@ PrefsLoad loadPrefs(const std::string& path) {
 }
 
 std::string prefsToJson(const UserPrefs& p) {
-  Json j = Json::object();
-  j["format"] = "attnmd-prefs";
-  j["version"] = kPrefsVersion;
-  if (p.uiScale > 0) j["ui_scale"] = p.uiScale;
-  j["theme"] = core::enumName(p.theme);
-  j["recent_files"] = p.recentFiles;
-  j["last_folder"] = p.lastFolder;
-  j["export_folder"] = p.exportFolder;
-  return core::prettyJson(j.dump());
+  return prefsToJson(p, core::enumTable<ThemeKind>());
 }
 
 std::string savePrefs(const UserPrefs& prefs, const std::string& path) {

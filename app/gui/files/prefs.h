@@ -13,32 +13,18 @@
 #include <string>
 #include <vector>
 
-#include "app/gui/widgets/theme.h"
+#include "app/gui/files/prefs_parse.h"  // UserPrefs, PrefsLoad: the text without ImGui
 #include "app/gui/files/user_dirs.h"
+#include "app/gui/widgets/theme.h"
 
 namespace attnmd::gui {
-
-inline constexpr std::size_t kMaxRecentFiles = 10;
-
-struct UserPrefs {
-  float uiScale = 0.f;  // 1 to 3; 0 = never chosen: follow the monitor's content scale
-  ThemeKind theme = ThemeKind::Light;
-  std::vector<std::string> recentFiles;  // absolute paths, most recent first, at most kMaxRecentFiles
-  std::string lastFolder;                // where the file browser opens; "" = the working directory
-  std::string exportFolder;  // where exports go; "" = the document's folder (or the working directory)
-  bool operator==(const UserPrefs&) const = default;
-};
 
 // DIRS.config/prefs.json, or "" when there is no config folder.
 std::string prefsPath(const UserDirs& dirs);
 
-struct PrefsLoad {
-  UserPrefs prefs;
-  std::string message;  // "" when the file was missing or fully understood; else what was wrong
-};
 PrefsLoad loadPrefs(const std::string& path);
+// parsePrefs and prefsToJson of prefs_parse.h with the app's themes.
 PrefsLoad parsePrefs(const std::string& text, const std::string& sourceName);
-
 std::string prefsToJson(const UserPrefs& prefs);
 // Creates the folder when needed and writes atomically. Returns "" or a message.
 std::string savePrefs(const UserPrefs& prefs, const std::string& path);
