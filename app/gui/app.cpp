@@ -89,7 +89,9 @@ void App::wireSession() {
     resetRun();
   };
   // File > Open and drag-and-drop of a next-token prediction scene: its own screen.
-  session_->openOtherKind = [this](const std::string& path) { return openNtpFile(path); };
+  session_->openOtherKind = [this](const std::string& path, std::string& error) {
+    return openNtpFile(path, error);
+  };
 }
 
 void App::requestQuit() {
@@ -108,8 +110,16 @@ void App::openNtp(core::NtpScene scene, std::string path) {
   for (const std::string& w : ntp_->session().run().analysis().warnings) ntp_->notify(w);
 }
 
-bool App::openNtpFile(const std::string& path) {
+bool App::openNtpFile(const std::string& path, std::string& error) {
   core::AnySceneLoadResult loaded = core::loadAnyScene(path);
+  if (!loaded.ok()) {
+    // The attention loader refused the file too: when this loader's reason differs, the file is an NTP
+    // scene and this is its problem; the same reason is the attention scene's own.
+    const std::string& why = std::get<core::LoadError>(loaded.value).message;
+    const core::SceneLoadResult attention = core::loadScene(path);
+    if (!attention.ok() && attention.error() != why) error = why;
+    return false;
+  }
   if (!loaded.isNtp()) return false;
   openNtp(std::get<core::NtpScene>(std::move(loaded.value)), path);
   return true;

@@ -176,8 +176,9 @@ class App {
   void openNtp(core::NtpScene scene, std::string path);
   NtpScreen* ntp() { return ntp_.get(); }
   const NtpScreen* ntp() const { return ntp_.get(); }
-  // Opens `path` if it holds an NTP scene; false when it holds another kind (or nothing readable).
-  bool openNtpFile(const std::string& path);
+  // Opens `path` if it holds an NTP scene. False when it does not; then `error` says why when the file
+  // is an NTP scene with a problem (the field path), and is empty when it is another kind of file.
+  bool openNtpFile(const std::string& path, std::string& error);
 
   // --show: opens a menu or dialog (file-menu, export-menu, open, save-as, unsaved, help) for screenshots.
   void show(const std::string& what);

@@ -8,8 +8,10 @@
 
 #include "app/gui/app.h"
 #include "core/ntp_generators.h"
+#include "core/scene_io.h"
 #include "imgui_harness.h"
 #include "tests/support/scenes.h"
+#include "tests/support/temp_dir.h"
 
 namespace attnmd::gui {
 namespace {
@@ -95,6 +97,30 @@ TEST_F(NtpScreenFixture, KeysEditUndoAndCloseBackToTheUntouchedDocument) {
   EXPECT_EQ(app.ntp(), nullptr);
   EXPECT_EQ(app.document().stateId(), docState);
   ui.frame(fn());  // the attention screen draws again
+}
+
+TEST_F(NtpScreenFixture, FileOpenOfAnNtpSceneOpensItsScreenAndABadOneLeavesTheDocument) {
+  attnmd::testing::TempDir dir;
+  const std::string good = dir.str("words.json"), bad = dir.str("bad.json");
+  ASSERT_EQ(core::saveNtpScene(core::generateNtpScene("ntp-words-2d", core::NtpGeneratorOptions{}), good),
+            "");
+  std::string text = core::ntpSceneToJson(core::generateNtpScene("ntp-chain", core::NtpGeneratorOptions{}));
+  text.replace(text.find("\"next\": 2"), 10, "\"next\": 9");  // outside the vocabulary
+  attnmd::testing::writeText(bad, text);
+  const std::uint64_t docState = app.document().stateId();
+
+  app.session().openPath(app.document(), bad);
+  ui.frame(fn());
+  EXPECT_EQ(app.ntp(), nullptr);
+  EXPECT_NE(app.statusText().find("next"), std::string::npos) << app.statusText();  // names the field
+  EXPECT_EQ(app.document().stateId(), docState);
+
+  app.session().openPath(app.document(), good);
+  ui.frame(fn());
+  ASSERT_NE(app.ntp(), nullptr);
+  EXPECT_EQ(app.ntp()->session().path(), good);
+  EXPECT_EQ(app.ntp()->session().scene().vocabularySize(), 6);
+  EXPECT_EQ(app.document().stateId(), docState);  // the attention document waits underneath
 }
 
 }  // namespace

@@ -167,10 +167,14 @@ void FileSession::perform(Document& doc, Pending what, const std::string& path) 
       break;
     case Pending::OpenPath: {
       OpenedDocument opened = openDocumentFile(path);
-      if (!opened.ok && openOtherKind && openOtherKind(path)) {  // the document stays as it is
-        addRecentFile(prefs_, path);
-        savePrefs();
-        return;
+      if (!opened.ok && openOtherKind) {  // the document stays as it is
+        std::string otherError;
+        if (openOtherKind(path, otherError)) {
+          addRecentFile(prefs_, path);
+          savePrefs();
+          return;
+        }
+        if (!otherError.empty()) opened.error = otherError;
       }
       if (!opened.ok) {
         say("not opened: " + opened.error);  // the current scene is untouched

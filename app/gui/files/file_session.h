@@ -90,8 +90,9 @@ class FileSession {
   std::function<void(const std::string&)> notify;  // a status-bar message
   std::function<DocState()> newDocument;           // what File > New starts from
   std::function<void()> documentReplaced;          // after New / Open / restore: reset run, fit view
-  // A file the document cannot open: true when the app opened it as another kind of scene (NTP).
-  std::function<bool(const std::string& path)> openOtherKind;
+  // A file the document cannot open: true when the app opened it as another kind of scene (NTP); false
+  // with `error` set when it is that kind but cannot be opened (the field that is wrong).
+  std::function<bool(const std::string& path, std::string& error)> openOtherKind;
 
   // For tests and the app's screenshots of the dialogs.
   FileBrowser& browser() { return browser_; }
