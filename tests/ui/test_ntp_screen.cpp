@@ -23,9 +23,9 @@ struct NtpScreenFixture : ::testing::Test {
   std::function<void()> fn() {
     return [this] { app.frame(); };
   }
-  void open() {
+  void open(long long iterations = 1500) {
     core::NtpScene scene = core::generateNtpScene("ntp-words-2d", core::NtpGeneratorOptions{});
-    scene.iterations = 1500;
+    scene.iterations = iterations;
     scene.stage1Iterations = 500;
     app.openNtp(scene, {});
     ASSERT_NE(app.ntp(), nullptr);
@@ -58,6 +58,21 @@ TEST_F(NtpScreenFixture, TrainsIntoStageTwoAndDrawsEveryPart) {
     EXPECT_GE(p.y, l.canvasMin.y);
     EXPECT_LE(p.y, l.canvasMax.y);
   }
+  // The key arrow points along W_kq e_q (e_q the query's embedding) for every query, the SVM's along
+  // W_kq^mm e_q; y is up on screen.
+  for (const core::NtpQueryOrder& order : screen.session().run().analysis().orders) {
+    app.ntp()->setQuery(order.query);
+    ui.frame(fn());
+    const NtpScreenLayout& m = app.ntp()->layout();
+    auto expectAlong = [&](const Eigen::MatrixXd& W, ImVec2 tip) {
+      const Eigen::Vector2d k = W * sc.embedding(order.query);
+      const Eigen::Vector2d onScreen(tip.x - m.origin.x, m.origin.y - tip.y);
+      EXPECT_NEAR(k.normalized().dot(onScreen.normalized()), 1.0, 1e-4) << "query " << order.query;
+    };
+    ASSERT_TRUE(m.queryArrow && m.svmArrow);
+    expectAlong(screen.session().run().params().Wkq, m.queryTip);
+    expectAlong(screen.session().run().kqSvm().W, m.svmTip);
+  }
   // The stage switch is a vertical line in every plot.
   for (const plot::Plot& p : screen.figure().plots) {
     ASSERT_EQ(p.refLines.size(), 1u) << p.name;
@@ -67,7 +82,7 @@ TEST_F(NtpScreenFixture, TrainsIntoStageTwoAndDrawsEveryPart) {
 
 TEST_F(NtpScreenFixture, KeysEditUndoAndCloseBackToTheUntouchedDocument) {
   const std::uint64_t docState = app.document().stateId();
-  open();
+  open(10'000'000);  // Space must not reach the end within a frame
   ui.frame(fn());
   NtpSession& s = app.ntp()->session();
   core::NtpSentence edited = s.scene().sentences[0];

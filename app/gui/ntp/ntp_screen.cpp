@@ -583,12 +583,14 @@ void NtpScreen::drawCanvas(ImVec2 size, ThemeKind theme, float scale) {
   // The chosen query's key direction W_kq e_q (the scores are e_w^T W_kq e_q) and its max-margin
   // counterpart, both drawn to the words' extent: only their directions matter.
   layout_.queryArrow = layout_.svmArrow = false;
+  layout_.origin = o;
   auto keyArrow = [&](const Eigen::MatrixXd& W, bool dashed) {
-    if (W.cols() <= query_ || query_ < 0) return false;
-    const Eigen::VectorXd k = W.col(query_);
+    if (query_ < 0 || query_ >= K || W.rows() != sc.dim || W.cols() != sc.dim) return false;
+    const Eigen::VectorXd k = W * sc.embedding(query_);  // the key direction W_kq e_q, e_q q's embedding
     const double n = k.norm();
     if (!(n > 0) || !std::isfinite(n)) return false;
     const ImVec2 tip = map.toScreen(projectWord(k * (0.95 * radius / n)));
+    (dashed ? layout_.svmTip : layout_.queryTip) = tip;
     if (dashed)
       drawDashedArrow(dl, o, tip, pal.svm, 2.f * scale, 10.f * scale, 7.f * scale, 5.f * scale);
     else

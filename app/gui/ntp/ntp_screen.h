@@ -38,6 +38,8 @@ struct NtpScreenLayout {
   int hasseNodes = 0;
   bool regionsDrawn = false;  // W_ov's class regions were shaded
   bool queryArrow = false, svmArrow = false;
+  ImVec2 origin{0, 0};                  // the canvas's origin, where both key arrows start
+  ImVec2 queryTip{0, 0}, svmTip{0, 0};  // their tips
 };
 
 class NtpScreen {
