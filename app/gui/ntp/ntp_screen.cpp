@@ -239,8 +239,8 @@ void NtpScreen::frame(ThemeKind theme, float scale) {
 
   // The heat map's height follows the sentences (up to 40 % of the screen, then it scrolls).
   const float row = ImGui::GetFontSize() * 1.5f;
-  const float heatH =
-      std::clamp(row * static_cast<float>(session_.scene().sentenceCount() + 2), 4.f * row, 0.40f * H);
+  const float heatH = std::clamp(row * static_cast<float>(session_.scene().sentenceCount() + 2),
+                                 std::min(4.f * row, 0.40f * H), 0.40f * H);
   place(left, menuH, centre, H - heatH);
   if (ImGui::Begin("NTP canvas", nullptr, fixed | ImGuiWindowFlags_NoScrollbar))
     drawCanvas(ImGui::GetContentRegionAvail(), theme, scale);
@@ -754,6 +754,12 @@ void NtpScreen::drawHasse(ImVec2 size, ThemeKind theme, float scale) {
   for (std::size_t k = 0; k < nodes.size(); ++k) slot[k] = inLayer[static_cast<std::size_t>(layer[k])]++;
   const float pad = 18.f * scale;
   const float bottomPad = pad + 2.f * ImGui::GetFontSize();  // labels below the lowest layer
+  if (max.y - min.y < pad + bottomPad + static_cast<float>(layers) * 12.f * scale) {
+    dl->AddText(nullptr, 0, min, pal.textMuted,
+                "too little room for the diagram: a larger window or a smaller UI scale shows it", nullptr,
+                max.x - min.x);
+    return;
+  }
   std::vector<ImVec2> pos(nodes.size());
   for (std::size_t k = 0; k < nodes.size(); ++k) {
     const int count = inLayer[static_cast<std::size_t>(layer[k])];
