@@ -87,6 +87,12 @@ void App::wireSession() {
   session_->documentReplaced = [this] {
     trainedOnce_ = false;  // a new scene: the start hint again
     resetRun();
+    // An attention scene opened (dropped, recovered) while an NTP scene is shown: show it, unless the
+    // NTP scene has unsaved edits (then it says where the file went).
+    if (ntp_ && !ntp_->session().modified())
+      ntp_.reset();
+    else if (ntp_)
+      ntp_->notify("the attention scene opened underneath: File > Close NTP scene shows it");
   };
   // File > Open and drag-and-drop of a next-token prediction scene: its own screen.
   session_->openOtherKind = [this](const std::string& path, std::string& error) {
@@ -339,6 +345,7 @@ bool App::takeFontRebuild() {
 }
 
 void App::notify(std::string message) {
+  if (ntp_ && ImGui::GetCurrentContext()) ntp_->notify(message);  // its status bar is the one on screen
   message_ = std::move(message);
   messageTime_ = ImGui::GetCurrentContext() ? ImGui::GetTime() : 0.0;
 }

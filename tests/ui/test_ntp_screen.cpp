@@ -136,6 +136,14 @@ TEST_F(NtpScreenFixture, FileOpenOfAnNtpSceneOpensItsScreenAndABadOneLeavesTheDo
   EXPECT_EQ(app.ntp()->session().path(), good);
   EXPECT_EQ(app.ntp()->session().scene().vocabularySize(), 6);
   EXPECT_EQ(app.document().stateId(), docState);  // the attention document waits underneath
+
+  // An attention scene opened now (a drop, a recent file) is shown: the unedited NTP scene closes.
+  const std::string attention = dir.str("attention.json");
+  ASSERT_EQ(core::saveScene(::attnmd::testing::teachingScene(), attention), "");
+  app.session().openPath(app.document(), attention);
+  ui.frame(fn());
+  EXPECT_EQ(app.ntp(), nullptr);
+  EXPECT_NE(app.document().stateId(), docState);
 }
 
 }  // namespace
