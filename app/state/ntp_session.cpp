@@ -191,6 +191,7 @@ long long NtpSession::advance(double seconds) {
 
 void NtpSession::refreshEvaluation() {
   core::evaluateNtp(scene_, run_->params(), eval_);
+  metrics_ = run_->metrics();
 }
 
 }  // namespace attnmd::gui

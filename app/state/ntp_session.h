@@ -68,6 +68,9 @@ class NtpSession {
   const core::NtpRun& run() const { return *run_; }
   // The evaluation of the current parameters (attention per sentence and position, logits, loss).
   const core::NtpEvaluation& evaluation() const { return eval_; }
+  // The run's metrics at the current parameters (losses, corr, attention left), refreshed with the
+  // evaluation when the run moves, not every frame.
+  const core::NtpPoint& metrics() const { return metrics_; }
   // Increments whenever the run moves or restarts (plots and the heat map rebuild on it).
   std::uint64_t runRevision() const { return runRevision_; }
   void restart();  // step 0, same scene
@@ -99,6 +102,7 @@ class NtpSession {
   std::uint64_t editId_ = 1, nextEditId_ = 2, savedEditId_ = 1;
   std::unique_ptr<core::NtpRun> run_;
   core::NtpEvaluation eval_;
+  core::NtpPoint metrics_;
   std::uint64_t runRevision_ = 1;
   bool playing_ = false;
   long long pendingSteps_ = 0;

@@ -129,6 +129,7 @@ TEST(NtpSession, PlayingRunsToTheEndAndThePlotsDrawTheStageSwitch) {
   EXPECT_EQ(f.plots[0].series[0].x.back(), 600.0);  // the last step is recorded
   // Stage 1 trains W_ov alone: W_kq is still zero at the switch, then grows.
   EXPECT_GT(session.run().metrics().normKq, 0.0);
+  EXPECT_EQ(session.metrics().normKq, session.run().metrics().normKq);  // the cached copy is current
 }
 
 TEST(NtpSession, SaveWritesAFileThatLoadsBackAndMarksTheSessionSaved) {

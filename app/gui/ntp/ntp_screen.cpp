@@ -368,7 +368,7 @@ void NtpScreen::drawSidePanel(float scale) {
   if (sc.schedule == core::NtpSchedule::TwoStage)
     ImGui::TextDisabled("stage 1: steps 1 to %s, then stage 2", groupedInt(sc.stage1Iterations).c_str());
 
-  const core::NtpPoint m = run.metrics();
+  const core::NtpPoint& m = session_.metrics();
   if (ImGui::BeginTable("metrics", 2, ImGuiTableFlags_SizingStretchProp)) {
     auto rowOf = [](const char* name, const std::string& value, const char* help) {
       ImGui::TableNextRow();
@@ -753,8 +753,18 @@ void NtpScreen::drawHasse(ImVec2 size, ThemeKind theme, float scale) {
   std::vector<int> inLayer(static_cast<std::size_t>(layers), 0), slot(nodes.size(), 0);
   for (std::size_t k = 0; k < nodes.size(); ++k) slot[k] = inLayer[static_cast<std::size_t>(layer[k])]++;
   const float pad = 18.f * scale;
-  const float bottomPad = pad + 2.f * ImGui::GetFontSize();  // labels below the lowest layer
-  if (max.y - min.y < pad + bottomPad + static_cast<float>(layers) * 12.f * scale) {
+  const float r = 6.f * scale;
+  const float font = ImGui::GetFontSize();
+  // A layer's names go beside its nodes when they fit there; else centred below them, every other one
+  // a line lower, so a wide layer's names do not run into each other.
+  std::vector<bool> beside(static_cast<std::size_t>(layers), true);
+  for (std::size_t k = 0; k < nodes.size(); ++k) {
+    const std::size_t l = static_cast<std::size_t>(layer[k]);
+    const float room = (max.x - min.x - 2 * pad) / static_cast<float>(inLayer[l]);
+    if (ImGui::CalcTextSize(sc.wordName(nodes[k]).c_str()).x + 2 * r + 6.f * scale >= room) beside[l] = false;
+  }
+  const float bottomPad = pad + (beside.back() ? 0.f : 2.f * font);  // names below the lowest layer
+  if (max.y - min.y < pad + bottomPad + static_cast<float>(layers - 1) * 8.f * scale) {
     dl->AddText(nullptr, 0, min, pal.textMuted,
                 "too little room for the diagram: a larger window or a smaller UI scale shows it", nullptr,
                 max.x - min.x);
@@ -773,19 +783,13 @@ void NtpScreen::drawHasse(ImVec2 size, ThemeKind theme, float scale) {
   };
   for (const core::NtpPreference& e : order->hasse)
     dl->AddLine(pos[at(e.winner)], pos[at(e.loser)], pal.textMuted, 1.5f * scale);
-  const float r = 6.f * scale;
-  const float font = ImGui::GetFontSize();
   for (std::size_t k = 0; k < nodes.size(); ++k) {
     dl->AddCircleFilled(pos[k], r, sequenceColour(theme, nodes[k]), 20);
     dl->AddCircle(pos[k], r, pal.markerOutline, 20, 1.f * scale);
     const std::string name = sc.wordName(nodes[k]);
-    // Beside the node when the layer leaves room; else centred below it, every other one a line lower,
-    // so a wide layer's names do not run into each other.
-    const int count = inLayer[static_cast<std::size_t>(layer[k])];
-    const float room = (max.x - min.x - 2 * pad) / static_cast<float>(count);
     const float w = ImGui::CalcTextSize(name.c_str()).x;
     const ImVec2 at =
-        w + 2 * r + 6.f * scale < room
+        beside[static_cast<std::size_t>(layer[k])]
             ? ImVec2(pos[k].x + r + 3.f * scale, pos[k].y - 0.5f * font)
             : ImVec2(pos[k].x - 0.5f * w, pos[k].y + r + 1.f * scale + (slot[k] % 2 ? font : 0.f));
     drawLabel(dl, at, pal.text, pal.panelOverlay, name.c_str(), 2.f * scale);
