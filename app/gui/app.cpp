@@ -205,6 +205,10 @@ ExportSources App::exportSources() const {
   src.space = showsSpace();
   src.projection = view3d_.projection();
   src.style = CanvasStyle{prefs_.theme, prefs_.uiScale, true, nullptr};
+  if (showsGeometry())  // the geometry view exports its own description (the SVG of what is on screen)
+    src.geometryScene = [this, style = src.style](const CanvasSceneOptions& o) {
+      return geometry_.exportScene(o, style);
+    };
   src.fontSize = fontSize_;
   src.plotsMin = plotsMin_;
   src.plotsMax = plotsMax_;
@@ -714,7 +718,7 @@ void App::frame() {
   if (ImGui::Begin("Canvas", nullptr,
                    fixed | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar |
                        ImGuiWindowFlags_NoScrollWithMouse)) {
-    const bool space = viewModeBar(doc_, view3d_, s);
+    const bool space = viewModeBar(doc_, view3d_, s, geometryViewProblem(doc_.scene()).empty());
     canvasTop_ = ImGui::GetCursorScreenPos().y;  // the legend strip starts here (canvas PNG exports)
     if (space != shownSpace_) {                  // the hidden panel must not keep a gesture open
       if (space)
@@ -724,7 +728,12 @@ void App::frame() {
       shownSpace_ = space;
     }
     gridRuns_ = gridRuns();
-    if (gridRuns_.size() >= 2) {
+    if (showsGeometry()) {  // every run on one picture of parameter space
+      canvas_.releaseDrag(doc_);
+      view3d_.releaseDrag(doc_);
+      gridRuns_.clear();
+      geometry_.draw(geometryInputs(doc_, lab_, selectedRun()), canvasStyle, !animation_.active());
+    } else if (gridRuns_.size() >= 2) {
       drawGrid(space, canvasStyle);
     } else {
       // Presenting locks edits (a stray click in front of a class changes nothing) but keeps zoom, pan

@@ -39,6 +39,7 @@
 #include "app/gui/panels/runs_panel.h"
 #include "app/gui/platform/platform.h"
 #include "app/gui/views/canvas_panel.h"
+#include "app/gui/views/geometry_view_panel.h"
 #include "app/gui/views/heatmap_panel.h"
 #include "app/gui/views/timeline_panel.h"
 #include "app/gui/views/view3d_panel.h"
@@ -92,8 +93,12 @@ class App {
   int selectedRun() const { return std::clamp(doc_.view().selectedRun, 0, std::max(0, lab_.runCount() - 1)); }
   const LiveTheory& theory() const { return *lab_.run(selectedRun()).theory; }
   // The view shown in the canvas area: the 3D view for d >= 3 unless the user chose the plane.
-  bool showsSpace() const { return doc_.scene().dim >= 3 && doc_.view().space; }
+  bool showsSpace() const { return doc_.scene().dim >= 3 && doc_.view().space && !showsGeometry(); }
+  // The geometry view (parameter space) instead of the 2D canvas or the 3D view, where it applies.
+  bool showsGeometry() const { return doc_.view().geometry && geometryViewProblem(doc_.scene()).empty(); }
+  const GeometryPanel& geometryPanel() const { return geometry_; }
   const CanvasLayout& canvasLayout() const {
+    if (showsGeometry()) return geometry_.layout();
     // Grid view: the selected run's cell (else the first), as exports and --layout-json report it.
     if (gridRuns_.size() >= 2) {
       std::size_t k = 0;
@@ -225,6 +230,7 @@ class App {
   GeneratorPanel generatorPanel_;
   CanvasPanel canvas_;
   View3DPanel view3d_;
+  GeometryPanel geometry_;
   bool shownSpace_ = false;  // the view shown last frame: a switch releases the other one's drag
   HeatmapPanel heatmap_;
   RunsPanel runsPanel_;

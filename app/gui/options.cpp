@@ -44,8 +44,9 @@ std::string appUsage() {
          "                       edit a mouse drag makes each frame: every run restarts, SVMs re-solve)\n"
          "  --ui-scale S         UI scale from 1 to 3 (Ctrl+= / Ctrl+- in the app); default: monitor's\n"
          "  --theme light|dark   colour theme, default light\n"
-         "  --view 2d|3d         scenes with d >= 3: open in the x1-x2 plane or the 3D view (default: the\n"
-         "                       scene file's choice, else 3D)\n"
+         "  --view 2d|3d|geometry  scenes with d >= 3: open in the x1-x2 plane or the 3D view (default: the\n"
+         "                       scene file's choice, else 3D); geometry: parameter space (the feasible set\n"
+         "                       of the SVM rows and the l_p ball that touches it), prompt model, d = 2 or 3\n"
          "  --compare overlay|grid  a scene with several runs: all on one canvas, or one canvas each\n"
          "  --at K               after --steps, show every run at step K on the timeline (clamped to the\n"
          "                       steps trained)\n"
@@ -148,8 +149,8 @@ ParsedOptions parseAppOptions(int argc, const char* const* argv) {
       }
     } else if (arg == "--view") {
       if (!value(v)) return r;
-      if (v != "2d" && v != "3d")
-        r.error = "--view expects 2d or 3d, got '" + std::string(v) + "'";
+      if (v != "2d" && v != "3d" && v != "geometry")
+        r.error = "--view expects 2d, 3d or geometry, got '" + std::string(v) + "'";
       else
         o.view = v;
     } else if (arg == "--compare") {

@@ -32,7 +32,8 @@ struct AppOptions {
   bool userState = false;
   std::string show;     // --show WHAT: open a menu or dialog for a screenshot: file-menu, export-menu, open,
                         // save-as, unsaved, help, animation
-  std::string view;     // --view 2d|3d: for d >= 3, the view to open in ("" = the scene file's, else 3D)
+  std::string view;     // --view 2d|3d|geometry: for d >= 3, the view to open in ("" = the scene file's, else
+                        // 3D); geometry: parameter space (geometry_view.h), any d it can draw
   std::string compare;  // --compare overlay|grid: how several runs share the canvas ("" = the file's)
   long long at = -1;    // --at K: after --steps, move the timeline to step K (-1: stay live)
   std::string exportBundleDir;  // --export-bundle DIR: after the steps, write an export bundle into DIR

@@ -229,6 +229,7 @@ int runApp(const AppOptions& o) {
 
   LoadedDocument doc = documentFromScene(std::move(loaded.scene()));
   if (!o.view.empty()) doc.view.space = o.view == "3d";
+  if (!o.view.empty()) doc.view.geometry = o.view == "geometry";
   if (!o.compare.empty()) doc.view.compare = o.compare == "grid" ? CompareView::Grid : CompareView::Overlay;
   App app(std::move(doc.state), prefs, doc.view);
   app.setFontWarning(fontWarning);

@@ -62,6 +62,7 @@ struct ViewState {
   CanvasView canvas;
   Camera3D camera;
   bool space = true;  // d >= 3: the 3D view; false: the x_1-x_2 plane (the 2D canvas)
+  bool geometry = false;  // the geometry view (parameter space) instead of either, where it applies
   CanvasLayers layers;
   int selectedSequence = 0;    // where canvas double-clicks add tokens; the data table's current row
   TokenRef activeToken;        // last clicked token (Delete removes it)

@@ -226,6 +226,11 @@ std::size_t Trainer::checkpointBytes() const {
   return checkpoints_ ? checkpoints_->bytes() : 0;
 }
 
+std::shared_ptr<const core::CheckpointLog> Trainer::checkpointLog() const {
+  std::lock_guard lk(mutex_);
+  return checkpoints_;
+}
+
 double Trainer::stepsPerSecond() const {
   std::lock_guard lk(mutex_);
   return stepsPerSecond_;

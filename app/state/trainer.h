@@ -101,6 +101,9 @@ class Trainer {
   void requestRewind(long long k);
   // Bytes held by the run's checkpoints (the benchmark's and the status bar's report).
   std::size_t checkpointBytes() const;
+  // The run's checkpoints (null until the worker has built the run): the geometry view reads the
+  // parameters at the recorded steps to draw the run's direction over time.
+  std::shared_ptr<const core::CheckpointLog> checkpointLog() const;
 
   // Synchronous mode: does the queued work now (a view, a rewind, pending steps; while playing, up to
   // kPumpSteps steps). Returns the steps taken. Does nothing in threaded mode.

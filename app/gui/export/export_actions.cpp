@@ -71,6 +71,7 @@ void ExportActions::report(const ExportReport& r) const {
 }
 
 CanvasScene shownCanvasScene(const ExportSources& src, const CanvasSceneOptions& o) {
+  if (src.geometryScene) return src.geometryScene(o);
   if (src.space)
     return buildView3DScene(src.doc->scene(), src.doc->view(), *src.overlay, src.projection, src.style, o);
   return buildCanvasScene(src.doc->scene(), src.doc->view(), *src.overlay, src.canvas, src.style, o);

@@ -35,6 +35,8 @@ struct ExportSources {
   CanvasTransform canvas;   // where the canvas was drawn, in screen points (min, max: also the 3D view's)
   float canvasTop = -1;     // where its legend strip starts (PNG crops include it); < 0: canvas.min.y
   bool space = false;       // the 3D view is shown instead of the 2D canvas
+  // When the geometry view is shown: its description at the given options (else empty).
+  std::function<CanvasScene(const CanvasSceneOptions&)> geometryScene;
   Projection3D projection;  // the 3D view's projection when `space`
   CanvasStyle style;
   float fontSize = 15.f;

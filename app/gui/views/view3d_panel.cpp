@@ -230,24 +230,42 @@ void View3DPanel::drawInteractive(ImDrawList* dl, const Document& doc, const Can
   dl->PopClipRect();
 }
 
-bool viewModeBar(Document& doc, View3DPanel& view3d, float scale) {
-  if (doc.scene().dim < 3) return false;
+bool viewModeBar(Document& doc, View3DPanel& view3d, float scale, bool geometryApplies) {
+  const bool spatial = doc.scene().dim >= 3;
+  if (!spatial && !geometryApplies) return false;
   ViewState& view = doc.view();
+  const bool geometry = view.geometry && geometryApplies;
   ImGui::SetCursorPos(ImVec2(ImGui::GetCursorPosX() + 6.f * scale, ImGui::GetCursorPosY() + 3.f * scale));
-  if (ImGui::RadioButton("3D", view.space)) view.space = true;
-  if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("Show tokens in space (x\xE2\x82\x81, x\xE2\x82\x82, x\xE2\x82\x83): drag to orbit.");
-  ImGui::SameLine();
-  if (ImGui::RadioButton("2D plane", !view.space)) view.space = false;
+  if (spatial) {
+    if (ImGui::RadioButton("3D", view.space && !geometry)) {
+      view.space = true;
+      view.geometry = false;
+    }
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("Show tokens in space (x\xE2\x82\x81, x\xE2\x82\x82, x\xE2\x82\x83): drag to orbit.");
+    ImGui::SameLine();
+  }
+  if (ImGui::RadioButton("2D plane", !geometry && (!view.space || !spatial))) {
+    if (spatial) view.space = false;
+    view.geometry = false;
+  }
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip(
         "Show the x\xE2\x82\x81\xE2\x80\x93x\xE2\x82\x82 plane only; edits keep the other coordinates.");
-  if (view.space) {
+  if (geometryApplies) {
+    ImGui::SameLine();
+    if (ImGui::RadioButton("Geometry", geometry)) view.geometry = true;
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip(
+          "Parameter space: the feasible set of the SVM rows, the l_p ball that touches it at the\n"
+          "max-margin direction, and each run's direction over time on that ball.");
+  }
+  if (spatial && view.space && !geometry) {
     ImGui::SameLine();
     if (ImGui::SmallButton("Reset view")) view3d.resetView(doc);
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("Back to the default angles, fitted to the data.");
   }
-  return view.space;
+  return spatial && view.space && !geometry;
 }
 
 }  // namespace attnmd::gui

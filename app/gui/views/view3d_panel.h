@@ -79,8 +79,9 @@ class View3DPanel {
   std::string message_;
 };
 
-// The "2D plane | 3D" switch and "Reset view" above the canvas, for scenes with d >= 3 (nothing for
-// d < 3). Returns true when the 3D view is the one to show.
-bool viewModeBar(Document& doc, View3DPanel& view3d, float scale);
+// The "3D | 2D plane | Geometry" switch and "Reset view" above the canvas: 3D for scenes with d >= 3,
+// Geometry where `geometryApplies` (geometry_view.h; then also for d = 2); nothing when there is no
+// choice. Returns true when the 3D view is the one to show (not the geometry view).
+bool viewModeBar(Document& doc, View3DPanel& view3d, float scale, bool geometryApplies = false);
 
 }  // namespace attnmd::gui

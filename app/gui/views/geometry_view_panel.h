@@ -1,0 +1,53 @@
+// The geometry view's panel: a "ball p" slider above the view, the view itself (geometry_view.h), a
+// tooltip naming the face under the mouse, and in 3D an orbit camera (left drag) with wheel zoom.
+// Keeps only UI-local state (camera, slider, cached model); what it draws comes from the runs the app
+// hands over (geometryInputs).
+#pragma once
+
+#include <imgui.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/gui/views/canvas_scene.h"
+#include "app/gui/views/geometry_view.h"
+#include "app/state/document.h"
+#include "app/state/lab.h"
+
+namespace attnmd::gui {
+
+// Every visible run of the lab as the geometry view takes it, the selected run first: its scene, the
+// tokens of its SVM on display, the p of its SVM geometry, and its parameter-space point at the steps
+// its checkpoints recorded (dense early, log-spaced later) up to the step shown.
+std::vector<GeometryRunInput> geometryInputs(const Document& doc, const Lab& lab, int selectedRun);
+
+class GeometryPanel {
+ public:
+  // Lays out the slider row and the view in the window's remaining content region and draws them.
+  // `input` false: no mouse this frame.
+  void draw(std::vector<GeometryRunInput> runs, const CanvasStyle& style, bool input = true);
+  // The description of the last frame, and one rebuilt for an export (another font size, no hints).
+  const CanvasScene& scene() const { return scene_; }
+  CanvasScene exportScene(const CanvasSceneOptions& options, const CanvasStyle& style) const;
+  const CanvasLayout& layout() const { return scene_.layout; }
+  const GeometryModel& model() const { return model_; }
+
+  // The slider's p for the selected run's ball (nullopt: the run's own p).
+  std::optional<double> ballP;
+  GeometryCamera camera;
+
+ private:
+  GeometryModel model_;
+  GeometrySceneExtras extras_;
+  CanvasScene scene_;
+  ImVec2 min_{0, 0}, max_{1, 1};
+  // The model is recomputed only when what it depends on moves (the SVM solves are small, but every frame
+  // would be waste).
+  std::string modelKey_;
+};
+
+// The key a GeometryModel depends on (scenes, selections, p, the steps of each trail).
+std::string geometryModelKey(const std::vector<GeometryRunInput>& runs);
+
+}  // namespace attnmd::gui
