@@ -356,7 +356,9 @@ void App::notify(std::string message) {
 
 bool App::animating() const {
   if (ntp_) return ntp_->animating();
-  return lab_.busy() || doc_.inGesture() || lab_.playing();
+  bool camera = view3d_.cameraMoving();  // the 3D view's camera gliding after a zoom or fit
+  for (const View3DPanel& v : gridViews_) camera = camera || v.cameraMoving();
+  return lab_.busy() || doc_.inGesture() || lab_.playing() || camera;
 }
 
 std::vector<int> App::visibleRuns(int most) const {

@@ -7,6 +7,8 @@
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
 
+#include "app/gui/render/gl_renderer.h"
+
 #include <cfloat>
 #include <cstdlib>
 #include <string>
@@ -39,6 +41,14 @@ std::string noDisplayMessage(const std::string& glfwError) {
   return m;
 }
 
+std::string noGlMessage(const std::string& why) {
+  std::string m = "attnmd: cannot draw: ";
+  m += why;
+  m += "\nattnmd needs OpenGL 3.3 (core profile). Without a GPU driver that offers it, Mesa's software "
+       "renderer does (Debian package libgl1-mesa-dri); LIBGL_ALWAYS_SOFTWARE=1 selects it.";
+  return m;
+}
+
 std::unique_ptr<Platform> Platform::create(const PlatformOptions& options, std::string& error) {
   glfwSetErrorCallback(onGlfwError);
   gLastGlfwError.clear();
@@ -55,7 +65,9 @@ std::unique_ptr<Platform> Platform::create(const PlatformOptions& options, std::
   glfwWindowHint(GLFW_SAMPLES, 0);
   p->window_ = glfwCreateWindow(options.width, options.height, options.title, nullptr, nullptr);
   if (!p->window_) {
-    error = noDisplayMessage(gLastGlfwError.empty() ? "no OpenGL 3.3 core context" : gLastGlfwError);
+    // glfwInit worked, so there is a display: what failed is the context (GLFW says which way).
+    error = noGlMessage("no OpenGL 3.3 core context (" +
+                        (gLastGlfwError.empty() ? std::string("GLFW gave no reason") : gLastGlfwError) + ")");
     return nullptr;  // ~Platform terminates GLFW
   }
   glfwMakeContextCurrent(p->window_);
@@ -78,10 +90,22 @@ std::unique_ptr<Platform> Platform::create(const PlatformOptions& options, std::
     error = "attnmd: the ImGui GLFW/OpenGL3 backends failed to start (" + p->glInfo() + ")";
     return nullptr;
   }
+  // The 3D view's shaders are built now, not on first use: a broken one stops the app here with its
+  // name and log, instead of a view that stays black.
+  std::string shaderError;
+  p->depthRenderer_ = DepthRenderer::create(shaderError);
+  if (!p->depthRenderer_) {
+    error = noGlMessage(shaderError + " (" + p->glInfo() + ")");
+    return nullptr;
+  }
+  setCurrentDepthRenderer(p->depthRenderer_.get());
   return p;
 }
 
 Platform::~Platform() {
+  // GL objects go while the context is still there.
+  if (depthRenderer_ && currentDepthRenderer() == depthRenderer_.get()) setCurrentDepthRenderer(nullptr);
+  depthRenderer_.reset();
   if (glBackend_) ImGui_ImplOpenGL3_Shutdown();
   if (glfwBackend_) ImGui_ImplGlfw_Shutdown();
   if (imguiCreated_) ImGui::DestroyContext();

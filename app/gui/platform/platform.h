@@ -15,6 +15,8 @@ struct GLFWwindow;
 
 namespace attnmd::gui {
 
+class DepthRenderer;
+
 // A rectangle of the window (ImGui coordinates) cleared to a colour before ImGui draws.
 struct ClearRegion {
   ImVec2 min{0, 0};
@@ -32,8 +34,10 @@ struct PlatformOptions {
 
 class Platform {
  public:
-  // Opens the window and creates the ImGui context + backends. Returns null with `error` set when
-  // GLFW cannot start (no display) or the GL 3.3 core context cannot be created.
+  // Opens the window and creates the ImGui context + backends and the 3D view's renderer
+  // (app/gui/render/gl_renderer.h, made current while the Platform lives). Returns null with `error`
+  // set when GLFW cannot start (no display), the GL 3.3 core context cannot be created, or a shader of
+  // shaders/ fails to compile or link (the message names it and quotes the GLSL log).
   static std::unique_ptr<Platform> create(const PlatformOptions& options, std::string& error);
   ~Platform();
   Platform(const Platform&) = delete;
@@ -77,6 +81,7 @@ class Platform {
   bool closeRequested_ = false;
   int windowed_[4] = {0, 0, 1600, 1000};  // x, y, width, height before going full screen
   std::vector<std::string> dropped_;
+  std::unique_ptr<DepthRenderer> depthRenderer_;
 
   static void onClose(GLFWwindow* window);
   static void onDrop(GLFWwindow* window, int count, const char** paths);
@@ -84,5 +89,8 @@ class Platform {
 
 // The message printed when there is no display.
 std::string noDisplayMessage(const std::string& glfwError);
+// The message printed when there is a display but no OpenGL 3.3 core context, or when the 3D view's
+// shaders cannot be built (`why`: GLFW's error or the shader's name and GLSL log).
+std::string noGlMessage(const std::string& why);
 
 }  // namespace attnmd::gui

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cfloat>
 
+#include "app/gui/render/depth_layer.h"
+
 namespace attnmd::gui {
 namespace {
 
@@ -67,6 +69,13 @@ void paintShape(ImDrawList* dl, const CanvasShape& sh, const CanvasScene& sc, co
     case ShapeKind::Text:
       dl->AddText(font, fs * sh.fontScale, sh.a, sh.color, sh.text.c_str());
       break;
+    case ShapeKind::Polygon: {  // convex (the 3D view's margin planes)
+      const int n = static_cast<int>(sh.points.size());
+      if (n < 3) break;
+      if (sh.fill) dl->AddConvexPolyFilled(sh.points.data(), n, sh.fill);
+      if (sh.thickness > 0) dl->AddPolyline(sh.points.data(), n, sh.color, ImDrawFlags_Closed, sh.thickness);
+      break;
+    }
     case ShapeKind::RayLabel: {
       const float pad = 2.f * s;
       const ImVec2 size = textSize(sh.text.c_str(), fs);
@@ -106,7 +115,13 @@ void paintShape(ImDrawList* dl, const CanvasShape& sh, const CanvasScene& sc, co
 void paintCanvasScene(ImDrawList* dl, const CanvasScene& sc, const CanvasStyle& style) {
   dl->PushClipRect(sc.min, sc.max, true);
   float noticeY = noticeTop(sc.min, sc.scale);
-  for (const CanvasShape& sh : sc.shapes) paintShape(dl, sh, sc, style, noticeY);
+  // A depth layer still in the scene is painted by the painter's algorithm, after the background.
+  const std::vector<CanvasShape> depthShapes = depthSortedShapes(sc.depth);
+  for (std::size_t k = 0; k < sc.shapes.size(); ++k) {
+    paintShape(dl, sc.shapes[k], sc, style, noticeY);
+    if (k == 0)
+      for (const CanvasShape& sh : depthShapes) paintShape(dl, sh, sc, style, noticeY);
+  }
   dl->PopClipRect();
 }
 

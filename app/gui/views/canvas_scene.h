@@ -77,6 +77,7 @@ enum class ShapeKind {
   RayLabel,     // `text` beside the segment a-b at fraction `along`, on side `side`, over a `box`
   Notice,       // `text` centred at the top of the canvas in a framed box (stacked in order)
   Hint,         // `text` centred near the bottom over a `box`
+  Polygon,      // filled polygon through `points` in `fill`, outline `color` when thickness > 0
 };
 
 struct CanvasShape {
@@ -92,6 +93,7 @@ struct CanvasShape {
   std::string text;
   float fontScale = 1.f;
   float along = 0.5f, side = 1.f;
+  std::vector<ImVec2> points;  // Polygon: its corners in order
 };
 
 // The legend strip's entries; each icon is a few shapes (legendIcon).
@@ -104,6 +106,42 @@ struct LegendEntry {
 struct CanvasSceneOptions {
   float fontSize = 15.f;    // base font size in px (ImGui::GetFontSize() on screen)
   bool interactive = true;  // the "pick tokens" notice and the start hint (not in exports)
+  // The 3D view only: leave its geometry in CanvasScene::depth for the GL renderer (app/gui/render/)
+  // instead of flattening it into depth-sorted shapes (what the SVG writer and the ImGui painter take).
+  bool keepDepthLayer = false;
+};
+
+// The 3D view's geometry with its depth, so a renderer with a depth buffer can draw it (tokens in front
+// of or behind an arrow, a plane between two tokens). Positions are canvas pixels like every shape's;
+// z is the distance towards the viewer in the same pixels (the projection is orthographic, so a length
+// along the line of sight scales like one across it): larger z is nearer. flattenDepthLayer()
+// (app/gui/render/depth_layer.h) turns it into shapes sorted far to near for the SVG and ImGui painters.
+struct DepthToken {  // a token's marker: a shaded sphere (circle) or tile (square)
+  ImVec2 centre{0, 0};
+  float z = 0;
+  float radius = 0;
+  ImU32 fill = 0;
+  ImU32 outline = 0;  // drawn when outlineWidth > 0
+  float outlineWidth = 0;
+  MarkerShape shape = MarkerShape::Circle;
+};
+struct DepthSegment {  // a solid line from a (depth za) to b (depth zb): grid, axes, drop lines
+  ImVec2 a{0, 0}, b{0, 0};
+  float za = 0, zb = 0;
+  float thickness = 1;
+  ImU32 color = 0;
+};
+struct DepthShape {  // any other shape at depth: za at shape.a, zb at shape.b (point shapes: za)
+  CanvasShape shape;
+  float za = 0, zb = 0;
+  std::vector<float> pointZ;  // Polygon: the depth of each of shape.points
+};
+struct DepthLayer {
+  std::vector<DepthToken> tokens;      // far to near
+  std::vector<DepthSegment> segments;  // in drawing order
+  std::vector<DepthShape> shapes;      // arrows, dashes, rings, badges, translucent margin planes
+  float cueNear = 1, cueFar = 0;       // depth cueing fades markers from cueNear (full) to cueFar
+  bool empty() const { return tokens.empty() && segments.empty() && shapes.empty(); }
 };
 
 struct CanvasScene {
@@ -115,6 +153,7 @@ struct CanvasScene {
   std::vector<LegendEntry> legend;
   std::vector<std::string> axisNames;  // names of the horizontal and vertical axis ("x₁", "x₂")
   CanvasLayout layout;                 // where markers, rings and rays went (tests, --layout-json)
+  DepthLayer depth;                    // the 3D view's geometry when built with keepDepthLayer (else empty)
 };
 
 CanvasScene buildCanvasScene(const core::Scene& scene, const ViewState& view, const CanvasOverlay& overlay,

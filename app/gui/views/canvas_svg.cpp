@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "app/gui/render/depth_layer.h"
 #include "app/plot/format.h"
 #include "app/plot/frame.h"
 #include "app/plot/svg.h"
@@ -163,6 +164,11 @@ struct Svg {
       case ShapeKind::Text:
         text(sh.a, fs * sh.fontScale, sh.color, sh.text);
         break;
+      case ShapeKind::Polygon:
+        if (sh.points.size() >= 3)
+          polygon(sh.points, (sh.fill ? paint("fill", sh.fill) : std::string(" fill=\"none\"")) +
+                                 (sh.thickness > 0 ? stroke + " stroke-linejoin=\"round\"" : std::string()));
+        break;
       case ShapeKind::RayLabel: {
         const float pad = 2.f * s;
         const ImVec2 size(textWidth(sh.text, fs), fs * kLineHeight);
@@ -259,7 +265,14 @@ std::string canvasSvg(const CanvasScene& sc, const CanvasSvgOptions& o) {
              formatCoord(Hc) + "\" overflow=\"hidden\">\n";
   svg.out += "  <g id=\"canvas\">\n";
   float noticeY = noticeTop(sc.min, s);
-  for (const CanvasShape& sh : sc.shapes) svg.shape(sh, sc, noticeY);
+  // A 3D view's depth layer (when the scene was built for the GL renderer): every shape of it sorted
+  // far to near, after the background and under the labels, as the screen shows it.
+  const std::vector<CanvasShape> depthShapes = depthSortedShapes(sc.depth);
+  for (std::size_t k = 0; k < sc.shapes.size(); ++k) {
+    svg.shape(sc.shapes[k], sc, noticeY);
+    if (k == 0)
+      for (const CanvasShape& sh : depthShapes) svg.shape(sh, sc, noticeY);
+  }
   // Axis names at the positive ends of the axes (kept inside the canvas when an axis is off screen).
   if (o.axisNames)
     for (const AxisNameLabel& l :

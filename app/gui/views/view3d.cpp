@@ -136,4 +136,27 @@ void zoomCamera(Camera3D& c, double factor) {
     c.pixelsPerUnit = std::clamp(c.pixelsPerUnit * factor, kMinPixelsPerUnit, kMaxPixelsPerUnit);
 }
 
+Camera3D glideCamera(const Camera3D& shown, const Camera3D& target, double dt, double timeConstant) {
+  if (!(shown.pixelsPerUnit > 0) || !(target.pixelsPerUnit > 0)) return target;  // nothing to glide from
+  const double k = timeConstant > 0 && dt >= 0 ? 1.0 - std::exp(-dt / timeConstant) : 1.0;
+  Camera3D c = target;
+  const double dyaw = std::remainder(target.yaw - shown.yaw, 2 * M_PI);
+  const double dpitch = target.pitch - shown.pitch;
+  const double dzoom = std::log(target.pixelsPerUnit / shown.pixelsPerUnit);
+  const Eigen::Vector3d from(shown.targetX, shown.targetY, shown.targetZ),
+      to(target.targetX, target.targetY, target.targetZ);
+  const double movePixels = (to - from).norm() * target.pixelsPerUnit;
+  if (!std::isfinite(dzoom) || !std::isfinite(movePixels)) return target;
+  if (std::abs(dyaw) < 1e-5 && std::abs(dpitch) < 1e-5 && std::abs(dzoom) < 1e-5 && movePixels < 0.01)
+    return target;
+  c.yaw = std::remainder(shown.yaw + k * dyaw, 2 * M_PI);
+  c.pitch = shown.pitch + k * dpitch;
+  c.pixelsPerUnit = shown.pixelsPerUnit * std::exp(k * dzoom);
+  const Eigen::Vector3d at = from + k * (to - from);
+  c.targetX = at.x();
+  c.targetY = at.y();
+  c.targetZ = at.z();
+  return c;
+}
+
 }  // namespace attnmd::gui

@@ -58,4 +58,11 @@ void orbit(Camera3D& camera, ImVec2 deltaPixels);
 void panCamera(Camera3D& camera, const Projection3D& projection, ImVec2 deltaPixels);
 void zoomCamera(Camera3D& camera, double factor);
 
+// One frame of the shown camera gliding towards `target` (the document's camera, which gestures, F and
+// "Reset view" set at once) over `dt` seconds, an exponential approach with `timeConstant` seconds: yaw
+// the shorter way round (never a spin through the +-180° seam), zoom by ratio (in and out alike), the
+// target point along the straight line. Within a hundredth of a pixel (or 1e-5 rad) it lands exactly
+// on `target`. The view draws and hit-tests with the shown camera, so what is clicked is what is seen.
+Camera3D glideCamera(const Camera3D& shown, const Camera3D& target, double dt, double timeConstant = 0.08);
+
 }  // namespace attnmd::gui

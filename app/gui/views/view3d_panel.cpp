@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 
+#include "app/gui/render/depth_layer.h"
+#include "app/gui/render/gl_renderer.h"
 #include "app/gui/views/canvas_paint.h"
 #include "app/gui/views/canvas_panel.h"
 #include "app/gui/views/view3d_scene.h"
@@ -145,6 +148,7 @@ void View3DPanel::handleInput(Document& doc, const CanvasOverlay& ov) {
   // ---- right button: click deletes, drag pans
   const RightClickOrDrag::Frame right = rightButton_.update(hoveredView_);
   if (right.dragging) panCamera(view.camera, P_, io.MouseDelta);
+  panning_ = right.dragging;
   if (right.clicked && !editsLocked) {
     const Hit h = hitTest(doc, ov, right.pressedAt);
     if (h.kind == Drag::Token) message_ = doc.apply(cmd::DeleteToken{h.token.seq, h.token.token});
@@ -183,26 +187,66 @@ void View3DPanel::interact(Document& doc, const CanvasOverlay& overlay, const Ca
   size.y = std::max(size.y, 50.f);
   Camera3D& camera = doc.view().camera;
   if (camera.pixelsPerUnit <= 0) camera = fitCamera(doc.scene(), size, camera);
+  if (!(shown_.pixelsPerUnit > 0)) shown_ = camera;  // the first frame shows the camera as it is
 
   ImGui::InvisibleButton("##view3d", size,
                          ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight);
   hoveredView_ = ImGui::IsItemHovered() || ImGui::IsItemActive();
   scale_ = style.scale;
   const ImVec2 p1(p0.x + size.x, p0.y + size.y);
-  P_ = Projection3D::make(p0, p1, camera);
+  P_ = Projection3D::make(p0, p1, shown_);
+  panning_ = false;
   if (input) handleInput(doc, overlay);
-  P_ = Projection3D::make(p0, p1, doc.view().camera);
+  // What the hand moves follows it at once (orbit, pan); zoom, fit and "Reset view" glide there.
+  const Camera3D& want = doc.view().camera;
+  if (drag_ == Drag::Orbit) {
+    shown_.yaw = want.yaw;
+    shown_.pitch = want.pitch;
+  }
+  if (panning_) {
+    shown_.targetX = want.targetX;
+    shown_.targetY = want.targetY;
+    shown_.targetZ = want.targetZ;
+  }
+  shown_ = glideCamera(shown_, want, ImGui::GetIO().DeltaTime);
+  gliding_ = shown_.yaw != want.yaw || shown_.pitch != want.pitch ||
+             shown_.pixelsPerUnit != want.pixelsPerUnit || shown_.targetX != want.targetX ||
+             shown_.targetY != want.targetY || shown_.targetZ != want.targetZ;
+  P_ = Projection3D::make(p0, p1, shown_);
 }
 
 void View3DPanel::render(const Document& doc, const CanvasOverlay& overlay, const CanvasStyle& style) {
-  if (doc.view().camera.pixelsPerUnit > 0) P_ = Projection3D::make(P_.min, P_.max, doc.view().camera);
   CanvasSceneOptions options;
   options.fontSize = ImGui::GetFontSize();
   options.interactive = true;
-  const CanvasScene scene = buildView3DScene(doc.scene(), doc.view(), overlay, P_, style, options);
+  DepthRenderer* gl = currentDepthRenderer();
+  options.keepDepthLayer = gl != nullptr;
+  CanvasScene scene = buildView3DScene(doc.scene(), doc.view(), overlay, P_, style, options);
   layout_ = scene.layout;
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  paintCanvasScene(dl, scene, style);
+  CanvasStyle overlayStyle = style;
+  if (gl) {
+    // The geometry through the depth buffer, at the frame's pixel density (an export's 2x frame runs
+    // with FontGlobalScale 1/2, see run_app.cpp: the picture then gets twice the pixels too).
+    const ImGuiIO& io = ImGui::GetIO();
+    DepthRenderOptions o;
+    o.pixelsPerPoint = io.DisplayFramebufferScale.x / (io.FontGlobalScale > 0 ? io.FontGlobalScale : 1.f);
+    o.background = palette(style.theme).canvasBackground;
+    std::string error;
+    const DepthRenderer::Target t =
+        gl->draw(scene.depth, scene.min, scene.max, o, ImGui::GetFrameCount(), error);
+    if (t.texture) {
+      dl->AddImage(reinterpret_cast<ImTextureID>(static_cast<std::intptr_t>(t.texture)), scene.min, scene.max,
+                   ImVec2(0, 1), ImVec2(1, 0));
+      overlayStyle.fillBackground = false;  // the image is the background
+      scene.depth = DepthLayer{};           // drawn: ImGui paints only the labels over it
+    } else {
+      if (error != lastRenderError_) message_ = "3D view: " + error;  // said once, not every frame
+      flattenDepthLayer(scene);
+    }
+    lastRenderError_ = error;
+  }
+  paintCanvasScene(dl, scene, overlayStyle);
   drawInteractive(dl, doc, overlay, style);
   if (hovered_.valid() && drag_ == Drag::None) tokenTooltip(doc.scene(), overlay, hovered_, !editsLocked);
 }

@@ -7,8 +7,10 @@
 //                               view's centre
 //   right click a token         delete it             right drag     pan
 //
-// Coordinates past x_3 are kept by every edit. What is drawn comes from buildView3DScene(); the panel
-// adds only what is interactive (hover ring, tooltip, the controls' reminder).
+// Coordinates past x_3 are kept by every edit. What is drawn comes from buildView3DScene(): its depth
+// layer through the GL renderer (app/gui/render/gl_renderer.h) into an image, its labels by ImGui on
+// top; without the renderer (ImGui tests) the layer is painted as depth-sorted shapes. The panel adds
+// only what is interactive (hover ring, tooltip, the controls' reminder).
 #pragma once
 
 #include <imgui.h>
@@ -47,6 +49,9 @@ class View3DPanel {
   // being shown (the 2D canvas took its place), so no gesture is left open.
   void releaseDrag(Document& doc);
 
+  // The shown camera is still gliding towards the document's (after a zoom, F, "Reset view"): the app
+  // keeps drawing frames until it lands.
+  bool cameraMoving() const { return gliding_; }
   const CanvasLayout& layout() const { return layout_; }
   const Projection3D& projection() const { return P_; }
   TokenRef hovered() const { return hovered_; }
@@ -66,7 +71,10 @@ class View3DPanel {
   void drawInteractive(ImDrawList* dl, const Document& doc, const CanvasOverlay& overlay,
                        const CanvasStyle& style) const;
 
-  Projection3D P_;
+  Projection3D P_;                    // of shown_: what is drawn is what is hit-tested
+  Camera3D shown_{0, 0, 0, 0, 0, 0};  // the camera on screen, gliding towards doc.view().camera
+  bool gliding_ = false;
+  bool panning_ = false;
   float scale_ = 1.f;
   CanvasLayout layout_;
   TokenRef hovered_;
@@ -77,6 +85,7 @@ class View3DPanel {
   Eigen::VectorXd grabbed_;  // the dragged item's coordinates when the drag began
   RightClickOrDrag rightButton_;
   std::string message_;
+  std::string lastRenderError_;  // the GL renderer's last failure, reported once
 };
 
 // The "3D | 2D plane | Geometry" switch and "Reset view" above the canvas: 3D for scenes with d >= 3,

@@ -1,0 +1,26 @@
+// Rings and discs at a depth (the selected token's ring, the markers' inner rings and holes, v's
+// handle, the origin dot): one quad per instance, ring.frag cuts the annulus out of it.
+layout(location = 0) in vec4 aCentre;  // x, y, z, outer radius (points)
+layout(location = 1) in vec4 aColour;  // RGBA
+layout(location = 2) in float aInner;  // inner radius (0: a disc)
+
+uniform vec2 uCanvasMin;
+uniform vec2 uCanvasSize;
+uniform vec2 uDepthRange;  // (farthest z, nearest z)
+uniform float uPixelsPerPoint;
+
+out vec2 vLocal;
+flat out vec4 vColour;
+flat out vec2 vRadii;  // inner, outer
+
+void main() {
+  vec2 corner = vec2(float(gl_VertexID & 1), float(gl_VertexID >> 1)) * 2.0 - 1.0;
+  float extent = aCentre.w + 1.0 / uPixelsPerPoint;
+  vec2 p = aCentre.xy + corner * extent;
+  vLocal = corner * extent;
+  vColour = aColour;
+  vRadii = vec2(aInner, aCentre.w);
+  vec2 ndc = vec2((p.x - uCanvasMin.x) / uCanvasSize.x * 2.0 - 1.0, 1.0 - (p.y - uCanvasMin.y) / uCanvasSize.y * 2.0);
+  float zn = 1.0 - 2.0 * (aCentre.z - uDepthRange.x) / max(uDepthRange.y - uDepthRange.x, 1e-6);
+  gl_Position = vec4(ndc, clamp(zn, -1.0, 1.0), 1.0);
+}

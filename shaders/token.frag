@@ -1,0 +1,57 @@
+// A token's marker: a sphere impostor (label +1) or a bevelled square tile (label -1), with soft
+// diffuse + specular shading, depth cueing (farther markers fade towards the background) and an
+// analytic anti-aliased edge one pixel wide; writes the depth of the surface it shows.
+in vec2 vLocal;
+flat in vec4 vFill;
+flat in vec4 vOutline;
+flat in vec4 vParams;  // radius, outline width, shape, z
+
+uniform vec2 uDepthRange;  // (farthest z, nearest z)
+uniform vec2 uCue;         // (z at full fade, z at no fade)
+uniform float uCueStrength;
+uniform vec3 uBackground;
+uniform float uPixelsPerPoint;
+
+out vec4 fragColour;
+
+void main() {
+  float r = vParams.x, outlineWidth = vParams.y;
+  float aa = 1.0 / uPixelsPerPoint;  // one pixel, in points
+  float dist;                        // signed distance from the marker's edge (negative inside)
+  vec3 n;                            // surface normal, z towards the viewer
+  float height;                      // how far the surface stands out in front of the centre
+  if (vParams.z < 0.5) {
+    float d = length(vLocal);
+    dist = d - r;
+    float k = clamp(d / r, 0.0, 1.0);
+    n = vec3(vLocal.x / r, -vLocal.y / r, sqrt(max(0.0, 1.0 - k * k)));
+    n = normalize(n + vec3(0.0, 0.0, 1e-4));
+    height = n.z * r;
+  } else {
+    float h = 0.9 * r;  // as the 2D square: the same visual weight as the disc
+    vec2 a = abs(vLocal);
+    dist = max(a.x, a.y) - h;
+    float bevel = 0.3 * h;
+    vec2 slope = clamp((a - (h - bevel)) / bevel, 0.0, 1.0) * sign(vLocal);
+    n = normalize(vec3(0.7 * slope.x, -0.7 * slope.y, 1.0));
+    height = 0.5 * h;
+  }
+  float coverage = clamp(0.5 - (dist - outlineWidth) / aa, 0.0, 1.0);
+  if (coverage <= 0.0) discard;
+
+  vec3 light = normalize(vec3(-0.45, 0.6, 0.75));  // from the upper left, in front
+  float diffuse = max(dot(n, light), 0.0);
+  float specular = pow(max(dot(reflect(-light, n), vec3(0.0, 0.0, 1.0)), 0.0), 28.0);
+  vec3 shaded = vFill.rgb * (0.62 + 0.5 * diffuse) + vec3(0.28 * specular);
+  float far = clamp((uCue.y - vParams.w) / max(uCue.y - uCue.x, 1e-6), 0.0, 1.0);
+  shaded = mix(shaded, uBackground, uCueStrength * far);
+
+  float onOutline = outlineWidth > 0.0 ? clamp(0.5 + dist / aa, 0.0, 1.0) : 0.0;
+  vec3 colour = mix(shaded, vOutline.rgb, onOutline);
+  float alpha = coverage * mix(vFill.a, vOutline.a, onOutline);
+  fragColour = vec4(min(colour, vec3(1.0)), alpha);
+
+  float z = vParams.w + (dist < 0.0 ? height : 0.0);
+  // Window depth of token.vert's mapping: 0 at the nearest z of the frame, 1 at the farthest.
+  gl_FragDepth = clamp(1.0 - (z - uDepthRange.x) / max(uDepthRange.y - uDepthRange.x, 1e-6), 0.0, 1.0);
+}
