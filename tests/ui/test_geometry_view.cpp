@@ -301,6 +301,23 @@ TEST(GeometryView, SwitchAndCommandLine) {
     ImGui::End();
   });
   EXPECT_EQ(gp.model().runs[0].p, 3.0);
+  // The mouse on the middle of a face's edge: the panel reports that face (and shows its tooltip).
+  GeometrySceneExtras ex;
+  const CanvasScene again =
+      buildGeometryScene(gp.model(), gp.scene().min, gp.scene().max, gp.camera, geoStyle(), {}, &ex);
+  ASSERT_FALSE(ex.faces.empty());
+  const GeometryFaceHit& face = ex.faces.front();
+  ui.mouseTo(
+      ImVec2(0.5f * (face.outline[0].x + face.outline[1].x), 0.5f * (face.outline[0].y + face.outline[1].y)));
+  for (int k = 0; k < 2; ++k)
+    ui.frame([&] {
+      ImGui::SetNextWindowPos(ImVec2(0, 0));
+      ImGui::SetNextWindowSize(ImVec2(900, 700));
+      ImGui::Begin("geometry");
+      gp.draw({geoTestRun(scene, geoTeachingAlpha(scene), 2.0, VectorXd(Eigen::Vector2d(1, 0)))}, geoStyle());
+      ImGui::End();
+    });
+  EXPECT_EQ(gp.hoveredRow(), face.row);
 }
 
 }  // namespace

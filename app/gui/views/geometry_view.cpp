@@ -304,7 +304,7 @@ void geoAddStepKey(CanvasScene& sc, const GeometryModel& m, const Palette& pal) 
   if (m.runs.size() != 1 || m.runs[0].trailSteps.empty()) return;
   const float s = sc.scale, fs = sc.fontSize;
   const long long last = m.runs[0].trailSteps.back();
-  const float x0 = sc.max.x - 250 * s, y = sc.max.y - 14 * s - fs;
+  const float x0 = sc.max.x - 250 * s, y = sc.min.y + 14 * s + 2 * fs;  // top right, clear of the notes
   const int n = 32;
   const float w = 100 * s;
   for (int k = 0; k < n; ++k) {
@@ -648,9 +648,7 @@ CanvasScene buildGeometryScene(const GeometryModel& model, ImVec2 min, ImVec2 ma
   // The text lines at the bottom (notes, run key, step key) get a strip of their own below the picture,
   // unless the canvas is too small for both: then the picture keeps the room and the lines are left out.
   const float keyHeight =
-      sc.fontSize * static_cast<float>(std::max<std::size_t>(model.runs.size() + model.notes.size(),
-                                                             model.runs.size() == 1 ? 3 : 0)) +
-      18 * sc.scale;
+      sc.fontSize * static_cast<float>(model.runs.size() + model.notes.size()) + 18 * sc.scale;
   const bool keys = keyHeight < 0.35f * (max.y - min.y);
   ex.drawMin = min;
   ex.drawMax = ImVec2(max.x, keys ? max.y - keyHeight : max.y);

@@ -122,6 +122,7 @@ void GeometryPanel::draw(std::vector<GeometryRunInput> runs, const CanvasStyle& 
   scene_ = buildGeometryScene(model_, min_, max_, camera, style, o, &extras_);
   ImDrawList* dl = ImGui::GetWindowDrawList();
   paintCanvasScene(dl, scene_, style);
+  hoveredRow_ = -1;
   if (input && hovered) {
     if (const GeometryFaceHit* f = geometryFaceAt(extras_, model_.dim, ImGui::GetIO().MousePos, 8.f * s)) {
       const ImU32 c = palette(style.theme).foreground;
@@ -131,6 +132,7 @@ void GeometryPanel::draw(std::vector<GeometryRunInput> runs, const CanvasStyle& 
         dl->AddPolyline(f->outline.data(), static_cast<int>(f->outline.size()), c, ImDrawFlags_Closed,
                         3.f * s);
       ImGui::SetTooltip("%s", geometryFaceText(*f, model_.effectiveQuery).c_str());
+      hoveredRow_ = f->row;
     }
   }
 }

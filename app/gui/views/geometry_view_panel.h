@@ -32,6 +32,8 @@ class GeometryPanel {
   CanvasScene exportScene(const CanvasSceneOptions& options, const CanvasStyle& style) const;
   const CanvasLayout& layout() const { return scene_.layout; }
   const GeometryModel& model() const { return model_; }
+  // The constraint row of the face under the mouse in the last frame (-1: none).
+  int hoveredRow() const { return hoveredRow_; }
 
   // The slider's p for the selected run's ball (nullopt: the run's own p).
   std::optional<double> ballP;
@@ -45,6 +47,7 @@ class GeometryPanel {
   // The model is recomputed only when what it depends on moves (the SVM solves are small, but every frame
   // would be waste).
   std::string modelKey_;
+  int hoveredRow_ = -1;
 };
 
 // The key a GeometryModel depends on (scenes, selections, p, the steps of each trail).
