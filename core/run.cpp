@@ -38,10 +38,10 @@ double svmPFor(const Scene& scene) {
 }
 
 AttentionSvm solveReferenceSvm(const Scene& scene, const std::vector<int>& alpha, const AttentionSvm* warm,
-                               const std::atomic<bool>* cancel) {
+                               const std::atomic<bool>* cancel, SvmProgress* progress) {
   if (scene.model.kind == ModelKind::Prompt && scene.model.trainV)  // d unknowns: never long
     return solveRelaxedPromptSvm(scene, alpha, svmPFor(scene));
-  return solveAttentionSvm(scene, alpha, svmNormFor(scene), svmPFor(scene), warm, cancel);
+  return solveAttentionSvm(scene, alpha, svmNormFor(scene), svmPFor(scene), warm, cancel, progress);
 }
 
 Eigen::MatrixXd attentionMatrix(const Scene& scene, const Params& params) {

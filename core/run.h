@@ -39,9 +39,11 @@ SvmNorm svmNormFor(const Scene& scene);
 double svmPFor(const Scene& scene);
 // The SVM a run's attention parameter is compared with, for token selection alpha: the relaxed prompt
 // SVM when a prompt model trains v jointly (docs/theory.md §5, §8.5), else the attention SVM in the geometry
-// above. One definition for the Run's metrics, the app's overlay and the CLI. `cancel`: SvmOptions::cancel.
+// above. One definition for the Run's metrics, the app's overlay and the CLI. `cancel` and `progress`:
+// SvmOptions::cancel and SvmOptions::progress.
 AttentionSvm solveReferenceSvm(const Scene& scene, const std::vector<int>& alpha,
-                               const AttentionSvm* warm = nullptr, const std::atomic<bool>* cancel = nullptr);
+                               const AttentionSvm* warm = nullptr, const std::atomic<bool>* cancel = nullptr,
+                               SvmProgress* progress = nullptr);
 
 // The attention parameter as one matrix: W (query), K Q^T (kq), p as a d x 1 matrix (prompt).
 Eigen::MatrixXd attentionMatrix(const Scene& scene, const Params& params);

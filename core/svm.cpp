@@ -2,6 +2,7 @@
 // l_p / nuclear AttSVM, the v-SVM and the relaxed prompt SVM. The generic solvers live in svm_lp.cpp and
 // svm_nuclear.cpp.
 #include <cmath>
+#include <cstdio>
 #include <sstream>
 #include <stdexcept>
 
@@ -194,8 +195,19 @@ AttentionSvm failedAttention(const std::vector<int>& alpha, SvmNorm norm, double
 
 }  // namespace
 
+std::string svmProgressText(double seconds, long long iterations, double residual) {
+  char text[128];
+  if (std::isfinite(residual))
+    std::snprintf(text, sizeof text, "solving for %.0f s: %lld iterations, residual %.1e", seconds,
+                  iterations, residual);
+  else
+    std::snprintf(text, sizeof text, "solving for %.0f s: %lld iterations", seconds, iterations);
+  return text;
+}
+
 AttentionSvm solveAttentionSvm(const Scene& scene, const std::vector<int>& alpha, SvmNorm norm, double p,
-                               const AttentionSvm* warm, const std::atomic<bool>* cancel) {
+                               const AttentionSvm* warm, const std::atomic<bool>* cancel,
+                               SvmProgress* progress) {
   // Before attentionRows: its matrix alone has rows x d^2 entries.
   if (std::string tooLarge = attentionSvmSizeProblem(scene, norm); !tooLarge.empty())
     return failedAttention(alpha, norm, p, std::move(tooLarge), SvmStatus::Skipped);
@@ -207,6 +219,7 @@ AttentionSvm solveAttentionSvm(const Scene& scene, const std::vector<int>& alpha
   }
   SvmOptions options;
   options.cancel = cancel;
+  options.progress = progress;
   if (warm && warm->rows == ar.rows && warm->norm == norm && warm->solution.lambda.size() == ar.A.rows() &&
       (norm == SvmNorm::Nuclear || warm->p == p) && warm->solution.status == SvmStatus::Optimal)
     options.warmStartLambda = &warm->solution.lambda;

@@ -13,6 +13,24 @@
 
 namespace attnmd::core::detail {
 
+// SvmOptions::cancel and SvmOptions::progress as every iterative loop of the solvers sees them: each
+// iteration starts with `stop()`, which counts it and says whether to give up.
+struct SolveControl {
+  const std::atomic<bool>* cancel = nullptr;
+  SvmProgress* progress = nullptr;
+
+  bool stop() const {
+    if (progress) progress->iterations.fetch_add(1, std::memory_order_relaxed);
+    return cancel && cancel->load(std::memory_order_relaxed);
+  }
+  void residual(double r) const {
+    if (progress) progress->residual.store(r, std::memory_order_relaxed);
+  }
+};
+inline SolveControl solveControl(const SvmOptions& options) {
+  return {options.cancel, options.progress};
+}
+
 // ||x||_p computed with the largest entry factored out, so p = 20 neither overflows nor underflows.
 inline double stableNorm(const Eigen::Ref<const Eigen::VectorXd>& x, double p) {
   const double big = x.size() ? x.cwiseAbs().maxCoeff() : 0.0;

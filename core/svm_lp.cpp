@@ -212,13 +212,10 @@ struct IpmResult {
   int iterations = 0;
 };
 
-// SvmOptions::cancel, read between iterations.
-bool cancelled(const std::atomic<bool>* cancel) {
-  return cancel && cancel->load(std::memory_order_relaxed);
-}
+using detail::SolveControl;
 
 IpmResult interiorPoint(const MatrixXd& A, const VectorXd& b, double p, int maxIterations, double tol,
-                        const std::atomic<bool>* cancel) {
+                        const SolveControl& control) {
   const Eigen::Index m = A.rows(), n = A.cols();
   const double q = detail::conjugateExponent(p);
   // The dual-space system needs H^{-1}, which has huge entries where |u_j|^{p-2} is tiny (p > 2): there the
@@ -262,7 +259,7 @@ IpmResult interiorPoint(const MatrixXd& A, const VectorXd& b, double p, int maxI
   int bestIt = 0;
   for (int it = 0; it < maxIterations; ++it) {
     r.iterations = it;
-    if (cancelled(cancel)) {
+    if (control.stop()) {
       r.kind = IpmResult::Kind::Cancelled;
       return r;
     }
@@ -278,6 +275,7 @@ IpmResult interiorPoint(const MatrixXd& A, const VectorXd& b, double p, int maxI
       break;
     }
     const double progress = std::max({rdRel, rpAbs / bnorm, comp / fscale});
+    control.residual(progress);
     if (progress < best) {
       best = progress;
       bestIt = it;
@@ -352,7 +350,7 @@ IpmResult interiorPoint(const MatrixXd& A, const VectorXd& b, double p, int maxI
 // exponent p - 1 = 19 at p = 20). On the central path A w - b = t / mu > 0 and the gap is m t.
 // ---------------------------------------------------------------------------------------------------
 IpmResult dualBarrier(const MatrixXd& A, const VectorXd& b, double p, int maxIterations, double tol,
-                      const std::atomic<bool>* cancel) {
+                      const SolveControl& control) {
   const Eigen::Index m = A.rows();
   const double q = detail::conjugateExponent(p);
   IpmResult r;
@@ -373,7 +371,7 @@ IpmResult dualBarrier(const MatrixXd& A, const VectorXd& b, double p, int maxIte
   double t = 1.0;
   for (int it = 0; it < maxIterations; ++it) {
     r.iterations = it + 1;
-    if (cancelled(cancel)) {
+    if (control.stop()) {
       r.kind = IpmResult::Kind::Cancelled;
       return r;
     }
@@ -399,6 +397,7 @@ IpmResult dualBarrier(const MatrixXd& A, const VectorXd& b, double p, int maxIte
     }
     const double decrement = -grad.dot(dmu);
     const double fscale = std::max(1.0, lq.norm * lq.norm);
+    control.residual(double(m) * t / fscale);  // the duality gap near the central path, relative
     if (decrement <= 0.1 * t) {
       // Near the central path of this t: the primal point is feasible and the gap is about m t.
       if (double(m) * t <= tol * fscale && slack.minCoeff() >= -tol) {
@@ -448,7 +447,7 @@ struct PolishResult {
 };
 
 PolishResult polishOnActiveSet(const MatrixXd& A, const VectorXd& b, double p, const std::vector<int>& S,
-                               const VectorXd& wStart, const std::atomic<bool>* cancel) {
+                               const VectorXd& wStart, const SolveControl& control) {
   PolishResult out;
   const Eigen::Index n = A.cols();
   const Eigen::Index k = static_cast<Eigen::Index>(S.size());
@@ -478,7 +477,7 @@ PolishResult polishOnActiveSet(const MatrixXd& A, const VectorXd& b, double p, c
 
   LocalModel lm = localModel(w, p);
   for (int it = 0; it < 60 && n - rank > 0; ++it) {
-    if (cancelled(cancel)) return out;  // not converged
+    if (control.stop()) return out;  // not converged
     const VectorXd gz = Z.transpose() * lm.grad;
     const VectorXd zv = Z.transpose() * lm.v;
     MatrixXd Hz = Z.transpose() * lm.h.asDiagonal() * Z;
@@ -527,7 +526,7 @@ PolishResult polishOnActiveSet(const MatrixXd& A, const VectorXd& b, double p, c
 // grad F = A_S w - b_S with w = grad f*(A_S^T mu_S), so stationarity holds exactly and Newton drives the
 // active rows to equality. The primal form would need |u_j|^{p-2}, infinite where w_j -> 0.
 PolishResult polishOnActiveSetDual(const MatrixXd& A, const VectorXd& b, double p, const std::vector<int>& S,
-                                   const VectorXd& muStart, const std::atomic<bool>* cancel) {
+                                   const VectorXd& muStart, const SolveControl& control) {
   PolishResult out;
   const double q = detail::conjugateExponent(p);
   const Eigen::Index n = A.cols();
@@ -547,7 +546,7 @@ PolishResult polishOnActiveSetDual(const MatrixXd& A, const VectorXd& b, double 
   const double bscale = std::max(1.0, bS.cwiseAbs().maxCoeff());
   LocalModel lq = localModel(AS.transpose() * mu, q);
   for (int it = 0; it < 60; ++it) {
-    if (cancelled(cancel)) return out;  // not converged
+    if (control.stop()) return out;  // not converged
     const VectorXd grad = AS * lq.grad - bS;
     if (grad.cwiseAbs().maxCoeff() <= 1e-15 * bscale) break;
     MatrixXd K = MatrixXd::Zero(k, k);
@@ -589,7 +588,7 @@ PolishResult polishOnActiveSetDual(const MatrixXd& A, const VectorXd& b, double 
 // conditions hold on all rows: first all changes at once, then one at a time; sets already tried are
 // skipped, so it cannot cycle. Returns true with w and the full multiplier vector on success.
 bool polishKkt(const MatrixXd& A, const VectorXd& b, double p, std::vector<int> S, const VectorXd& wStart,
-               const VectorXd& muStart, VectorXd& w, VectorXd& mu, const std::atomic<bool>* cancel) {
+               const VectorXd& muStart, VectorXd& w, VectorXd& mu, const SolveControl& control) {
   const Eigen::Index m = A.rows();
   const double tolViol = 1e-10 * std::max(1.0, b.cwiseAbs().maxCoeff());
   VectorXd start = wStart;
@@ -613,12 +612,12 @@ bool polishKkt(const MatrixXd& A, const VectorXd& b, double p, std::vector<int> 
     return true;
   };
   for (int attempt = 0; attempt < maxAttempts && !S.empty(); ++attempt) {
-    if (cancelled(cancel)) return false;  // each attempt is a Newton solve on up to all the rows
+    if (control.stop()) return false;  // each attempt is a Newton solve on up to all the rows
     std::sort(S.begin(), S.end());
     visited.push_back(S);
     const bool dualForm = p < 2 && static_cast<Eigen::Index>(S.size()) < A.cols();
-    const PolishResult pr = dualForm ? polishOnActiveSetDual(A, b, p, S, muFull, cancel)
-                                     : polishOnActiveSet(A, b, p, S, start, cancel);
+    const PolishResult pr = dualForm ? polishOnActiveSetDual(A, b, p, S, muFull, control)
+                                     : polishOnActiveSet(A, b, p, S, start, control);
     std::vector<int> next;
     if (!pr.converged) {
       if (batch &&
@@ -773,6 +772,7 @@ SvmSolution solveLpSvm(const Eigen::Ref<const MatrixXd>& A, const Eigen::Ref<con
                        const SvmOptions& options) {
   SvmSolution sol;
   const Eigen::Index m = A.rows(), n = A.cols();
+  const SolveControl control = detail::solveControl(options);
   if (std::string tooLarge = svmSizeProblem({n, m}); !tooLarge.empty()) {
     sol.status = SvmStatus::Skipped;
     sol.reason = std::move(tooLarge);
@@ -859,7 +859,7 @@ SvmSolution solveLpSvm(const Eigen::Ref<const MatrixXd>& A, const Eigen::Ref<con
     }
     if (!S.empty() && lmax > 0) {
       const VectorXd w0 = detail::halfSquaredNormGradient(As.transpose() * muw, q);
-      solved = polishKkt(As, bs, p, S, w0, muw, ws, mus, options.cancel);
+      solved = polishKkt(As, bs, p, S, w0, muw, ws, mus, control);
       if (solved) sol.iterations = 0;
     }
   }
@@ -891,9 +891,9 @@ SvmSolution solveLpSvm(const Eigen::Ref<const MatrixXd>& A, const Eigen::Ref<con
   for (Strategy st : chain) {
     if (solved) break;
     const double tol = options.gapTolerance;
-    IpmResult r = st == Strategy::PrimalDual     ? interiorPoint(As, bs, p, maxIt, tol, options.cancel)
-                  : st == Strategy::Continuation ? interiorPoint(As, bs, 2.0, maxIt, tol, options.cancel)
-                                                 : dualBarrier(As, bs, p, maxIt, tol, options.cancel);
+    IpmResult r = st == Strategy::PrimalDual     ? interiorPoint(As, bs, p, maxIt, tol, control)
+                  : st == Strategy::Continuation ? interiorPoint(As, bs, 2.0, maxIt, tol, control)
+                                                 : dualBarrier(As, bs, p, maxIt, tol, control);
     sol.iterations += r.iterations;
     if (r.kind == IpmResult::Kind::Cancelled) {
       sol.status = SvmStatus::Failed;
@@ -915,8 +915,8 @@ SvmSolution solveLpSvm(const Eigen::Ref<const MatrixXd>& A, const Eigen::Ref<con
       return sol;
     }
     if (r.kind == IpmResult::Kind::Converged || r.kind == IpmResult::Kind::NotConverged)
-      solved = polishKkt(As, bs, p, activeOf(r), r.w, r.mu, ws, mus, options.cancel);
-    if (cancelled(options.cancel)) {
+      solved = polishKkt(As, bs, p, activeOf(r), r.w, r.mu, ws, mus, control);
+    if (options.cancel && options.cancel->load(std::memory_order_relaxed)) {
       sol.status = SvmStatus::Failed;
       sol.reason = "cancelled";
       return sol;

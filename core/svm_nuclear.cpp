@@ -92,7 +92,7 @@ double vecStep(const VectorXd& x, const VectorXd& dx) {
 }
 
 PdResult primalDual(const MatrixXd& U, const MatrixXd& Z, const VectorXd& b, const MatrixXd& W0,
-                    const VectorXd& y0, int maxIterations, double tol, const std::atomic<bool>* cancel) {
+                    const VectorXd& y0, int maxIterations, double tol, const detail::SolveControl& control) {
   const Eigen::Index m = U.rows(), d1 = U.cols(), d2 = Z.cols(), n = d1 + d2;
   PdResult out;
   auto Aop = [&](const MatrixXd& X) {  // <A_k, X> = u_k^T X12 z_k (X symmetric)
@@ -128,13 +128,15 @@ PdResult primalDual(const MatrixXd& U, const MatrixXd& Z, const VectorXd& b, con
   VectorXd dy, ds, dyc, dsc;
   for (int it = 0; it < maxIterations; ++it) {
     out.iterations = it + 1;
-    if (cancel && cancel->load(std::memory_order_relaxed)) return out;  // not converged (SvmOptions::cancel)
+    if (control.stop()) return out;  // not converged (SvmOptions::cancel)
     const VectorXd rp = b + s - Aop(X);
     const MatrixXd Rd = C - S - AadjOp(y);
     const double pobj = 0.5 * X.trace(), dobj = b.dot(y);
     const double comp = (X.cwiseProduct(S)).sum() + s.dot(y);
     const double mu = comp / double(n + m);
     const double scale = 1 + std::abs(pobj) + std::abs(dobj);
+    control.residual(std::max({rp.cwiseAbs().maxCoeff() / bnorm, Rd.cwiseAbs().maxCoeff(),
+                               std::abs(pobj - dobj) / scale, comp / scale}));
     if (rp.cwiseAbs().maxCoeff() <= tol * bnorm && Rd.cwiseAbs().maxCoeff() <= tol &&
         std::abs(pobj - dobj) <= tol * scale && comp <= tol * scale) {
       out.converged = true;
@@ -366,9 +368,9 @@ MatrixXd subspacePrimal(const MatrixXd& U, const MatrixXd& Z, const VectorXd& b,
 // `polishWork` accumulates over the calls of one solve (kNuclearPolishWorkBudget).
 bool solveSubset(const MatrixXd& U, const MatrixXd& Z, const VectorXd& b, const MatrixXd& W0,
                  const VectorXd& y0, int maxIterations, double tol, MatrixXd& W, VectorXd& y, int& iterations,
-                 double& polishWork, const std::atomic<bool>* cancel) {
+                 double& polishWork, const detail::SolveControl& control) {
   const Eigen::Index m = U.rows();
-  const PdResult br = primalDual(U, Z, b, W0, y0, maxIterations, tol, cancel);
+  const PdResult br = primalDual(U, Z, b, W0, y0, maxIterations, tol, control);
   iterations += br.iterations;
   if (br.W.size() == 0 || !br.W.allFinite() || !br.y.allFinite()) return false;
   // Identification: rank from the singular values of the primal estimate, active rows by complementarity.
@@ -518,6 +520,7 @@ SvmSolution solveNuclearSvm(const Eigen::Ref<const MatrixXd>& U, const Eigen::Re
   }
   SvmOptions frobOptions;
   frobOptions.cancel = options.cancel;
+  frobOptions.progress = options.progress;
   const SvmSolution frob = solveLpSvm(A, b, 2.0, frobOptions);
   sol.iterations = frob.iterations;
   if (frob.status == SvmStatus::Infeasible) {
@@ -583,7 +586,7 @@ SvmSolution solveNuclearSvm(const Eigen::Ref<const MatrixXd>& U, const Eigen::Re
     VectorXd yw;
     const MatrixXd Wfrom = W.size() ? W : frobW;
     if (!solveSubset(Uw, Zw, bw, Wfrom, y0, std::max(options.maxIterations, 1), options.gapTolerance, W, yw,
-                     iterations, polishWork, options.cancel))
+                     iterations, polishWork, detail::solveControl(options)))
       break;
     yFull.setZero();
     for (Eigen::Index i = 0; i < mw; ++i) yFull[work[static_cast<std::size_t>(i)]] = yw[i];

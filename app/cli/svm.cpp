@@ -1,5 +1,7 @@
 // `attnmd-cli svm`: the attention SVM (docs/theory.md §5) of a scene for a token selection, as one `svm`
 // object (docs/scene-format.md).
+#include <chrono>
+#include <future>
 #include <ostream>
 
 #include "app/cli/cli.h"
@@ -82,9 +84,28 @@ int runSvm(const SvmCommandOptions& o, std::ostream& out, std::ostream& err) {
   // Ctrl-C stops the solve between two interior-point iterations (exit 130, nothing printed); the
   // size limits keep a solve to about a minute at most, which is long enough to want to stop it.
   InterruptGuard interrupt;
-  if (o.progress) err << "solving the " << core::enumName(norm) << " SVM (Ctrl-C cancels) ..." << std::flush;
-  const core::AttentionSvm svm = core::solveAttentionSvm(scene, alpha, norm, p, nullptr, &interrupt.flag());
-  if (o.progress) err << " done\n";
+  core::SvmProgress progress;
+  auto solve = [&] {
+    return core::solveAttentionSvm(scene, alpha, norm, p, nullptr, &interrupt.flag(), &progress);
+  };
+  core::AttentionSvm svm;
+  if (o.progress) {
+    // On a terminal the solve runs beside a line that says, twice a second, how far it has got.
+    const std::string name = std::string("the ") + core::enumName(norm) + " SVM";
+    err << "solving " << name << " (Ctrl-C cancels) ..." << std::flush;
+    const auto start = std::chrono::steady_clock::now();
+    auto solving = std::async(std::launch::async, solve);
+    while (solving.wait_for(std::chrono::milliseconds(500)) != std::future_status::ready) {
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      err << "\r\033[K" << name << ": "
+          << core::svmProgressText(seconds, progress.iterations.load(), progress.residual.load())
+          << " (Ctrl-C cancels)" << std::flush;
+    }
+    svm = solving.get();
+    err << "\r\033[K" << name << ": done\n";
+  } else {
+    svm = solve();
+  }
   if (interrupt.flag().load()) {
     err << o.scenePath << ": the SVM solve was cancelled (Ctrl-C)\n";
     return kExitInterrupted;

@@ -1068,10 +1068,8 @@ void App::drawStatusBar(float y, float height) {
     // "solved", not the solver's "optimal": that word names the argmax-gamma tokens on the canvas.
     std::string svm = "SVM: ";
     if (const double t = theory().solvingSeconds(); t > kLongSolveSeconds) {
-      char b[96];
-      std::snprintf(b, sizeof b, "solving for %.0f s (Esc cancels; the last SVM is shown)  \xE2\x94\x82  ",
-                    t);
-      svm = b + svm;
+      svm = core::svmProgressText(t, theory().solvingIterations(), theory().solvingResidual()) +
+            " (Esc cancels; the last SVM is shown)  \xE2\x94\x82  " + svm;
     }
     const CanvasOverlay& shownOverlay = theory().overlay();
     if (shownOverlay.tiedSequences > 0 && !shownOverlay.svmOk) {

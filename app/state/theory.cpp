@@ -1,6 +1,7 @@
 #include "app/state/theory.h"
 
 #include <chrono>
+#include <limits>
 
 #include "core/model.h"
 #include "core/run.h"
@@ -48,7 +49,8 @@ LiveTheory::~LiveTheory() {
   if (thread_.joinable()) thread_.join();
 }
 
-LiveTheory::Solved LiveTheory::solve(const Request& r, const std::atomic<bool>* cancel) {
+LiveTheory::Solved LiveTheory::solve(const Request& r, const std::atomic<bool>* cancel,
+                                     core::SvmProgress* progress) {
   const core::Scene& scene = *r.scene;
   const int n = scene.sequenceCount();
   Solved out;
@@ -70,7 +72,7 @@ LiveTheory::Solved LiveTheory::solve(const Request& r, const std::atomic<bool>* 
     // core::solveReferenceSvm picks the SVM the run heads for (docs/theory.md §5: the relaxed prompt SVM
     // for joint (p, v) training); the overlay only needs to know which sequences keep hard rows.
     const core::AttentionSvm* warm = r.warm && r.warm->rows.size() > 0 ? r.warm.get() : nullptr;
-    *svm = core::solveReferenceSvm(scene, r.alpha, warm, cancel);
+    *svm = core::solveReferenceSvm(scene, r.alpha, warm, cancel, progress);
   }
   out.hardRows.assign(static_cast<std::size_t>(n), 1);
   if (relaxedFor(scene) && tooLarge.empty()) {
@@ -93,9 +95,11 @@ void LiveTheory::work() {
     request_.reset();
     solving_ = true;
     cancelSolve_ = false;
+    progress_.iterations = 0;
+    progress_.residual = std::numeric_limits<double>::infinity();
     solveStart_ = std::chrono::steady_clock::now();
     lk.unlock();
-    Solved solved = solve(r, &cancelSolve_);
+    Solved solved = solve(r, &cancelSolve_, &progress_);
     lk.lock();
     solving_ = false;
     // Cancelled for a newer request: this result is of no use. Cancelled by the user: it is shown

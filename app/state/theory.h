@@ -50,6 +50,10 @@ class LiveTheory {
   // How long the running solve has taken so far, in seconds (0 when none runs): the status bar shows
   // long ones, which the user can cancel.
   double solvingSeconds() const;
+  // The running solve's iterations so far and its latest residual (core::SvmProgress), for the same
+  // status line; meaningful while solvingSeconds() > 0.
+  long long solvingIterations() const { return progress_.iterations.load(std::memory_order_relaxed); }
+  double solvingResidual() const { return progress_.residual.load(std::memory_order_relaxed); }
   // Stops the running solve (Esc in the app): its SVM shows as failed, "cancelled", until the data or
   // the tokens change.
   void cancel();
@@ -78,7 +82,8 @@ class LiveTheory {
     std::shared_ptr<const core::AttentionSvm> warm;
   };
   // `cancel`: set when a newer request makes this solve useless (or the app quits).
-  static Solved solve(const Request& request, const std::atomic<bool>* cancel = nullptr);
+  static Solved solve(const Request& request, const std::atomic<bool>* cancel = nullptr,
+                      core::SvmProgress* progress = nullptr);
   void work();
 
   TrainerMode mode_;
@@ -95,6 +100,7 @@ class LiveTheory {
   // Stops the running solve between two interior-point iterations: a newer request replaced it (a
   // drag of a big scene solves for the latest position, not every one), or the app quits.
   std::atomic<bool> cancelSolve_{false};
+  core::SvmProgress progress_;                        // of the running solve, reset when one starts
   std::chrono::steady_clock::time_point solveStart_;  // of the running solve
   std::optional<Request> request_;                    // waiting to be solved
   std::optional<Solved> result_;                      // solved, not yet taken by update()

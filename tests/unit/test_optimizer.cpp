@@ -369,7 +369,7 @@ TEST(Optimizer, PNear1RunsOutOfRangeOnlyWithAClearStop) {
 
 namespace {
 
-Scene maxMarginToy(bool local) {
+Scene maxMarginToyGivenInit(bool local) {
   Scene s = attnmd::testing::maxMarginToy(local);
   s.init.kind = InitKind::Given;
   return s;
@@ -390,7 +390,7 @@ TEST(Training, MaxMarginToyEndsOnTheSideItsInitializationPicks) {
   const Case cases[] = {{{0, -1, 0}, true},   {{0, -1.5, 0}, true}, {{0, 1, 0}, false},
                         {{0, 0.5, 0}, false}, {{0, 0, 0}, false},   {{0, -0.5, 0}, false}};
   for (const Case& c : cases) {
-    Scene s = maxMarginToy(true);
+    Scene s = maxMarginToyGivenInit(true);
     s.init.given.p = c.p0;
     Trainer t(s, spec(OptimizerKind::NGD, 0.1));
     for (int k = 0; k < 3000; ++k) ASSERT_TRUE(t.step().ok);
@@ -400,7 +400,7 @@ TEST(Training, MaxMarginToyEndsOnTheSideItsInitializationPicks) {
   }
   // With the third token at score 0.9 (not 0) only the global direction remains.
   for (double y0 : {-1.0, 1.0}) {
-    Scene s = maxMarginToy(false);
+    Scene s = maxMarginToyGivenInit(false);
     s.init.given.p = Eigen::Vector3d(0, y0, 0);
     Trainer t(s, spec(OptimizerKind::NGD, 0.1));
     for (int k = 0; k < 3000; ++k) ASSERT_TRUE(t.step().ok);
@@ -411,7 +411,7 @@ TEST(Training, MaxMarginToyEndsOnTheSideItsInitializationPicks) {
 // docs/theory.md §8.6: ngd grows ||theta|| like eta k and saturates within tens of steps; gd grows it like
 // log k.
 TEST(Training, NormalizedGdIsFastGdIsLogarithmic) {
-  Scene s = maxMarginToy(false);
+  Scene s = maxMarginToyGivenInit(false);
   s.init.given.p = Eigen::Vector3d::Zero();
   const double eta = 0.1;
   Trainer ngd(s, spec(OptimizerKind::NGD, eta)), gd(s, spec(OptimizerKind::GD, eta));
@@ -438,7 +438,7 @@ TEST(Training, NormalizedGdIsFastGdIsLogarithmic) {
 // Saturation: a long ngd run keeps converging in direction after 1 - s drops below 1e-300
 // (where the textbook gradient is exactly zero and the iterate would freeze or turn NaN).
 TEST(Training, DirectionKeepsConvergingAfterAttentionSaturatesBelow1em300) {
-  Scene s = maxMarginToy(false);
+  Scene s = maxMarginToyGivenInit(false);
   s.init.given.p = Eigen::Vector3d(0.3, 0.2, 0);
   const Eigen::Vector3d global = Eigen::Vector3d(-0.1, 1, 0) / 1.01;
   Trainer t(s, spec(OptimizerKind::NGD, 1.0));

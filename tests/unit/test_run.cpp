@@ -266,7 +266,7 @@ TEST(TrainingRun, GeometryFollowsModelAndOptimizer) {
 
 namespace {
 
-Scene maxMarginToy() {  // docs/theory.md §8.4, original variant: p^mm = (-0.1, 1, 0) / 1.01
+Scene maxMarginToyOriginal() {  // docs/theory.md §8.4, original variant: p^mm = (-0.1, 1, 0) / 1.01
   Scene s;
   s.dim = 3;
   s.model.kind = ModelKind::Prompt;
@@ -358,7 +358,7 @@ TEST(TrainingRunSvm, NmdApproachesTheSvmOfItsOwnP) {
 // docs/theory.md §8.8: 1 - s_alpha ~ sum_support exp(-row ||theta|| / ||theta^mm||), on the toy of §8.4 where
 // the direction converges fast; and after 1 - s drops below 1e-300 the prediction still tracks it.
 TEST(TrainingRunSvm, PredictedSparsificationMatchesTheMeasuredOne) {
-  TrainRun r(maxMarginToy());
+  TrainRun r(maxMarginToyOriginal());
   r.step(5000);
   const MetricsPoint m = r.currentMetrics();
   ASSERT_TRUE(std::isfinite(m.predictedLog10Unselected));

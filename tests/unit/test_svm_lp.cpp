@@ -528,3 +528,27 @@ TEST(LpSvm, ACancelFlagStopsTheSolveAsFailedCancelled) {
     EXPECT_EQ(solveLpSvm(A, b, p, o).status, SvmStatus::Optimal);
   }
 }
+
+// SvmOptions::progress: the solve counts its iterations and leaves the last interior-point residual,
+// which ended near the stopping tolerance (what the app's status bar and the CLI's line show).
+TEST(LpSvm, ProgressCountsIterationsAndEndsWithASmallResidual) {
+  std::mt19937_64 rng(16);
+  MatrixXd A;
+  VectorXd b;
+  plantedInstance(rng, 20, 5, false, A, b);
+  for (double p : kPs) {
+    SCOPED_TRACE("p " + std::to_string(p));
+    SvmProgress progress;
+    EXPECT_FALSE(std::isfinite(progress.residual.load()));
+    SvmOptions o;
+    o.progress = &progress;
+    const SvmSolution s = solveLpSvm(A, b, p, o);
+    ASSERT_EQ(s.status, SvmStatus::Optimal);
+    EXPECT_GE(progress.iterations.load(), s.iterations);
+    EXPECT_GT(progress.iterations.load(), 0);
+    EXPECT_LE(progress.residual.load(), 1e-6);
+  }
+  EXPECT_EQ(svmProgressText(12.3, 340, 3.14e-7), "solving for 12 s: 340 iterations, residual 3.1e-07");
+  EXPECT_EQ(svmProgressText(0.4, 0, std::numeric_limits<double>::infinity()),
+            "solving for 0 s: 0 iterations");
+}

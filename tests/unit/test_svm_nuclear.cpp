@@ -331,5 +331,9 @@ TEST(NuclearSvm, ACancelFlagStopsTheSolveAsFailedCancelled) {
   EXPECT_EQ(stopped.status, SvmStatus::Failed);
   EXPECT_EQ(stopped.reason, "cancelled");
   cancel = false;
+  SvmProgress progress;  // SvmOptions::progress: the l_2 start and the semidefinite program both count
+  o.progress = &progress;
   EXPECT_EQ(solveNuclearSvm(U, Z, VectorXd::Ones(9), o).status, SvmStatus::Optimal);
+  EXPECT_GT(progress.iterations.load(), 1);
+  EXPECT_LE(progress.residual.load(), 1e-6);
 }
