@@ -531,6 +531,15 @@ void App::refreshOverlay() {
   if (!snap_) return;
   if (snap_->iteration > 0 || lab_.playing()) trainedOnce_ = true;
   canvasOverlay_ = compareOverlay(sel);
+  if (snap_ != trailSnap_) {  // the direction trails follow the shown step
+    trailSnap_ = snap_;
+    const RecordedParams recorded = recordedParams(lab_.run(sel));
+    trail_ =
+        snap_->scene ? directionHistory(*snap_->scene, recorded.steps, recorded.params) : DirectionHistory{};
+  }
+  canvasOverlay_.trailSteps = trail_.steps;
+  canvasOverlay_.paramRayTrail = trail_.rays;
+  canvasOverlay_.paramQueryTrail = trail_.queries;
 }
 
 CanvasOverlay App::compareOverlay(int run) {

@@ -39,6 +39,7 @@
 #include "app/gui/panels/runs_panel.h"
 #include "app/gui/platform/platform.h"
 #include "app/gui/views/canvas_panel.h"
+#include "app/gui/views/canvas_trails.h"
 #include "app/gui/views/geometry_view_panel.h"
 #include "app/gui/views/heatmap_panel.h"
 #include "app/gui/views/timeline_panel.h"
@@ -231,6 +232,9 @@ class App {
   CanvasPanel canvas_;
   View3DPanel view3d_;
   GeometryPanel geometry_;
+  // The selected run's direction trail (canvas_trails.h) and the snapshot it was gathered for.
+  std::shared_ptr<const TrainSnapshot> trailSnap_;
+  DirectionHistory trail_;
   bool shownSpace_ = false;  // the view shown last frame: a switch releases the other one's drag
   HeatmapPanel heatmap_;
   RunsPanel runsPanel_;

@@ -61,6 +61,12 @@ struct CanvasOverlay {
   };
   std::vector<OtherRun> otherRuns;
 
+  // The direction trails (canvas_trails.h): this run's M^T p (prompt) or W z_i (query / kq) at recorded
+  // steps up to the one shown, oldest first; empty when nothing is recorded yet.
+  std::vector<long long> trailSteps;
+  std::vector<Eigen::VectorXd> paramRayTrail;
+  std::vector<std::vector<Eigen::VectorXd>> paramQueryTrail;  // [k][i]
+
   std::string hint;  // short text shown on the canvas (e.g. "press Space to train")
   long long iteration = 0;
 };

@@ -7,6 +7,7 @@
 
 #include "app/gui/options.h"
 #include "app/gui/views/canvas_svg.h"
+#include "app/gui/views/canvas_trails.h"
 #include "app/gui/views/geometry_view.h"
 #include "app/gui/views/geometry_view_panel.h"
 #include "app/gui/views/view3d_panel.h"
@@ -318,6 +319,113 @@ TEST(GeometryView, SwitchAndCommandLine) {
       ImGui::End();
     });
   EXPECT_EQ(gp.hoveredRow(), face.row);
+}
+
+// [Direction trails, canvas_trails.h]
+
+// The angle of a screen segment in world orientation (screen y points down).
+double geoScreenAngle(ImVec2 a, ImVec2 b) {
+  return std::atan2(-(b.y - a.y), b.x - a.x);
+}
+
+double geoAngleGap(double x, double y) {
+  return std::abs(std::remainder(x - y, 2 * M_PI));
+}
+
+TEST(DirectionTrails, FanRaysPointAlongTheRecordedDirections) {
+  // Prompt model with a key matrix: the fan shows M^T p_k, the direction that ranks the tokens.
+  core::Scene scene = attnmd::testing::teachingScene();
+  scene.model.keyMatrix = Eigen::Matrix2d{{1, 0.5}, {0, 2}};
+  std::vector<long long> steps;
+  std::vector<core::Params> params;
+  for (int k = 0; k <= 30; ++k) {
+    core::Params P;
+    const double angle = 2.2 - 2.8 * k / 30.0;  // turning clockwise from up-left to down-right
+    P.p = Eigen::Vector2d(std::cos(angle), std::sin(angle)) * (0.5 + k);
+    steps.push_back(k * k);
+    params.push_back(P);
+  }
+  params[3].p.setZero();  // no direction: left out
+  const DirectionHistory h = directionHistory(scene, steps, params);
+  ASSERT_EQ(h.rays.size(), params.size());
+  for (std::size_t k = 0; k < h.rays.size(); ++k)
+    EXPECT_LT((h.rays[k] - scene.model.keyMatrix.transpose() * params[k].p).norm(), 1e-12);
+
+  CanvasOverlay ov;
+  ov.model = core::ModelKind::Prompt;
+  ov.trailSteps = h.steps;
+  ov.paramRayTrail = h.rays;
+  CanvasView view;
+  view.pixelsPerUnit = 100;
+  const CanvasTransform t = CanvasTransform::make(ImVec2(0, 0), ImVec2(800, 600), view);
+  CanvasScene sc = startCanvasScene(t.min, t.max, geoStyle(), {}, {});
+  const std::size_t before = sc.shapes.size();
+  addCanvasDirectionTrails(sc, scene, ov, t);
+  ASSERT_GT(sc.shapes.size(), before + 5);
+  const ImVec2 origin = t.toScreen(0, 0);
+  unsigned lastAlpha = 0;
+  for (std::size_t k = before; k < sc.shapes.size(); ++k) {
+    const CanvasShape& line = sc.shapes[k];
+    ASSERT_EQ(line.kind, ShapeKind::Line);
+    EXPECT_NEAR(line.a.x, origin.x, 0.01);
+    EXPECT_NEAR(line.a.y, origin.y, 0.01);
+    // Along one of the recorded directions (the one of its step: alpha grows with the step).
+    const double angle = geoScreenAngle(line.a, line.b);
+    double best = 10;
+    for (const Eigen::VectorXd& d : h.rays)
+      if (d.norm() > 0) best = std::min(best, geoAngleGap(angle, std::atan2(d[1], d[0])));
+    EXPECT_LT(best, 1e-4) << "ray " << k;
+    const unsigned alpha = (line.color >> IM_COL32_A_SHIFT) & 0xFF;
+    EXPECT_GE(alpha, lastAlpha);
+    lastAlpha = alpha;
+  }
+  // The last ray is the newest direction.
+  const CanvasShape& newest = sc.shapes.back();
+  EXPECT_LT(geoAngleGap(geoScreenAngle(newest.a, newest.b), std::atan2(h.rays.back()[1], h.rays.back()[0])),
+            1e-4);
+
+  // The canvas draws the fan: its description gains these lines when the overlay has a trail.
+  CanvasOverlay bare = ov;
+  bare.trailSteps.clear();
+  bare.paramRayTrail.clear();
+  ViewState vs;
+  const std::size_t with = buildCanvasScene(scene, vs, ov, t, geoStyle()).shapes.size();
+  const std::size_t without = buildCanvasScene(scene, vs, bare, t, geoStyle()).shapes.size();
+  EXPECT_EQ(with - without, sc.shapes.size() - before);
+}
+
+TEST(DirectionTrails, QueryModelFansStartAtEachQuery) {
+  core::Scene scene = attnmd::testing::teachingScene();
+  scene.model.kind = core::ModelKind::Query;
+  std::vector<long long> steps = {0, 10, 100};
+  std::vector<core::Params> params(3);
+  params[0].W = Eigen::Matrix2d{{1, 0}, {0, 1}};
+  params[1].W = Eigen::Matrix2d{{0, -1}, {1, 0}};
+  params[2].W = Eigen::Matrix2d{{2, 1}, {-1, 3}};
+  const DirectionHistory h = directionHistory(scene, steps, params);
+  ASSERT_EQ(h.queries.size(), 3u);
+  CanvasOverlay ov;
+  ov.model = core::ModelKind::Query;
+  ov.trailSteps = h.steps;
+  ov.paramQueryTrail = h.queries;
+  CanvasView view;
+  view.pixelsPerUnit = 100;
+  const CanvasTransform t = CanvasTransform::make(ImVec2(0, 0), ImVec2(800, 600), view);
+  CanvasScene sc = startCanvasScene(t.min, t.max, geoStyle(), {}, {});
+  const std::size_t before = sc.shapes.size();
+  addCanvasDirectionTrails(sc, scene, ov, t);
+  ASSERT_EQ(sc.shapes.size() - before, 3u * static_cast<std::size_t>(scene.sequenceCount()));
+  std::size_t k = before;
+  for (int i = 0; i < scene.sequenceCount(); ++i)
+    for (std::size_t step = 0; step < 3; ++step, ++k) {
+      const CanvasShape& line = sc.shapes[k];
+      const ImVec2 z = t.toScreen(planar(scene.queryOf(i)));
+      EXPECT_NEAR(line.a.x, z.x, 0.01);
+      EXPECT_NEAR(line.a.y, z.y, 0.01);
+      const Eigen::VectorXd q = params[step].W * scene.queryOf(i);
+      EXPECT_LT(geoAngleGap(geoScreenAngle(line.a, line.b), std::atan2(q[1], q[0])), 1e-4)
+          << i << " " << step;
+    }
 }
 
 }  // namespace

@@ -8,6 +8,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "app/gui/views/canvas_trails.h"
+
 namespace attnmd::gui {
 namespace {
 
@@ -748,6 +750,7 @@ CanvasScene buildCanvasScene(const core::Scene& scene, const ViewState& view, co
   const Palette& pal = palette(style.theme);
   Builder b{scene, view, overlay, transform, pal, style.theme, style.scale, options.fontSize, out};
   if (view.layers.grid) b.grid();
+  addCanvasDirectionTrails(out, scene, overlay, transform);  // under the current rays
   b.theory();
   b.tokens();
   addCanvasNotices(out, view, overlay, options.interactive,

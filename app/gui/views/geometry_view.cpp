@@ -146,34 +146,21 @@ GeometryModel computeGeometryModel(const std::vector<GeometryRunInput>& runs) {
 
 // [SECTION] shared drawing helpers
 
-void appendFilledConvexPolygon(CanvasScene& out, const std::vector<ImVec2>& poly, ImU32 colour, float step) {
-  if (poly.size() < 3 || !(step > 0)) return;
-  float top = poly[0].y, bottom = poly[0].y;
+void appendFilledConvexPolygon(CanvasScene& out, const std::vector<ImVec2>& poly, ImU32 colour) {
+  if (poly.size() < 3) return;
+  CanvasShape shape;
+  shape.kind = ShapeKind::Polygon;
+  ImVec2 centre(0, 0);
   for (const ImVec2& q : poly) {
-    top = std::min(top, q.y);
-    bottom = std::max(bottom, q.y);
+    if (!std::isfinite(q.x) || !std::isfinite(q.y)) return;
+    centre = ImVec2(centre.x + q.x, centre.y + q.y);
   }
-  top = std::max(top, out.min.y - step);  // only what the canvas shows
-  bottom = std::min(bottom, out.max.y + step);
-  for (float y = top + 0.5f * step; y < bottom; y += step) {
-    float left = 1e30f, right = -1e30f;
-    for (std::size_t j = 0; j < poly.size(); ++j) {
-      const ImVec2 a = poly[j], b = poly[(j + 1) % poly.size()];
-      if ((a.y <= y && b.y > y) || (b.y <= y && a.y > y)) {
-        const float x = a.x + (y - a.y) / (b.y - a.y) * (b.x - a.x);
-        left = std::min(left, x);
-        right = std::max(right, x);
-      }
-    }
-    if (!(right > left)) continue;
-    CanvasShape line;
-    line.kind = ShapeKind::Line;
-    line.a = ImVec2(left, y);
-    line.b = ImVec2(right, y);
-    line.thickness = step;
-    line.color = colour;
-    out.shapes.push_back(std::move(line));
-  }
+  const float n = static_cast<float>(poly.size());
+  shape.a = ImVec2(centre.x / n, centre.y / n);  // keepShapesDrawable places a point shape by `a`
+  shape.points = poly;
+  shape.fill = colour;
+  shape.thickness = 0;
+  out.shapes.push_back(std::move(shape));
 }
 
 namespace {
@@ -377,7 +364,7 @@ void geoBuildPlane(CanvasScene& sc, const GeometryModel& m, const GeometryCamera
   if (!m.region.empty) {
     std::vector<ImVec2> poly;
     for (const Eigen::VectorXd& v : m.region.polygon) poly.push_back(at(v));
-    appendFilledConvexPolygon(sc, poly, geoWithAlpha(pal.svm, 0x30), 3 * s);
+    appendFilledConvexPolygon(sc, poly, geoWithAlpha(pal.svm, 0x30));
     for (const core::FeasibleFace& f : m.region.faces) {
       const ImVec2 a = at(f.vertices[0]), b = at(f.vertices[1]);
       if (f.onBox()) {
@@ -503,7 +490,7 @@ void geoBuildSpace(CanvasScene& sc, const GeometryModel& m, const GeometryCamera
       CanvasScene fill;
       fill.min = sc.min;
       fill.max = sc.max;
-      appendFilledConvexPolygon(fill, poly, geoWithAlpha(base, f.onBox() ? 0x18 : 0x40), 3 * s);
+      appendFilledConvexPolygon(fill, poly, geoWithAlpha(base, f.onBox() ? 0x18 : 0x40));
       it.shapes = std::move(fill.shapes);
       for (std::size_t j = 0; j < poly.size(); ++j) {
         const ImVec2 a = poly[j], b = poly[(j + 1) % poly.size()];
@@ -536,7 +523,7 @@ void geoBuildSpace(CanvasScene& sc, const GeometryModel& m, const GeometryCamera
       CanvasScene tmp;
       tmp.min = sc.min;
       tmp.max = sc.max;
-      appendFilledConvexPolygon(tmp, geoHull(pts), geoWithAlpha(col, 0x22), 3 * s);
+      appendFilledConvexPolygon(tmp, geoHull(pts), geoWithAlpha(col, 0x22));
       fill.shapes = std::move(tmp.shapes);
       items.push_back(std::move(fill));
     }

@@ -105,10 +105,7 @@ const GeometryFaceHit* geometryFaceAt(const GeometrySceneExtras& extras, int dim
 // The tooltip of a face: which sequence and token it is.
 std::string geometryFaceText(const GeometryFaceHit& face, bool effectiveQuery);
 
-// A convex polygon filled with `colour` from horizontal Line shapes `step` px apart. The description has
-// no polygon shape yet (canvas_paint and canvas_svg draw the kinds of canvas_scene.h): this is the one
-// place to switch to one when the renderer gains it.
-void appendFilledConvexPolygon(CanvasScene& out, const std::vector<ImVec2>& polygon, ImU32 colour,
-                               float step);
+// A convex polygon filled with `colour` (one Polygon shape; nothing when a corner is not finite).
+void appendFilledConvexPolygon(CanvasScene& out, const std::vector<ImVec2>& polygon, ImU32 colour);
 
 }  // namespace attnmd::gui

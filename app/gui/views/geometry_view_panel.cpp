@@ -30,32 +30,34 @@ std::vector<GeometryRunInput> geometryInputs(const Document& doc, const Lab& lab
     in.svmTokens = run.overlay().svmTokens;
     in.p = core::svmNormFor(scene) == core::SvmNorm::Lp ? core::svmPFor(scene) : 2.0;
     in.relaxed = relaxedFor(scene);
-    // The recorded steps: every checkpoint on a grid 8% apart (dense at first, where the direction
-    // turns), up to the shown step, then the shown step itself.
-    const long long shown = run.shown->iteration;
-    if (const auto log = run.trainer->checkpointLog()) {
-      long long last = -1;
-      for (double k = 0; k <= static_cast<double>(shown); k = k < 16 ? k + 1 : k * 1.08) {
-        const auto cp = log->atOrBefore(static_cast<long long>(k));
-        if (!cp || cp->iteration <= last || cp->iteration > shown) continue;
-        Eigen::VectorXd point = core::paramSpacePoint(scene, cp->params);
-        if (point.size() != scene.dim) continue;
-        in.iterates.push_back(std::move(point));
-        in.steps.push_back(cp->iteration);
-        last = cp->iteration;
-      }
-    }
-    Eigen::VectorXd point = core::paramSpacePoint(scene, run.shown->params);
-    if (point.size() == scene.dim) {
-      if (!in.steps.empty() && in.steps.back() == shown) {
-        in.iterates.pop_back();
-        in.steps.pop_back();
-      }
+    const RecordedParams recorded = recordedParams(run);
+    for (std::size_t k = 0; k < recorded.params.size(); ++k) {
+      Eigen::VectorXd point = core::paramSpacePoint(scene, recorded.params[k]);
+      if (point.size() != scene.dim) continue;
       in.iterates.push_back(std::move(point));
-      in.steps.push_back(shown);
+      in.steps.push_back(recorded.steps[k]);
     }
     out.push_back(std::move(in));
   }
+  return out;
+}
+
+RecordedParams recordedParams(const LabRun& run) {
+  RecordedParams out;
+  if (!run.shown) return out;
+  const long long shown = run.shown->iteration;
+  if (const auto log = run.trainer->checkpointLog()) {
+    long long last = -1;
+    for (double k = 0; k < static_cast<double>(shown); k = k < 16 ? k + 1 : k * 1.08) {
+      const auto cp = log->atOrBefore(static_cast<long long>(k));
+      if (!cp || cp->iteration <= last || cp->iteration >= shown) continue;
+      out.steps.push_back(cp->iteration);
+      out.params.push_back(cp->params);
+      last = cp->iteration;
+    }
+  }
+  out.steps.push_back(shown);
+  out.params.push_back(run.shown->params);
   return out;
 }
 

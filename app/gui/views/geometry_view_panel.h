@@ -22,6 +22,15 @@ namespace attnmd::gui {
 // its checkpoints recorded (dense early, log-spaced later) up to the step shown.
 std::vector<GeometryRunInput> geometryInputs(const Document& doc, const Lab& lab, int selectedRun);
 
+// A run's parameters at the steps its checkpoints recorded, on a grid 8% apart (every step up to 16:
+// the direction turns most at first), up to the step shown, then the shown step itself. Shared by the
+// geometry view's trails and the token views' direction trails (canvas_trails.h).
+struct RecordedParams {
+  std::vector<long long> steps;
+  std::vector<core::Params> params;
+};
+RecordedParams recordedParams(const LabRun& run);
+
 class GeometryPanel {
  public:
   // Lays out the slider row and the view in the window's remaining content region and draws them.

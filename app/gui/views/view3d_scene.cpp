@@ -9,6 +9,7 @@
 
 #include "app/gui/render/depth_layer.h"
 #include "app/gui/views/canvas_geometry.h"
+#include "app/gui/views/canvas_trails.h"
 
 namespace attnmd::gui {
 namespace {
@@ -406,6 +407,7 @@ CanvasScene buildView3DScene(const core::Scene& scene, const ViewState& view, co
            "D scene: showing x\xE2\x82\x81, x\xE2\x82\x82, x\xE2\x82\x83 (edits keep the other coordinates)";
   else if (scene.dim < 3)
     note = std::to_string(scene.dim) + "D scene shown in space (x\xE2\x82\x83 = 0)";
+  addView3DDirectionTrails(out, scene, overlay, projection);  // the direction's fan (canvas_trails.h)
   addCanvasNotices(out, view, overlay, options.interactive, note);
   keepShapesDrawable(out);
   keepDepthLayerDrawable(out.depth, out.min, out.max);
