@@ -1,8 +1,10 @@
-// Rings and discs at a depth (the selected token's ring, the markers' inner rings and holes, v's
-// handle, the origin dot): one quad per instance, ring.frag cuts the annulus out of it.
-layout(location = 0) in vec4 aCentre;  // x, y, z, outer radius (points)
-layout(location = 1) in vec4 aColour;  // RGBA
-layout(location = 2) in float aInner;  // inner radius (0: a disc)
+// Rings, discs and badges at a depth (the selected token's ring, the markers' inner rings and holes,
+// v's handle, the origin dot; the optimal token's star and the support diamond): one quad per
+// instance, ring.frag cuts the shape out of it by its signed distance.
+layout(location = 0) in vec4 aCentre;   // x, y, z, outer radius of the quad (points)
+layout(location = 1) in vec4 aColour;   // RGBA: the ring, disc or badge fill
+layout(location = 2) in vec4 aOutline;  // RGBA: a badge's outline
+layout(location = 3) in vec3 aShape;    // ring: inner radius (0: a disc); badge: its radius; outline width; kind
 
 uniform vec2 uCanvasMin;
 uniform vec2 uCanvasSize;
@@ -11,7 +13,9 @@ uniform float uPixelsPerPoint;
 
 out vec2 vLocal;
 flat out vec4 vColour;
-flat out vec2 vRadii;  // inner, outer
+flat out vec2 vRadii;  // inner (badge: its radius), outer
+flat out vec4 vOutline;
+flat out vec2 vBadge;  // outline width, kind (0 ring or disc, 1 star, 2 diamond)
 
 void main() {
   vec2 corner = vec2(float(gl_VertexID & 1), float(gl_VertexID >> 1)) * 2.0 - 1.0;
@@ -19,7 +23,9 @@ void main() {
   vec2 p = aCentre.xy + corner * extent;
   vLocal = corner * extent;
   vColour = aColour;
-  vRadii = vec2(aInner, aCentre.w);
+  vRadii = vec2(aShape.x, aCentre.w);
+  vOutline = aOutline;
+  vBadge = aShape.yz;
   vec2 ndc = vec2((p.x - uCanvasMin.x) / uCanvasSize.x * 2.0 - 1.0, 1.0 - (p.y - uCanvasMin.y) / uCanvasSize.y * 2.0);
   float zn = 1.0 - 2.0 * (aCentre.z - uDepthRange.x) / max(uDepthRange.y - uDepthRange.x, 1e-6);
   gl_Position = vec4(ndc, clamp(zn, -1.0, 1.0), 1.0);

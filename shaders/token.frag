@@ -5,6 +5,7 @@ in vec2 vLocal;
 flat in vec4 vFill;
 flat in vec4 vOutline;
 flat in vec4 vParams;  // radius, outline width, shape, z
+flat in float vCycle;   // colours repeat after six: an inner ring (odd cycles), a bar (>= 2)
 
 uniform vec2 uDepthRange;  // (farthest z, nearest z)
 uniform vec2 uCue;         // (z at full fade, z at no fade)
@@ -46,6 +47,19 @@ void main() {
   float far = clamp((uCue.y - vParams.w) / max(uCue.y - uCue.x, 1e-6), 0.0, 1.0);
   shaded = mix(shaded, uBackground, uCueStrength * far);
 
+  // The second channel of repeated sequence colours, in the background colour as in the 2D canvas.
+  if (vCycle > 0.5) {
+    float mark = 0.0;
+    if (mod(vCycle + 0.5, 2.0) > 1.0) {
+      float w = max(0.2 * r, aa);
+      mark = clamp(0.5 - (abs(length(vLocal) - 0.55 * r) - 0.5 * w) / aa, 0.0, 1.0);
+    }
+    if (vCycle > 1.5) {
+      vec2 q = abs(vLocal) - vec2(0.6 * r, 0.5 * max(0.25 * r, aa));
+      mark = max(mark, clamp(0.5 - max(q.x, q.y) / aa, 0.0, 1.0));
+    }
+    shaded = mix(shaded, uBackground, mark);
+  }
   float onOutline = outlineWidth > 0.0 ? clamp(0.5 + dist / aa, 0.0, 1.0) : 0.0;
   vec3 colour = mix(shaded, vOutline.rgb, onOutline);
   float alpha = coverage * mix(vFill.a, vOutline.a, onOutline);

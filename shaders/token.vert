@@ -3,7 +3,7 @@
 layout(location = 0) in vec4 aCentre;   // x, y, z, radius
 layout(location = 1) in vec4 aFill;     // RGBA (normalized bytes of an ImU32)
 layout(location = 2) in vec4 aOutline;  // RGBA
-layout(location = 3) in vec2 aStyle;    // outline width, shape (0: sphere, 1: square tile)
+layout(location = 3) in vec4 aStyle;    // outline width, shape (0: sphere, 1: square tile), colour cycle, unused
 
 uniform vec2 uCanvasMin;
 uniform vec2 uCanvasSize;
@@ -14,6 +14,7 @@ out vec2 vLocal;  // offset from the centre, in points (y down, as on screen)
 flat out vec4 vFill;
 flat out vec4 vOutline;
 flat out vec4 vParams;  // radius, outline width, shape, z
+flat out float vCycle;  // sequenceCycle: an inner ring (odd), a bar (>= 2) in the background colour
 
 void main() {
   // gl_VertexID 0..3 of a triangle strip: the corners (-1,-1), (1,-1), (-1,1), (1,1).
@@ -24,6 +25,7 @@ void main() {
   vFill = aFill;
   vOutline = aOutline;
   vParams = vec4(aCentre.w, aStyle.x, aStyle.y, aCentre.z);
+  vCycle = aStyle.z;
   vec2 ndc = vec2((p.x - uCanvasMin.x) / uCanvasSize.x * 2.0 - 1.0, 1.0 - (p.y - uCanvasMin.y) / uCanvasSize.y * 2.0);
   // The quad lies at the marker's front (centre + radius): token.frag writes the exact depth.
   float zn = 1.0 - 2.0 * (aCentre.z + aCentre.w - uDepthRange.x) / max(uDepthRange.y - uDepthRange.x, 1e-6);

@@ -116,6 +116,20 @@ std::vector<CanvasShape> depthSortedShapes(const DepthLayer& layer, float piece)
     m.thickness = t.outlineWidth;
     m.marker = t.shape;
     items.push_back({t.z, std::move(m)});
+    // The second colour channel, as addTokenShapes draws it: an inner ring (odd cycles), a bar (>= 2).
+    if (t.cycle % 2 == 1) {
+      CanvasShape inner;
+      inner.kind = ShapeKind::Circle;
+      inner.a = t.centre;
+      inner.radius = 0.55f * t.radius;
+      inner.thickness = std::max(1.f, 0.2f * t.radius);
+      inner.color = layer.background;
+      items.push_back({t.z, std::move(inner)});
+    }
+    if (t.cycle >= 2)
+      items.push_back({t.z, lineShape(ImVec2(t.centre.x - 0.6f * t.radius, t.centre.y),
+                                      ImVec2(t.centre.x + 0.6f * t.radius, t.centre.y),
+                                      std::max(1.f, 0.25f * t.radius), layer.background)});
   }
   for (const DepthSegment& s : layer.segments)
     addLinePieces(items, lineShape(s.a, s.b, s.thickness, s.color), s.za, s.zb, piece, 8);

@@ -26,7 +26,7 @@ DepthRenderer* gCurrentDepthRenderer = nullptr;
 struct TokenInstance {
   float x, y, z, radius;
   ImU32 fill, outline;
-  float outlineWidth, shape;
+  float outlineWidth, shape, cycle, unused;
 };
 struct SegmentInstance {
   float ax, ay, bx, by;
@@ -34,10 +34,10 @@ struct SegmentInstance {
   ImU32 colour;
   float dash, gap;
 };
-struct RingInstance {
+struct RingInstance {  // a ring or disc (kind 0), or a badge: star (1), diamond (2)
   float x, y, z, outer;
-  ImU32 colour;
-  float inner;
+  ImU32 colour, outline;
+  float inner, outlineWidth, kind;  // inner: a badge's radius
 };
 struct TriangleInstance {
   float p[9];  // x, y, z of each corner
@@ -71,7 +71,14 @@ struct Instances {
     segment(ImVec2(a.x - ex, a.y - ey), ImVec2(b.x + ex, b.y + ey), za, zb, width, colour);
   }
   void ring(ImVec2 c, float z, float inner, float outer, ImU32 colour) {
-    rings.push_back({c.x, c.y, z, outer, colour, std::max(0.f, inner)});
+    rings.push_back({c.x, c.y, z, outer, colour, 0u, std::max(0.f, inner), 0.f, 0.f});
+    see(z);
+  }
+  // One instance per badge: ring.frag draws it from its signed distance (a star fanned into
+  // triangles would take 20 instances, and there is one per sequence).
+  void badge(ImVec2 c, float z, float radius, ImU32 fill, ImU32 outline, float outlineWidth, float kind) {
+    rings.push_back(
+        {c.x, c.y, z, radius + 0.5f * outlineWidth + 1.f, fill, outline, radius, outlineWidth, kind});
     see(z);
   }
   static TriangleInstance triangle(ImVec2 a, float za, ImVec2 b, float zb, ImVec2 c, float zc, ImU32 colour,
@@ -125,36 +132,15 @@ void addDepthShape(Instances& in, const DepthShape& d) {
       break;
     case ShapeKind::Marker:
       in.tokens.push_back({sh.a.x, sh.a.y, d.za, sh.radius, sh.fill, sh.color, sh.thickness,
-                           sh.marker == MarkerShape::Circle ? 0.f : 1.f});
+                           sh.marker == MarkerShape::Circle ? 0.f : 1.f, 0.f, 0.f});
       in.see(d.za, sh.radius);
       break;
-    case ShapeKind::Star: {
-      std::vector<ImVec2> pts(10);
-      for (int k = 0; k < 10; ++k) {
-        const float a = -1.5707963f + static_cast<float>(k) * 0.62831853f;
-        const float rr = (k % 2 == 0) ? sh.radius : sh.radius * 0.45f;
-        pts[static_cast<std::size_t>(k)] = ImVec2(sh.a.x + rr * std::cos(a), sh.a.y + rr * std::sin(a));
-      }
-      for (std::size_t k = 0; k < 10; ++k)  // not convex: a fan around the centre
-        in.solid.push_back(
-            Instances::triangle(sh.a, d.za, pts[k], d.za, pts[(k + 1) % 10], d.za, sh.fill, 2));
-      if (sh.thickness > 0)
-        for (std::size_t k = 0; k < 10; ++k)
-          in.outlineEdge(pts[k], pts[(k + 1) % 10], d.za, d.za, sh.thickness, sh.color);
-      in.see(d.za);
+    case ShapeKind::Star:
+      in.badge(sh.a, d.za, sh.radius, sh.fill, sh.color, sh.thickness, 1.f);
       break;
-    }
-    case ShapeKind::Diamond: {
-      const ImVec2 c = sh.a;
-      const float r = sh.radius;
-      const std::vector<ImVec2> pts = {ImVec2(c.x, c.y - r), ImVec2(c.x + r, c.y), ImVec2(c.x, c.y + r),
-                                       ImVec2(c.x - r, c.y)};
-      if (sh.fill) in.fan(pts, std::vector<float>(4, d.za), sh.fill, in.solid);
-      if (sh.thickness > 0)
-        for (std::size_t k = 0; k < 4; ++k)
-          in.outlineEdge(pts[k], pts[(k + 1) % 4], d.za, d.za, sh.thickness, sh.color);
+    case ShapeKind::Diamond:
+      in.badge(sh.a, d.za, sh.radius, sh.fill, sh.color, sh.thickness, 2.f);
       break;
-    }
     case ShapeKind::Polygon:
       if (sh.points.size() < 3 || d.pointZ.size() != sh.points.size()) break;
       if (sh.fill)
@@ -175,26 +161,29 @@ Instances instancesOf(const DepthLayer& layer) {
   in.tokens.reserve(layer.tokens.size());
   for (const DepthToken& t : layer.tokens) {
     in.tokens.push_back({t.centre.x, t.centre.y, t.z, t.radius, t.fill, t.outline, t.outlineWidth,
-                         t.shape == MarkerShape::Circle ? 0.f : 1.f});
+                         t.shape == MarkerShape::Circle ? 0.f : 1.f, static_cast<float>(t.cycle), 0.f});
     in.see(t.z, t.radius);
   }
   in.segments.reserve(layer.segments.size());
   for (const DepthSegment& s : layer.segments) in.segment(s.a, s.b, s.za, s.zb, s.thickness, s.color);
-  // Translucent planes far to near (by their corners' mean depth), so overlapping planes blend in order.
-  std::vector<const DepthShape*> shapes;
-  shapes.reserve(layer.shapes.size());
-  for (const DepthShape& d : layer.shapes) shapes.push_back(&d);
+  // Translucent planes far to near (by their corners' mean depth), so overlapping planes blend in
+  // order; the other shapes in the layer's order.
+  std::vector<const DepthShape*> polygons;
+  for (const DepthShape& d : layer.shapes) {
+    if (d.shape.kind == ShapeKind::Polygon)
+      polygons.push_back(&d);
+    else
+      addDepthShape(in, d);
+  }
   auto meanZ = [](const DepthShape* d) {
     if (d->pointZ.empty()) return d->za;
     float sum = 0;
     for (float z : d->pointZ) sum += z;
     return sum / static_cast<float>(d->pointZ.size());
   };
-  std::stable_sort(shapes.begin(), shapes.end(), [&](const DepthShape* a, const DepthShape* b) {
-    const bool pa = a->shape.kind == ShapeKind::Polygon, pb = b->shape.kind == ShapeKind::Polygon;
-    return pa && pb && meanZ(a) < meanZ(b);
-  });
-  for (const DepthShape* d : shapes) addDepthShape(in, *d);
+  std::stable_sort(polygons.begin(), polygons.end(),
+                   [&](const DepthShape* a, const DepthShape* b) { return meanZ(a) < meanZ(b); });
+  for (const DepthShape* d : polygons) addDepthShape(in, *d);
   if (in.zMin > in.zMax) in.zMin = -1, in.zMax = 1;
   // A margin around the range, so the nearest and farthest surfaces are not clipped.
   const float pad = 1.f + 0.01f * (in.zMax - in.zMin);
@@ -266,7 +255,7 @@ bool DepthRenderer::init(std::string& error) {
   instanceAttribute(0, 4, false, sizeof(TokenInstance), offsetof(TokenInstance, x));
   instanceAttribute(1, 4, true, sizeof(TokenInstance), offsetof(TokenInstance, fill));
   instanceAttribute(2, 4, true, sizeof(TokenInstance), offsetof(TokenInstance, outline));
-  instanceAttribute(3, 2, false, sizeof(TokenInstance), offsetof(TokenInstance, outlineWidth));
+  instanceAttribute(3, 4, false, sizeof(TokenInstance), offsetof(TokenInstance, outlineWidth));
   makeBatch(segments_);
   instanceAttribute(0, 4, false, sizeof(SegmentInstance), offsetof(SegmentInstance, ax));
   instanceAttribute(1, 4, false, sizeof(SegmentInstance), offsetof(SegmentInstance, za));
@@ -275,7 +264,8 @@ bool DepthRenderer::init(std::string& error) {
   makeBatch(rings_);
   instanceAttribute(0, 4, false, sizeof(RingInstance), offsetof(RingInstance, x));
   instanceAttribute(1, 4, true, sizeof(RingInstance), offsetof(RingInstance, colour));
-  instanceAttribute(2, 1, false, sizeof(RingInstance), offsetof(RingInstance, inner));
+  instanceAttribute(2, 4, true, sizeof(RingInstance), offsetof(RingInstance, outline));
+  instanceAttribute(3, 3, false, sizeof(RingInstance), offsetof(RingInstance, inner));
   for (Batch* b : {&solidTriangles_, &planeTriangles_}) {
     makeBatch(*b);
     instanceAttribute(0, 3, false, sizeof(TriangleInstance), offsetof(TriangleInstance, p));

@@ -124,6 +124,7 @@ struct DepthToken {  // a token's marker: a shaded sphere (circle) or tile (squa
   ImU32 outline = 0;  // drawn when outlineWidth > 0
   float outlineWidth = 0;
   MarkerShape shape = MarkerShape::Circle;
+  int cycle = 0;  // sequenceCycle: a second channel inside the marker, as addTokenShapes draws it
 };
 struct DepthSegment {  // a solid line from a (depth za) to b (depth zb): grid, axes, drop lines
   ImVec2 a{0, 0}, b{0, 0};
@@ -141,6 +142,7 @@ struct DepthLayer {
   std::vector<DepthSegment> segments;  // in drawing order
   std::vector<DepthShape> shapes;      // arrows, dashes, rings, badges, translucent margin planes
   float cueNear = 1, cueFar = 0;       // depth cueing fades markers from cueNear (full) to cueFar
+  ImU32 background = IM_COL32(255, 255, 255, 255);  // the canvas colour (tokens' inner marks)
   bool empty() const { return tokens.empty() && segments.empty() && shapes.empty(); }
 };
 

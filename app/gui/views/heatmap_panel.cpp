@@ -80,8 +80,12 @@ void HeatmapPanel::draw(Document& doc, const CanvasOverlay& ov, ThemeKind theme,
                   pal.textMuted, h);
   }
   int hoverSeq = -1, hoverTok = -1;
+  // Rows scrolled out of the panel are neither drawn nor hovered: a scene of thousands of sequences
+  // would otherwise build every row's cells and numbers each frame (most of a 10,000-token frame).
+  const float visibleTop = dl->GetClipRectMin().y, visibleBottom = dl->GetClipRectMax().y;
   for (int i = 0; i < n; ++i) {
     const float y = origin.y + headerH + rowH * static_cast<float>(i);
+    if (y + rowH < visibleTop || y > visibleBottom) continue;
     char label[24];
     std::snprintf(label, sizeof label, "%d (%s)", i,
                   scene.sequences[static_cast<std::size_t>(i)].y > 0 ? "+1"

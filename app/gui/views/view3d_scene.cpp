@@ -344,10 +344,11 @@ struct Builder3D {
       m.optimal = view.layers.optimalMarks && it.token == opt;
       const ImVec2 c = screen(x);
       const float z = zOf(x);
-      if (m.cycle == 0 && !m.queryToken && !m.selected && !m.support && !m.optimal) {
-        // Most tokens: the marker alone, straight into the layer (100,000 of them each frame).
+      if (!m.queryToken && !m.selected && !m.support && !m.optimal) {
+        // Most tokens: the marker (and its colour cycle's mark) alone, straight into the layer
+        // (100,000 of them each frame).
         out.depth.tokens.push_back(
-            {c, z, m.radius, m.colour, pal.foreground, m.outlined ? 1.5f * s : 0.f, m.shape});
+            {c, z, m.radius, m.colour, pal.foreground, m.outlined ? 1.5f * s : 0.f, m.shape, m.cycle});
         out.layout.markers.push_back({it.seq, it.token, c, m.radius, 0.f, 0.f});
         continue;
       }
@@ -391,6 +392,7 @@ CanvasScene buildView3DScene(const core::Scene& scene, const ViewState& view, co
   const float zc = b.zOf(b.bounds.centre),
               zr = static_cast<float>(b.bounds.radius * projection.pixelsPerUnit);
   out.depth.cueNear = zc + zr;
+  out.depth.background = pal.canvasBackground;
   out.depth.cueFar = zc - zr;
   if (view.layers.grid) b.floorGrid();
   b.axes();
