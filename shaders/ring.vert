@@ -17,11 +17,17 @@ flat out vec2 vRadii;  // inner (badge: its radius), outer
 flat out vec4 vOutline;
 flat out vec2 vBadge;  // outline width, kind (0 ring or disc, 1 star, 2 diamond)
 
+// Each item is two triangles of its own six vertices (the item's data repeated in each): one draw of
+// plain triangles, which Mesa's software rasterizer runs as one batch, where instancing ran one small
+// draw per item.
+const int kQuadCorner[6] = int[6](0, 1, 2, 2, 1, 3);
+
 void main() {
-  vec2 corner = vec2(float(gl_VertexID & 1), float(gl_VertexID >> 1)) * 2.0 - 1.0;
+  int corner = kQuadCorner[gl_VertexID % 6];
+  vec2 at = vec2(float(corner & 1), float(corner >> 1)) * 2.0 - 1.0;
   float extent = aCentre.w + 1.0 / uPixelsPerPoint;
-  vec2 p = aCentre.xy + corner * extent;
-  vLocal = corner * extent;
+  vec2 p = aCentre.xy + at * extent;
+  vLocal = at * extent;
   vColour = aColour;
   vRadii = vec2(aShape.x, aCentre.w);
   vOutline = aOutline;

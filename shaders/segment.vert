@@ -16,7 +16,13 @@ out vec2 vAlongAcross;  // position along the line from a and across it, in poin
 flat out vec4 vColour;
 flat out vec4 vShape;   // length, half width, dash, gap
 
+// Each item is two triangles of its own six vertices (the item's data repeated in each): one draw of
+// plain triangles, which Mesa's software rasterizer runs as one batch, where instancing ran one small
+// draw per item.
+const int kQuadCorner[6] = int[6](0, 1, 2, 2, 1, 3);
+
 void main() {
+  int corner = kQuadCorner[gl_VertexID % 6];
   vec2 a = aEnds.xy, b = aEnds.zw;
   vec2 d = b - a;
   float len = length(d);
@@ -25,8 +31,8 @@ void main() {
   float aa = 1.0 / uPixelsPerPoint;
   // Lines thinner than a pixel are drawn one pixel wide at proportionally lower opacity.
   float width = max(aDepth.z, aa);
-  float along = (gl_VertexID & 1) == 0 ? -aa : len + aa;
-  float across = (gl_VertexID >> 1) == 0 ? -(0.5 * width + aa) : 0.5 * width + aa;
+  float along = (corner & 1) == 0 ? -aa : len + aa;
+  float across = (corner >> 1) == 0 ? -(0.5 * width + aa) : 0.5 * width + aa;
   vec2 p = a + u * along + v * across;
   float t = len > 1e-6 ? along / len : 0.0;
   float z = mix(aDepth.x, aDepth.y, t);

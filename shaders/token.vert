@@ -16,12 +16,18 @@ flat out vec4 vOutline;
 flat out vec4 vParams;  // radius, outline width, shape, z
 flat out float vCycle;  // sequenceCycle: an inner ring (odd), a bar (>= 2) in the background colour
 
+// Each item is two triangles of its own six vertices (the item's data repeated in each): one draw of
+// plain triangles, which Mesa's software rasterizer runs as one batch, where instancing ran one small
+// draw per item.
+const int kQuadCorner[6] = int[6](0, 1, 2, 2, 1, 3);
+
 void main() {
-  // gl_VertexID 0..3 of a triangle strip: the corners (-1,-1), (1,-1), (-1,1), (1,1).
-  vec2 corner = vec2(float(gl_VertexID & 1), float(gl_VertexID >> 1)) * 2.0 - 1.0;
+  int corner = kQuadCorner[gl_VertexID % 6];
+  // Corners 0..3: (-1,-1), (1,-1), (-1,1), (1,1).
+  vec2 at = vec2(float(corner & 1), float(corner >> 1)) * 2.0 - 1.0;
   float extent = aCentre.w + aStyle.x + 1.0 / uPixelsPerPoint;  // marker, outline and one pixel of AA
-  vec2 p = aCentre.xy + corner * extent;
-  vLocal = corner * extent;
+  vec2 p = aCentre.xy + at * extent;
+  vLocal = at * extent;
   vFill = aFill;
   vOutline = aOutline;
   vParams = vec4(aCentre.w, aStyle.x, aStyle.y, aCentre.z);

@@ -20,7 +20,7 @@ flat out float vMask;
 
 void main() {
   vec3 P[3] = vec3[3](aP0, aP1, aP2);
-  int i = gl_VertexID;
+  int i = gl_VertexID % 3;  // each triangle has its own three vertices (one draw, no instancing)
   vec2 p = P[i].xy;
   vec2 e01 = P[1].xy - P[0].xy, e02 = P[2].xy - P[0].xy;
   float area = e01.x * e02.y - e01.y * e02.x;

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "app/gui/render/shader_program.h"
 
@@ -205,7 +206,8 @@ void instanceAttribute(GLuint index, int count, bool bytes, std::size_t stride, 
   else
     glVertexAttribPointer(index, count, GL_FLOAT, GL_FALSE, static_cast<GLsizei>(stride),
                           reinterpret_cast<const void*>(offset));
-  glVertexAttribDivisor(index, 1);
+  // Not instanced: each item's record is repeated for each of its vertices (see upload()).
+  glVertexAttribDivisor(index, 0);
 }
 
 }  // namespace
@@ -411,22 +413,31 @@ DepthRenderer::Target DepthRenderer::draw(const DepthLayer& layer, ImVec2 mn, Im
       if (p.cueStrength >= 0) glUniform1f(p.cueStrength, layer.cueNear > layer.cueFar ? o.cueStrength : 0.f);
       if (p.background >= 0) glUniform3f(p.background, bg[0], bg[1], bg[2]);
     };
-    auto drawBatch = [&](Batch& b, const auto& items, GLenum mode, int vertices) {
+    // Every item as `vertices` vertices of plain triangles carrying the item's record: one draw per
+    // batch. (Instanced draws ran one small pipeline pass per item in Mesa's llvmpipe: at 10,000
+    // tokens that, not the pixels, was most of the frame.)
+    auto drawBatch = [&](Batch& b, const auto& items, int vertices) {
       if (items.empty()) return;
-      upload(b, items.data(), items.size() * sizeof(items[0]));
+      constexpr std::size_t bytes = sizeof(items[0]);
+      const std::size_t count = items.size() * static_cast<std::size_t>(vertices);
+      scratch_.resize(count * bytes);  // kept between frames: no fresh megabytes every frame
+      unsigned char* out = scratch_.data();
+      for (const auto& it : items)
+        for (int k = 0; k < vertices; ++k, out += bytes) std::memcpy(out, &it, bytes);
+      upload(b, scratch_.data(), scratch_.size());
       glBindVertexArray(b.vao);
-      glDrawArraysInstanced(mode, 0, vertices, static_cast<GLsizei>(items.size()));
+      glDrawArrays(GL_TRIANGLES, 0, static_cast<GLsizei>(count));
     };
     use(programs_[kTokens]);
-    drawBatch(tokens_, in.tokens, GL_TRIANGLE_STRIP, 4);
+    drawBatch(tokens_, in.tokens, 6);
     use(programs_[kSegments]);
-    drawBatch(segments_, in.segments, GL_TRIANGLE_STRIP, 4);
+    drawBatch(segments_, in.segments, 6);
     use(programs_[kRings]);
-    drawBatch(rings_, in.rings, GL_TRIANGLE_STRIP, 4);
+    drawBatch(rings_, in.rings, 6);
     use(programs_[kTriangles]);
-    drawBatch(solidTriangles_, in.solid, GL_TRIANGLES, 3);
+    drawBatch(solidTriangles_, in.solid, 3);
     glDepthMask(GL_FALSE);  // translucent planes: tested against everything, hiding nothing
-    drawBatch(planeTriangles_, in.planes, GL_TRIANGLES, 3);
+    drawBatch(planeTriangles_, in.planes, 3);
   }
 
   glBindFramebuffer(GL_DRAW_FRAMEBUFFER, static_cast<GLuint>(prevDraw));

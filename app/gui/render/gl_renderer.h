@@ -1,8 +1,10 @@
 // The 3D view's renderer: draws a DepthLayer (canvas_scene.h) with OpenGL 3.3 core and a depth buffer
 // into an offscreen framebuffer, whose colour texture the view shows with ImGui::Image; ImGui then
 // draws the labels and panels over it. Instanced: one quad per token (sphere impostor), per line
-// (thick, anti-aliased, dashed), per ring, one triangle per triangle of a badge, arrow head or margin
-// plane, so the CPU uploads a few dozen bytes a token instead of tessellating markers.
+// (thick, anti-aliased, dashed), per ring or badge, one triangle per triangle of an arrow head or margin
+// plane, so the CPU uploads a few dozen bytes a vertex instead of tessellating markers. Not instanced:
+// each quad's record is repeated for its six vertices and a batch is one plain draw, which Mesa's
+// software rasterizer runs far faster than one instanced pass per item.
 //
 // Passes: tokens far to near (depth written per pixel by the impostor); lines, rings, arrow heads and
 // badges (depth tested and written); then the translucent margin planes far to near, depth tested but
@@ -68,6 +70,7 @@ class DepthRenderer {
   Batch tokens_, segments_, rings_, solidTriangles_, planeTriangles_;
   std::vector<Target> targets_;
   std::vector<unsigned> depthBuffers_;  // one depth renderbuffer per target
+  std::vector<unsigned char> scratch_;  // a batch's vertex records, each item's repeated per vertex
   std::size_t targetsUsed_ = 0;
   int frame_ = -1;
 
