@@ -1,10 +1,10 @@
 // The 3D view's renderer: draws a DepthLayer (canvas_scene.h) with OpenGL 3.3 core and a depth buffer
 // into an offscreen framebuffer, whose colour texture the view shows with ImGui::Image; ImGui then
-// draws the labels and panels over it. Instanced: one quad per token (sphere impostor), per line
-// (thick, anti-aliased, dashed), per ring or badge, one triangle per triangle of an arrow head or margin
-// plane, so the CPU uploads a few dozen bytes a vertex instead of tessellating markers. Not instanced:
-// each quad's record is repeated for its six vertices and a batch is one plain draw, which Mesa's
-// software rasterizer runs far faster than one instanced pass per item.
+// draws the labels and panels over it. One quad per token (sphere impostor), per line (thick,
+// anti-aliased, dashed), per ring or badge, one triangle per triangle of an arrow head or margin plane,
+// shaded in the fragment shaders, so the CPU writes a record per item instead of tessellating markers.
+// Not instanced: each item's record is repeated for its vertices and a batch is one plain draw, which
+// Mesa's software rasterizer runs far faster than one instanced pass per item.
 //
 // Passes: tokens far to near (depth written per pixel by the impostor); lines, rings, arrow heads and
 // badges (depth tested and written); then the translucent margin planes far to near, depth tested but
