@@ -54,6 +54,17 @@ core::Scene geoEdgeScene() {
   return s;
 }
 
+// Two sequences in R^3 whose rows bound a polyhedron with several faces.
+core::Scene geoSpaceScene() {
+  core::Scene scene;
+  scene.dim = 3;
+  scene.model.kind = core::ModelKind::Prompt;
+  scene.model.v = Eigen::Vector3d(0, 0, 1);
+  scene.sequences.push_back(attnmd::testing::seq(1, {{1, 1, 1}, {0, 0, 0}, {0.5, -0.5, 0.2}}));
+  scene.sequences.push_back(attnmd::testing::seq(1, {{0.2, 1.5, 0.9}, {-0.5, 0.3, 0}, {0.6, 0.2, 0.1}}));
+  return scene;
+}
+
 CanvasStyle geoStyle() {
   return CanvasStyle{ThemeKind::Light, 1.f, true, nullptr};
 }
@@ -165,12 +176,7 @@ TEST(GeometryView, ComparedRunsEachGetABallAndTrail) {
 }
 
 TEST(GeometryView, SpaceFacesProjectAndTheFrontOneIsHovered) {
-  core::Scene scene;
-  scene.dim = 3;
-  scene.model.kind = core::ModelKind::Prompt;
-  scene.model.v = Eigen::Vector3d(0, 0, 1);
-  scene.sequences.push_back(attnmd::testing::seq(1, {{1, 1, 1}, {0, 0, 0}, {0.5, -0.5, 0.2}}));
-  scene.sequences.push_back(attnmd::testing::seq(1, {{0.2, 1.5, 0.9}, {-0.5, 0.3, 0}, {0.6, 0.2, 0.1}}));
+  const core::Scene scene = geoSpaceScene();
   const std::vector<int> alpha = {0, 0};
   const GeometryModel m =
       computeGeometryModel({geoTestRun(scene, alpha, 2.0, VectorXd(Eigen::Vector3d(0, 0, 1)))});
@@ -208,6 +214,67 @@ TEST(GeometryView, SpaceFacesProjectAndTheFrontOneIsHovered) {
     EXPECT_GE(found->depth, h.depth);
   }
   EXPECT_GT(sc.shapes.size(), 100u);
+}
+
+// Two descriptions draw the same when their shapes are the same kinds at the same places and colours.
+void expectSameShapes(const CanvasScene& a, const CanvasScene& b) {
+  ASSERT_EQ(a.shapes.size(), b.shapes.size());
+  for (std::size_t k = 0; k < a.shapes.size(); ++k) {
+    const CanvasShape &x = a.shapes[k], &y = b.shapes[k];
+    EXPECT_EQ(x.kind, y.kind) << k;
+    EXPECT_EQ(x.a.x, y.a.x) << k;
+    EXPECT_EQ(x.a.y, y.a.y) << k;
+    EXPECT_EQ(x.b.x, y.b.x) << k;
+    EXPECT_EQ(x.b.y, y.b.y) << k;
+    EXPECT_EQ(x.color, y.color) << k;
+    EXPECT_EQ(x.text, y.text) << k;
+  }
+}
+
+// A training frame: the balls stay (same revision), the trail extends from the steps it had, and the
+// cached description is the one a fresh model and an uncached build give, in 2D and 3D.
+TEST(GeometryView, TrainingFramesExtendTheTrailAndReuseTheRest) {
+  const core::Scene space = geoSpaceScene();
+  const GeometryRunInput plane = geoTestRun(geoEdgeScene(), {0}, 2.0, VectorXd(Eigen::Vector2d(0, 1)));
+  const GeometryRunInput solid = geoTestRun(space, {0, 0}, 3.0, VectorXd(Eigen::Vector3d(0, 0, 1)));
+  for (GeometryRunInput full : {plane, solid}) {
+    full.iterates.insert(full.iterates.begin() + 3, VectorXd::Zero(full.iterates[0].size()));  // no direction
+    full.steps.insert(full.steps.begin() + 3, full.steps[2] + 1);
+    GeometryRunInput early = full;
+    early.iterates.resize(20);
+    early.steps.resize(20);
+    early.iterates.push_back(full.iterates[30]);  // the shown step, not yet a recorded one
+    early.steps.push_back(full.steps[30] - 1);
+    GeometryModel m = computeGeometryModel({early});
+    ASSERT_TRUE(m.runs[0].ball.ok()) << m.runs[0].problem;
+    const std::uint64_t revision = m.revision;
+    GeometrySceneCache cache;
+    GeometrySceneExtras ex;
+    const GeometryCamera cam;
+    buildGeometryScene(m, ImVec2(0, 0), ImVec2(900, 700), cam, geoStyle(), {}, &ex, &cache);
+    const std::string key = cache.key;
+    updateGeometryTrails(m, {full});
+    EXPECT_EQ(m.revision, revision);
+    const GeometryModel fresh = computeGeometryModel({full});
+    const GeometryRunModel &r = m.runs[0], &f = fresh.runs[0];
+    ASSERT_EQ(r.trail.points.size(), f.trail.points.size());
+    EXPECT_EQ(r.trail.points.size(), full.iterates.size() - 1);
+    EXPECT_EQ(r.trail.skipped, 1);
+    for (std::size_t k = 0; k < r.trail.points.size(); ++k) {
+      EXPECT_EQ(r.trail.points[k], f.trail.points[k]) << k;
+      EXPECT_EQ(r.trailSteps[k], f.trailSteps[k]) << k;
+    }
+    EXPECT_EQ(r.current, f.current);
+    EXPECT_EQ(m.notes, fresh.notes);
+    const CanvasScene cached =
+        buildGeometryScene(m, ImVec2(0, 0), ImVec2(900, 700), cam, geoStyle(), {}, &ex, &cache);
+    EXPECT_EQ(cache.key, key);  // the balls and faces were not rebuilt
+    GeometrySceneExtras freshEx;
+    const CanvasScene uncached =
+        buildGeometryScene(fresh, ImVec2(0, 0), ImVec2(900, 700), cam, geoStyle(), {}, &freshEx);
+    expectSameShapes(cached, uncached);
+    EXPECT_EQ(ex.faces.size(), freshEx.faces.size());
+  }
 }
 
 TEST(GeometryView, BadInputSaysWhatIsLeftOut) {

@@ -18,6 +18,9 @@ namespace {
 
 // Rows above this are not drawn: every row is a face, and a picture of hundreds of faces says nothing.
 constexpr Eigen::Index kGeometryMaxRows = 200;
+// How finely a ball is drawn: the 2D outline's points, the 3D grid's latitudes and longitudes.
+constexpr int kGeometryCirclePoints = 256;
+constexpr int kGeometryLatitudes = 24, kGeometryLongitudes = 48;
 
 std::string geoRunLabel(const GeometryRunModel& r) {
   return r.name.empty() ? std::string("the run") : r.name;
@@ -61,8 +64,10 @@ std::string geometryViewProblem(const core::Scene& scene) {
 
 // [SECTION] the model: core/param_geometry.h for each run
 
-GeometryModel computeGeometryModel(const std::vector<GeometryRunInput>& runs) {
+GeometryModel computeGeometryBalls(const std::vector<GeometryRunInput>& runs) {
+  static std::uint64_t revisions = 0;  // the UI thread's; a new model never reuses an old one's number
   GeometryModel m;
+  m.revision = ++revisions;
   if (runs.empty() || !runs[0].scene) {
     m.problem = "No run to draw yet.";
     return m;
@@ -100,16 +105,10 @@ GeometryModel computeGeometryModel(const std::vector<GeometryRunInput>& runs) {
           r.problem = "the SVM was not solved: " + r.ball.reason;
         } else {
           maxRadius = std::max(maxRadius, r.ball.radius);
-          r.trail = core::normalizedTrail(in.iterates, in.p, r.ball.radius);
-          for (int k : r.trail.source)
-            r.trailSteps.push_back(
-                k < static_cast<int>(in.steps.size()) ? in.steps[static_cast<std::size_t>(k)] : k);
-          if (!r.trail.source.empty() && r.trail.source.back() + 1 == static_cast<int>(in.iterates.size()))
-            r.current = r.trail.points.back();
-          if (r.trail.skipped > 0)
-            m.notes.push_back(geoRunLabel(r) + ": " + std::to_string(r.trail.skipped) +
-                              (r.trail.skipped == 1 ? " recorded step has" : " recorded steps have") +
-                              " \xCE\xB8 = 0, which has no direction (left out of the trail)");
+          if (m.dim == 2)
+            r.circle = core::lpCircle(r.p, r.ball.radius, kGeometryCirclePoints);
+          else
+            r.mesh = core::lpSphereMesh(r.p, r.ball.radius, kGeometryLatitudes, kGeometryLongitudes);
           if (in.relaxed)
             m.notes.push_back(geoRunLabel(r) +
                               " trains v, so its direction follows the relaxed SVM; the ball drawn is the "
@@ -141,6 +140,58 @@ GeometryModel computeGeometryModel(const std::vector<GeometryRunInput>& runs) {
   } else if (maxRadius > 0) {
     m.box = core::boxAroundBall(m.dim, maxRadius);
   }
+  m.fixedNotes = m.notes.size();
+  return m;
+}
+
+void updateGeometryTrails(GeometryModel& m, const std::vector<GeometryRunInput>& runs) {
+  m.notes.resize(std::min(m.notes.size(), m.fixedNotes));
+  for (std::size_t k = 0; k < m.runs.size() && k < runs.size(); ++k) {
+    GeometryRunModel& r = m.runs[k];
+    const GeometryRunInput& in = runs[k];
+    if (!r.ball.ok()) continue;
+    // The points of the previous trail whose iterate is still the same one at the same step stay as
+    // they are; the iterates from the first that differs on are scaled anew.
+    std::size_t keep = 0;
+    while (keep < r.trail.points.size() && keep < r.trailIterates.size()) {
+      const std::size_t src = static_cast<std::size_t>(r.trail.source[keep]);
+      if (src >= in.steps.size() || src >= in.iterates.size() || in.steps[src] != r.trailSteps[keep] ||
+          in.iterates[src] != r.trailIterates[keep])
+        break;
+      ++keep;
+    }
+    // The iterates before the last kept point's that gave no point (theta = 0) stay skipped.
+    const std::size_t from = keep == 0 ? 0 : static_cast<std::size_t>(r.trail.source[keep - 1]) + 1;
+    const int skippedBefore = static_cast<int>(from) - static_cast<int>(keep);
+    r.trail.points.resize(keep);
+    r.trail.source.resize(keep);
+    r.trailSteps.resize(keep);
+    r.trailIterates.resize(keep);
+    const std::vector<Eigen::VectorXd> tail(
+        in.iterates.begin() + static_cast<std::ptrdiff_t>(std::min(from, in.iterates.size())),
+        in.iterates.end());
+    core::NormalizedTrail added = core::normalizedTrail(tail, in.p, r.ball.radius);
+    for (std::size_t j = 0; j < added.points.size(); ++j) {
+      const std::size_t src = static_cast<std::size_t>(added.source[j]) + from;
+      r.trail.points.push_back(std::move(added.points[j]));
+      r.trail.source.push_back(static_cast<int>(src));
+      r.trailSteps.push_back(src < in.steps.size() ? in.steps[src] : static_cast<long long>(src));
+      r.trailIterates.push_back(in.iterates[src]);
+    }
+    r.trail.skipped = skippedBefore + added.skipped;
+    r.current = Eigen::VectorXd();
+    if (!r.trail.source.empty() && r.trail.source.back() + 1 == static_cast<int>(in.iterates.size()))
+      r.current = r.trail.points.back();
+    if (r.trail.skipped > 0)
+      m.notes.push_back(geoRunLabel(r) + ": " + std::to_string(r.trail.skipped) +
+                        (r.trail.skipped == 1 ? " recorded step has" : " recorded steps have") +
+                        " \xCE\xB8 = 0, which has no direction (left out of the trail)");
+  }
+}
+
+GeometryModel computeGeometryModel(const std::vector<GeometryRunInput>& runs) {
+  GeometryModel m = computeGeometryBalls(runs);
+  updateGeometryTrails(m, runs);
   return m;
 }
 
@@ -337,43 +388,58 @@ GeometryFaceHit geoFaceHit(const GeometryModel& m, int row) {
 
 // [SECTION] d = 2: the plane of theta
 
-void geoBuildPlane(CanvasScene& sc, const GeometryModel& m, const GeometryCamera& camera, const Palette& pal,
-                   GeometrySceneExtras& ex, const std::vector<int>& alpha) {
-  const float s = sc.scale;
+// Parameter space to the screen: the origin in the middle of the drawing area, y up.
+struct GeoPlaneMap {
+  ImVec2 o;
+  double ppu = 1;
+  ImVec2 operator()(const Eigen::VectorXd& x) const {
+    return ImVec2(static_cast<float>(o.x + ppu * x[0]), static_cast<float>(o.y - ppu * x[1]));
+  }
+};
+
+GeoPlaneMap geoPlaneMap(const GeometryModel& m, const GeometryCamera& camera, const GeometrySceneExtras& ex) {
   const double H = m.box.hi.size() == 2 ? m.box.hi[0] : 1.0;
   const double w = ex.drawMax.x - ex.drawMin.x, h = ex.drawMax.y - ex.drawMin.y;
-  const double ppu = camera.zoom * 0.46 * std::min(w, h) / H;
-  const ImVec2 o(0.5f * (ex.drawMin.x + ex.drawMax.x), 0.5f * (ex.drawMin.y + ex.drawMax.y));
-  ex.origin = o;
-  ex.pixelsPerUnit = ppu;
-  auto at = [&](const Eigen::VectorXd& x) {
-    return ImVec2(static_cast<float>(o.x + ppu * x[0]), static_cast<float>(o.y - ppu * x[1]));
-  };
+  return {ImVec2(0.5f * (ex.drawMin.x + ex.drawMax.x), 0.5f * (ex.drawMin.y + ex.drawMax.y)),
+          camera.zoom * 0.46 * std::min(w, h) / H};
+}
+
+// Axes, the feasible set and its faces, the balls and their directions (under the trails), and the
+// touching points' stars (over them): what does not move while a run trains.
+void geoPlaneStatic(GeometrySceneCache& c, const CanvasScene& sc, const GeometryModel& m,
+                    const GeometryCamera& camera, const Palette& pal, const std::vector<int>& alpha) {
+  const float s = sc.scale;
+  GeometrySceneExtras& ex = c.extras;
+  const GeoPlaneMap at = geoPlaneMap(m, camera, ex);
+  ex.origin = at.o;
+  ex.pixelsPerUnit = at.ppu;
+  const double H = m.box.hi.size() == 2 ? m.box.hi[0] : 1.0;
   const std::string name = geoParamName(m.effectiveQuery);
+  std::vector<CanvasShape>& under = c.under;
   // Axes through the origin, named.
   const double reach = 1.25 * H;
-  sc.shapes.push_back(
-      geoLine(at(Eigen::Vector2d(-reach, 0)), at(Eigen::Vector2d(reach, 0)), pal.axis, 1.2f * s));
-  sc.shapes.push_back(
-      geoLine(at(Eigen::Vector2d(0, -reach)), at(Eigen::Vector2d(0, reach)), pal.axis, 1.2f * s));
-  sc.shapes.push_back(geoText(at(Eigen::Vector2d(reach, 0)), geoAxisName(m.effectiveQuery, 0), pal.text));
+  under.push_back(geoLine(at(Eigen::Vector2d(-reach, 0)), at(Eigen::Vector2d(reach, 0)), pal.axis, 1.2f * s));
+  under.push_back(geoLine(at(Eigen::Vector2d(0, -reach)), at(Eigen::Vector2d(0, reach)), pal.axis, 1.2f * s));
+  under.push_back(geoText(at(Eigen::Vector2d(reach, 0)), geoAxisName(m.effectiveQuery, 0), pal.text));
   CanvasShape yName = geoText(at(Eigen::Vector2d(0, reach)), geoAxisName(m.effectiveQuery, 1), pal.text);
   yName.a.x += 4 * s;
-  sc.shapes.push_back(std::move(yName));
+  under.push_back(std::move(yName));
   // The feasible set, its faces, the box cut.
   if (!m.region.empty) {
     std::vector<ImVec2> poly;
     for (const Eigen::VectorXd& v : m.region.polygon) poly.push_back(at(v));
-    appendFilledConvexPolygon(sc, poly, geoWithAlpha(pal.svm, 0x30));
+    CanvasScene fill;
+    appendFilledConvexPolygon(fill, poly, geoWithAlpha(pal.svm, 0x30));
+    for (CanvasShape& f : fill.shapes) under.push_back(std::move(f));
     for (const core::FeasibleFace& f : m.region.faces) {
       const ImVec2 a = at(f.vertices[0]), b = at(f.vertices[1]);
       if (f.onBox()) {
-        sc.shapes.push_back(geoDashed(a, b, geoWithAlpha(pal.textMuted, 0xA0), 1.2f * s, s));
+        under.push_back(geoDashed(a, b, geoWithAlpha(pal.textMuted, 0xA0), 1.2f * s, s));
         continue;
       }
       GeometryFaceHit hit = geoFaceHit(m, f.row);
       hit.selectedToken = alpha.empty() ? 0 : alpha[static_cast<std::size_t>(hit.seq)];
-      sc.shapes.push_back(geoLine(a, b, sequenceColour(sc.theme, hit.seq), 3.f * s));
+      under.push_back(geoLine(a, b, sequenceColour(sc.theme, hit.seq), 3.f * s));
       hit.outline = {a, b};
       ex.faces.push_back(std::move(hit));
     }
@@ -383,12 +449,26 @@ void geoBuildPlane(CanvasScene& sc, const GeometryModel& m, const GeometryCamera
     const GeometryRunModel& r = m.runs[k];
     if (!r.ball.ok()) continue;
     const ImU32 col = geoRunColour(r, pal);
-    const std::vector<Eigen::VectorXd> circle = core::lpCircle(r.p, r.ball.radius, 256);
+    const std::vector<Eigen::VectorXd>& circle = r.circle;
     for (std::size_t j = 0; j < circle.size(); ++j)
-      sc.shapes.push_back(geoLine(at(circle[j]), at(circle[(j + 1) % circle.size()]), col, 2.f * s));
-    sc.shapes.push_back(geoDashed(o, at(r.ball.thetaMm * 1.35), col, 1.5f * s, s));
+      under.push_back(geoLine(at(circle[j]), at(circle[(j + 1) % circle.size()]), col, 2.f * s));
+    under.push_back(geoDashed(at.o, at(r.ball.thetaMm * 1.35), col, 1.5f * s, s));
   }
-  // Trails, then the touching points and the shown step on top.
+  for (std::size_t k = m.runs.size(); k-- > 0;) {
+    const GeometryRunModel& r = m.runs[k];
+    if (!r.ball.ok()) continue;
+    const ImVec2 t = at(r.ball.thetaMm);
+    c.over.push_back(geoStar(t, 8.f * s, geoRunColour(r, pal), pal.markerOutline, 1.2f * s));
+    if (k == 0)
+      c.over.push_back(geoText(ImVec2(t.x + 9 * s, t.y - 6 * s - sc.fontSize), name + "^mm", pal.text));
+  }
+}
+
+// The trails and the shown steps: rebuilt each frame a run moves.
+void geoPlaneTrails(CanvasScene& sc, const GeometryModel& m, const GeometryCamera& camera, const Palette& pal,
+                    const GeometrySceneExtras& ex) {
+  const float s = sc.scale;
+  const GeoPlaneMap at = geoPlaneMap(m, camera, ex);
   for (std::size_t k = m.runs.size(); k-- > 0;) {
     const GeometryRunModel& r = m.runs[k];
     if (!r.ball.ok() || r.trail.points.empty()) continue;
@@ -401,26 +481,15 @@ void geoBuildPlane(CanvasScene& sc, const GeometryModel& m, const GeometryCamera
   }
   for (std::size_t k = m.runs.size(); k-- > 0;) {
     const GeometryRunModel& r = m.runs[k];
-    if (!r.ball.ok()) continue;
+    if (!r.ball.ok() || r.current.size() != 2) continue;
     const ImU32 col = geoRunColour(r, pal);
-    if (r.current.size() == 2) {
-      sc.shapes.push_back(geoLine(o, at(r.current), col, 2.f * s));
-      sc.shapes.push_back(geoDisc(at(r.current), 5.5f * s, col));
-      sc.shapes.push_back(geoCircle(at(r.current), 5.5f * s, pal.markerOutline, 1.2f * s));
-    }
-    const ImVec2 t = at(r.ball.thetaMm);
-    sc.shapes.push_back(geoStar(t, 8.f * s, col, pal.markerOutline, 1.2f * s));
-    if (k == 0)
-      sc.shapes.push_back(geoText(ImVec2(t.x + 9 * s, t.y - 6 * s - sc.fontSize), name + "^mm", pal.text));
+    sc.shapes.push_back(geoLine(at.o, at(r.current), col, 2.f * s));
+    sc.shapes.push_back(geoDisc(at(r.current), 5.5f * s, col));
+    sc.shapes.push_back(geoCircle(at(r.current), 5.5f * s, pal.markerOutline, 1.2f * s));
   }
 }
 
 // [SECTION] d = 3: painter's order under an orbit camera
-
-struct GeoItem {
-  double depth = 0;
-  std::vector<CanvasShape> shapes;
-};
 
 Projection3D geoProjection(const GeometrySceneExtras& sc, const GeometryModel& m,
                            const GeometryCamera& camera) {
@@ -454,9 +523,12 @@ std::vector<ImVec2> geoHull(std::vector<ImVec2> pts) {
   return h;
 }
 
-void geoBuildSpace(CanvasScene& sc, const GeometryModel& m, const GeometryCamera& camera, const Palette& pal,
-                   GeometrySceneExtras& ex, const std::vector<int>& alpha) {
+// Axes, the faces of the feasible set, the balls and the touching points, sorted far to near: what does
+// not move while a run trains.
+void geoSpaceStatic(GeometrySceneCache& cache, const CanvasScene& sc, const GeometryModel& m,
+                    const GeometryCamera& camera, const Palette& pal, const std::vector<int>& alpha) {
   const float s = sc.scale;
+  GeometrySceneExtras& ex = cache.extras;
   const Projection3D P = geoProjection(ex, m, camera);
   const double H = m.box.hi.size() == 3 ? m.box.hi[0] : 1.0;
   ex.origin = P.toScreen(Eigen::Vector3d::Zero());
@@ -464,18 +536,18 @@ void geoBuildSpace(CanvasScene& sc, const GeometryModel& m, const GeometryCamera
   auto at = [&](const Eigen::Vector3d& x) { return P.toScreen(x); };
   const std::string name = geoParamName(m.effectiveQuery);
   const Eigen::Vector3d light = (P.toViewer + 0.6 * P.up - 0.4 * P.right).normalized();
-  std::vector<GeoItem> items;
+  std::vector<GeometryDepthItem>& items = cache.items;
   // Axes (behind everything) and their names.
   for (int a = 0; a < 3; ++a) {
     Eigen::Vector3d e = Eigen::Vector3d::Zero();
     e[a] = 1.25 * H;
-    sc.shapes.push_back(geoLine(at(-e), at(e), geoWithAlpha(pal.axis, 0xB0), 1.2f * s));
-    sc.shapes.push_back(geoText(at(e), geoAxisName(m.effectiveQuery, a), pal.text));
+    cache.under.push_back(geoLine(at(-e), at(e), geoWithAlpha(pal.axis, 0xB0), 1.2f * s));
+    cache.under.push_back(geoText(at(e), geoAxisName(m.effectiveQuery, a), pal.text));
   }
   // Faces of the feasible set: translucent fill and outline, sorted with everything else by depth.
   if (!m.region.empty) {
     for (const core::FeasibleFace& f : m.region.faces) {
-      GeoItem it;
+      GeometryDepthItem it;
       Eigen::Vector3d c = Eigen::Vector3d::Zero();
       std::vector<ImVec2> poly;
       for (const Eigen::VectorXd& v : f.vertices) {
@@ -513,12 +585,13 @@ void geoBuildSpace(CanvasScene& sc, const GeometryModel& m, const GeometryCamera
     const GeometryRunModel& r = m.runs[k];
     if (!r.ball.ok()) continue;
     const ImU32 col = geoRunColour(r, pal);
-    const int lat = 24, lon = 48;
-    const core::LpSphereMesh mesh = core::lpSphereMesh(r.p, r.ball.radius, lat, lon);
+    const core::LpSphereMesh& mesh = r.mesh;
+    const int lat = mesh.latitudes, lon = mesh.longitudes;
+    if (lat <= 0 || lon <= 0) continue;
     {
       std::vector<ImVec2> pts;
       for (const Eigen::Vector3d& q : mesh.points) pts.push_back(at(q));
-      GeoItem fill;
+      GeometryDepthItem fill;
       fill.depth = 0;
       CanvasScene tmp;
       tmp.min = sc.min;
@@ -531,7 +604,7 @@ void geoBuildSpace(CanvasScene& sc, const GeometryModel& m, const GeometryCamera
       const Eigen::Vector3d a = mesh.point(i0, j0), b = mesh.point(i1, j1);
       const Eigen::Vector3d n = (mesh.normal(i0, j0) + mesh.normal(i1, j1)).normalized();
       const double facing = n.dot(P.toViewer);
-      GeoItem it;
+      GeometryDepthItem it;
       it.depth = P.depth(0.5 * (a + b));
       const double lambert = 0.45 + 0.75 * std::max(0.0, n.dot(light));
       it.shapes.push_back(facing >= 0
@@ -559,18 +632,37 @@ void geoBuildSpace(CanvasScene& sc, const GeometryModel& m, const GeometryCamera
           }
         }
         if (cross.size() != 2) continue;
-        GeoItem it;
+        GeometryDepthItem it;
         it.depth = P.depth(0.5 * (cross[0] + cross[1]));
         it.shapes.push_back(geoLine(at(cross[0]), at(cross[1]), col, 2.f * s));
         items.push_back(std::move(it));
       }
-    GeoItem dir;
+    GeometryDepthItem dir;
     dir.depth = P.depth(0.5 * r.ball.thetaMm);
     dir.shapes.push_back(
         geoDashed(at(Eigen::Vector3d::Zero()), at(Eigen::Vector3d(r.ball.thetaMm * 1.35)), col, 1.5f * s, s));
     items.push_back(std::move(dir));
+    GeometryDepthItem star;
+    star.depth = P.depth(r.ball.thetaMm) + 3e-9 * H;
+    const ImVec2 t = at(r.ball.thetaMm);
+    star.shapes.push_back(geoStar(t, 8.f * s, col, pal.markerOutline, 1.2f * s));
+    if (k == 0)
+      star.shapes.push_back(geoText(ImVec2(t.x + 9 * s, t.y - 6 * s - sc.fontSize), name + "^mm", pal.text));
+    items.push_back(std::move(star));
   }
-  // Trails, the touching points and the shown steps.
+  std::stable_sort(items.begin(), items.end(),
+                   [](const GeometryDepthItem& a, const GeometryDepthItem& b) { return a.depth < b.depth; });
+}
+
+// The trails and the shown steps, sorted far to near, to merge with the cached items.
+std::vector<GeometryDepthItem> geoSpaceTrails(const CanvasScene& sc, const GeometryModel& m,
+                                              const GeometryCamera& camera, const Palette& pal,
+                                              const GeometrySceneExtras& ex) {
+  const float s = sc.scale;
+  const Projection3D P = geoProjection(ex, m, camera);
+  const double H = m.box.hi.size() == 3 ? m.box.hi[0] : 1.0;
+  auto at = [&](const Eigen::Vector3d& x) { return P.toScreen(x); };
+  std::vector<GeometryDepthItem> items;
   for (std::size_t k = m.runs.size(); k-- > 0;) {
     const GeometryRunModel& r = m.runs[k];
     if (!r.ball.ok()) continue;
@@ -580,7 +672,7 @@ void geoBuildSpace(CanvasScene& sc, const GeometryModel& m, const GeometryCamera
       for (std::size_t j = 0; j < r.trail.points.size(); ++j) {
         const Eigen::Vector3d q = r.trail.points[j];
         const ImU32 c = geoStepColour(m, r, pal, geoStepFraction(r.trailSteps[j], last));
-        GeoItem it;
+        GeometryDepthItem it;
         it.depth = P.depth(q) + 1e-9 * H;  // just above the surface it lies on
         if (j > 0)
           it.shapes.push_back(geoLine(at(Eigen::Vector3d(r.trail.points[j - 1])), at(q), c, 2.5f * s));
@@ -589,32 +681,25 @@ void geoBuildSpace(CanvasScene& sc, const GeometryModel& m, const GeometryCamera
       }
     }
     if (r.current.size() == 3) {
-      GeoItem it;
+      GeometryDepthItem it;
       it.depth = P.depth(r.current) + 2e-9 * H;
       it.shapes.push_back(geoLine(at(Eigen::Vector3d::Zero()), at(r.current), col, 2.f * s));
       it.shapes.push_back(geoDisc(at(r.current), 5.5f * s, col));
       it.shapes.push_back(geoCircle(at(r.current), 5.5f * s, pal.markerOutline, 1.2f * s));
       items.push_back(std::move(it));
     }
-    GeoItem star;
-    star.depth = P.depth(r.ball.thetaMm) + 3e-9 * H;
-    const ImVec2 t = at(r.ball.thetaMm);
-    star.shapes.push_back(geoStar(t, 8.f * s, col, pal.markerOutline, 1.2f * s));
-    if (k == 0)
-      star.shapes.push_back(geoText(ImVec2(t.x + 9 * s, t.y - 6 * s - sc.fontSize), name + "^mm", pal.text));
-    items.push_back(std::move(star));
   }
   std::stable_sort(items.begin(), items.end(),
-                   [](const GeoItem& a, const GeoItem& b) { return a.depth < b.depth; });
-  for (GeoItem& it : items)
-    for (CanvasShape& shape : it.shapes) sc.shapes.push_back(std::move(shape));
+                   [](const GeometryDepthItem& a, const GeometryDepthItem& b) { return a.depth < b.depth; });
+  return items;
 }
 
 }  // namespace
 
 CanvasScene buildGeometryScene(const GeometryModel& model, ImVec2 min, ImVec2 max,
                                const GeometryCamera& camera, const CanvasStyle& style,
-                               const CanvasSceneOptions& options, GeometrySceneExtras* extras) {
+                               const CanvasSceneOptions& options, GeometrySceneExtras* extras,
+                               GeometrySceneCache* cache) {
   CanvasScene sc = startCanvasScene(min, max, style, options, {});
   const Palette& pal = palette(style.theme);
   GeometrySceneExtras local;
@@ -637,12 +722,42 @@ CanvasScene buildGeometryScene(const GeometryModel& model, ImVec2 min, ImVec2 ma
   const float keyHeight =
       sc.fontSize * static_cast<float>(model.runs.size() + model.notes.size()) + 18 * sc.scale;
   const bool keys = keyHeight < 0.35f * (max.y - min.y);
-  ex.drawMin = min;
-  ex.drawMax = ImVec2(max.x, keys ? max.y - keyHeight : max.y);
-  if (model.dim == 2)
-    geoBuildPlane(sc, model, camera, pal, ex, model.runs[0].tokens);
-  else
-    geoBuildSpace(sc, model, camera, pal, ex, model.runs[0].tokens);
+  const ImVec2 drawMax(max.x, keys ? max.y - keyHeight : max.y);
+  // What does not move while a run trains is built once per model, camera, rectangle and style.
+  char key[320];
+  std::snprintf(key, sizeof key, "%llu|%a|%a|%a|%a,%a|%a,%a|%a|%a|%d",
+                static_cast<unsigned long long>(model.revision), camera.angles.yaw, camera.angles.pitch,
+                camera.zoom, static_cast<double>(min.x), static_cast<double>(min.y),
+                static_cast<double>(drawMax.x), static_cast<double>(drawMax.y), static_cast<double>(sc.scale),
+                static_cast<double>(sc.fontSize), static_cast<int>(style.theme));
+  GeometrySceneCache fresh;
+  GeometrySceneCache& c = cache ? *cache : fresh;
+  if (c.key != key || model.revision == 0) {
+    c = {};
+    c.key = key;
+    c.extras.drawMin = min;
+    c.extras.drawMax = drawMax;
+    if (model.dim == 2)
+      geoPlaneStatic(c, sc, model, camera, pal, model.runs[0].tokens);
+    else
+      geoSpaceStatic(c, sc, model, camera, pal, model.runs[0].tokens);
+  }
+  ex = c.extras;
+  sc.shapes.reserve(sc.shapes.size() + c.under.size() + c.over.size() + c.items.size() + 64);
+  sc.shapes.insert(sc.shapes.end(), c.under.begin(), c.under.end());
+  if (model.dim == 2) {
+    geoPlaneTrails(sc, model, camera, pal, ex);
+    sc.shapes.insert(sc.shapes.end(), c.over.begin(), c.over.end());
+  } else {
+    // The cached items and the trails' far to near; at equal depth the cached first, as one sort would.
+    const std::vector<GeometryDepthItem> trails = geoSpaceTrails(sc, model, camera, pal, ex);
+    std::size_t i = 0, j = 0;
+    while (i < c.items.size() || j < trails.size()) {
+      const bool cached = j == trails.size() || (i < c.items.size() && !(trails[j].depth < c.items[i].depth));
+      const GeometryDepthItem& it = cached ? c.items[i++] : trails[j++];
+      sc.shapes.insert(sc.shapes.end(), it.shapes.begin(), it.shapes.end());
+    }
+  }
   if (keys) {
     geoAddRunKey(sc, model, pal);
     geoAddStepKey(sc, model, pal);

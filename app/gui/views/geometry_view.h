@@ -50,10 +50,13 @@ struct GeometryRunModel {
   std::vector<int> tokens;  // the selection alpha of its SVM
   core::ParamSpaceRows rows;
   core::ParamBall ball;
+  std::vector<Eigen::VectorXd> circle;  // d = 2: the ball's outline (kept: the scene is rebuilt often)
+  core::LpSphereMesh mesh;              // d = 3: the ball's grid, likewise
   core::NormalizedTrail trail;
-  std::vector<long long> trailSteps;  // step of each trail point
-  Eigen::VectorXd current;            // the shown step's point (empty: none)
-  std::string problem;                // why this run has no ball ("" when it has one)
+  std::vector<long long> trailSteps;           // step of each trail point
+  std::vector<Eigen::VectorXd> trailIterates;  // the iterate each point was scaled from (reused if unchanged)
+  Eigen::VectorXd current;                     // the shown step's point (empty: none)
+  std::string problem;                         // why this run has no ball ("" when it has one)
 };
 
 struct GeometryModel {
@@ -64,11 +67,21 @@ struct GeometryModel {
   core::ParamBox box;
   core::FeasibleRegion region;     // of runs[0]'s rows, clipped to box
   std::vector<std::string> notes;  // what was clipped or left out, in words
+  std::size_t fixedNotes = 0;      // notes[0, fixedNotes) are of the rows and balls, the rest of the trails
+  // Changes whenever the balls or the region do (never for a new trail): the scene cache's key.
+  std::uint64_t revision = 0;
 };
 
 // Solves each run's l_p SVM in parameter space (d unknowns, a few rows: well under a millisecond),
 // clips the selected run's feasible set to a box around every ball, and scales the trails.
 GeometryModel computeGeometryModel(const std::vector<GeometryRunInput>& runs);
+
+// The part of the model that does not depend on the trails (the SVM solves, the region, the ball's
+// circle or mesh): what the panel recomputes only when a scene, selection, p or colour changes.
+GeometryModel computeGeometryBalls(const std::vector<GeometryRunInput>& runs);
+// Scales each run's iterates onto its ball. Points whose step and source iterate match the previous
+// trail's are kept, so a training frame scales only the steps added since (the shown step moves on).
+void updateGeometryTrails(GeometryModel& model, const std::vector<GeometryRunInput>& runs);
 
 // [SECTION] the description
 
@@ -93,9 +106,27 @@ struct GeometryCamera {
   double zoom = 1;
 };
 
+// Shapes of one depth in the 3D picture, drawn far to near.
+struct GeometryDepthItem {
+  double depth = 0;
+  std::vector<CanvasShape> shapes;
+};
+
+// What the description keeps between frames: everything but the trails and the shown steps, for one
+// model revision, camera, canvas rectangle and style (`key`). While a run trains only the trails move,
+// so a frame then builds just those and merges them in.
+struct GeometrySceneCache {
+  std::string key;
+  std::vector<CanvasShape> under;        // under the trails (2D: everything but the badges; 3D: axes)
+  std::vector<GeometryDepthItem> items;  // 3D: faces and balls, sorted far to near
+  std::vector<CanvasShape> over;         // 2D: the touching points' stars, over the trails
+  GeometrySceneExtras extras;            // the faces as drawn
+};
+
 CanvasScene buildGeometryScene(const GeometryModel& model, ImVec2 min, ImVec2 max,
                                const GeometryCamera& camera, const CanvasStyle& style,
-                               const CanvasSceneOptions& options = {}, GeometrySceneExtras* extras = nullptr);
+                               const CanvasSceneOptions& options = {}, GeometrySceneExtras* extras = nullptr,
+                               GeometrySceneCache* cache = nullptr);
 
 // The face under `mouse` (nearest edge within `tolerance` px in 2D, the front-most face containing it in
 // 3D); null when none.

@@ -65,8 +65,8 @@ std::string geometryModelKey(const std::vector<GeometryRunInput>& runs) {
   std::string key;
   char buf[96];
   for (const GeometryRunInput& r : runs) {
-    std::snprintf(buf, sizeof buf, "%p|%.17g|%x|%zu|%lld|", static_cast<const void*>(r.scene.get()), r.p,
-                  r.colour, r.iterates.size(), r.steps.empty() ? -1LL : r.steps.back());
+    std::snprintf(buf, sizeof buf, "%p|%.17g|%x|%d|", static_cast<const void*>(r.scene.get()), r.p, r.colour,
+                  r.relaxed ? 1 : 0);
     key += buf;
     for (int t : r.svmTokens) key += std::to_string(t) + ",";
     key += r.name;
@@ -116,12 +116,13 @@ void GeometryPanel::draw(std::vector<GeometryRunInput> runs, const CanvasStyle& 
 
   const std::string key = geometryModelKey(runs);
   if (key != modelKey_) {
-    model_ = computeGeometryModel(runs);
+    model_ = computeGeometryBalls(runs);
     modelKey_ = key;
   }
+  updateGeometryTrails(model_, runs);  // a training frame: only the steps added since the last
   CanvasSceneOptions o;
   o.fontSize = ImGui::GetFontSize();
-  scene_ = buildGeometryScene(model_, min_, max_, camera, style, o, &extras_);
+  scene_ = buildGeometryScene(model_, min_, max_, camera, style, o, &extras_, &sceneCache_);
   ImDrawList* dl = ImGui::GetWindowDrawList();
   paintCanvasScene(dl, scene_, style);
   hoveredRow_ = -1;

@@ -53,13 +53,15 @@ class GeometryPanel {
   GeometrySceneExtras extras_;
   CanvasScene scene_;
   ImVec2 min_{0, 0}, max_{1, 1};
-  // The model is recomputed only when what it depends on moves (the SVM solves are small, but every frame
-  // would be waste).
+  // The balls and the region are recomputed only when what they depend on moves (geometryModelKey); a
+  // training frame only extends the trails, and the description rebuilds only the trails (sceneCache_).
   std::string modelKey_;
+  GeometrySceneCache sceneCache_;
   int hoveredRow_ = -1;
 };
 
-// The key a GeometryModel depends on (scenes, selections, p, the steps of each trail).
+// The key the balls and the region of a GeometryModel depend on (scenes, selections, p, colours, names);
+// not the trails, which updateGeometryTrails follows.
 std::string geometryModelKey(const std::vector<GeometryRunInput>& runs);
 
 }  // namespace attnmd::gui
