@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 
 #include "app/gui/render/shader_program.h"
 
@@ -46,7 +47,11 @@ struct TriangleInstance {
   float edgeMask;  // bit k: the edge from corner k to k+1 is an outline (anti-aliased)
 };
 
-struct Instances {
+}  // namespace
+
+// The layer's items as the vertex records of shaders/*.vert (the renderer keeps one, so a frame reuses
+// last frame's memory).
+struct DepthItems {
   std::vector<TokenInstance> tokens;
   std::vector<SegmentInstance> segments;
   std::vector<RingInstance> rings;
@@ -99,7 +104,9 @@ struct Instances {
   }
 };
 
-void addDepthShape(Instances& in, const DepthShape& d) {
+namespace {
+
+void addDepthShape(DepthItems& in, const DepthShape& d) {
   const CanvasShape& sh = d.shape;
   switch (sh.kind) {
     case ShapeKind::Line:
@@ -120,9 +127,9 @@ void addDepthShape(Instances& in, const DepthShape& d) {
       const float ux = dx / len, uy = dy / len, tb = std::max(0.f, len - head) / len;
       const ImVec2 base(sh.b.x - ux * head, sh.b.y - uy * head);
       const float zb = d.za + tb * (d.zb - d.za);
-      in.solid.push_back(
-          Instances::triangle(sh.b, d.zb, ImVec2(base.x - uy * head * 0.5f, base.y + ux * head * 0.5f), zb,
-                              ImVec2(base.x + uy * head * 0.5f, base.y - ux * head * 0.5f), zb, sh.color, 7));
+      in.solid.push_back(DepthItems::triangle(
+          sh.b, d.zb, ImVec2(base.x - uy * head * 0.5f, base.y + ux * head * 0.5f), zb,
+          ImVec2(base.x + uy * head * 0.5f, base.y - ux * head * 0.5f), zb, sh.color, 7));
       break;
     }
     case ShapeKind::Circle:
@@ -157,8 +164,15 @@ void addDepthShape(Instances& in, const DepthShape& d) {
   }
 }
 
-Instances instancesOf(const DepthLayer& layer) {
-  Instances in;
+// Refills `in` from the layer, keeping its vectors' memory.
+void fillDepthItems(DepthItems& in, const DepthLayer& layer) {
+  in.tokens.clear();
+  in.segments.clear();
+  in.rings.clear();
+  in.solid.clear();
+  in.planes.clear();
+  in.zMin = 1e30f;
+  in.zMax = -1e30f;
   in.tokens.reserve(layer.tokens.size());
   for (const DepthToken& t : layer.tokens) {
     in.tokens.push_back({t.centre.x, t.centre.y, t.z, t.radius, t.fill, t.outline, t.outlineWidth,
@@ -190,7 +204,6 @@ Instances instancesOf(const DepthLayer& layer) {
   const float pad = 1.f + 0.01f * (in.zMax - in.zMin);
   in.zMin -= pad;
   in.zMax += pad;
-  return in;
 }
 
 // =================================================================================================
@@ -206,7 +219,7 @@ void instanceAttribute(GLuint index, int count, bool bytes, std::size_t stride, 
   else
     glVertexAttribPointer(index, count, GL_FLOAT, GL_FALSE, static_cast<GLsizei>(stride),
                           reinterpret_cast<const void*>(offset));
-  // Not instanced: each item's record is repeated for each of its vertices (see upload()).
+  // Not instanced: each item's record is repeated for each of its vertices (see drawBatch).
   glVertexAttribDivisor(index, 0);
 }
 
@@ -336,16 +349,21 @@ DepthRenderer::Target& DepthRenderer::targetFor(int w, int h, int frame, std::st
   return t;
 }
 
-void DepthRenderer::upload(Batch& b, const void* data, std::size_t bytes) {
+unsigned char* DepthRenderer::map(Batch& b, std::size_t bytes) {
   glBindBuffer(GL_ARRAY_BUFFER, b.buffer);
   if (bytes > b.capacity) {
     b.capacity = std::max(bytes, b.capacity * 3 / 2);
     glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(b.capacity), nullptr, GL_STREAM_DRAW);
-  } else {
-    // Orphan the old storage: the driver need not wait for last frame's draws to finish with it.
-    glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(b.capacity), nullptr, GL_STREAM_DRAW);
   }
-  if (bytes) glBufferSubData(GL_ARRAY_BUFFER, 0, static_cast<GLsizeiptr>(bytes), data);
+  // Written in place: no fresh storage per frame (orphaning the buffer made Mesa allocate and clear
+  // megabytes every frame, a tenth of the UI thread at 100,000 tokens). Last frame's draws from it
+  // have finished by then (the swap waits for them); a second target in one frame waits for the first.
+  return static_cast<unsigned char*>(glMapBufferRange(GL_ARRAY_BUFFER, 0, static_cast<GLsizeiptr>(bytes),
+                                                      GL_MAP_WRITE_BIT | GL_MAP_INVALIDATE_RANGE_BIT));
+}
+
+void DepthRenderer::unmap() {
+  glUnmapBuffer(GL_ARRAY_BUFFER);
 }
 
 // =================================================================================================
@@ -386,7 +404,9 @@ DepthRenderer::Target DepthRenderer::draw(const DepthLayer& layer, ImVec2 mn, Im
 
   Target target = targetFor(w, h, frame, error);
   if (target.width > 0) {
-    const Instances in = instancesOf(layer);
+    if (!items_) items_ = std::make_unique<DepthItems>();
+    DepthItems& in = *items_;
+    fillDepthItems(in, layer);
     glBindFramebuffer(GL_FRAMEBUFFER, target.framebuffer);
     glViewport(0, 0, w, h);
     glDisable(GL_SCISSOR_TEST);
@@ -420,11 +440,11 @@ DepthRenderer::Target DepthRenderer::draw(const DepthLayer& layer, ImVec2 mn, Im
       if (items.empty()) return;
       constexpr std::size_t bytes = sizeof(items[0]);
       const std::size_t count = items.size() * static_cast<std::size_t>(vertices);
-      scratch_.resize(count * bytes);  // kept between frames: no fresh megabytes every frame
-      unsigned char* out = scratch_.data();
+      unsigned char* out = map(b, count * bytes);
+      if (!out) return;
       for (const auto& it : items)
         for (int k = 0; k < vertices; ++k, out += bytes) std::memcpy(out, &it, bytes);
-      upload(b, scratch_.data(), scratch_.size());
+      unmap();
       glBindVertexArray(b.vao);
       glDrawArrays(GL_TRIANGLES, 0, static_cast<GLsizei>(count));
     };

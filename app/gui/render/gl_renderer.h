@@ -30,6 +30,8 @@ struct DepthRenderOptions {
   float cueStrength = 0.35f;  // how far the farthest markers fade towards the background
 };
 
+struct DepthItems;  // gl_renderer.cpp: a layer's items as vertex records
+
 class DepthRenderer {
  public:
   // Compiles and links the programs and creates the buffers; needs a current GL 3.3 core context.
@@ -70,13 +72,16 @@ class DepthRenderer {
   Batch tokens_, segments_, rings_, solidTriangles_, planeTriangles_;
   std::vector<Target> targets_;
   std::vector<unsigned> depthBuffers_;  // one depth renderbuffer per target
-  std::vector<unsigned char> scratch_;  // a batch's vertex records, each item's repeated per vertex
+  std::unique_ptr<DepthItems> items_;   // the last layer's vertex records, reused
   std::size_t targetsUsed_ = 0;
   int frame_ = -1;
 
   bool init(std::string& error);
   Target& targetFor(int width, int height, int frame, std::string& error);
-  static void upload(Batch& batch, const void* data, std::size_t bytes);
+  // The batch's buffer, grown to hold `bytes` and mapped for writing (null when it cannot be); unmap()
+  // before drawing from it.
+  static unsigned char* map(Batch& batch, std::size_t bytes);
+  static void unmap();
 };
 
 // The renderer the 3D view draws with: set by Platform while it lives (the one GL context the app has);

@@ -54,6 +54,8 @@ bool isOverlayShape(ShapeKind k) {
 
 // A screen point whose depth is known: the shared builders of canvas_scene.h take screen points, so
 // their shapes get their depth back by matching the points they were given.
+constexpr long long kDropLineMaxTokens = 2000;
+
 struct KnownDepth {
   ImVec2 at;
   float z;
@@ -72,6 +74,14 @@ struct Builder3D {
   double reach = 1;  // world length of rays: the farthest point's distance from the origin
 
   void add(CanvasShape sh) { out.shapes.push_back(std::move(sh)); }
+  // Drop lines to the floor with the grid, for scenes of up to kDropLineMaxTokens tokens: beyond that
+  // they hide the floor and the tokens under a mesh of lines (and cost the rasterizer most of a frame).
+  bool dropLines() const {
+    if (!view.layers.grid) return false;
+    long long count = 0;
+    for (const core::Sequence& q : scene.sequences) count += q.tokens.rows();
+    return count <= kDropLineMaxTokens;
+  }
   ImVec2 screen(const Eigen::Vector3d& x) const { return P.toScreen(x); }
   // Depth in canvas pixels towards the viewer (larger is nearer), the units of out.depth.
   float zOf(const Eigen::Vector3d& x) const { return static_cast<float>(P.depth(x) * P.pixelsPerUnit); }
@@ -121,9 +131,10 @@ struct Builder3D {
       segment({x, y0, 0}, {x, y1, 0}, pal.gridMinor, 1.f);
     for (double y = y0; y <= y1 + step * 1e-6 && lines < 128; y += step, ++lines)
       segment({x0, y, 0}, {x1, y, 0}, pal.gridMinor, 1.f);
-    CanvasShape note =
-        text(ImVec2(out.min.x + 8 * s, out.max.y - out.fontSize * 0.85f - 6 * s),
-             "floor x\xE2\x82\x83 = 0, grid " + canvasNumber(step, "%g"), pal.textMuted, 0.85f);
+    std::string words = "floor x\xE2\x82\x83 = 0, grid " + canvasNumber(step, "%g");
+    if (!dropLines()) words += "; no drop lines above 2,000 tokens";  // kDropLineMaxTokens
+    CanvasShape note = text(ImVec2(out.min.x + 8 * s, out.max.y - out.fontSize * 0.85f - 6 * s), words,
+                            pal.textMuted, 0.85f);
     add(std::move(note));
   }
 
@@ -300,7 +311,7 @@ struct Builder3D {
     }
     // Drop lines to the floor (depth cue); with the depth buffer (or the painters' sort) a near one
     // crosses in front of a far marker, and behind a near one.
-    if (view.layers.grid)
+    if (dropLines())
       for (const Item& it : items) {
         const core::Sequence& q = scene.sequences[static_cast<std::size_t>(it.seq)];
         const Eigen::Vector3d x = it.token >= 0 ? spatial(q.tokens.row(it.token).transpose()) : spatial(q.z);
