@@ -207,6 +207,31 @@ TEST_F(DepthRender, AnArrowInFrontOfATokenCoversItAndOneBehindDoesNot) {
   EXPECT_LT(drPixelDistance(crossing, 118, 80, kDrBlue), 40) << "right of it the arrow covers the token";
 }
 
+// Above kDenseTokenCount tokens the markers are drawn near to far with hard edges and no depth of their
+// own: the near one still covers the far one, an arrow in front still covers both, one behind neither.
+TEST_F(DepthRender, ADenseCloudKeepsItsDepthOrder) {
+  const ImVec2 size(200, 160);
+  DepthLayer layer;
+  // Far to near, as the layer is built: the filler far off in a corner, then red, then blue in front.
+  layer.tokens.assign(kDenseTokenCount, drToken(ImVec2(8, 8), -100, 2, kDrGreen));
+  layer.tokens.push_back(drToken(ImVec2(80, 80), 0, 24, kDrRed));
+  layer.tokens.push_back(drToken(ImVec2(110, 80), 40, 24, kDrBlue));
+  ASSERT_GT(layer.tokens.size(), kDenseTokenCount);
+  layer.shapes = {drArrow(ImVec2(20, 40), ImVec2(180, 40), 200, 200, kDrBlue)};
+  const Image img = draw(layer, size);
+  const std::uint8_t* overlap = img.pixel(92, 80);
+  EXPECT_GT(overlap[2], overlap[0] + 60) << "the nearer blue token covers the red one where they overlap";
+  const std::uint8_t* red = img.pixel(64, 80);
+  EXPECT_GT(red[0], red[2] + 60) << "the red token shows beside it";
+  EXPECT_GT(drPixelDistance(img, 8, 8, kDrWhite), 60) << "the filler is drawn too (faded: it is far)";
+  EXPECT_LT(drPixelDistance(img, 80, 40, kDrBlue), 40) << "an arrow in front covers the tokens";
+  layer.shapes = {drArrow(ImVec2(20, 80), ImVec2(180, 80), -200, -200, kDrGreen)};
+  const Image behind = draw(layer, size);
+  const std::uint8_t* hidden = behind.pixel(70, 80);
+  EXPECT_GT(hidden[0], hidden[1] + 60) << "an arrow behind the tokens is hidden by them";
+  EXPECT_LT(drPixelDistance(behind, 160, 80, kDrGreen), 40) << "outside them it shows";
+}
+
 TEST_F(DepthRender, APlaneBetweenTwoTokensTintsTheFarOneOnly) {
   const ImVec2 size(300, 200);
   DepthLayer layer;

@@ -6,9 +6,11 @@
 // Not instanced: each item's record is repeated for its vertices and a batch is one plain draw, which
 // Mesa's software rasterizer runs far faster than one instanced pass per item.
 //
-// Passes: tokens far to near (depth written per pixel by the impostor); lines, rings, arrow heads and
-// badges (depth tested and written); then the translucent margin planes far to near, depth tested but
-// not written, so a token behind a plane shows through it tinted and one in front is untouched.
+// Passes: tokens far to near (depth written per pixel by the impostor; above kDenseTokenCount tokens
+// near to far, opaque and hard-edged at each marker's front depth, so hidden ones are not shaded); lines,
+// rings, arrow heads and badges (depth tested and written); then the translucent margin planes far to near,
+// depth tested but not written, so a token behind a plane shows through it tinted and one in front is
+// untouched.
 //
 // Shaders: shaders/{token,segment,ring,triangle}.{vert,frag}, compiled by create().
 #pragma once
@@ -67,7 +69,7 @@ class DepthRenderer {
     unsigned vao = 0, buffer = 0;
     std::size_t capacity = 0;  // bytes allocated in `buffer`
   };
-  enum { kTokens, kSegments, kRings, kTriangles, kPrograms };
+  enum { kTokens, kSegments, kRings, kTriangles, kDenseTokens, kPrograms };
   Program programs_[kPrograms];
   Batch tokens_, segments_, rings_, solidTriangles_, planeTriangles_;
   std::vector<Target> targets_;

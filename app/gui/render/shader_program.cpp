@@ -88,7 +88,8 @@ ShaderProgram buildShaderProgram(const ShaderSource& vertex, const ShaderSource&
   return out;
 }
 
-ShaderProgram loadShaderProgram(std::string_view vertexFile, std::string_view fragmentFile) {
+ShaderProgram loadShaderProgram(std::string_view vertexFile, std::string_view fragmentFile,
+                                std::string_view fragmentDefines) {
   ShaderSource stages[2];
   const std::string_view files[2] = {vertexFile, fragmentFile};
   for (int k = 0; k < 2; ++k) {
@@ -101,7 +102,7 @@ ShaderProgram loadShaderProgram(std::string_view vertexFile, std::string_view fr
       missing.error += ": not found (neither embedded nor in an asset folder)";
       return missing;
     }
-    stages[k].text = *text;
+    stages[k].text = k == 1 ? std::string(fragmentDefines) + *text : *text;
   }
   return buildShaderProgram(stages[0], stages[1]);
 }

@@ -71,7 +71,8 @@ struct Builder3D {
   float s;
   CanvasScene& out;
   SceneBounds bounds = sceneBounds(scene);
-  double reach = 1;  // world length of rays: the farthest point's distance from the origin
+  double reach = 1;        // world length of rays: the farthest point's distance from the origin
+  bool hardEdges = false;  // the GL renderer draws this many tokens' markers dense (depth_layer.h)
 
   void add(CanvasShape sh) { out.shapes.push_back(std::move(sh)); }
   // Drop lines to the floor with the grid, for scenes of up to kDropLineMaxTokens tokens: beyond that
@@ -133,6 +134,7 @@ struct Builder3D {
       segment({x0, y, 0}, {x1, y, 0}, pal.gridMinor, 1.f);
     std::string words = "floor x\xE2\x82\x83 = 0, grid " + canvasNumber(step, "%g");
     if (!dropLines()) words += "; no drop lines above 2,000 tokens";  // kDropLineMaxTokens
+    if (hardEdges) words += "; hard-edged markers above 20,000";      // kDenseTokenCount
     CanvasShape note = text(ImVec2(out.min.x + 8 * s, out.max.y - out.fontSize * 0.85f - 6 * s), words,
                             pal.textMuted, 0.85f);
     add(std::move(note));
@@ -399,6 +401,9 @@ CanvasScene buildView3DScene(const core::Scene& scene, const ViewState& view, co
 
   Builder3D b{scene, view, overlay, projection, pal, style.theme, style.scale, out};
   b.reach = b.bounds.reach;
+  std::size_t tokenCount = 0;
+  for (const core::Sequence& q : scene.sequences) tokenCount += static_cast<std::size_t>(q.tokens.rows());
+  b.hardEdges = options.keepDepthLayer && tokenCount > kDenseTokenCount;
   // Depth cueing spans the data's bounding sphere: its near side in full colour, its far side faded.
   const float zc = b.zOf(b.bounds.centre),
               zr = static_cast<float>(b.bounds.radius * projection.pixelsPerUnit);
