@@ -55,8 +55,9 @@ struct Evaluation {
     std::vector<Eigen::MatrixXd> partialAtt;  // per chunk of sequences: partial attention gradient
     std::vector<Eigen::VectorXd> partialV;    // per chunk: partial v gradient
     Eigen::VectorXd coefAtt, coefV;           // per sequence multipliers
-    Eigen::VectorXd r;                        // d
     Eigen::MatrixXd G;                        // kq: gradient with respect to W = K Q^T
+    int logInvNFor = -1;                      // the n that logInvN is -log(n) of (-1: none yet)
+    double logInvN = 0;
   };
   mutable Workspace work;  // scratch for gradient(); not shared between threads
   // The per-sequence inputs gradient() needs, in contiguous storage, written by evaluate() while each
@@ -85,6 +86,20 @@ struct Evaluation {
   // fixed and partial sums are added in order.
   int threads = 0;
   bool finite = true;  // false when a logit, output or the loss is NaN/inf (overflowed parameters)
+
+  // Set by a caller whose scene never changes between calls with this Evaluation (a Run: its scene is
+  // shared and immutable). evaluate() then keeps what depends on the scene and v alone from its last
+  // call with the same scene and the same v (bit for bit): the values h_it = v^T x_it (SequenceEval::
+  // values) and the queries column. Off by default: a caller that edits a scene in place (the app's
+  // token drags) gets everything recomputed.
+  bool sceneFixed = false;
+  // Tests: false sends every chunk through the general (run-time size) path, which the fixed-size
+  // paths match bit for bit.
+  bool fixedPaths = true;
+  struct ValuesKey {
+    const Scene* scene = nullptr;  // the scene and v that seqs[i].values and columns.queries belong to
+    Eigen::VectorXd v;
+  } valuesKey;
 };
 
 // Log scales of a gradient: the true gradient of a tensor is exp(scale) * (the returned values).

@@ -12,10 +12,18 @@
 #include <cfloat>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #define ATTNMD_SQRT_SIMD 1
+// The AVX-512 copies use GCC's vector builtins and its optimize attribute (clang, which builds the fuzz
+// targets, uses the AVX2 copies on such CPUs).
+#if defined(__clang__)
+#define ATTNMD_AVX512_KERNELS 0
+#else
+#define ATTNMD_AVX512_KERNELS 1
+#endif
 #else
 #define ATTNMD_SQRT_SIMD 0
 #endif
@@ -139,11 +147,366 @@ ATTNMD_HOT_CLONES double sumThreeHalves(const double* x, Eigen::Index n, double*
   return s;
 }
 
-// The mirror step at p = 3: u' = u - c g, theta = sign(u') sqrt|u'|.
-ATTNMD_HOT_CLONES void dualStepHalf(const double* __restrict u, const double* __restrict g, double c,
-                                    Eigen::Index n, double* __restrict uNext, double* __restrict theta) {
-  for (Eigen::Index i = 0; i < n; ++i) uNext[i] = u[i] - c * g[i];
-  sqrtOp(SqrtOp::SignedHalf, uNext, n, theta);
+// [p = 3 in one pass] The nmd step's kernels, each one loop over the tensor: max|g|, the scaled sum of
+// ||g||_q, and the mirror step with its finiteness check; and the gradient's finiteness check. The
+// same operations in the same order as the plain forms (g.cwiseAbs().maxCoeff(); work = g * scale then
+// sumThreeHalves; u' = u - c g then signedPow's square roots, then kernels::allFinite), in an AVX2 and
+// an SSE2 version chosen once (square roots are correctly rounded in both).
+struct HalfKernels {
+  double (*maxAbsOrInf)(const double* x, Eigen::Index n);  // max |x_i|; +inf when any x_i is not finite
+  double (*sumThreeHalvesScaled)(const double* x, Eigen::Index n, double scale);  // sum |x_i scale|^{3/2}
+  // u' = u - c g and theta = sign(u') sqrt|u'|; returns whether every u'_i is finite
+  // (theta_i is finite exactly when u'_i is).
+  bool (*dualStep)(const double* __restrict u, const double* __restrict g, double c, Eigen::Index n,
+                   double* __restrict uNext, double* __restrict theta);
+  bool (*allFinite)(const double* x, Eigen::Index n);  // kernels::allFinite (any optimizer's gradient check)
+};
+
+bool allFiniteBaseline(const double* x, Eigen::Index n) {
+  return kernels::allFinite(x, n);
+}
+
+// Bits of x - x: all zero exactly when x is finite.
+inline std::uint64_t nonFiniteBits(double x) {
+  return std::bit_cast<std::uint64_t>(x - x);
+}
+
+// The mirror step on entries [i, n) one at a time (the vector kernels' last entries): the or of the
+// new dual entries' nonFiniteBits.
+inline std::uint64_t dualStepTail(const double* __restrict u, const double* __restrict g, double c,
+                                  Eigen::Index i, Eigen::Index n, double* __restrict uNext,
+                                  double* __restrict theta) {
+  std::uint64_t badBits = 0;
+  for (; i < n; ++i) {
+    uNext[i] = u[i] - c * g[i];
+    theta[i] = sqrtOpScalar(SqrtOp::SignedHalf, uNext[i]);
+    badBits |= nonFiniteBits(uNext[i]);
+  }
+  return badBits;
+}
+
+#if ATTNMD_SQRT_SIMD
+double maxAbsOrInfSse2(const double* x, Eigen::Index n) {
+  const __m128d sign = _mm_set1_pd(-0.0);
+  __m128d m0 = _mm_setzero_pd(), m1 = _mm_setzero_pd(), bad = _mm_setzero_pd();
+  Eigen::Index i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const __m128d a = _mm_loadu_pd(x + i), b = _mm_loadu_pd(x + i + 2);
+    m0 = _mm_max_pd(m0, _mm_andnot_pd(sign, a));
+    m1 = _mm_max_pd(m1, _mm_andnot_pd(sign, b));
+    bad = _mm_or_pd(bad, _mm_or_pd(_mm_sub_pd(a, a), _mm_sub_pd(b, b)));
+  }
+  alignas(16) double mm[2], bb[2];
+  _mm_store_pd(mm, _mm_max_pd(m0, m1));
+  _mm_store_pd(bb, bad);
+  double m = std::max(mm[0], mm[1]);
+  std::uint64_t badBits = std::bit_cast<std::uint64_t>(bb[0]) | std::bit_cast<std::uint64_t>(bb[1]);
+  for (; i < n; ++i) {
+    m = std::max(m, std::abs(x[i]));
+    badBits |= nonFiniteBits(x[i]);
+  }
+  return badBits ? std::numeric_limits<double>::infinity() : m;
+}
+
+double sumThreeHalvesScaledSse2(const double* x, Eigen::Index n, double scale) {
+  const __m128d sign = _mm_set1_pd(-0.0), sc = _mm_set1_pd(scale);
+  __m128d lo = _mm_setzero_pd(), hi = _mm_setzero_pd();  // lanes i mod 4 = 0, 1 and 2, 3
+  Eigen::Index i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const __m128d a = _mm_andnot_pd(sign, _mm_mul_pd(_mm_loadu_pd(x + i), sc));
+    const __m128d b = _mm_andnot_pd(sign, _mm_mul_pd(_mm_loadu_pd(x + i + 2), sc));
+    lo = _mm_add_pd(lo, _mm_mul_pd(a, _mm_sqrt_pd(a)));
+    hi = _mm_add_pd(hi, _mm_mul_pd(b, _mm_sqrt_pd(b)));
+  }
+  alignas(16) double l[2], h[2];
+  _mm_store_pd(l, lo);
+  _mm_store_pd(h, hi);
+  double s = (l[0] + l[1]) + (h[0] + h[1]);
+  for (; i < n; ++i) s += sqrtOpScalar(SqrtOp::ThreeHalves, x[i] * scale);
+  return s;
+}
+
+bool dualStepSse2(const double* __restrict u, const double* __restrict g, double c, Eigen::Index n,
+                  double* __restrict uNext, double* __restrict theta) {
+  const __m128d sign = _mm_set1_pd(-0.0), cc = _mm_set1_pd(c);
+  __m128d bad = _mm_setzero_pd();
+  Eigen::Index i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const __m128d v = _mm_sub_pd(_mm_loadu_pd(u + i), _mm_mul_pd(cc, _mm_loadu_pd(g + i)));
+    _mm_storeu_pd(uNext + i, v);
+    _mm_storeu_pd(theta + i, _mm_or_pd(_mm_sqrt_pd(_mm_andnot_pd(sign, v)), _mm_and_pd(sign, v)));
+    bad = _mm_or_pd(bad, _mm_sub_pd(v, v));
+  }
+  alignas(16) double bb[2];
+  _mm_store_pd(bb, bad);
+  std::uint64_t badBits = std::bit_cast<std::uint64_t>(bb[0]) | std::bit_cast<std::uint64_t>(bb[1]);
+  return (badBits | dualStepTail(u, g, c, i, n, uNext, theta)) == 0;
+}
+
+__attribute__((target("avx2"))) bool allFiniteAvx2(const double* x, Eigen::Index n) {
+  __m256d bad0 = _mm256_setzero_pd(), bad1 = _mm256_setzero_pd();
+  Eigen::Index i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256d a = _mm256_loadu_pd(x + i), b = _mm256_loadu_pd(x + i + 4);
+    bad0 = _mm256_or_pd(bad0, _mm256_sub_pd(a, a));
+    bad1 = _mm256_or_pd(bad1, _mm256_sub_pd(b, b));
+  }
+  alignas(32) double bb[4];
+  _mm256_store_pd(bb, _mm256_or_pd(bad0, bad1));
+  std::uint64_t badBits = 0;
+  for (double b : bb) badBits |= std::bit_cast<std::uint64_t>(b);
+  for (; i < n; ++i) badBits |= nonFiniteBits(x[i]);
+  return badBits == 0;
+}
+
+__attribute__((target("avx2"))) double maxAbsOrInfAvx2(const double* x, Eigen::Index n) {
+  const __m256d sign = _mm256_set1_pd(-0.0);
+  __m256d m = _mm256_setzero_pd(), bad = _mm256_setzero_pd();
+  Eigen::Index i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const __m256d a = _mm256_loadu_pd(x + i);
+    m = _mm256_max_pd(m, _mm256_andnot_pd(sign, a));
+    bad = _mm256_or_pd(bad, _mm256_sub_pd(a, a));
+  }
+  alignas(32) double mm[4], bb[4];
+  _mm256_store_pd(mm, m);
+  _mm256_store_pd(bb, bad);
+  double r = std::max(std::max(mm[0], mm[1]), std::max(mm[2], mm[3]));
+  std::uint64_t badBits = 0;
+  for (double b : bb) badBits |= std::bit_cast<std::uint64_t>(b);
+  for (; i < n; ++i) {
+    r = std::max(r, std::abs(x[i]));
+    badBits |= nonFiniteBits(x[i]);
+  }
+  return badBits ? std::numeric_limits<double>::infinity() : r;
+}
+
+__attribute__((target("avx2"))) double sumThreeHalvesScaledAvx2(const double* x, Eigen::Index n,
+                                                                double scale) {
+  const __m256d sign = _mm256_set1_pd(-0.0), sc = _mm256_set1_pd(scale);
+  __m256d acc = _mm256_setzero_pd();
+  Eigen::Index i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const __m256d a = _mm256_andnot_pd(sign, _mm256_mul_pd(_mm256_loadu_pd(x + i), sc));
+    acc = _mm256_add_pd(acc, _mm256_mul_pd(a, _mm256_sqrt_pd(a)));
+  }
+  alignas(32) double l[4];
+  _mm256_store_pd(l, acc);
+  double s = (l[0] + l[1]) + (l[2] + l[3]);
+  for (; i < n; ++i) s += sqrtOpScalar(SqrtOp::ThreeHalves, x[i] * scale);
+  return s;
+}
+
+__attribute__((target("avx2"))) bool dualStepAvx2(const double* __restrict u, const double* __restrict g,
+                                                  double c, Eigen::Index n, double* __restrict uNext,
+                                                  double* __restrict theta) {
+  const __m256d sign = _mm256_set1_pd(-0.0), cc = _mm256_set1_pd(c);
+  __m256d bad = _mm256_setzero_pd();
+  Eigen::Index i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const __m256d v = _mm256_sub_pd(_mm256_loadu_pd(u + i), _mm256_mul_pd(cc, _mm256_loadu_pd(g + i)));
+    _mm256_storeu_pd(uNext + i, v);
+    _mm256_storeu_pd(theta + i,
+                     _mm256_or_pd(_mm256_sqrt_pd(_mm256_andnot_pd(sign, v)), _mm256_and_pd(sign, v)));
+    bad = _mm256_or_pd(bad, _mm256_sub_pd(v, v));
+  }
+  alignas(32) double bb[4];
+  _mm256_store_pd(bb, bad);
+  std::uint64_t badBits = 0;
+  for (double b : bb) badBits |= std::bit_cast<std::uint64_t>(b);
+  return (badBits | dualStepTail(u, g, c, i, n, uNext, theta)) == 0;
+}
+#if ATTNMD_AVX512_KERNELS
+// AVX-512: eight entries per square root instruction (twice the rate of AVX2 where the CPU has a full
+// 512-bit square root unit, e.g. AMD Zen 4). Written with GCC's vector types; the square root is the
+// builtin with a defined pass-through (the intrinsic's undefined one trips -Wuninitialized in GCC 12).
+// AVX-512 brings FMA, so these functions forbid contracting a * b + c (the other copies have no FMA):
+// the same roundings as everywhere else. Sums stay in sumThreeHalves' four lanes and order (each
+// block of eight is added as its two halves, low then high).
+using Vec8 = double __attribute__((vector_size(64)));
+using U8 = std::uint64_t __attribute__((vector_size(64)));
+#define ATTNMD_AVX512 __attribute__((target("avx512f"), optimize("fp-contract=off")))
+
+ATTNMD_AVX512 inline Vec8 load8(const double* p) {
+  Vec8 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+ATTNMD_AVX512 inline Vec8 sqrt8(Vec8 x) {
+  return __builtin_ia32_sqrtpd512_mask(x, x, static_cast<__mmask8>(0xff), _MM_FROUND_CUR_DIRECTION);
+}
+ATTNMD_AVX512 inline kernels::Vec4 sqrt4(kernels::Vec4 x) {
+  return __builtin_ia32_sqrtpd256(x);
+}
+// The or of the lanes, by halves (vector ors, then two lanes).
+ATTNMD_AVX512 inline std::uint64_t orLanes(U8 x) {
+  const kernels::U4 h = __builtin_shufflevector(x, x, 0, 1, 2, 3) | __builtin_shufflevector(x, x, 4, 5, 6, 7);
+  using U2 = std::uint64_t __attribute__((vector_size(16)));
+  const U2 q = __builtin_shufflevector(h, h, 0, 1) | __builtin_shufflevector(h, h, 2, 3);
+  return q[0] | q[1];
+}
+constexpr std::uint64_t kSignBit = 0x8000000000000000ULL;
+
+ATTNMD_AVX512 bool allFiniteAvx512(const double* x, Eigen::Index n) {
+  U8 bad = {};
+  Eigen::Index i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const Vec8 a = load8(x + i);
+    bad |= (U8)(a - a);
+  }
+  std::uint64_t badBits = orLanes(bad);
+  for (; i < n; ++i) badBits |= nonFiniteBits(x[i]);
+  return badBits == 0;
+}
+
+ATTNMD_AVX512 double maxAbsOrInfAvx512(const double* x, Eigen::Index n) {
+  Vec8 m = {};
+  U8 bad = {};
+  Eigen::Index i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const Vec8 a = load8(x + i);
+    const Vec8 absA = (Vec8)((U8)(a) & ~kSignBit);
+    m = m > absA ? m : absA;
+    bad |= (U8)(a - a);
+  }
+  // A maximum of finite values (any order); halves, then the last block of four, then pairs.
+  kernels::Vec4 m4 = __builtin_shufflevector(m, m, 0, 1, 2, 3);
+  const kernels::Vec4 hi = __builtin_shufflevector(m, m, 4, 5, 6, 7);
+  m4 = m4 > hi ? m4 : hi;
+  if (i + 4 <= n) {
+    const kernels::Vec4 a = kernels::load4(x + i);
+    const kernels::Vec4 absA = (kernels::Vec4)((kernels::U4)(a) & ~kSignBit);
+    m4 = m4 > absA ? m4 : absA;
+    const kernels::U4 b4 = (kernels::U4)(a - a);
+    bad |= U8{b4[0], b4[1], b4[2], b4[3], 0, 0, 0, 0};
+    i += 4;
+  }
+  double r = std::max(std::max(m4[0], m4[1]), std::max(m4[2], m4[3]));
+  std::uint64_t badBits = orLanes(bad);
+  for (; i < n; ++i) {
+    r = std::max(r, std::abs(x[i]));
+    badBits |= nonFiniteBits(x[i]);
+  }
+  return badBits ? std::numeric_limits<double>::infinity() : r;
+}
+
+ATTNMD_AVX512 double sumThreeHalvesScaledAvx512(const double* x, Eigen::Index n, double scale) {
+  kernels::Vec4 acc = {0, 0, 0, 0};
+  Eigen::Index i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const Vec8 a = (Vec8)((U8)(load8(x + i) * scale) & ~kSignBit);
+    const Vec8 t = a * sqrt8(a);
+    acc += kernels::Vec4{t[0], t[1], t[2], t[3]};
+    acc += kernels::Vec4{t[4], t[5], t[6], t[7]};
+  }
+  if (i + 4 <= n) {  // one more block of four
+    const kernels::Vec4 a = (kernels::Vec4)((kernels::U4)(kernels::load4(x + i) * scale) & ~kSignBit);
+    acc += a * sqrt4(a);
+    i += 4;
+  }
+  double s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+  for (; i < n; ++i) s += sqrtOpScalar(SqrtOp::ThreeHalves, x[i] * scale);
+  return s;
+}
+
+ATTNMD_AVX512 bool dualStepAvx512(const double* __restrict u, const double* __restrict g, double c,
+                                  Eigen::Index n, double* __restrict uNext, double* __restrict theta) {
+  U8 bad = {};
+  Eigen::Index i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const Vec8 v = load8(u + i) - c * load8(g + i);
+    std::memcpy(uNext + i, &v, sizeof v);
+    const U8 vb = (U8)(v);
+    const U8 r = (U8)(sqrt8((Vec8)(vb & ~kSignBit))) | (vb & kSignBit);
+    std::memcpy(theta + i, &r, sizeof r);
+    bad |= (U8)(v - v);
+  }
+  std::uint64_t badBits = orLanes(bad);
+  if (i + 4 <= n) {  // one more block of four
+    const kernels::Vec4 v = kernels::load4(u + i) - c * kernels::load4(g + i);
+    kernels::store4(uNext + i, v);
+    const kernels::U4 vb = (kernels::U4)(v);
+    kernels::store4(theta + i,
+                    (kernels::Vec4)((kernels::U4)(sqrt4((kernels::Vec4)(vb & ~kSignBit))) | (vb & kSignBit)));
+    const kernels::U4 b4 = (kernels::U4)(v - v);
+    badBits |= (b4[0] | b4[1]) | (b4[2] | b4[3]);
+    i += 4;
+  }
+  return (badBits | dualStepTail(u, g, c, i, n, uNext, theta)) == 0;
+}
+#undef ATTNMD_AVX512
+#endif  // ATTNMD_AVX512_KERNELS
+#else
+// Other targets: plain loops in the same orders.
+double maxAbsOrInfPortable(const double* x, Eigen::Index n) {
+  double m = 0;
+  std::uint64_t badBits = 0;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    m = std::max(m, std::abs(x[i]));
+    badBits |= nonFiniteBits(x[i]);
+  }
+  return badBits ? std::numeric_limits<double>::infinity() : m;
+}
+
+double sumThreeHalvesScaledPortable(const double* x, Eigen::Index n, double scale) {
+  double acc[4] = {0, 0, 0, 0};
+  Eigen::Index i = 0;
+  for (; i + 4 <= n; i += 4)
+    for (int l = 0; l < 4; ++l) acc[l] += sqrtOpScalar(SqrtOp::ThreeHalves, x[i + l] * scale);
+  double s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+  for (; i < n; ++i) s += sqrtOpScalar(SqrtOp::ThreeHalves, x[i] * scale);
+  return s;
+}
+
+bool dualStepPortable(const double* __restrict u, const double* __restrict g, double c, Eigen::Index n,
+                      double* __restrict uNext, double* __restrict theta) {
+  return dualStepTail(u, g, c, 0, n, uNext, theta) == 0;
+}
+#endif
+
+// The kernels of each instruction set (level: setOptimizerKernelLevel's).
+HalfKernels kernelsOfLevel(int level) {
+#if ATTNMD_SQRT_SIMD
+  switch (level) {
+#if ATTNMD_AVX512_KERNELS
+    case 2:
+      return {maxAbsOrInfAvx512, sumThreeHalvesScaledAvx512, dualStepAvx512, allFiniteAvx512};
+#endif
+    case 1:
+      return {maxAbsOrInfAvx2, sumThreeHalvesScaledAvx2, dualStepAvx2, allFiniteAvx2};
+    default:
+      return {maxAbsOrInfSse2, sumThreeHalvesScaledSse2, dualStepSse2, allFiniteBaseline};
+  }
+#else
+  (void)level;
+  return {maxAbsOrInfPortable, sumThreeHalvesScaledPortable, dualStepPortable, allFiniteBaseline};
+#endif
+}
+
+int bestKernelLevel() {
+#if ATTNMD_SQRT_SIMD
+  static const int best = ATTNMD_AVX512_KERNELS && __builtin_cpu_supports("avx512f") ? 2
+                          : __builtin_cpu_supports("avx2")                           ? 1
+                                                                                     : 0;
+  return best;
+#else
+  return 0;
+#endif
+}
+
+// The kernels in use: the best the CPU has, chosen once (setOptimizerKernelLevel may pin another).
+HalfKernels& kernelSlot() {
+  static HalfKernels k = kernelsOfLevel(bestKernelLevel());
+  return k;
+}
+const HalfKernels& halfKernels() {
+  return kernelSlot();
+}
+
+// 2^k exactly (ldexp(1, k)), without a call where 2^k is a normal double.
+inline double pow2(int k) {
+  if (k >= -1022 && k <= 1023) return std::bit_cast<double>(static_cast<std::uint64_t>(k + 1023) << 52);
+  return std::ldexp(1.0, k);
 }
 
 // out = |x|^e entrywise (out may alias x). Plain loops, so that the AVX2 copy of this function does
@@ -249,30 +612,44 @@ double frobeniusNorm(const Eigen::Ref<const Eigen::MatrixXd>& g) {
 // below it), so the unscaled form returned about |g|^(1 + d) with d ~ 1e-16 to 1e-15, a bias of
 // d ln|g| in every nmd step that grew as the gradient shrank (-1e-15 mean, 4.5e-14 worst at p = 1.1;
 // +2.7e-15 mean at p = 1.75). With the sum near 1 the same d costs less than 1e-16.
-double qNorm(const Eigen::Ref<const Eigen::MatrixXd>& g, double q, const Exponent& eq,
-             Eigen::MatrixXd& work) {
+// maxAbs: max|g_i| when the caller has it already (HalfKernels::maxAbsOrInf of g), else NaN.
+double qNorm(const Eigen::Ref<const Eigen::MatrixXd>& g, double q, const Exponent& eq, Eigen::MatrixXd& work,
+             double maxAbs = kNaN) {
   if (q == 2.0) return frobeniusNorm(g);
-  work.resize(g.rows(), g.cols());
-  const double m = g.size() ? g.cwiseAbs().maxCoeff() : 0.0;
+  // Contiguous g (every caller's): max|g| and, at p = 3, the scaled sum in one pass each (HalfKernels:
+  // the same values as the Eigen forms; a non-finite entry gives NaN here as there).
+  const bool flat = g.cols() <= 1 || g.outerStride() == g.rows();
+  const double m = g.size() == 0                 ? 0.0
+                   : flat && !std::isnan(maxAbs) ? maxAbs
+                   : flat                        ? halfKernels().maxAbsOrInf(g.data(), g.size())
+                                                 : g.cwiseAbs().maxCoeff();
   if (std::isnan(m) || std::isinf(m)) return kNaN;
   if (m == 0.0) return 0.0;
   const int e = std::ilogb(m);
   if (e < -1022) {  // subnormal max|g|: 2^-e is not a double; divide instead (rounded, but rare)
+    work.resize(g.rows(), g.cols());
     work = g / m;
     powAbs(work.data(), work.size(), eq, work.data());
     return m * std::pow(work.sum(), 1.0 / q);
   }
-  work = g * std::ldexp(1.0, -e);
   double s;
-  if (eq.kind == PowKind::ThreeHalves) {  // p = 3
-    s = sumThreeHalves(work.data(), work.size(), work.data());
+  if (eq.kind == PowKind::ThreeHalves && flat) {  // p = 3
+    s = halfKernels().sumThreeHalvesScaled(g.data(), g.size(), pow2(-e));
   } else {
-    powAbs(work.data(), work.size(), eq, work.data());
-    s = work.sum();
+    work.resize(g.rows(), g.cols());
+    work = g * pow2(-e);
+    if (eq.kind == PowKind::ThreeHalves) {
+      s = sumThreeHalves(work.data(), work.size(), work.data());
+    } else {
+      powAbs(work.data(), work.size(), eq, work.data());
+      s = work.sum();
+    }
   }
   // The root undoes the power actually taken: 1/k for the integer k, else 1/q.
   const double root = eq.kind == PowKind::Integer ? 1.0 / eq.k : 1.0 / q;
-  return std::ldexp(std::pow(s, root), e);
+  // ldexp(r, e) as a product: r >= 1 (the largest term of s is at least 1) and e >= -1022, so the
+  // product is normal (exact) or overflows to inf, as ldexp does.
+  return std::pow(s, root) * pow2(e);
 }
 
 // The exponent of theta -> u = sign(theta)|theta|^(p-1). Where the inverse map raises to an integer k
@@ -333,6 +710,7 @@ struct Slot {
   Eigen::Index rows = 0, cols = 0;
   double logScale = 0;  // true gradient = exp(logScale) * g
   const char* name = "";
+  Eigen::MatrixXd* owner = nullptr;  // the matrix theta is the storage of, if it is one (W, K, Q; NTP's)
 };
 
 // The trained tensors in trainedTensors() order, without allocating. Returns the count, or -1 when
@@ -340,8 +718,21 @@ struct Slot {
 template <class P, class G>
 bool addSlot(std::array<Slot, 5>& s, int& n, P& theta, const G& g, double logScale, const char* name) {
   if (g.rows() != theta.rows() || g.cols() != theta.cols()) return false;
-  s[static_cast<std::size_t>(n++)] = Slot{theta.data(), g.data(), theta.rows(), theta.cols(), logScale, name};
+  Eigen::MatrixXd* owner = nullptr;
+  if constexpr (std::is_same_v<P, Eigen::MatrixXd>) owner = &theta;
+  s[static_cast<std::size_t>(n++)] =
+      Slot{theta.data(), g.data(), theta.rows(), theta.cols(), logScale, name, owner};
   return true;
+}
+
+// Commits a slot's step: its parameters and ts.next (the new values) trade places, so the previous
+// parameters stay in ts.next until the next step (optimizerUndoStep puts them back the same way). A
+// matrix trades its storage (no copy); a vector its entries. Doing it twice restores both exactly.
+void exchangeNext(const Slot& s, TensorState& ts) {
+  if (s.owner)
+    s.owner->swap(ts.next);
+  else
+    std::swap_ranges(s.theta, s.theta + s.rows * s.cols, ts.next.data());
 }
 
 int collectSlots(const Scene& scene, Params& params, const Params& grad, const GradientScale& sc,
@@ -512,9 +903,20 @@ StepResult stepSlots(const OptimizerSpec& spec, double loss, const std::array<Sl
     return failure("the step size lr must be a positive finite number");
   if (usesDual(spec.name) && !(spec.p > 1.0 && spec.p <= 1000.0))
     return failure("md/nmd need p > 1 (the l_p geometry); got p = " + std::to_string(spec.p));
+  // nmd with q != 2 needs max|g| for ||g||_q: that pass checks finiteness too (inf when an entry is not
+  // finite), so it replaces the plain check.
+  const bool wantMax = spec.name == OptimizerKind::NMD && spec.p / (spec.p - 1.0) != 2.0;
+  std::array<double, 5> gMax{};
   for (int i = 0; i < n; ++i) {
     const Slot& s = slots[static_cast<std::size_t>(i)];
-    if (!kernels::allFinite(s.g, s.rows * s.cols) || std::isnan(s.logScale))
+    bool finite;
+    if (wantMax) {
+      gMax[static_cast<std::size_t>(i)] = halfKernels().maxAbsOrInf(s.g, s.rows * s.cols);
+      finite = !std::isinf(gMax[static_cast<std::size_t>(i)]);
+    } else {
+      finite = halfKernels().allFinite(s.g, s.rows * s.cols);
+    }
+    if (!finite || std::isnan(s.logScale))
       return failure("step " + withCommas(stepNo) + ": the gradient of " + s.name +
                      " is not finite (the loss or the logits overflowed); " + advice(spec));
   }
@@ -567,6 +969,9 @@ StepResult stepSlots(const OptimizerSpec& spec, double loss, const std::array<Sl
   const Exponent eq = classify(q);
   const Exponent fromDual = classify(1.0 / (spec.p - 1.0));
   const double t = static_cast<double>(stepNo);
+  // Per slot: 1 when the step's kernel checked that its new state and parameters are finite (p = 3),
+  // 2 when it found them not finite, 0 when the commit below checks.
+  std::array<unsigned char, 5> checked{};
 
   for (int i = 0; i < n; ++i) {
     const Slot& s = slots[static_cast<std::size_t>(i)];
@@ -589,17 +994,24 @@ StepResult stepSlots(const OptimizerSpec& spec, double loss, const std::array<Sl
       }
       case OptimizerKind::MD:                  // u <- u - eta g; theta <- (grad psi)^-1(u)
         if (fromDual.kind == PowKind::Half) {  // p = 3
-          dualStepHalf(ts.dual.data(), g.data(), etaEff, g.size(), ts.nextState.data(), ts.next.data());
+          checked[static_cast<std::size_t>(i)] =
+              halfKernels().dualStep(ts.dual.data(), g.data(), etaEff, g.size(), ts.nextState.data(),
+                                     ts.next.data())
+                  ? 1
+                  : 2;
           break;
         }
         ts.nextState = ts.dual - etaEff * g;
         signedPow(ts.nextState.data(), ts.nextState.size(), fromDual, ts.next.data());
         break;
       case OptimizerKind::NMD: {  // u <- u - eta g / ||g||_q; theta <- (grad psi)^-1(u), per tensor
-        const double nrm = qNorm(g, q, eq, ts.work);
+        const double nrm = qNorm(g, q, eq, ts.work, gMax[static_cast<std::size_t>(i)]);
         if (fromDual.kind == PowKind::Half) {  // p = 3 (c = 0: u' = u exactly)
-          dualStepHalf(ts.dual.data(), g.data(), nrm > 0 ? eta / nrm : 0.0, g.size(), ts.nextState.data(),
-                       ts.next.data());
+          checked[static_cast<std::size_t>(i)] =
+              halfKernels().dualStep(ts.dual.data(), g.data(), nrm > 0 ? eta / nrm : 0.0, g.size(),
+                                     ts.nextState.data(), ts.next.data())
+                  ? 1
+                  : 2;
           break;
         }
         if (nrm > 0)
@@ -639,8 +1051,10 @@ StepResult stepSlots(const OptimizerSpec& spec, double loss, const std::array<Sl
     const bool stateUsed = spec.name != OptimizerKind::GD && spec.name != OptimizerKind::NGD &&
                            spec.name != OptimizerKind::Polyak;
     const auto finite = [](const Eigen::MatrixXd& m) { return kernels::allFinite(m.data(), m.size()); };
-    const bool bad = !finite(ts.next) || (stateUsed && !finite(ts.nextState)) ||
-                     (spec.name == OptimizerKind::Adam && !finite(ts.nextState2));
+    const unsigned char pre = checked[static_cast<std::size_t>(i)];
+    const bool bad = pre ? pre == 2
+                         : !finite(ts.next) || (stateUsed && !finite(ts.nextState)) ||
+                               (spec.name == OptimizerKind::Adam && !finite(ts.nextState2));
     if (bad) {
       const bool nan = ts.next.hasNaN() || (stateUsed && ts.nextState.hasNaN());
       return failure("step " + withCommas(stepNo) + " produced " + (nan ? "NaN" : "inf") + " in " + s.name +
@@ -650,7 +1064,7 @@ StepResult stepSlots(const OptimizerSpec& spec, double loss, const std::array<Sl
   for (int i = 0; i < n; ++i) {
     const Slot& s = slots[static_cast<std::size_t>(i)];
     TensorState& ts = state.tensors[static_cast<std::size_t>(i)];
-    Eigen::Map<Eigen::MatrixXd>(s.theta, s.rows, s.cols) = ts.next;
+    exchangeNext(s, ts);
     swapStateIn(ts, spec.name);
   }
   ++state.step;
@@ -664,6 +1078,23 @@ void optimizerUndoState(OptimizerState& state) {
   // The commit above swapped each new state tensor in; the previous one still sits in nextState(2).
   for (TensorState& ts : state.tensors) swapStateIn(ts, state.kind);
   --state.step;
+}
+
+int setOptimizerKernelLevel(int level) {
+  const int best = bestKernelLevel();
+  const int use = level < 0 ? best : std::min(level, best);
+  kernelSlot() = kernelsOfLevel(use);
+  return use;
+}
+
+void optimizerUndoStep(const Scene& scene, Params& params, OptimizerState& state) {
+  if (state.step <= 0) return;
+  std::array<Slot, 5> slots;
+  const int n = collectSlots(scene, params, params, GradientScale{}, slots);  // shapes only: theta's
+  if (n == static_cast<int>(state.tensors.size()))
+    for (int i = 0; i < n; ++i)
+      exchangeNext(slots[static_cast<std::size_t>(i)], state.tensors[static_cast<std::size_t>(i)]);
+  optimizerUndoState(state);
 }
 
 }  // namespace attnmd::core

@@ -88,8 +88,18 @@ StepResult optimizerStepTensors(const OptimizerSpec& spec, double loss,
                                 double logLoss = std::numeric_limits<double>::quiet_NaN());
 
 // Undoes the state change (dual, moments, velocity, step count) of the last successful
-// optimizerStep: a Run calls it when the new parameters overflow the model's logits or loss, after
-// restoring the parameters themselves. Valid only right after a successful step.
+// optimizerStep. Valid only right after a successful step.
 void optimizerUndoState(OptimizerState& state);
+// Undoes the last successful optimizerStep entirely: the parameters too, bit for bit (a step leaves
+// the previous parameters in TensorState::next; a matrix's storage changes places with it, so after a
+// step params.W may live at another address). A Run calls it when the new parameters overflow the
+// model's logits or loss. Valid only right after a successful step.
+void optimizerUndoStep(const Scene& scene, Params& params, OptimizerState& state);
+
+// Tests and benchmarks: pins the instruction set of the optimizer's vector kernels (the p = 3 steps'
+// square roots, max|g|, the finiteness checks): 0 SSE2, 1 AVX2, 2 AVX-512, capped at what this CPU
+// has; -1 the best it has (the default). Every level gives the same bits (tests/unit/test_fast_step.cpp).
+// Returns the level now in use. Not to be called while another thread steps.
+int setOptimizerKernelLevel(int level);
 
 }  // namespace attnmd::core

@@ -109,8 +109,8 @@ Run::Run(std::shared_ptr<const Scene> scene, RunOptions options)
       svmCache_(std::make_shared<SvmCache>()) {
   for (const Sequence& s : scene_->sequences) svmRows_ += s.tokens.rows() - 1;
   params_ = initialParams(*scene_);
-  prevParams_ = params_;
   eval_.threads = options_.threads;
+  eval_.sceneFixed = true;  // the scene is shared and immutable
   evaluate(*scene_, params_, eval_);
   lastStepSize_ = kUndefined;
   if (!eval_.finite)
@@ -126,7 +126,6 @@ long long Run::step(long long k, const std::atomic<bool>* cancel) {
     if (cancel && cancel->load(std::memory_order_relaxed)) break;
     // docs/theory.md §3-4: gradient (scaled in deep saturation), then one optimizer step per trained tensor.
     const double loss = gradient(scene, params_, eval_, grad_, &gradScale_);
-    prevParams_ = params_;
     // Polyak needs L itself; once it underflows to 0, log L from the margins (cheap, and only then).
     double logLoss = std::numeric_limits<double>::quiet_NaN();
     if (spec.name == OptimizerKind::Polyak && loss == 0 && !eval_.seqs.empty()) {
@@ -145,8 +144,7 @@ long long Run::step(long long k, const std::atomic<bool>* cancel) {
     if (!eval_.finite) {
       // The step itself was finite but the model overflowed at it (logits ~ 1e308, or the exponential
       // loss at u < -709): undo it, so the run stays at its last good step.
-      params_ = prevParams_;
-      optimizerUndoState(optState_);
+      optimizerUndoStep(scene, params_, optState_);  // the parameters and the state, bit for bit
       evaluate(scene, params_, eval_);
       stopReason_ = "step " + std::to_string(iteration_ + 1) +
                     " made the logits or the loss overflow (not finite); the parameters grew too large: "
@@ -363,7 +361,6 @@ RunCheckpoint Run::checkpoint() const {
 void Run::install(const RunCheckpoint& c) {
   iteration_ = c.iteration;
   params_ = c.params;
-  prevParams_ = params_;
   optState_ = c.optimizer;
   // optimizerStep rebuilds its state from the parameters when the scratch tensor `next` does not have
   // the trained tensor's shape (a different optimizer or model): re-size the scratch so the
@@ -393,6 +390,7 @@ Run::Run(ForkTag, const Run& from, RunOptions options)
       svmRows_(from.svmRows_),
       svmCache_(from.svmCache_) {
   eval_.threads = options_.threads;
+  eval_.sceneFixed = true;
 }
 
 Run Run::forkAt(const RunCheckpoint& c, RunOptions options) const {

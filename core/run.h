@@ -130,7 +130,6 @@ class Run {
   double lastStepSize_ = 0;
   std::string stopReason_;
   History history_;
-  Params prevParams_;  // the parameters before the step in flight (restored if it overflows)
   GradientScale gradScale_;
   long long svmRows_ = 0;  // constraint rows of the scene's attention SVMs, sum_i (T_i - 1)
   struct SvmCache;
