@@ -301,15 +301,17 @@ struct Builder3D {
     struct Item {
       int seq, token;  // token -1: the sequence's given query z_i
       double depth;
+      int order;  // position before sorting: ties keep it, as a stable sort would
     };
     std::vector<Item> items;
     const bool queries = scene.model.kind != core::ModelKind::Prompt;
     for (int i = 0; i < scene.sequenceCount(); ++i) {
       const core::Sequence& q = scene.sequences[static_cast<std::size_t>(i)];
       for (int k = 0; k < q.tokens.rows(); ++k)
-        items.push_back({i, k, P.depth(spatial(q.tokens.row(k).transpose()))});
+        items.push_back(
+            {i, k, P.depth(spatial(q.tokens.row(k).transpose())), static_cast<int>(items.size())});
       if (queries && scene.model.query == core::QueryKind::Given && q.z.size() == scene.dim)
-        items.push_back({i, -1, P.depth(spatial(q.z))});
+        items.push_back({i, -1, P.depth(spatial(q.z)), static_cast<int>(items.size())});
     }
     // Drop lines to the floor (depth cue); with the depth buffer (or the painters' sort) a near one
     // crosses in front of a far marker, and behind a near one.
@@ -319,8 +321,11 @@ struct Builder3D {
         const Eigen::Vector3d x = it.token >= 0 ? spatial(q.tokens.row(it.token).transpose()) : spatial(q.z);
         segment(x, {x.x(), x.y(), 0}, withAlpha(sequenceColour(theme, it.seq), 0.35f), 1.f * s);
       }
-    std::stable_sort(items.begin(), items.end(),
-                     [](const Item& a, const Item& b) { return a.depth < b.depth; });
+    // std::sort with the order as a tie-break: the stable sort's result without its merge buffer
+    // (a few percent of a 100,000-token frame).
+    std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+      return a.depth < b.depth || (a.depth == b.depth && a.order < b.order);
+    });
     const std::vector<MarginSide> sides = marginSides();
     const ImU32 background = pal.canvasBackground;
     out.depth.tokens.reserve(items.size());
