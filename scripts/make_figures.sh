@@ -116,6 +116,9 @@ if [ "$screenshots" -eq 1 ] && [ -x "$gui" ] && { [ -n "${DISPLAY:-}" ] || comma
   # README's 3D view: a 3D scene after training.
   (cd "$root" && "${runner[@]}" "$gui" --scene assets/scenes/clusters-3d.json --steps 3000 \
     --screenshot "$shots/view3d.png" --exit >/dev/null 2>&1) || log "screenshot of the 3D view failed (skipped)"
+  # README's geometry view: p = 1.1 / 2 / 3 on one sequence, each run's l_p ball touching the feasible set.
+  (cd "$root" && "${runner[@]}" "$gui" --scene assets/scenes/geometry-p.json --steps 2000 --view geometry \
+    --screenshot "$shots/geometry-p.png" --exit >/dev/null 2>&1) || log "screenshot of the geometry view failed (skipped)"
   # README's compare screenshots: three runs (p = 1.1 / 2 / 3) after training, in the grid and on one
   # canvas, and the timeline rewound to step 30, where the runs have parted.
   (cd "$root" && "${runner[@]}" "$gui" --scene assets/scenes/compare-p.json --steps 2000 --compare grid \
