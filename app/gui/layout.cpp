@@ -12,6 +12,7 @@ constexpr float kPlotsDefault = 420, kPlotsMin = 220;
 constexpr float kSideMaxShare = 0.45f;  // of the window width, each side panel
 constexpr float kCanvasMinWidth = 240;
 constexpr float kHeatmapMin = 40;
+constexpr float kCanvasMinShare = 0.45f;  // of the body's height, for the canvas alone
 constexpr float kSplitterWidth = 6;
 
 float controlsWidth(const LayoutInput& in) {
@@ -55,6 +56,11 @@ ScreenLayout layoutScreen(const LayoutInput& in) {
     // The canvas keeps at least 45% of the height (projectors, UI scale 2): the heat maps give way and
     // scroll.
     heatH = std::max(kHeatmapMin * s, std::min(heatH, bodyH * 0.55f - runsH - timeH));
+    // The canvas itself keeps kCanvasMinShare of the height as well: the runs strip and the timeline
+    // grow with the UI scale, and at scale 2 in 1280x720 the heat map's minimum left the views a sliver
+    // under their mode bar and legend. There the heat map makes way altogether (a larger window or a
+    // smaller scale brings it back).
+    if (bodyH - heatH - runsH - timeH < kCanvasMinShare * bodyH) heatH = 0;
   }
   const float canvasH = std::max(60.f, bodyH - heatH - runsH - timeH);
 

@@ -60,6 +60,21 @@ TEST(Layout, ProjectorSizesKeepTheCanvasLargeAndEveryPanelInside) {
     }
 }
 
+// UI scale 2 in 1280x720 with the runs strip and timeline as tall as the app makes them there: the
+// canvas alone keeps 45% of the height; the heat map makes way, and comes back with room.
+TEST(Layout, AtUiScaleTwoInASmallWindowTheCanvasKeepsItsShare) {
+  LayoutInput in = projector(1280, 720, 2);
+  in.runsHeight = 80 * 2;
+  in.timelineHeight = 70 * 2;
+  const ScreenLayout l = layoutScreen(in);
+  expectTiles(l, in);
+  const float body = 720 - in.menuHeight - in.statusHeight;
+  EXPECT_GE(l.canvas.h, 0.45f * body - 1);
+  EXPECT_TRUE(l.heatmap.empty());
+  in.height = 1200;
+  EXPECT_FALSE(layoutScreen(in).heatmap.empty()) << "with room the heat map is back";
+}
+
 TEST(Layout, HidingAPanelGivesItsRoomToTheCanvas) {
   LayoutInput in = projector(1280, 720, 1);
   const ScreenLayout all = layoutScreen(in);

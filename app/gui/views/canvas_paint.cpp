@@ -8,6 +8,9 @@
 namespace attnmd::gui {
 namespace {
 
+// The most of the room below it that the legend strip takes before it folds into one line.
+constexpr float kLegendMaxShare = 0.25f;
+
 ImVec2 textSize(const char* text, float size) {
   return ImGui::GetFont()->CalcTextSizeA(size, FLT_MAX, 0.f, text);
 }
@@ -125,14 +128,16 @@ void paintCanvasScene(ImDrawList* dl, const CanvasScene& sc, const CanvasStyle& 
   dl->PopClipRect();
 }
 
-void paintLegendStrip(const CanvasScene& sc, const CanvasStyle& style) {
+namespace {
+
+// The legend's items laid out from `at` across `width`, painted into the current window; its height.
+float paintLegendAt(const CanvasScene& sc, const CanvasStyle& style, ImVec2 at, float width, bool paint) {
   const float fs = legendFontSize(sc);
-  const ImVec2 at = ImGui::GetCursorScreenPos();
-  const float width = ImGui::GetContentRegionAvail().x;
   const LegendLayout L =
       layoutLegend(sc.legend, at.x, at.x + width, at.y, sc.scale, fs, [](std::string_view t, float size) {
         return ImGui::GetFont()->CalcTextSizeA(size, FLT_MAX, 0.f, t.data(), t.data() + t.size()).x;
       });
+  if (!paint) return L.height;
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const Palette& pal = palette(sc.theme);
   float unused = 0;
@@ -141,7 +146,31 @@ void paintLegendStrip(const CanvasScene& sc, const CanvasStyle& style) {
       paintShape(dl, icon, sc, style, unused);
     dl->AddText(ImGui::GetFont(), fs, it.textAt, pal.text, it.entry->text.c_str());
   }
-  ImGui::Dummy(ImVec2(width, L.height));
+  return L.height;
+}
+
+}  // namespace
+
+void paintLegendStrip(const CanvasScene& sc, const CanvasStyle& style) {
+  const ImVec2 at = ImGui::GetCursorScreenPos();
+  const float width = ImGui::GetContentRegionAvail().x, room = ImGui::GetContentRegionAvail().y;
+  const float height = paintLegendAt(sc, style, at, width, false);
+  // A strip that would take over a quarter of the room (UI scale 2 in a small window: four rows of
+  // legend over a sliver of canvas) folds into one line that shows the legend when hovered.
+  if (height > kLegendMaxShare * room) {
+    ImGui::SetCursorScreenPos(ImVec2(at.x + 6.f * sc.scale, at.y));
+    ImGui::TextDisabled("Legend (hover)");
+    if (ImGui::IsItemHovered()) {
+      ImGui::BeginTooltip();
+      const float tipWidth = std::min(ImGui::GetMainViewport()->Size.x * 0.6f, 520.f * sc.scale);
+      const float h = paintLegendAt(sc, style, ImGui::GetCursorScreenPos(), tipWidth, true);
+      ImGui::Dummy(ImVec2(tipWidth, h));
+      ImGui::EndTooltip();
+    }
+    return;
+  }
+  paintLegendAt(sc, style, at, width, true);
+  ImGui::Dummy(ImVec2(width, height));
 }
 
 }  // namespace attnmd::gui

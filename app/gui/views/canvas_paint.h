@@ -14,7 +14,8 @@ namespace attnmd::gui {
 void paintCanvasScene(ImDrawList* dl, const CanvasScene& scene, const CanvasStyle& style);
 
 // The legend strip at the current cursor position, across the available width; reserves its height
-// with a Dummy item so the canvas starts below it.
+// with a Dummy item so the canvas starts below it. Where it would take over a quarter of the room left
+// below it, one line "Legend (hover)" stands in for it and shows it in a tooltip.
 void paintLegendStrip(const CanvasScene& scene, const CanvasStyle& style);
 
 }  // namespace attnmd::gui
