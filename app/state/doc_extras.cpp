@@ -91,6 +91,9 @@ LoadedDocument documentFromScene(core::Scene scene) {
       else
         w += std::string(w.empty() ? "" : ", ") + "app.view.mode";
     }
+    // The geometry view apart from "mode": a file that has it still opens in 3D or the plane in an app
+    // without the geometry view, and it applies to 2D scenes too.
+    read(*it, "geometry", d.view.geometry, w);
     if (auto c = it->find("camera"); c != it->end() && c->is_object()) {
       Camera3D& cam = d.view.camera;
       read(*c, "yaw", cam.yaw, w);
@@ -159,6 +162,7 @@ core::Scene sceneWithAppFields(const Document& doc) {
     }
     view["camera"] = std::move(camera);
   }
+  if (v.geometry) view["geometry"] = true;
   if (!doc.state().runs.empty()) {
     view["selected_run"] = v.selectedRun;
     view["compare"] = v.compare == CompareView::Grid ? "grid" : "overlay";

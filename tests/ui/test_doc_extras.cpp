@@ -80,6 +80,32 @@ TEST(DocExtras, SceneWithoutAppFieldsGivesDefaults) {
   EXPECT_EQ(d.state.experiment.pickedTokens.size(), 2u);
 }
 
+// The geometry view's switch is kept like the 2D / 3D choice, in 2D scenes too, beside "mode" (so a 3D
+// scene still says which of 3D and the plane to show without it); off, it writes nothing.
+TEST(DocExtras, TheGeometryViewChoiceRoundTrips) {
+  core::Scene space = sceneWithNotes();
+  space.dim = 3;
+  space.model.v = Eigen::Vector3d(0, 0, 1);
+  for (core::Sequence& q : space.sequences) q.tokens = Eigen::MatrixXd::Random(3, 3);
+  for (const core::Scene& s : {sceneWithNotes(), space}) {
+    Document doc(DocState{s, {}});
+    EXPECT_EQ(core::sceneToJson(sceneWithAppFields(doc)).find("geometry"), std::string::npos);
+    doc.view().geometry = true;
+    doc.view().space = false;
+    auto parsed = core::parseScene(core::sceneToJson(sceneWithAppFields(doc)), "roundtrip");
+    ASSERT_TRUE(parsed.ok()) << parsed.error();
+    const LoadedDocument d = documentFromScene(parsed.scene());
+    EXPECT_EQ(d.warning, "");
+    EXPECT_TRUE(d.view.geometry) << "d = " << s.dim;
+    if (s.dim == 3) EXPECT_FALSE(d.view.space) << "the choice under it is kept too";
+  }
+  core::Scene bad = sceneWithNotes();
+  bad.extrasJson = R"({"app":{"view":{"geometry":"yes"}}})";
+  const LoadedDocument b = documentFromScene(bad);
+  EXPECT_NE(b.warning.find("geometry"), std::string::npos) << b.warning;
+  EXPECT_FALSE(b.view.geometry);
+}
+
 TEST(DocExtras, TheThreeDViewAndItsCameraRoundTripForSpatialScenes) {
   core::Scene s = sceneWithNotes();
   s.dim = 3;
