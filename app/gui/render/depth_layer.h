@@ -12,7 +12,7 @@ namespace attnmd::gui {
 
 // Above this many tokens the GL renderer draws markers opaque with hard edges, near to far, each at the
 // depth of its front (no per-pixel sphere depth): most of a dense cloud is then never shaded.
-inline constexpr std::size_t kDenseTokenCount = 20000;
+inline constexpr std::size_t kDenseTokenCount = 5000;
 
 // Every item of the layer as a shape, farthest first (painter's algorithm): a token by its centre's
 // depth, a segment by its midpoint's, a polygon by its corners' mean. Long segments are cut into pieces

@@ -133,8 +133,9 @@ struct Builder3D {
     for (double y = y0; y <= y1 + step * 1e-6 && lines < 128; y += step, ++lines)
       segment({x0, y, 0}, {x1, y, 0}, pal.gridMinor, 1.f);
     std::string words = "floor x\xE2\x82\x83 = 0, grid " + canvasNumber(step, "%g");
-    if (!dropLines()) words += "; no drop lines above 2,000 tokens";  // kDropLineMaxTokens
-    if (hardEdges) words += "; hard-edged markers above 20,000";      // kDenseTokenCount
+    static_assert(kDropLineMaxTokens == 2000 && kDenseTokenCount == 5000, "the note below says so");
+    if (!dropLines()) words += "; no drop lines above 2,000 tokens";
+    if (hardEdges) words += "; hard-edged markers above 5,000";
     CanvasShape note = text(ImVec2(out.min.x + 8 * s, out.max.y - out.fontSize * 0.85f - 6 * s), words,
                             pal.textMuted, 0.85f);
     add(std::move(note));
