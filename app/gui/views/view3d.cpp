@@ -65,21 +65,48 @@ std::vector<Eigen::Vector3d> shownPoints(const core::Scene& scene) {
 
 }  // namespace
 
+namespace {
+
+// Calls f on every finite token, query and v of the scene, in the first three coordinates, without
+// gathering them (the 3D view asks for the bounds every frame: 100,000 tokens).
+template <class F>
+void forShownPoints(const core::Scene& scene, F&& f) {
+  auto visit = [&](const Eigen::Vector3d& p) {
+    if (p.allFinite()) f(p);
+  };
+  for (const core::Sequence& q : scene.sequences) {
+    for (Eigen::Index t = 0; t < q.tokens.rows(); ++t) {
+      Eigen::Vector3d p = Eigen::Vector3d::Zero();
+      for (Eigen::Index k = 0; k < std::min<Eigen::Index>(3, q.tokens.cols()); ++k) p(k) = q.tokens(t, k);
+      visit(p);
+    }
+    if (q.z.size() > 0) visit(spatial(q.z));
+  }
+  if (scene.model.v.size() > 0) visit(spatial(scene.model.v));
+}
+
+// |x|, overflow-safe: the plain norm unless squaring over- or underflows (coordinates near 1e300 or
+// 1e-300 are valid scene data), then the stable one.
+double boundsNorm(const Eigen::Vector3d& x) {
+  const double n2 = x.squaredNorm();
+  return n2 < 1e300 && n2 > 1e-300 ? std::sqrt(n2) : x.stableNorm();
+}
+
+}  // namespace
+
 SceneBounds sceneBounds(const core::Scene& scene) {
-  const std::vector<Eigen::Vector3d> points = shownPoints(scene);
   Eigen::Vector3d lo = Eigen::Vector3d::Zero(), hi = Eigen::Vector3d::Zero();  // the origin is shown
-  for (const Eigen::Vector3d& p : points) {
+  forShownPoints(scene, [&](const Eigen::Vector3d& p) {
     lo = lo.cwiseMin(p);
     hi = hi.cwiseMax(p);
-  }
+  });
   SceneBounds b;
   b.centre = 0.5 * (lo + hi);
-  // stableNorm: coordinates near 1e300 are valid scene data, and their squares overflow.
-  double r = b.centre.stableNorm(), reach = 0;  // the origin is shown
-  for (const Eigen::Vector3d& p : points) {
-    r = std::max(r, (p - b.centre).stableNorm());
-    reach = std::max(reach, p.stableNorm());
-  }
+  double r = boundsNorm(b.centre), reach = 0;  // the origin is shown
+  forShownPoints(scene, [&](const Eigen::Vector3d& p) {
+    r = std::max(r, boundsNorm(p - b.centre));
+    reach = std::max(reach, boundsNorm(p));
+  });
   b.radius = r > 1e-9 ? r : 1.0;
   b.reach = reach > 1e-9 ? reach : b.radius;
   b.extent = lo.cwiseAbs().cwiseMax(hi.cwiseAbs()).cwiseMax(Eigen::Vector3d::Constant(0.25 * b.radius));
