@@ -160,7 +160,16 @@ struct HalfKernels {
   bool (*dualStep)(const double* __restrict u, const double* __restrict g, double c, Eigen::Index n,
                    double* __restrict uNext, double* __restrict theta);
   bool (*allFinite)(const double* x, Eigen::Index n);  // kernels::allFinite (any optimizer's gradient check)
+  // maxAbsOrInf and sumThreeHalvesScaled in one pass: returns the first, writes the second to sum.
+  double (*maxAbsAndSum)(const double* x, Eigen::Index n, double scale, double& sum);
 };
+
+// maxAbsAndSum as its two kernels one after the other (where no fused copy is written).
+template <double (*MaxAbs)(const double*, Eigen::Index), double (*Sum)(const double*, Eigen::Index, double)>
+double maxAbsAndSumOf(const double* x, Eigen::Index n, double scale, double& sum) {
+  sum = Sum(x, n, scale);
+  return MaxAbs(x, n);
+}
 
 bool allFiniteBaseline(const double* x, Eigen::Index n) {
   return kernels::allFinite(x, n);
@@ -183,6 +192,19 @@ inline std::uint64_t dualStepTail(const double* __restrict u, const double* __re
     badBits |= nonFiniteBits(uNext[i]);
   }
   return badBits;
+}
+
+// The fused max|x| and sum |x scale|^{3/2} on entries [i, n) one at a time, from the vector part's
+// max r, finiteness bits and sum s: writes the sum, returns the max (+inf when an entry is not finite).
+inline double maxAbsAndSumTail(const double* x, Eigen::Index i, Eigen::Index n, double scale, double r,
+                               std::uint64_t badBits, double s, double& sum) {
+  for (; i < n; ++i) {
+    r = std::max(r, std::abs(x[i]));
+    badBits |= nonFiniteBits(x[i]);
+    s += sqrtOpScalar(SqrtOp::ThreeHalves, x[i] * scale);
+  }
+  sum = s;
+  return badBits ? std::numeric_limits<double>::infinity() : r;
 }
 
 #if ATTNMD_SQRT_SIMD
@@ -297,6 +319,30 @@ __attribute__((target("avx2"))) double sumThreeHalvesScaledAvx2(const double* x,
   return s;
 }
 
+// maxAbsOrInfAvx2 and sumThreeHalvesScaledAvx2 in one loop (each value as there).
+__attribute__((target("avx2"))) double maxAbsAndSumAvx2(const double* x, Eigen::Index n, double scale,
+                                                        double& sum) {
+  const __m256d sign = _mm256_set1_pd(-0.0), sc = _mm256_set1_pd(scale);
+  __m256d m = _mm256_setzero_pd(), bad = _mm256_setzero_pd(), acc = _mm256_setzero_pd();
+  Eigen::Index i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const __m256d x4 = _mm256_loadu_pd(x + i);
+    m = _mm256_max_pd(m, _mm256_andnot_pd(sign, x4));
+    bad = _mm256_or_pd(bad, _mm256_sub_pd(x4, x4));
+    const __m256d a = _mm256_andnot_pd(sign, _mm256_mul_pd(x4, sc));
+    acc = _mm256_add_pd(acc, _mm256_mul_pd(a, _mm256_sqrt_pd(a)));
+  }
+  alignas(32) double mm[4], bb[4], l[4];
+  _mm256_store_pd(mm, m);
+  _mm256_store_pd(bb, bad);
+  _mm256_store_pd(l, acc);
+  double r = std::max(std::max(mm[0], mm[1]), std::max(mm[2], mm[3]));
+  double s = (l[0] + l[1]) + (l[2] + l[3]);
+  std::uint64_t badBits = 0;
+  for (double b : bb) badBits |= std::bit_cast<std::uint64_t>(b);
+  return maxAbsAndSumTail(x, i, n, scale, r, badBits, s, sum);
+}
+
 __attribute__((target("avx2"))) bool dualStepAvx2(const double* __restrict u, const double* __restrict g,
                                                   double c, Eigen::Index n, double* __restrict uNext,
                                                   double* __restrict theta) {
@@ -409,6 +455,41 @@ ATTNMD_AVX512 double sumThreeHalvesScaledAvx512(const double* x, Eigen::Index n,
   return s;
 }
 
+// maxAbsOrInfAvx512 and sumThreeHalvesScaledAvx512 in one loop (each value as there).
+ATTNMD_AVX512 double maxAbsAndSumAvx512(const double* x, Eigen::Index n, double scale, double& sum) {
+  Vec8 m = {};
+  U8 bad = {};
+  kernels::Vec4 acc = {0, 0, 0, 0};
+  Eigen::Index i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const Vec8 x8 = load8(x + i);
+    const Vec8 absX = (Vec8)((U8)(x8) & ~kSignBit);
+    m = m > absX ? m : absX;
+    bad |= (U8)(x8 - x8);
+    const Vec8 a = (Vec8)((U8)(x8 * scale) & ~kSignBit);
+    const Vec8 t = a * sqrt8(a);
+    acc += kernels::Vec4{t[0], t[1], t[2], t[3]};
+    acc += kernels::Vec4{t[4], t[5], t[6], t[7]};
+  }
+  kernels::Vec4 m4 = __builtin_shufflevector(m, m, 0, 1, 2, 3);
+  const kernels::Vec4 hi = __builtin_shufflevector(m, m, 4, 5, 6, 7);
+  m4 = m4 > hi ? m4 : hi;
+  if (i + 4 <= n) {  // one more block of four
+    const kernels::Vec4 x4 = kernels::load4(x + i);
+    const kernels::Vec4 absX = (kernels::Vec4)((kernels::U4)(x4) & ~kSignBit);
+    m4 = m4 > absX ? m4 : absX;
+    const kernels::U4 b4 = (kernels::U4)(x4 - x4);
+    bad |= U8{b4[0], b4[1], b4[2], b4[3], 0, 0, 0, 0};
+    const kernels::Vec4 a = (kernels::Vec4)((kernels::U4)(x4 * scale) & ~kSignBit);
+    acc += a * sqrt4(a);
+    i += 4;
+  }
+  double r = std::max(std::max(m4[0], m4[1]), std::max(m4[2], m4[3]));
+  double s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+  std::uint64_t badBits = orLanes(bad);
+  return maxAbsAndSumTail(x, i, n, scale, r, badBits, s, sum);
+}
+
 ATTNMD_AVX512 bool dualStepAvx512(const double* __restrict u, const double* __restrict g, double c,
                                   Eigen::Index n, double* __restrict uNext, double* __restrict theta) {
   U8 bad = {};
@@ -470,16 +551,19 @@ HalfKernels kernelsOfLevel(int level) {
   switch (level) {
 #if ATTNMD_AVX512_KERNELS
     case 2:
-      return {maxAbsOrInfAvx512, sumThreeHalvesScaledAvx512, dualStepAvx512, allFiniteAvx512};
+      return {maxAbsOrInfAvx512, sumThreeHalvesScaledAvx512, dualStepAvx512, allFiniteAvx512,
+              maxAbsAndSumAvx512};
 #endif
     case 1:
-      return {maxAbsOrInfAvx2, sumThreeHalvesScaledAvx2, dualStepAvx2, allFiniteAvx2};
+      return {maxAbsOrInfAvx2, sumThreeHalvesScaledAvx2, dualStepAvx2, allFiniteAvx2, maxAbsAndSumAvx2};
     default:
-      return {maxAbsOrInfSse2, sumThreeHalvesScaledSse2, dualStepSse2, allFiniteBaseline};
+      return {maxAbsOrInfSse2, sumThreeHalvesScaledSse2, dualStepSse2, allFiniteBaseline,
+              maxAbsAndSumOf<maxAbsOrInfSse2, sumThreeHalvesScaledSse2>};
   }
 #else
   (void)level;
-  return {maxAbsOrInfPortable, sumThreeHalvesScaledPortable, dualStepPortable, allFiniteBaseline};
+  return {maxAbsOrInfPortable, sumThreeHalvesScaledPortable, dualStepPortable, allFiniteBaseline,
+          maxAbsAndSumOf<maxAbsOrInfPortable, sumThreeHalvesScaledPortable>};
 #endif
 }
 
@@ -612,9 +696,16 @@ double frobeniusNorm(const Eigen::Ref<const Eigen::MatrixXd>& g) {
 // below it), so the unscaled form returned about |g|^(1 + d) with d ~ 1e-16 to 1e-15, a bias of
 // d ln|g| in every nmd step that grew as the gradient shrank (-1e-15 mean, 4.5e-14 worst at p = 1.1;
 // +2.7e-15 mean at p = 1.75). With the sum near 1 the same d costs less than 1e-16.
-// maxAbs: max|g_i| when the caller has it already (HalfKernels::maxAbsOrInf of g), else NaN.
+// maxAbs: max|g_i| when the caller has it already (HalfKernels::maxAbsOrInf of g), else NaN. At p = 3 the
+// caller may also pass the sum this function would take if e = ilogb(max|g|) were guessE (sumAtGuess =
+// sumThreeHalvesScaled(g, 2^-guessE)), and learn the e it used (*usedE).
+struct NormGuess {
+  int guessE = std::numeric_limits<int>::min();  // none
+  double sumAtGuess = 0;
+  int* usedE = nullptr;
+};
 double qNorm(const Eigen::Ref<const Eigen::MatrixXd>& g, double q, const Exponent& eq, Eigen::MatrixXd& work,
-             double maxAbs = kNaN) {
+             double maxAbs = kNaN, const NormGuess& guess = {}) {
   if (q == 2.0) return frobeniusNorm(g);
   // Contiguous g (every caller's): max|g| and, at p = 3, the scaled sum in one pass each (HalfKernels:
   // the same values as the Eigen forms; a non-finite entry gives NaN here as there).
@@ -632,8 +723,11 @@ double qNorm(const Eigen::Ref<const Eigen::MatrixXd>& g, double q, const Exponen
     powAbs(work.data(), work.size(), eq, work.data());
     return m * std::pow(work.sum(), 1.0 / q);
   }
+  if (guess.usedE) *guess.usedE = e;
   double s;
-  if (eq.kind == PowKind::ThreeHalves && flat) {  // p = 3
+  if (eq.kind == PowKind::ThreeHalves && flat && e == guess.guessE) {  // p = 3, the caller's sum
+    s = guess.sumAtGuess;
+  } else if (eq.kind == PowKind::ThreeHalves && flat) {  // p = 3
     s = halfKernels().sumThreeHalvesScaled(g.data(), g.size(), pow2(-e));
   } else {
     work.resize(g.rows(), g.cols());
@@ -905,14 +999,24 @@ StepResult stepSlots(const OptimizerSpec& spec, double loss, const std::array<Sl
     return failure("md/nmd need p > 1 (the l_p geometry); got p = " + std::to_string(spec.p));
   // nmd with q != 2 needs max|g| for ||g||_q: that pass checks finiteness too (inf when an entry is not
   // finite), so it replaces the plain check.
+  // At p = 3 that pass also takes ||g||_{3/2}'s sum at the last step's exponent of max|g|
+  // (TensorState::normExponent): qNorm uses it when the exponent is unchanged (nearly every step).
   const bool wantMax = spec.name == OptimizerKind::NMD && spec.p / (spec.p - 1.0) != 2.0;
+  const bool threeHalves = wantMax && spec.p / (spec.p - 1.0) == 1.5;
   std::array<double, 5> gMax{};
+  std::array<NormGuess, 5> guess{};
   for (int i = 0; i < n; ++i) {
     const Slot& s = slots[static_cast<std::size_t>(i)];
+    const std::size_t k = static_cast<std::size_t>(i);
     bool finite;
-    if (wantMax) {
-      gMax[static_cast<std::size_t>(i)] = halfKernels().maxAbsOrInf(s.g, s.rows * s.cols);
-      finite = !std::isinf(gMax[static_cast<std::size_t>(i)]);
+    if (threeHalves && k < state.tensors.size() && state.tensors[k].normExponent >= -1022 &&
+        state.tensors[k].normExponent <= 1023) {
+      guess[k].guessE = state.tensors[k].normExponent;
+      gMax[k] = halfKernels().maxAbsAndSum(s.g, s.rows * s.cols, pow2(-guess[k].guessE), guess[k].sumAtGuess);
+      finite = !std::isinf(gMax[k]);
+    } else if (wantMax) {
+      gMax[k] = halfKernels().maxAbsOrInf(s.g, s.rows * s.cols);
+      finite = !std::isinf(gMax[k]);
     } else {
       finite = halfKernels().allFinite(s.g, s.rows * s.cols);
     }
@@ -1005,7 +1109,9 @@ StepResult stepSlots(const OptimizerSpec& spec, double loss, const std::array<Sl
         signedPow(ts.nextState.data(), ts.nextState.size(), fromDual, ts.next.data());
         break;
       case OptimizerKind::NMD: {  // u <- u - eta g / ||g||_q; theta <- (grad psi)^-1(u), per tensor
-        const double nrm = qNorm(g, q, eq, ts.work, gMax[static_cast<std::size_t>(i)]);
+        NormGuess& ng = guess[static_cast<std::size_t>(i)];
+        ng.usedE = &ts.normExponent;
+        const double nrm = qNorm(g, q, eq, ts.work, gMax[static_cast<std::size_t>(i)], ng);
         if (fromDual.kind == PowKind::Half) {  // p = 3 (c = 0: u' = u exactly)
           checked[static_cast<std::size_t>(i)] =
               halfKernels().dualStep(ts.dual.data(), g.data(), nrm > 0 ? eta / nrm : 0.0, g.size(),

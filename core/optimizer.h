@@ -33,6 +33,9 @@ struct TensorState {
   Eigen::MatrixXd velocity;  // momentum
   // Scratch (the candidate step, committed only when every entry is finite); reused, never shrunk.
   Eigen::MatrixXd next, nextState, nextState2, work;
+  // nmd at p = 3: the exponent of max|g| at the last step (a guess that saves a pass over g when it
+  // holds; results never depend on it).
+  int normExponent = std::numeric_limits<int>::min();
 };
 
 struct OptimizerState {
