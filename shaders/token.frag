@@ -18,24 +18,30 @@ uniform float uPixelsPerPoint;
 out vec4 fragColour;
 
 void main() {
+#ifdef DENSE
+  // A point sprite: gl_PointCoord runs from the top left (0, 0) to the bottom right (1, 1), y down.
+  vec2 local = (gl_PointCoord * 2.0 - 1.0) * (vParams.x + vParams.y + 1.0 / uPixelsPerPoint);
+#else
+  vec2 local = vLocal;
+#endif
   float r = vParams.x, outlineWidth = vParams.y;
   float aa = 1.0 / uPixelsPerPoint;  // one pixel, in points
   float dist;                        // signed distance from the marker's edge (negative inside)
   vec3 n;                            // surface normal, z towards the viewer
   float height;                      // how far the surface stands out in front of the centre
   if (vParams.z < 0.5) {
-    float d = length(vLocal);
+    float d = length(local);
     dist = d - r;
     float k = clamp(d / r, 0.0, 1.0);
     // Unit length inside the disc (k <= 1), which is all that is shaded; no normalize per pixel.
-    n = vec3(vLocal.x / r, -vLocal.y / r, sqrt(max(0.0, 1.0 - k * k)));
+    n = vec3(local.x / r, -local.y / r, sqrt(max(0.0, 1.0 - k * k)));
     height = n.z * r;
   } else {
     float h = 0.9 * r;  // as the 2D square: the same visual weight as the disc
-    vec2 a = abs(vLocal);
+    vec2 a = abs(local);
     dist = max(a.x, a.y) - h;
     float bevel = 0.3 * h;
-    vec2 slope = clamp((a - (h - bevel)) / bevel, 0.0, 1.0) * sign(vLocal);
+    vec2 slope = clamp((a - (h - bevel)) / bevel, 0.0, 1.0) * sign(local);
     n = normalize(vec3(0.7 * slope.x, -0.7 * slope.y, 1.0));
     height = 0.5 * h;
   }
@@ -63,10 +69,10 @@ void main() {
     float mark = 0.0;
     if (mod(vCycle + 0.5, 2.0) > 1.0) {
       float w = max(0.2 * r, aa);
-      mark = clamp(0.5 - (abs(length(vLocal) - 0.55 * r) - 0.5 * w) / aa, 0.0, 1.0);
+      mark = clamp(0.5 - (abs(length(local) - 0.55 * r) - 0.5 * w) / aa, 0.0, 1.0);
     }
     if (vCycle > 1.5) {
-      vec2 q = abs(vLocal) - vec2(0.6 * r, 0.5 * max(0.25 * r, aa));
+      vec2 q = abs(local) - vec2(0.6 * r, 0.5 * max(0.25 * r, aa));
       mark = max(mark, clamp(0.5 - max(q.x, q.y) / aa, 0.0, 1.0));
     }
     shaded = mix(shaded, uBackground, mark);

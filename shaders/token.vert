@@ -22,12 +22,20 @@ flat out float vCycle;  // sequenceCycle: an inner ring (odd), a bar (>= 2) in t
 const int kQuadCorner[6] = int[6](0, 1, 2, 2, 1, 3);
 
 void main() {
+  float extent = aCentre.w + aStyle.x + 1.0 / uPixelsPerPoint;  // marker, outline and one pixel of AA
+#ifdef DENSE
+  // Many tokens: one point sprite each (one vertex instead of six; token.frag finds its offset from
+  // gl_PointCoord).
+  vec2 p = aCentre.xy;
+  vLocal = vec2(0.0);
+  gl_PointSize = 2.0 * extent * uPixelsPerPoint;
+#else
   int corner = kQuadCorner[gl_VertexID % 6];
   // Corners 0..3: (-1,-1), (1,-1), (-1,1), (1,1).
   vec2 at = vec2(float(corner & 1), float(corner >> 1)) * 2.0 - 1.0;
-  float extent = aCentre.w + aStyle.x + 1.0 / uPixelsPerPoint;  // marker, outline and one pixel of AA
   vec2 p = aCentre.xy + at * extent;
   vLocal = at * extent;
+#endif
   vFill = aFill;
   vOutline = aOutline;
   vParams = vec4(aCentre.w, aStyle.x, aStyle.y, aCentre.z);

@@ -7,10 +7,10 @@
 // Mesa's software rasterizer runs far faster than one instanced pass per item.
 //
 // Passes: tokens far to near (depth written per pixel by the impostor; above kDenseTokenCount tokens
-// near to far, opaque and hard-edged at each marker's front depth, so hidden ones are not shaded); lines,
-// rings, arrow heads and badges (depth tested and written); then the translucent margin planes far to near,
-// depth tested but not written, so a token behind a plane shows through it tinted and one in front is
-// untouched.
+// near to far as point sprites, opaque and hard-edged at each marker's front depth, so hidden ones are
+// not shaded); lines, rings, arrow heads and badges (depth tested and written); then the translucent
+// margin planes far to near, depth tested but not written, so a token behind a plane shows through it
+// tinted and one in front is untouched.
 //
 // Shaders: shaders/{token,segment,ring,triangle}.{vert,frag}, compiled by create().
 #pragma once

@@ -89,7 +89,7 @@ ShaderProgram buildShaderProgram(const ShaderSource& vertex, const ShaderSource&
 }
 
 ShaderProgram loadShaderProgram(std::string_view vertexFile, std::string_view fragmentFile,
-                                std::string_view fragmentDefines) {
+                                std::string_view defines) {
   ShaderSource stages[2];
   const std::string_view files[2] = {vertexFile, fragmentFile};
   for (int k = 0; k < 2; ++k) {
@@ -102,7 +102,7 @@ ShaderProgram loadShaderProgram(std::string_view vertexFile, std::string_view fr
       missing.error += ": not found (neither embedded nor in an asset folder)";
       return missing;
     }
-    stages[k].text = k == 1 ? std::string(fragmentDefines) + *text : *text;
+    stages[k].text = std::string(defines) + *text;
   }
   return buildShaderProgram(stages[0], stages[1]);
 }

@@ -28,8 +28,8 @@ struct ShaderProgram {
 ShaderProgram buildShaderProgram(const ShaderSource& vertex, const ShaderSource& fragment);
 
 // The same from two files of shaders/ ("token.vert", "token.frag"); a missing file is an error too.
-// `fragmentDefines` ("#define DENSE 1\n") goes first in the fragment shader, for a variant of one file.
+// `defines` ("#define DENSE 1\n") go first in both stages, for a variant of one pair of files.
 ShaderProgram loadShaderProgram(std::string_view vertexFile, std::string_view fragmentFile,
-                                std::string_view fragmentDefines = {});
+                                std::string_view defines = {});
 
 }  // namespace attnmd::gui
