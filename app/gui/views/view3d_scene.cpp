@@ -55,6 +55,7 @@ bool isOverlayShape(ShapeKind k) {
 // A screen point whose depth is known: the shared builders of canvas_scene.h take screen points, so
 // their shapes get their depth back by matching the points they were given.
 constexpr long long kDropLineMaxTokens = 2000;
+constexpr float kDenseMinRadius = 2.f;  // points, at UI scale 1: the smallest marker of a shrunk cloud
 
 struct KnownDepth {
   ImVec2 at;
@@ -73,6 +74,9 @@ struct Builder3D {
   SceneBounds bounds = sceneBounds(scene);
   double reach = 1;        // world length of rays: the farthest point's distance from the origin
   bool hardEdges = false;  // the GL renderer draws this many tokens' markers dense (depth_layer.h)
+  // Above kDenseTokenCount tokens every marker is smaller by sqrt(kDenseTokenCount / count) (relative
+  // sizes kept): a cloud of 100,000 reads as a cloud, and the rasterizer has a tenth of the pixels.
+  float markerShrink = 1.f;
 
   void add(CanvasShape sh) { out.shapes.push_back(std::move(sh)); }
   // Drop lines to the floor with the grid, for scenes of up to kDropLineMaxTokens tokens: beyond that
@@ -135,7 +139,7 @@ struct Builder3D {
     std::string words = "floor x\xE2\x82\x83 = 0, grid " + canvasNumber(step, "%g");
     static_assert(kDropLineMaxTokens == 2000 && kDenseTokenCount == 5000, "the note below says so");
     if (!dropLines()) words += "; no drop lines above 2,000 tokens";
-    if (hardEdges) words += "; hard-edged markers above 5,000";
+    if (hardEdges) words += "; smaller, hard-edged markers above 5,000";
     CanvasShape note = text(ImVec2(out.min.x + 8 * s, out.max.y - out.fontSize * 0.85f - 6 * s), words,
                             pal.textMuted, 0.85f);
     add(std::move(note));
@@ -353,7 +357,7 @@ struct Builder3D {
       if (side.shown && side.n.dot(x) - side.c < -1e-9 * (1 + std::abs(side.c)))
         m.colour = mixTowards(col, background, 0.55f);
       m.cycle = sequenceCycle(out.theme, it.seq);
-      m.radius = tokenMarkerRadius(ov, it.seq, it.token, s);
+      m.radius = std::max(kDenseMinRadius * s, markerShrink * tokenMarkerRadius(ov, it.seq, it.token, s));
       m.outlined = it.seq == view.selectedSequence;
       m.queryToken = queries && scene.model.query == core::QueryKind::First && it.token == 0;
       m.selected = it.token == sel;
@@ -410,6 +414,8 @@ CanvasScene buildView3DScene(const core::Scene& scene, const ViewState& view, co
   std::size_t tokenCount = 0;
   for (const core::Sequence& q : scene.sequences) tokenCount += static_cast<std::size_t>(q.tokens.rows());
   b.hardEdges = options.keepDepthLayer && tokenCount > kDenseTokenCount;
+  if (tokenCount > kDenseTokenCount)
+    b.markerShrink = static_cast<float>(std::sqrt(static_cast<double>(kDenseTokenCount) / tokenCount));
   // Depth cueing spans the data's bounding sphere: its near side in full colour, its far side faded.
   const float zc = b.zOf(b.bounds.centre),
               zr = static_cast<float>(b.bounds.radius * projection.pixelsPerUnit);
