@@ -24,7 +24,10 @@ DepthRenderer* gCurrentDepthRenderer = nullptr;
 // [SECTION] instances
 // =================================================================================================
 
+}  // namespace
+
 // Layouts of the per-instance attributes of shaders/*.vert (colours as the ImU32's bytes: R first).
+// Outside the anonymous namespace: DepthItems (declared in the header) holds them.
 struct TokenInstance {
   float x, y, z, radius;
   ImU32 fill, outline;
@@ -46,8 +49,6 @@ struct TriangleInstance {
   ImU32 colour;
   float edgeMask;  // bit k: the edge from corner k to k+1 is an outline (anti-aliased)
 };
-
-}  // namespace
 
 // The layer's items as the vertex records of shaders/*.vert (the renderer keeps one, so a frame reuses
 // last frame's memory).
