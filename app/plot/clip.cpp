@@ -3,10 +3,8 @@
 #include "app/plot/geometry.h"
 
 namespace attnmd::plot {
-namespace {
 
-// Liang-Barsky: the parameter interval [t0, t1] of a + t (b - a) inside r, or false.
-bool clipSegment(Point a, Point b, Rect r, double& t0, double& t1) {
+bool clipSegmentParameters(Point a, Point b, Rect r, double& t0, double& t1) {
   t0 = 0;
   t1 = 1;
   const double dx = b.x - a.x, dy = b.y - a.y;
@@ -27,6 +25,8 @@ bool clipSegment(Point a, Point b, Rect r, double& t0, double& t1) {
   return true;
 }
 
+namespace {
+
 Point lerp(Point a, Point b, double t) {
   return {a.x + t * (b.x - a.x), a.y + t * (b.y - a.y)};
 }
@@ -42,7 +42,7 @@ std::vector<std::vector<Point>> clipPolyline(std::span<const Point> points, Rect
   bool open = false;  // the last piece continues at the current vertex
   for (std::size_t i = 0; i + 1 < points.size(); ++i) {
     double t0, t1;
-    if (!clipSegment(points[i], points[i + 1], r, t0, t1)) {
+    if (!clipSegmentParameters(points[i], points[i + 1], r, t0, t1)) {
       open = false;
       continue;
     }

@@ -19,6 +19,10 @@ struct Rect {
   Rect inflated(double d) const { return {x - d, y - d, w + 2 * d, h + 2 * d}; }
 };
 
+// Liang-Barsky: the parameter interval [t0, t1] of the points a + t (b - a), t in [0, 1], inside r;
+// false when none is.
+bool clipSegmentParameters(Point a, Point b, Rect r, double& t0, double& t1);
+
 // The parts of a polyline inside `r`, segments cut where they cross its border (Liang-Barsky), so far
 // off-screen vertices never reach a renderer. A single point inside stays a one-point piece.
 std::vector<std::vector<Point>> clipPolyline(std::span<const Point> points, Rect r);

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <utility>
 
+#include "app/plot/geometry.h"
+
 namespace attnmd::gui {
 namespace {
 
@@ -58,27 +60,10 @@ void addLinePieces(std::vector<KeyedShape>& out, const CanvasShape& line, float 
   }
 }
 
-// Liang-Barsky in double: the parameter range [t0, t1] of a-b inside [lo, hi]; false when empty.
+// The parameter range [t0, t1] of a-b inside [lo, hi] (plot's Liang-Barsky, in double); false when empty.
 bool clipParameters(ImVec2 a, ImVec2 b, ImVec2 lo, ImVec2 hi, double& t0, double& t1) {
-  const double dx = static_cast<double>(b.x) - a.x, dy = static_cast<double>(b.y) - a.y;
-  const double p[4] = {-dx, dx, -dy, dy};
-  const double q[4] = {static_cast<double>(a.x) - lo.x, static_cast<double>(hi.x) - a.x,
-                       static_cast<double>(a.y) - lo.y, static_cast<double>(hi.y) - a.y};
-  t0 = 0;
-  t1 = 1;
-  for (int k = 0; k < 4; ++k) {
-    if (p[k] == 0) {
-      if (q[k] < 0) return false;
-      continue;
-    }
-    const double r = q[k] / p[k];
-    if (p[k] < 0)
-      t0 = std::max(t0, r);
-    else
-      t1 = std::min(t1, r);
-    if (t0 > t1) return false;
-  }
-  return true;
+  const plot::Rect r{lo.x, lo.y, static_cast<double>(hi.x) - lo.x, static_cast<double>(hi.y) - lo.y};
+  return plot::clipSegmentParameters({a.x, a.y}, {b.x, b.y}, r, t0, t1);
 }
 
 // Cuts a-b (depths za, zb) to [lo, hi]; false when nothing of it is inside or it is not finite.

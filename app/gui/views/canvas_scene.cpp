@@ -9,6 +9,7 @@
 #include <cstdio>
 
 #include "app/gui/views/canvas_trails.h"
+#include "app/plot/geometry.h"
 
 namespace attnmd::gui {
 namespace {
@@ -514,25 +515,12 @@ bool finite(ImVec2 p) {
   return std::isfinite(p.x) && std::isfinite(p.y);
 }
 
-// Liang-Barsky: the part of segment a-b inside [lo, hi]; false when none is.
+// The part of segment a-b inside [lo, hi] (plot's Liang-Barsky, in double); false when none is.
 bool clipSegment(ImVec2& a, ImVec2& b, ImVec2 lo, ImVec2 hi) {
-  const double dx = static_cast<double>(b.x) - a.x, dy = static_cast<double>(b.y) - a.y;
+  const plot::Rect r{lo.x, lo.y, static_cast<double>(hi.x) - lo.x, static_cast<double>(hi.y) - lo.y};
   double t0 = 0, t1 = 1;
-  const double p[4] = {-dx, dx, -dy, dy};
-  const double q[4] = {static_cast<double>(a.x) - lo.x, static_cast<double>(hi.x) - a.x,
-                       static_cast<double>(a.y) - lo.y, static_cast<double>(hi.y) - a.y};
-  for (int k = 0; k < 4; ++k) {
-    if (p[k] == 0) {
-      if (q[k] < 0) return false;
-      continue;
-    }
-    const double r = q[k] / p[k];
-    if (p[k] < 0)
-      t0 = std::max(t0, r);
-    else
-      t1 = std::min(t1, r);
-    if (t0 > t1) return false;
-  }
+  if (!plot::clipSegmentParameters({a.x, a.y}, {b.x, b.y}, r, t0, t1)) return false;
+  const double dx = static_cast<double>(b.x) - a.x, dy = static_cast<double>(b.y) - a.y;
   const ImVec2 from = a;
   a = ImVec2(static_cast<float>(from.x + t0 * dx), static_cast<float>(from.y + t0 * dy));
   b = ImVec2(static_cast<float>(from.x + t1 * dx), static_cast<float>(from.y + t1 * dy));
