@@ -258,5 +258,30 @@ TEST(CanvasNotice, LongMessagesWrapAtSpacesToFitTheCanvas) {
   EXPECT_EQ(wrapNotice("", mn, mx, 1.f, width), std::vector<std::string>{""});
 }
 
+// An automatic fit keeps every token at least the edge padding inside the canvas, in a large canvas and
+// in the small one of a projector at UI scale 2 (where rings were cut at the edges).
+TEST(CanvasFit, TokensKeepTheEdgePaddingInLargeAndSmallCanvases) {
+  core::Scene s;
+  s.dim = 2;
+  s.model.v = Eigen::Vector2d(0, 1);
+  core::Sequence q;
+  q.y = 1;
+  q.tokens.resize(3, 2);
+  q.tokens << -2, -1, 3, 2, 0.5, 4;
+  s.sequences.push_back(q);
+  for (const ImVec2 size : {ImVec2(900, 700), ImVec2(560, 210)})
+    for (const float pad : {0.f, 32.f}) {
+      const CanvasView view = fitView(s, size, pad);
+      const CanvasTransform T = CanvasTransform::make(ImVec2(0, 0), size, view);
+      for (Eigen::Index t = 0; t < q.tokens.rows(); ++t) {
+        const ImVec2 at = T.toScreen(q.tokens(t, 0), q.tokens(t, 1));
+        EXPECT_GE(at.x, pad) << size.x << "x" << size.y << " pad " << pad << " token " << t;
+        EXPECT_LE(at.x, size.x - pad) << size.x << "x" << size.y << " pad " << pad << " token " << t;
+        EXPECT_GE(at.y, pad) << size.x << "x" << size.y << " pad " << pad << " token " << t;
+        EXPECT_LE(at.y, size.y - pad) << size.x << "x" << size.y << " pad " << pad << " token " << t;
+      }
+    }
+}
+
 }  // namespace
 }  // namespace attnmd::gui

@@ -30,7 +30,7 @@ Eigen::Vector2d planar(const Eigen::Ref<const Eigen::VectorXd>& x) {
   return {x.size() > 0 ? x(0) : 0.0, x.size() > 1 ? x(1) : 0.0};
 }
 
-CanvasView fitView(const core::Scene& scene, ImVec2 size) {
+CanvasView fitView(const core::Scene& scene, ImVec2 size, float edgePad) {
   Eigen::Vector2d lo(0, 0), hi(0, 0);  // the origin is always in view: rays start there
   auto include = [&](const Eigen::Vector2d& p) {
     if (!p.allFinite()) return;
@@ -46,7 +46,9 @@ CanvasView fitView(const core::Scene& scene, ImVec2 size) {
   CanvasView v;
   v.centerX = 0.5 * (lo.x() + hi.x());
   v.centerY = 0.5 * (lo.y() + hi.y());
-  const double w = std::max(1.f, size.x), h = std::max(1.f, size.y);
+  const double pad = std::max(0.f, edgePad);
+  const double w = std::max({1.0, size.x - 2 * pad, 0.5 * size.x}),
+               h = std::max({1.0, size.y - 2 * pad, 0.5 * size.y});
   // 15 % margin on each side so markers, rings and labels at the edge stay visible.
   v.pixelsPerUnit = std::clamp(std::min(w / (extent.x() * 1.3), h / (extent.y() * 1.3)), kMinPixelsPerUnit,
                                kMaxPixelsPerUnit);

@@ -32,7 +32,9 @@ struct CanvasTransform {
 };
 
 // The view that shows every token, query, v and the origin with a margin, in a canvas of `size` pixels.
-CanvasView fitView(const core::Scene& scene, ImVec2 size);
+// edgePad: pixels kept free at each edge besides (markers and rings drawn around a token at the UI scale;
+// at most a quarter of the canvas).
+CanvasView fitView(const core::Scene& scene, ImVec2 size, float edgePad = 0.f);
 
 // Zooms by `factor` keeping the world point under `mouse` fixed; zoom is clamped to a sane range.
 void zoomAt(CanvasView& view, const CanvasTransform& t, ImVec2 mouse, double factor);

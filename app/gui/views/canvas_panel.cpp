@@ -14,6 +14,10 @@
 namespace attnmd::gui {
 namespace {
 
+// Pixels an automatic fit keeps free at each canvas edge (times the UI scale): a selected token's ring
+// reaches about this far from its centre.
+constexpr float kFitEdgePad = 16.f;
+
 const core::Sequence& seqAt(const core::Scene& s, int i) {
   return s.sequences[static_cast<std::size_t>(i)];
 }
@@ -189,7 +193,17 @@ void CanvasPanel::interact(Document& doc, const CanvasOverlay& overlay, const Ca
   ImVec2 size = ImGui::GetContentRegionAvail();
   size.x = std::max(size.x, 50.f);
   size.y = std::max(size.y, 50.f);
-  if (doc.view().canvas.pixelsPerUnit <= 0) doc.view().canvas = fitView(doc.scene(), size);
+  // An automatic fit follows the canvas's size until the user pans or zooms: the first frames' layout
+  // (at a large UI scale) and a resized window give a canvas of another size than the fit was made for.
+  CanvasView& view = doc.view().canvas;
+  const bool fitUntouched = autoFit_.made && view.centerX == autoFit_.view.centerX &&
+                            view.centerY == autoFit_.view.centerY &&
+                            view.pixelsPerUnit == autoFit_.view.pixelsPerUnit;
+  const bool resized = std::abs(size.x - autoFit_.size.x) > 1.f || std::abs(size.y - autoFit_.size.y) > 1.f;
+  if (view.pixelsPerUnit <= 0 || (fitUntouched && resized)) {
+    view = fitView(doc.scene(), size, kFitEdgePad * style.scale);
+    autoFit_ = {true, size, view};
+  }
 
   ImGui::InvisibleButton("##canvas", size,
                          ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight);

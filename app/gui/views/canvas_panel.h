@@ -88,6 +88,11 @@ class CanvasPanel {
   Eigen::Vector2d grabOffset_{0, 0};  // world offset from the mouse to the dragged item
   RightClickOrDrag rightButton_;
   std::string message_;
+  struct AutoFit {  // the last automatic fit: the canvas size it was made for and the view it gave
+    bool made = false;
+    ImVec2 size;
+    CanvasView view;
+  } autoFit_;
 };
 
 }  // namespace attnmd::gui
