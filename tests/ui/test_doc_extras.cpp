@@ -97,7 +97,9 @@ TEST(DocExtras, TheGeometryViewChoiceRoundTrips) {
     const LoadedDocument d = documentFromScene(parsed.scene());
     EXPECT_EQ(d.warning, "");
     EXPECT_TRUE(d.view.geometry) << "d = " << s.dim;
-    if (s.dim == 3) EXPECT_FALSE(d.view.space) << "the choice under it is kept too";
+    if (s.dim == 3) {
+      EXPECT_FALSE(d.view.space) << "the choice under it is kept too";
+    }
   }
   core::Scene bad = sceneWithNotes();
   bad.extrasJson = R"({"app":{"view":{"geometry":"yes"}}})";
