@@ -49,24 +49,6 @@ Eigen::Vector3d spatial(const Eigen::Ref<const Eigen::VectorXd>& x) {
 
 namespace {
 
-// Every finite token, query and v of the scene, in the first three coordinates.
-std::vector<Eigen::Vector3d> shownPoints(const core::Scene& scene) {
-  std::vector<Eigen::Vector3d> points;
-  auto add = [&](const Eigen::Vector3d& p) {
-    if (p.allFinite()) points.push_back(p);
-  };
-  for (const core::Sequence& q : scene.sequences) {
-    for (Eigen::Index t = 0; t < q.tokens.rows(); ++t) add(spatial(q.tokens.row(t).transpose()));
-    if (q.z.size() > 0) add(spatial(q.z));
-  }
-  if (scene.model.v.size() > 0) add(spatial(scene.model.v));
-  return points;
-}
-
-}  // namespace
-
-namespace {
-
 // Calls f on every finite token, query and v of the scene, in the first three coordinates, without
 // gathering them (the 3D view asks for the bounds every frame: 100,000 tokens).
 template <class F>
@@ -83,6 +65,13 @@ void forShownPoints(const core::Scene& scene, F&& f) {
     if (q.z.size() > 0) visit(spatial(q.z));
   }
   if (scene.model.v.size() > 0) visit(spatial(scene.model.v));
+}
+
+// The same points gathered (for what needs them all at once).
+std::vector<Eigen::Vector3d> shownPoints(const core::Scene& scene) {
+  std::vector<Eigen::Vector3d> points;
+  forShownPoints(scene, [&](const Eigen::Vector3d& p) { points.push_back(p); });
+  return points;
 }
 
 // |x|, overflow-safe: the plain norm unless squaring over- or underflows (coordinates near 1e300 or
