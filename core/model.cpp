@@ -30,6 +30,21 @@ namespace {
 // Below e^-600 a quantity is kept as (value, log scale) instead of a plain double: e^-600 leaves ~100
 // decades of headroom for the products with tokens, v and 1/n before the double range ends at 1e-308.
 constexpr double kSafeLog = -600.0;
+// What a deferred log holds until completeEvaluation() takes it (Evaluation::deferLogs).
+constexpr double kDeferredLog = std::numeric_limits<double>::quiet_NaN();
+// Evaluation::deferLogs: margins up to this keep n l(u) finite for any n < 2^31 (l(u) <= |u| + log 2).
+constexpr double kDeferMarginMax = 1e290;
+// Evaluation::deferLogs: a sequence whose S >= 2^eS and |l'(u)| >= 2^eL (binary exponents) with
+// min(eS, 0) + eL - 1 >= this has log(1 - s_alpha) + log |l'(u)| - log n above kSafeLog + 1 (for any
+// n < 2^31: log(1 - s_alpha) >= (min(eS, 0) - 1) log 2, as S/(1+S) >= S/2 for S <= 1 and > 1/2
+// beyond; log n < 21.5): its gradient term keeps the whole gradient unscaled, without a logarithm.
+constexpr int kCertainExponent = -833;
+
+// The binary exponent of x > 0 (e with 2^e <= x), or a value below any bound for 0 and denormals.
+ATTNMD_INLINE int binaryExponent(double x) {
+  const int biased = static_cast<int>((std::bit_cast<std::uint64_t>(x) >> 52) & 0x7ff);
+  return biased == 0 ? -2000 : biased - 1023;
+}
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 
 // Sequences are processed in chunks of this many. The chunking never depends on the thread count,
@@ -503,6 +518,18 @@ ATTNMD_INLINE void logisticParts4(kernels::Vec4 u, kernels::Vec4& value, kernels
   logSlope = -uPos - l1p;
 }
 
+// logisticParts4's slope alone (the same operations, so the same bits): l'(u) without the logarithm.
+ATTNMD_INLINE kernels::Vec4 logisticSlope4(kernels::Vec4 u) {
+  using kernels::U4;
+  const U4 ub = (kernels::U4)(u);
+  const U4 negMask = U4{0, 0, 0, 0} - (ub >> 63);
+  const kernels::Vec4 a = (kernels::Vec4)(ub & 0x7fffffffffffffffULL);
+  const kernels::Vec4 e = kernels::expNonPositive4(-a);
+  const kernels::Vec4 num =
+      (kernels::Vec4)(((kernels::U4)(e) & ~negMask) | (std::bit_cast<std::uint64_t>(1.0) & negMask));
+  return -num / (1.0 + e);
+}
+
 // lossPartsChunk for margins padded to whole blocks of four (margin[count, count4) readable): the
 // logistic loss four at a time, the last partial block through a local copy (so value, slope and
 // logSlope are written at [0, count) only); other losses and margins beyond 708 as lossPartsChunk.
@@ -804,6 +831,39 @@ ATTNMD_INLINE void copyColumn(const double* __restrict src, double* __restrict d
   for (; j < D; ++j) dst[j] = src[j];
 }
 
+// The logs a deferred chunk skipped (Evaluation::deferLogs), for sequences [first, end) whose
+// Columns::sumOthers and margins are set: evaluateChunkFixed's log S and log(1 + S) at shift 0 and
+// lossPartsChunk4 (logistic), the same operations, so the same bits.
+void completeChunkLogs(Evaluation& out, int first, int end) {
+  using kernels::Vec4;
+  Evaluation::Columns& col = out.columns;
+  const int count = end - first, count4 = (count + 3) & ~3;
+  alignas(32) double sumE[kChunk], margin[kChunk];
+  for (int k = 0; k < count4; ++k) {  // pad entries: S = 1, u = 0
+    sumE[k] = k < count ? col.sumOthers[first + k] : 1.0;
+    margin[k] = k < count ? out.seqs[static_cast<std::size_t>(first + k)].margin : 0.0;
+  }
+  for (int k = 0; k < count4; k += 4) {
+    const Vec4 s4 = kernels::load4(sumE + k);
+    const Vec4 logS = Vec4{0, 0, 0, 0} + kernels::logNormal4(s4),
+               logU = logS - kernels::log1pNonNegative4(s4);
+    for (int j = 0; j < 4 && k + j < count; ++j) {
+      SequenceEval& se = out.seqs[static_cast<std::size_t>(first + k + j)];
+      se.logSumOthers = logS[j];
+      se.logUnselected = logU[j];
+      col.logUnselected[first + k + j] = logU[j];
+    }
+  }
+  lossPartsChunk4(LossKind::Logistic, margin, count, col.loss.data() + first, col.lossSlope.data() + first,
+                  col.logLossSlope.data() + first);
+  for (int i = first; i < end; ++i) {
+    SequenceEval& se = out.seqs[static_cast<std::size_t>(i)];
+    se.loss = col.loss[i];
+    se.lossSlope = col.lossSlope[i];
+    se.logLossSlope = col.logLossSlope[i];
+  }
+}
+
 // reuseValues: seqs[i].values and the queries column are those of this scene and v already (see
 // Evaluation::sceneFixed).
 template <int D, int TT>
@@ -923,6 +983,10 @@ ATTNMD_HOT_CLONES void evaluateChunkFixed(const Scene& scene, const Params& para
     sumE[k] = sE;
     deltaHat[k] = dH;
   }
+  // Evaluation::deferLogs: the logs below wait for completeEvaluation() when no sequence of the chunk
+  // is saturated (the gradient then reads none of them) and the loss is the logistic one.
+  bool defer = out.deferLogs && scene.model.loss == LossKind::Logistic;
+  for (int k = 0; k < count && defer; ++k) defer = shift[k] == 0.0 && std::isfinite(sumE[k]);
   // softmaxLogs (every sequence has TT >= 4 tokens), four sequences at a time: the logarithms' divisions
   // four per instruction (the divider is the step's busiest unit). Pad entries: sumE = 1, shift = 0.
   const int count4 = (count + 3) & ~3;
@@ -930,13 +994,19 @@ ATTNMD_HOT_CLONES void evaluateChunkFixed(const Scene& scene, const Params& para
     sumE[k] = 1.0;
     shift[k] = 0.0;
   }
-  for (int k = 0; k < count4; k += 4) {
-    const Vec4 s4 = load4(sumE + k);
-    store4(logS + k, load4(shift + k) + kernels::logNormal4(s4));
-    store4(l1pS + k, kernels::log1pNonNegative4(s4));
+  if (defer) {  // completeChunkLogs takes them from S (shift 0), exactly as the loop below
+    for (int k = 0; k < count; ++k) col.sumOthers[first + k] = sumE[k];
+    std::fill(logS, logS + count4, kDeferredLog);
+    std::fill(l1pS, l1pS + count4, kDeferredLog);
+  } else {
+    for (int k = 0; k < count4; k += 4) {
+      const Vec4 s4 = load4(sumE + k);
+      store4(logS + k, load4(shift + k) + kernels::logNormal4(s4));
+      store4(l1pS + k, kernels::log1pNonNegative4(s4));
+    }
+    for (int k = 0; k < count; ++k)
+      if (shift[k] != 0.0) l1pS[k] = std::log1p(std::exp(logS[k]));
   }
-  for (int k = 0; k < count; ++k)
-    if (shift[k] != 0.0) l1pS[k] = std::log1p(std::exp(logS[k]));
   for (int k = 0; k < count; ++k) {
     SequenceEval& se = out.seqs[static_cast<std::size_t>(first + k)];
     softmaxFinish<TT>(scene.sequences[static_cast<std::size_t>(first + k)].y, shift[k], sumE[k], deltaHat[k],
@@ -944,8 +1014,33 @@ ATTNMD_HOT_CLONES void evaluateChunkFixed(const Scene& scene, const Params& para
     margin[k] = se.margin;
   }
   for (int k = count; k < count4; ++k) margin[k] = 0.0;
-  lossPartsChunk4(scene.model.loss, margin, count, col.loss.data() + first, col.lossSlope.data() + first,
-                  col.logLossSlope.data() + first);
+  bool certain = false;  // some sequence's gradient term certainly above e^-600 (Columns::chunkCertain)
+  if (defer) {
+    // Margins up to 1e290 keep the loss's sum finite (so `finite` is exact without it); beyond, or NaN,
+    // the logs are taken now.
+    for (int k = 0; k < count && defer; ++k) defer = std::abs(margin[k]) <= kDeferMarginMax;
+    if (!defer) completeChunkLogs(out, first, end);
+  } else {
+    lossPartsChunk4(scene.model.loss, margin, count, col.loss.data() + first, col.lossSlope.data() + first,
+                    col.logLossSlope.data() + first);
+  }
+  if (defer) {  // l'(u) alone (lossPartsChunk4's slope); l(u) and log |l'(u)| wait
+    alignas(32) double slope[4];
+    for (int k = 0; k < count4; k += 4) {
+      store4(slope, logisticSlope4(load4(margin + k)));
+      for (int j = 0; j < 4 && k + j < count; ++j) col.lossSlope[first + k + j] = slope[j];
+    }
+    for (int k = 0; k < count; ++k) {
+      if (std::abs(margin[k]) > 708.0)
+        col.lossSlope[first + k] = lossParts(scene.model.loss, margin[k]).slope;
+      col.loss[first + k] = kDeferredLog;
+      col.logLossSlope[first + k] = kDeferredLog;
+      const int eS = binaryExponent(sumE[k]), eL = binaryExponent(std::abs(col.lossSlope[first + k]));
+      certain = certain || std::min(eS, 0) + eL - 1 >= kCertainExponent;
+    }
+  }
+  col.chunkPending[static_cast<std::size_t>(c)] = defer ? 1 : 0;
+  col.chunkCertain[static_cast<std::size_t>(c)] = certain ? 1 : 0;
 
   // The chunk's partial sums (evaluateChunk's terms in the same order): P += c_i r_i z_i^T entry by
   // entry over the sequences in order, in padded columns held in registers over batches of sequences.
@@ -989,7 +1084,8 @@ ATTNMD_HOT_CLONES void evaluateChunkFixed(const Scene& scene, const Params& para
       }
       col.logUnselected[i] = se.logUnselected;
       col.dOutputLogScale[i] = se.dOutputLogScale;
-      finite = finite & std::isfinite(se.output) & !std::isnan(se.logUnselected) &
+      // (Deferred, log S - log(1 + S) is not NaN: S is finite.)
+      finite = finite & std::isfinite(se.output) & (defer || !std::isnan(se.logUnselected)) &
                std::isfinite(se.logits[se.selected]);
       unscaled = unscaled & (se.dOutputLogScale == 0.0);
     }
@@ -1043,6 +1139,13 @@ EvaluateChunkFn evaluateChunkFor(const Scene& scene, bool fixedPaths) {
 
 namespace {
 
+// L = (1/n) sum_i l(u_i), an ordered reduction: the same sum whatever the threading.
+double meanLoss(const Evaluation::Columns& col, int n) {
+  double sum = 0;
+  for (int i = 0; i < n; ++i) sum += col.loss[i];
+  return n > 0 ? sum / n : 0.0;
+}
+
 // The Evaluation's columns at the scene's sizes (no allocation when unchanged).
 void sizeColumns(const Scene& scene, Evaluation::Columns& col) {
   const int n = scene.sequenceCount();
@@ -1058,6 +1161,9 @@ void sizeColumns(const Scene& scene, Evaluation::Columns& col) {
   col.dOutputLogScale.resize(n);
   col.chunkFinite.resize(static_cast<std::size_t>(chunkCount(n)));
   col.chunkUnscaled.resize(static_cast<std::size_t>(chunkCount(n)));
+  col.sumOthers.resize(n);
+  col.chunkPending.resize(static_cast<std::size_t>(chunkCount(n)));
+  col.chunkCertain.resize(static_cast<std::size_t>(chunkCount(n)));
   col.partialAtt.resize(static_cast<std::size_t>(chunkCount(n)));
   col.partialV.resize(static_cast<std::size_t>(chunkCount(n)));
 }
@@ -1086,18 +1192,48 @@ void evaluate(const Scene& scene, const Params& params, Evaluation& out) {
       out.promptKey = params.p;
   }
   const EvaluateChunkFn chunkFn = evaluateChunkFor(scene, out.fixedPaths);
+  std::fill(col.chunkPending.begin(), col.chunkPending.end(), 0);  // (the general path defers nothing)
+  std::fill(col.chunkCertain.begin(), col.chunkCertain.end(), 0);
   forEachChunk(scene, out.threads, [&](Eigen::Index c) { chunkFn(scene, params, out, c, reuseValues); });
   if (out.sceneFixed) {
     key.scene = &scene;
     if (!reuseValues) key.v = params.v;  // (equal already when reused)
   }
-  // Ordered reduction: the same sum whatever the threading.
-  double sum = 0;
-  for (int i = 0; i < n; ++i) sum += col.loss[i];
   bool finite = true;
   for (const unsigned char f : col.chunkFinite) finite = finite && f != 0;
-  out.loss = n > 0 ? sum / n : 0.0;
+  // Deferred logs stay deferred only when every chunk deferred them and some sequence certainly keeps
+  // the gradient unscaled (so gradient() needs no log at all); otherwise they are taken now.
+  bool pending = false, allPending = true, certain = false;
+  for (std::size_t c = 0; c < col.chunkPending.size(); ++c) {
+    pending = pending || col.chunkPending[c] != 0;
+    allPending = allPending && col.chunkPending[c] != 0;
+    certain = certain || col.chunkCertain[c] != 0;
+  }
+  out.logsPending = pending;
+  if (pending && allPending && certain) {
+    out.loss = kDeferredLog;
+    out.finite = finite;  // every margin is below 1e290: the loss is finite
+    return;
+  }
+  if (pending)
+    completeEvaluation(scene, out);
+  else
+    out.loss = meanLoss(col, n);
   out.finite = finite && std::isfinite(out.loss);
+}
+
+void completeEvaluation(const Scene& scene, Evaluation& out) {
+  if (!out.logsPending) return;
+  Evaluation::Columns& col = out.columns;
+  const int n = scene.sequenceCount();
+  forEachChunk(scene, out.threads, [&](Eigen::Index c) {
+    if (col.chunkPending[static_cast<std::size_t>(c)] == 0) return;
+    completeChunkLogs(out, static_cast<int>(c * kChunk),
+                      static_cast<int>(std::min<Eigen::Index>(n, (c + 1) * kChunk)));
+    col.chunkPending[static_cast<std::size_t>(c)] = 0;
+  });
+  out.logsPending = false;
+  out.loss = meanLoss(col, n);
 }
 
 Evaluation evaluate(const Scene& scene, const Params& params) {
@@ -1197,10 +1333,14 @@ double gradient(const Scene& scene, const Params& params, const Evaluation& eval
   }
   const double logInvN = w.logInvN;
   double maxAtt = kNegInf, maxV = kNegInf;
-  for (int i = 0; i < n; ++i) {
-    const double lw = col.logLossSlope[i] + logInvN;
-    maxV = std::max(maxV, lw);
-    maxAtt = std::max(maxAtt, lw + col.logUnselected[i]);
+  if (eval.logsPending) {  // deferred logs: some sequence's term is above kSafeLog (Columns::chunkCertain)
+    maxAtt = maxV = 0.0;
+  } else {
+    for (int i = 0; i < n; ++i) {
+      const double lw = col.logLossSlope[i] + logInvN;
+      maxV = std::max(maxV, lw);
+      maxAtt = std::max(maxAtt, lw + col.logUnselected[i]);
+    }
   }
   const double sAtt = (maxAtt < kSafeLog && maxAtt > kNegInf) ? maxAtt : 0.0;
   const double sV = (maxV < kSafeLog && maxV > kNegInf) ? maxV : 0.0;

@@ -80,6 +80,12 @@ struct Evaluation {
     std::vector<Eigen::MatrixXd> partialAtt;
     std::vector<Eigen::VectorXd> partialV;
     std::vector<unsigned char> chunkUnscaled;  // per chunk: every dOutputLogScale is 0
+    // Deferred logs (see deferLogs): S = sum_{t != alpha} e^{r_t} per sequence, and per chunk whether
+    // its logs are still to be taken, and whether some sequence of it certainly keeps the gradient
+    // unscaled (its log term log(1 - s_alpha) + log |l'(u)| - log n is above -600 by a bound from the
+    // binary exponents of S and l'(u), no logarithm taken).
+    Eigen::VectorXd sumOthers;
+    std::vector<unsigned char> chunkPending, chunkCertain;
   } columns;
   // Threads evaluate() and gradient() may use for large scenes (n*T*d above ~2.5e5): 0 = all hardware
   // threads, 1 = never spawn. Set per run (RunOptions::threads); results never depend on it: chunking is
@@ -96,6 +102,16 @@ struct Evaluation {
   // Tests: false sends every chunk through the general (run-time size) path, which the fixed-size
   // paths match bit for bit.
   bool fixedPaths = true;
+  // Set by a caller that will not read this evaluation's loss and log forms before the next call (a
+  // Run between the steps nobody records; not Polyak, whose step needs L). On the common path
+  // (logistic loss, no sequence saturated beyond e^-600, margins below 1e290, some sequence whose
+  // gradient term is certainly above e^-600) evaluate() then skips the logarithms that only the loss
+  // and the metrics use (log S, log(1 + S), l(u), log |l'(u)|): they are NaN, loss is NaN and
+  // logsPending is true until completeEvaluation() takes them, to the same bits. Everything the
+  // gradient and the optimizer read is complete either way, and finite is exact (the skipped values
+  // are finite there).
+  bool deferLogs = false;
+  bool logsPending = false;
   struct ValuesKey {
     const Scene* scene = nullptr;  // the scene and v that seqs[i].values and columns.queries belong to
     Eigen::VectorXd v;
@@ -122,10 +138,12 @@ Eigen::MatrixXd effectiveW(const Scene& scene, const Params& params);
 // not depend on the thread count.
 void evaluate(const Scene& scene, const Params& params, Evaluation& out);
 Evaluation evaluate(const Scene& scene, const Params& params);
+// Takes the logs an evaluate() with deferLogs skipped (Evaluation::logsPending); nothing otherwise.
+void completeEvaluation(const Scene& scene, Evaluation& out);
 
 // Exact gradient of L for every trained tensor (W; p; K and Q; v when trainV), docs/theory.md §3 with the
 // saturation-stable centering. Tensors the model does not train are left empty in `grad`.
-// `eval` must be evaluate(scene, params). Returns the loss.
+// `eval` must be evaluate(scene, params). Returns the loss (NaN while eval.logsPending).
 double gradient(const Scene& scene, const Params& params, const Evaluation& eval, Params& grad);
 // The same, with the gradient scaled so it stays representable in deep saturation: true gradient =
 // exp(scale->attention) * grad.{W,p,K,Q} and exp(scale->v) * grad.v.

@@ -122,6 +122,10 @@ long long Run::step(long long k, const std::atomic<bool>* cancel) {
   const Scene& scene = *scene_;
   const OptimizerSpec& spec = scene.optimizer;
   long long taken = 0;
+  // The loss and the log forms of the sparsity feed only the metrics and Polyak's step: evaluations
+  // that nothing reads before the next step defer them (Evaluation::deferLogs); the last one of this
+  // call, and any recorded, is complete.
+  const bool deferLogs = spec.name != OptimizerKind::Polyak;
   while (taken < k && stopReason_.empty()) {
     if (cancel && cancel->load(std::memory_order_relaxed)) break;
     // docs/theory.md §3-4: gradient (scaled in deep saturation), then one optimizer step per trained tensor.
@@ -140,11 +144,13 @@ long long Run::step(long long k, const std::atomic<bool>* cancel) {
       stopReason_ = r.reason;
       break;
     }
+    eval_.deferLogs = deferLogs && taken + 1 < k;
     evaluate(scene, params_, eval_);
     if (!eval_.finite) {
       // The step itself was finite but the model overflowed at it (logits ~ 1e308, or the exponential
       // loss at u < -709): undo it, so the run stays at its last good step.
       optimizerUndoStep(scene, params_, optState_);  // the parameters and the state, bit for bit
+      eval_.deferLogs = false;
       evaluate(scene, params_, eval_);
       stopReason_ = "step " + std::to_string(iteration_ + 1) +
                     " made the logits or the loss overflow (not finite); the parameters grew too large: "
@@ -157,10 +163,13 @@ long long Run::step(long long k, const std::atomic<bool>* cancel) {
     if (options_.history && history_.wants(iteration_)) recordCurrent();
     if (iteration_ >= nextCheckpoint_) recordCheckpoint();
   }
+  eval_.deferLogs = false;
+  completeEvaluation(scene, eval_);  // (a cancel or a failed step leaves the last step's deferred)
   return taken;
 }
 
 void Run::recordCurrent() {
+  completeEvaluation(*scene_, eval_);
   history_.record(currentMetrics(), selectedTokens());
 }
 

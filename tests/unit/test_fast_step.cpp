@@ -7,12 +7,15 @@
 // the general path bit for bit, the optimizer's kernels on every instruction set, undoing a step.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <bit>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <random>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -286,6 +289,18 @@ void expectSameParams(const Params& a, const Params& b, const std::string& what)
   }
 }
 
+// gradient() of two evaluations at the same parameters, scales and tensors bit for bit.
+void expectSameGradient(const Scene& s, const Params& P, const Evaluation& a, const Evaluation& b,
+                        const std::string& what) {
+  Params ga, gb;
+  GradientScale sa, sb;
+  gradient(s, P, a, ga, &sa);
+  gradient(s, P, b, gb, &sb);
+  EXPECT_EQ(fastStepBits(sa.attention), fastStepBits(sb.attention)) << what;
+  EXPECT_EQ(fastStepBits(sa.v), fastStepBits(sb.v)) << what;
+  expectSameParams(ga, gb, what + " gradient");
+}
+
 }  // namespace
 
 TEST(FastStepKernels, FourLaneKernelsGiveTheScalarBits) {
@@ -394,13 +409,7 @@ TEST(FastStepModel, FixedSizePathGivesTheGeneralPathsBits) {
         evaluate(s, P, fixed);
         evaluate(s, P, general);
         expectSameEvaluation(fixed, general, what);
-        Params gf, gg;
-        GradientScale sf, sg;
-        gradient(s, P, fixed, gf, &sf);
-        gradient(s, P, general, gg, &sg);
-        EXPECT_EQ(fastStepBits(sf.attention), fastStepBits(sg.attention)) << what;
-        EXPECT_EQ(fastStepBits(sf.v), fastStepBits(sg.v)) << what;
-        expectSameParams(gf, gg, what + " gradient");
+        expectSameGradient(s, P, fixed, general, what);
       }
 }
 
@@ -420,6 +429,139 @@ TEST(FastStepModel, ValuesKeptBetweenCallsAreTheFreshOnes) {
     evaluate(s, P, fresh);
     expectSameEvaluation(kept, fresh, "call " + std::to_string(call));
   }
+}
+
+// Evaluation::deferLogs: the gradient of a deferred evaluation is the complete one's to the bit, and
+// completeEvaluation() then gives every field of the complete evaluation. Deferral must happen on the
+// common path and must not where the gradient would need the logs (saturation) or the loss could
+// overflow (huge margins): scales from tame to saturated, every model and loss, v trained, given
+// queries, several chunks with one saturated sequence.
+TEST(FastStepModel, DeferredLogsGiveTheSameGradientAndCompleteToTheSameBits) {
+  std::mt19937_64 rng(53);
+  for (ModelKind kind : {ModelKind::Query, ModelKind::Prompt, ModelKind::KQ})
+    for (LossKind loss : {LossKind::Logistic, LossKind::Exponential})
+      for (int variant = 0; variant < 9; ++variant) {
+        const int n = variant == 8 ? 2500 : 7;  // 2500: three chunks
+        Scene s = attnmd::testing::paperScene(rng(), n, 8, 10, kind);
+        s.model.loss = loss;
+        s.model.trainV = variant == 1;
+        if (variant == 2) {
+          s.model.query = QueryKind::Given;
+          for (Sequence& q : s.sequences) q.z = 0.5 * q.tokens.row(3).transpose();
+        }
+        Params P = initialParams(s);
+        // Logit gaps from ~1 to the thousands (beyond e^-600 the sequences are saturated).
+        const double scale[] = {1, 1, 1, 40, 150, 400, 3000, 1, 1};
+        const double k = kind == ModelKind::KQ ? std::sqrt(scale[variant]) : scale[variant];
+        P.W *= k;
+        P.p *= k;
+        P.K *= k;
+        P.Q *= k;
+        if (variant == 7) P.v *= 1e295;                        // margins beyond 1e290
+        if (variant == 8) s.sequences[1700].tokens *= 3000.0;  // one saturated sequence in chunk 1
+        const std::string what = std::string("model=") + enumName(kind) + " loss=" + enumName(loss) +
+                                 " variant=" + std::to_string(variant);
+        Evaluation full, lazy;
+        lazy.deferLogs = true;
+        evaluate(s, P, full);
+        evaluate(s, P, lazy);
+        ASSERT_FALSE(full.logsPending) << what;
+        EXPECT_EQ(lazy.finite, full.finite) << what;
+        // Tame scenes with the logistic loss defer; saturation (e^-600), huge margins, other losses and a
+        // saturated chunk among tame ones do not; scales 40-400 may go either way.
+        if (loss == LossKind::Logistic && variant <= 2) {
+          EXPECT_TRUE(lazy.logsPending) << what;
+        }
+        if (loss != LossKind::Logistic || variant >= 6) {
+          EXPECT_FALSE(lazy.logsPending) << what;
+        }
+        if (lazy.logsPending) {
+          EXPECT_TRUE(std::isnan(lazy.loss)) << what;
+          EXPECT_TRUE(std::isnan(lazy.seqs[0].logUnselected)) << what;
+        }
+        expectSameGradient(s, P, full, lazy, what);
+        completeEvaluation(s, lazy);
+        EXPECT_FALSE(lazy.logsPending) << what;
+        expectSameEvaluation(lazy, full, what);
+        for (int i = 0; i < n; ++i) {
+          ASSERT_EQ(fastStepBits(lazy.columns.logUnselected[i]), fastStepBits(full.columns.logUnselected[i]))
+              << what << " seq " << i;
+          ASSERT_EQ(fastStepBits(lazy.columns.logLossSlope[i]), fastStepBits(full.columns.logLossSlope[i]))
+              << what << " seq " << i;
+        }
+      }
+}
+
+// A Run defers the logs of every evaluation but the last of a step(k) call and those it records: k
+// steps at once end where k calls of one step end, bit for bit, with the same history; also for
+// Polyak (never deferred) and for a run that stops part-way (a step whose parameters overflow).
+TEST(FastStepModel, RunStepsWithDeferredLogsMatchSingleSteps) {
+  struct Case {
+    const char* name;
+    OptimizerKind kind;
+    double lr;
+  };
+  for (const Case& c :
+       {Case{"nmd", OptimizerKind::NMD, 0.1}, Case{"gd", OptimizerKind::GD, 0.5},
+        Case{"polyak", OptimizerKind::Polyak, 0.01}, Case{"nmd p=1.01 overflow", OptimizerKind::NMD, 200}})
+    for (const bool history : {true, false}) {  // (with a history every early step is recorded: complete)
+      Scene s = attnmd::testing::paperScene(59, 6, 8, 10);
+      s.optimizer.name = c.kind;
+      s.optimizer.lr = c.lr;
+      s.optimizer.p = c.lr > 1 ? 1.01 : 3.0;  // theta = |u|^100 leaves the double range
+      const auto shared = std::make_shared<const Scene>(s);
+      RunOptions o;
+      o.svmMetrics = false;
+      o.history = history;
+      attnmd::core::Run many(shared, o), single(shared, o);
+      const long long taken = many.step(700);
+      long long singles = 0;
+      while (singles < 700 && single.step(1) == 1) ++singles;
+      EXPECT_EQ(taken, singles) << c.name;
+      EXPECT_EQ(many.stopReason(), single.stopReason()) << c.name;
+      if (c.kind != OptimizerKind::Polyak) {  // (Polyak's step blows up on this scene: it stops too)
+        EXPECT_EQ(taken<700, c.lr> 1) << c.name << " " << many.stopReason();
+      }
+      expectSameParams(many.params(), single.params(), c.name);
+      EXPECT_FALSE(many.evaluation().logsPending) << c.name;
+      expectSameEvaluation(many.evaluation(), single.evaluation(), c.name);
+      const std::vector<MetricsPoint> a = many.history().points(), b = single.history().points();
+      ASSERT_EQ(a.size(), b.size()) << c.name;
+      for (std::size_t i = 0; i < a.size(); ++i) {
+        ASSERT_EQ(a[i].iter, b[i].iter) << c.name;
+        EXPECT_FALSE(std::isnan(a[i].loss)) << c.name << " iter " << a[i].iter;
+        EXPECT_EQ(fastStepBits(a[i].loss), fastStepBits(b[i].loss)) << c.name << " iter " << a[i].iter;
+        EXPECT_EQ(fastStepBits(a[i].log10MaxUnselected), fastStepBits(b[i].log10MaxUnselected))
+            << c.name << " iter " << a[i].iter;
+        EXPECT_EQ(fastStepBits(a[i].entropy), fastStepBits(b[i].entropy)) << c.name << " iter " << a[i].iter;
+      }
+    }
+}
+
+// A step(k) call cancelled part-way (the app's Stop, a sweep's Ctrl+C) leaves its last evaluation
+// complete: the bits of a fresh evaluation at the run's parameters.
+TEST(FastStepModel, CancelledRunLeavesACompleteEvaluation) {
+  Scene s = attnmd::testing::paperScene(61, 6, 8, 10);
+  s.optimizer.name = OptimizerKind::NMD;
+  s.optimizer.p = 3.0;  // far from saturation for the first 200,000 steps: every step defers its logs
+  const auto scene = std::make_shared<const Scene>(s);
+  RunOptions o;
+  o.svmMetrics = false;
+  o.history = false;
+  attnmd::core::Run run(scene, o);
+  std::atomic<bool> cancel = false;
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    cancel = true;
+  });
+  const long long taken = run.step(1'000'000'000, &cancel);  // far more than 30 ms of steps
+  stopper.join();
+  EXPECT_GT(taken, 0);
+  EXPECT_LT(taken, 1'000'000'000);
+  EXPECT_FALSE(run.evaluation().logsPending);
+  const Evaluation fresh = evaluate(*scene, run.params());
+  expectSameEvaluation(run.evaluation(), fresh, "cancelled after " + std::to_string(taken) + " steps");
+  EXPECT_EQ(fastStepBits(run.loss()), fastStepBits(fresh.loss));
 }
 
 // The optimizer's vector kernels (max |g|, the p = 3 sum and mirror step, the finiteness checks) give
