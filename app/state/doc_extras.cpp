@@ -75,6 +75,9 @@ LoadedDocument documentFromScene(core::Scene scene) {
       d.view.canvas.centerY = center[1];
       read(*it, "pixels_per_unit", d.view.canvas.pixelsPerUnit, w);
       if (!(d.view.canvas.pixelsPerUnit > 0)) d.view.canvas.pixelsPerUnit = 0;
+      // An automatic fit is made again for the canvas the document opens in (its size may differ).
+      bool fit = false;
+      if (read(*it, "fit", fit, w) && fit) d.view.canvas.pixelsPerUnit = 0;
     }
     read(*it, "selected_sequence", d.view.selectedSequence, w);
     read(*it, "selected_run", d.view.selectedRun, w);
@@ -152,6 +155,7 @@ core::Scene sceneWithAppFields(const Document& doc) {
   if (v.canvas.pixelsPerUnit > 0) {
     view["center"] = {v.canvas.centerX, v.canvas.centerY};
     view["pixels_per_unit"] = v.canvas.pixelsPerUnit;
+    if (v.canvas.fitted) view["fit"] = true;
   }
   if (s.dim >= 3) {
     view["mode"] = v.space ? "3d" : "plane";

@@ -27,6 +27,9 @@ struct CanvasView {
   double centerX = 0;  // world point at the canvas centre
   double centerY = 0;
   double pixelsPerUnit = 0;  // zoom; 0 = not set yet: fit the data on the next frame
+  // The view is the canvas's automatic fit, not panned or zoomed since. Saved with the document, so
+  // that it opens fitted to the canvas it then has (another window size) instead of a stale view.
+  bool fitted = false;
 };
 
 // The 3D view's orbit camera (scenes with d >= 3, view3d.h): orthographic, looking at `target` from the
@@ -61,7 +64,7 @@ struct TokenRef {
 struct ViewState {
   CanvasView canvas;
   Camera3D camera;
-  bool space = true;  // d >= 3: the 3D view; false: the x_1-x_2 plane (the 2D canvas)
+  bool space = true;      // d >= 3: the 3D view; false: the x_1-x_2 plane (the 2D canvas)
   bool geometry = false;  // the geometry view (parameter space) instead of either, where it applies
   CanvasLayers layers;
   int selectedSequence = 0;    // where canvas double-clicks add tokens; the data table's current row

@@ -213,6 +213,27 @@ TEST_F(CanvasFixture, FitShowsEveryToken) {
   EXPECT_GT(doc.view().canvas.pixelsPerUnit, 50) << "fitted, not tiny";
 }
 
+// The view says whether it is the automatic fit (saved with the document, so a document reopened in
+// another window fits again): after a fit yes, after a wheel zoom or a right-drag pan no, after F again.
+TEST_F(CanvasFixture, ViewKnowsWhetherItIsTheAutomaticFit) {
+  EXPECT_FALSE(doc.view().canvas.fitted) << "a view the fixture set";
+  ui.frame(fn());
+  EXPECT_FALSE(doc.view().canvas.fitted);
+  canvas.fit(doc);
+  ui.frame(fn());
+  EXPECT_TRUE(doc.view().canvas.fitted);
+  ui.mouseTo(ImVec2(700, 300));
+  ui.wheel(1.f);
+  ui.frame(fn());
+  ui.frame(fn());
+  EXPECT_FALSE(doc.view().canvas.fitted) << "zoomed";
+  canvas.fit(doc);
+  ui.frame(fn());
+  EXPECT_TRUE(doc.view().canvas.fitted);
+  ui.drag(ImGuiMouseButton_Right, ImVec2(300, 300), ImVec2(400, 250), 5, fn());
+  EXPECT_FALSE(doc.view().canvas.fitted) << "panned";
+}
+
 TEST_F(CanvasFixture, OverlayDrivesMarkerSizesRingsAndRays) {
   overlay.tokens = {{{0.9, 1, 0}, {0.05, 0, 0}, {0.05, 0, 0}}, {{0.5, 0, 0}, {0.5, 0, 0}}};
   overlay.selected = {0, 1};

@@ -59,6 +59,27 @@ TEST(DocExtras, ExperimentAndViewRoundTripThroughASceneFile) {
   EXPECT_EQ(d.state.scene.extrasJson.find("\"app\""), std::string::npos);
 }
 
+// An automatic fit is saved as one ("fit": true, with the centre and zoom for other tools) and opens
+// fitted again, for the canvas the document then has; a view the user chose opens as it was.
+TEST(DocExtras, AnAutomaticFitOpensFittedAgain) {
+  Document doc(DocState{sceneWithNotes(), {}});
+  CanvasView fitted{0.5, 0.25, 80.0};
+  fitted.fitted = true;
+  for (const bool isFit : {true, false}) {
+    CanvasView v = fitted;
+    v.fitted = isFit;
+    doc.view().canvas = v;
+    const std::string text = core::sceneToJson(sceneWithAppFields(doc));
+    EXPECT_EQ(text.find("\"fit\"") != std::string::npos, isFit) << text;
+    EXPECT_NE(text.find("\"pixels_per_unit\""), std::string::npos) << text;
+    auto parsed = core::parseScene(text, "roundtrip");
+    ASSERT_TRUE(parsed.ok()) << parsed.error();
+    const LoadedDocument d = documentFromScene(parsed.scene());
+    EXPECT_EQ(d.warning, "");
+    EXPECT_EQ(d.view.canvas.pixelsPerUnit, isFit ? 0.0 : 80.0) << (isFit ? "fit again" : "kept");
+  }
+}
+
 TEST(DocExtras, UnreadableFieldsAreSkippedWithAWarning) {
   core::Scene s = sceneWithNotes();
   s.extrasJson =

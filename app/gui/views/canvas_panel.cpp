@@ -202,6 +202,7 @@ void CanvasPanel::interact(Document& doc, const CanvasOverlay& overlay, const Ca
   const bool resized = std::abs(size.x - autoFit_.size.x) > 1.f || std::abs(size.y - autoFit_.size.y) > 1.f;
   if (view.pixelsPerUnit <= 0 || (fitUntouched && resized)) {
     view = fitView(doc.scene(), size, kFitEdgePad * style.scale);
+    view.fitted = true;
     autoFit_ = {true, size, view};
   }
 
@@ -210,8 +211,13 @@ void CanvasPanel::interact(Document& doc, const CanvasOverlay& overlay, const Ca
   hoveredCanvas_ = ImGui::IsItemHovered();
   scale_ = style.scale;
   t_ = CanvasTransform::make(p0, ImVec2(p0.x + size.x, p0.y + size.y), doc.view().canvas);
+  const CanvasView before = doc.view().canvas;
   if (input) handleInput(doc, overlay);
-  t_ = CanvasTransform::make(p0, ImVec2(p0.x + size.x, p0.y + size.y), doc.view().canvas);
+  CanvasView& shown = doc.view().canvas;
+  if (shown.centerX != before.centerX || shown.centerY != before.centerY ||
+      shown.pixelsPerUnit != before.pixelsPerUnit)
+    shown.fitted = false;  // panned or zoomed: the user's own view
+  t_ = CanvasTransform::make(p0, ImVec2(p0.x + size.x, p0.y + size.y), shown);
 }
 
 void CanvasPanel::render(const Document& doc, const CanvasOverlay& overlay, const CanvasStyle& style) {
