@@ -232,6 +232,48 @@ TEST_F(DepthRender, ADenseCloudKeepsItsDepthOrder) {
   EXPECT_LT(drPixelDistance(behind, 160, 80, kDrGreen), 40) << "outside them it shows";
 }
 
+// A dense marker is a point sprite, which GL clips by its centre: a token whose centre lies just off the
+// canvas must still show the part of it that is on the canvas, at every edge.
+TEST_F(DepthRender, ADenseMarkerWhoseCentreLeavesTheCanvasShowsItsVisiblePart) {
+  const ImVec2 size(200, 160);
+  DepthLayer layer;
+  layer.tokens.assign(kDenseTokenCount, drToken(ImVec2(100, 80), -100, 2, kDrGreen));
+  layer.tokens.push_back(drToken(ImVec2(-10, 80), 0, 24, kDrRed));    // off the left edge
+  layer.tokens.push_back(drToken(ImVec2(210, 80), 0, 24, kDrBlue));   // off the right edge
+  layer.tokens.push_back(drToken(ImVec2(60, -12), 0, 24, kDrRed));    // off the top
+  layer.tokens.push_back(drToken(ImVec2(140, 172), 0, 24, kDrBlue));  // off the bottom
+  ASSERT_GT(layer.tokens.size(), kDenseTokenCount);
+  const Image img = draw(layer, size);
+  const auto reddish = [&](int x, int y) {
+    const std::uint8_t* p = img.pixel(x, y);
+    return p[0] > p[2] + 60 && p[0] > p[1] + 60;
+  };
+  const auto bluish = [&](int x, int y) {
+    const std::uint8_t* p = img.pixel(x, y);
+    return p[2] > p[0] + 60 && p[2] > p[1] + 60;
+  };
+  EXPECT_TRUE(reddish(4, 80)) << "left";
+  EXPECT_TRUE(bluish(195, 80)) << "right";
+  EXPECT_TRUE(reddish(60, 4)) << "top";
+  EXPECT_TRUE(bluish(140, 155)) << "bottom";
+  EXPECT_LT(drPixelDistance(img, 40, 40, kDrWhite), 10) << "nothing where no token is";
+  // At 2 pixels per point (a 2x export) the same, each marker where it was: its edge at the same points.
+  DepthRenderOptions o;
+  o.background = kDrWhite;
+  o.pixelsPerPoint = 2;
+  std::string error;
+  const Image img2 = renderer_->read(renderer_->draw(layer, ImVec2(0, 0), size, o, ++frame_, error));
+  ASSERT_EQ(error, "");
+  ASSERT_EQ(img2.width, 400);
+  for (const auto& [x, y, red] :
+       {std::tuple{4, 80, true}, {195, 80, false}, {60, 4, true}, {140, 155, false}}) {
+    const std::uint8_t* p = img2.pixel(2 * x, 2 * y);
+    EXPECT_GT(red ? p[0] : p[2], (red ? p[2] : p[0]) + 60) << "2x at " << x << ", " << y;
+  }
+  const std::uint8_t* outside = img2.pixel(2 * 16, 2 * 80);  // the left marker ends at x = 14
+  EXPECT_LT(std::abs(outside[0] - 255) + std::abs(outside[2] - 255), 20) << "2x: the left marker ends at 14";
+}
+
 TEST_F(DepthRender, APlaneBetweenTwoTokensTintsTheFarOneOnly) {
   const ImVec2 size(300, 200);
   DepthLayer layer;

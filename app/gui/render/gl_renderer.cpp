@@ -459,9 +459,24 @@ DepthRenderer::Target DepthRenderer::draw(const DepthLayer& layer, ImVec2 mn, Im
     const bool dense = in.tokens.size() > kDenseTokenCount;
     use(programs_[dense ? kDenseTokens : kTokens]);
     if (dense) {
+      // GL clips a point sprite by its centre: a marker whose centre is off the canvas would vanish
+      // whole. So this pass draws into a viewport grown by the largest sprite's reach on every side,
+      // with the canvas grown to match (the same pixels; the target's own bounds cut what lies beyond).
+      float reach = 0;  // points: marker and outline, plus one pixel of antialiasing as in token.vert
+      for (const TokenInstance& t : in.tokens) reach = std::max(reach, t.radius + t.outlineWidth);
+      int guard = static_cast<int>(std::ceil((reach + 1.f / ppp) * ppp));
+      GLint maxViewport[2] = {0, 0};
+      glGetIntegerv(GL_MAX_VIEWPORT_DIMS, maxViewport);
+      if (!(guard > 0) || w + 2 * guard > maxViewport[0] || h + 2 * guard > maxViewport[1]) guard = 0;
+      const float gp = static_cast<float>(guard) / ppp;
+      const Program& p = programs_[kDenseTokens];
+      glViewport(-guard, -guard, w + 2 * guard, h + 2 * guard);
+      glUniform2f(p.canvasMin, mn.x - gp, mn.y - gp);
+      glUniform2f(p.canvasSize, mx.x - mn.x + 2 * gp, mx.y - mn.y + 2 * gp);
       glEnable(GL_PROGRAM_POINT_SIZE);
       drawBatch(tokens_, in.tokens, 1, true, GL_POINTS);
       glDisable(GL_PROGRAM_POINT_SIZE);
+      glViewport(0, 0, w, h);
     } else {
       drawBatch(tokens_, in.tokens, 6);
     }
