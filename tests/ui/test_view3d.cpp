@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <random>
 
+#include "app/gui/render/depth_layer.h"
 #include "app/gui/views/canvas_geometry.h"
 #include "app/gui/views/canvas_svg.h"
 #include "app/gui/views/view3d.h"
@@ -180,6 +181,53 @@ TEST_F(SceneFixture, TokensAreDrawnFarToNearAtTheirProjections) {
       EXPECT_NEAR(distance(sh.a, sc.layout.markers[k++].center), 0, 1e-3);
     }
   EXPECT_EQ(k, 6u);
+}
+
+// Above kDenseTokenCount tokens the markers shrink by sqrt(kDenseTokenCount / count), and the rings and
+// badges with them (down to half), so the selected tokens' rings do not dominate a dense cloud.
+TEST(DenseCloud, RingsAndBadgesShrinkWithTheMarkers) {
+  const CanvasStyle style;
+  const Projection3D P =
+      Projection3D::make(ImVec2(0, 0), ImVec2(900, 700), Camera3D{0.55, 0.4, 0, 0, 0, 120});
+  for (const int perSequence : {3, 100, 1000}) {  // 60 sequences: 180, 6,000 and 60,000 tokens
+    core::Scene s;
+    s.dim = 3;
+    s.model.kind = core::ModelKind::Prompt;
+    s.model.v = Eigen::Vector3d(0, 0, 1);
+    std::mt19937_64 rng(5);
+    std::normal_distribution<double> N(0.0, 1.0);
+    CanvasOverlay overlay;
+    overlay.model = core::ModelKind::Prompt;
+    for (int i = 0; i < 60; ++i) {
+      core::Sequence q;
+      q.y = i % 2 == 0 ? 1 : -1;
+      q.tokens = Eigen::MatrixXd::NullaryExpr(perSequence, 3, [&] { return N(rng); });
+      s.sequences.push_back(q);
+      overlay.selected.push_back(0);
+      overlay.optimal.push_back(1);
+    }
+    const std::size_t count = 60u * static_cast<std::size_t>(perSequence);
+    const float shrink = count > kDenseTokenCount
+                             ? static_cast<float>(std::sqrt(double(kDenseTokenCount) / double(count)))
+                             : 1.f;
+    const float k = std::max(shrink, 0.5f) * style.scale;
+    const CanvasScene sc = buildView3DScene(s, ViewState{}, overlay, P, style, {});
+    int rings = 0;
+    for (const CanvasLayout::Marker& m : sc.layout.markers)
+      if (m.ringThickness > 0) {
+        ++rings;
+        EXPECT_NEAR(m.ringThickness, 2.f * k, 1e-4) << count << " tokens";
+        EXPECT_NEAR(m.ringRadius - m.radius, 4.f * k, 1e-4) << count << " tokens";
+      }
+    EXPECT_EQ(rings, 60) << count << " tokens";
+    int stars = 0;
+    for (const CanvasShape& sh : sc.shapes)
+      if (sh.kind == ShapeKind::Star) {
+        ++stars;
+        EXPECT_NEAR(sh.radius, 5.5f * k, 1e-4) << count << " tokens";
+      }
+    EXPECT_EQ(stars, 60) << count << " tokens";
+  }
 }
 
 TEST_F(SceneFixture, PromptRaysPointAlongTheirDirectionsFromTheOrigin) {

@@ -434,10 +434,11 @@ void addTokenShapes(CanvasScene& out, int seq, int token, ImVec2 c, const TokenM
   }
   // Badges sit on the diagonal just outside the ring: optimal star upper right, support diamond lower
   // left, so neither hides the marker (whose size is the attention weight).
-  const float badge = (r + 6.f * s) * 0.70711f;
+  const float k = std::clamp(m.markScale, 0.5f, 1.f) * s;  // the marks' unit
+  const float badge = (r + 6.f * k) * 0.70711f;
   if (m.selected) {
-    entry.ringRadius = r + 4.f * s;
-    entry.ringThickness = 2.f * s;
+    entry.ringRadius = r + 4.f * k;
+    entry.ringThickness = 2.f * k;
     CanvasShape ring = shape(ShapeKind::Circle, c);
     ring.radius = entry.ringRadius;
     ring.thickness = entry.ringThickness;
@@ -446,18 +447,18 @@ void addTokenShapes(CanvasScene& out, int seq, int token, ImVec2 c, const TokenM
   }
   if (m.support) {
     CanvasShape d = shape(ShapeKind::Diamond, ImVec2(c.x - badge, c.y + badge));
-    d.radius = 5.f * s;
+    d.radius = 5.f * k;
     d.fill = pal.svm;
     d.color = pal.canvasBackground;
-    d.thickness = 1.f * s;
+    d.thickness = 1.f * k;
     out.shapes.push_back(std::move(d));
   }
   if (m.optimal) {
     CanvasShape star = shape(ShapeKind::Star, ImVec2(c.x + badge, c.y - badge));
-    star.radius = 5.5f * s;
+    star.radius = 5.5f * k;
     star.fill = pal.optimal;
     star.color = pal.markerOutline;
-    star.thickness = 1.f * s;
+    star.thickness = 1.f * k;
     out.shapes.push_back(std::move(star));
   }
   out.layout.markers.push_back(entry);

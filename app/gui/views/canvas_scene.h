@@ -240,6 +240,10 @@ struct TokenMarks {
   bool selected = false;                    // alpha_i: a ring
   bool support = false;                     // an active SVM constraint: a diamond badge
   bool optimal = false;                     // argmax gamma: a star badge
+  // Rings and badges (their size, gap and strokes) scaled with the markers of a dense cloud (the 3D view
+  // above kDenseTokenCount tokens shrinks its markers), down to half: else the selected tokens' rings
+  // dominate the picture at 10,000 tokens and more.
+  float markScale = 1.f;
 };
 void addTokenShapes(CanvasScene& out, int seq, int token, ImVec2 centre, const TokenMarks& marks);
 // Where the axis names (x1, x2) go: at the positive ends of the axes, kept inside the canvas when an

@@ -358,6 +358,7 @@ struct Builder3D {
         m.colour = mixTowards(col, background, 0.55f);
       m.cycle = sequenceCycle(out.theme, it.seq);
       m.radius = std::max(kDenseMinRadius * s, markerShrink * tokenMarkerRadius(ov, it.seq, it.token, s));
+      m.markScale = markerShrink;
       m.outlined = it.seq == view.selectedSequence;
       m.queryToken = queries && scene.model.query == core::QueryKind::First && it.token == 0;
       m.selected = it.token == sel;
