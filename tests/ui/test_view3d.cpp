@@ -230,6 +230,37 @@ TEST(DenseCloud, RingsAndBadgesShrinkWithTheMarkers) {
   }
 }
 
+// The direction's fan is part of the 3D picture: its lines go into the depth layer, from the origin's
+// depth to the depth of their far ends (so nearer tokens hide them, and they hide farther ones).
+TEST_F(SceneFixture, TheDirectionFanLiesInTheDepthLayer) {
+  overlay.model = core::ModelKind::Prompt;
+  overlay.trailSteps = {0, 10, 100};
+  overlay.paramRayTrail = {Eigen::Vector3d(1, 0, 0), Eigen::Vector3d(1, 1, 0), Eigen::Vector3d(0, 1, 1)};
+  CanvasSceneOptions o;
+  o.keepDepthLayer = true;
+  const CanvasScene with = build(o);
+  CanvasOverlay bare = overlay;
+  bare.trailSteps.clear();
+  bare.paramRayTrail.clear();
+  const CanvasScene without = buildView3DScene(scene, view, bare, P, style, o);
+  EXPECT_EQ(with.shapes.size(), without.shapes.size()) << "nothing of the fan drawn flat over the view";
+  ASSERT_EQ(with.depth.shapes.size(), without.depth.shapes.size() + 3);
+  const ImVec2 origin = P.toScreen(Eigen::Vector3d::Zero());
+  const float zOrigin = static_cast<float>(P.depth(Eigen::Vector3d::Zero()) * P.pixelsPerUnit);
+  int found = 0;
+  for (const DepthShape& d : with.depth.shapes) {
+    if (d.shape.kind != ShapeKind::Line || distance(d.shape.a, origin) > 1e-3) continue;
+    for (const Eigen::VectorXd& dir : overlay.paramRayTrail) {
+      const Eigen::Vector3d far = sceneBounds(scene).reach * dir.normalized();
+      if (distance(d.shape.b, P.toScreen(far)) > 1e-2) continue;
+      ++found;
+      EXPECT_NEAR(d.za, zOrigin, 1e-3);
+      EXPECT_NEAR(d.zb, static_cast<float>(P.depth(far) * P.pixelsPerUnit), 1e-2);
+    }
+  }
+  EXPECT_EQ(found, 3);
+}
+
 TEST_F(SceneFixture, PromptRaysPointAlongTheirDirectionsFromTheOrigin) {
   overlay.paramRay = Eigen::Vector3d(1, 1, 0);
   overlay.svmRay = Eigen::Vector3d(0, 0, 2);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
+#include <vector>
 
 #include "app/gui/widgets/theme.h"
 
@@ -120,16 +122,22 @@ void addCanvasDirectionTrails(CanvasScene& out, const core::Scene& scene, const 
 void addView3DDirectionTrails(CanvasScene& out, const core::Scene& scene, const CanvasOverlay& ov,
                               const Projection3D& P) {
   const double reach = sceneBounds(scene).reach;
+  // The depths of each line's ends (canvas pixels towards the viewer, the depth layer's units), in the
+  // order appendDirectionFan adds the lines: one per segment it is given.
+  std::vector<std::pair<float, float>> ends;
   auto along = [&](const Eigen::Vector3d& from, const Eigen::VectorXd& q, double length, ImVec2& a,
                    ImVec2& b) {
     const Eigen::Vector3d d = spatial(q);
     const double big = d.cwiseAbs().maxCoeff();
     if (!(big > 0) || !std::isfinite(big)) return false;
-    const Eigen::Vector3d u = (d / big).normalized();
+    const Eigen::Vector3d u = (d / big).normalized(), to = from + length * u;
     a = P.toScreen(from);
-    b = P.toScreen(from + length * u);
+    b = P.toScreen(to);
+    ends.emplace_back(static_cast<float>(P.depth(from) * P.pixelsPerUnit),
+                      static_cast<float>(P.depth(to) * P.pixelsPerUnit));
     return true;
   };
+  const std::size_t first = out.shapes.size();
   addDirectionTrails(
       out, ov,
       [&](const Eigen::VectorXd& d, ImVec2& a, ImVec2& b) {
@@ -139,6 +147,17 @@ void addView3DDirectionTrails(CanvasScene& out, const core::Scene& scene, const 
         if (i >= scene.sequenceCount()) return false;
         return along(spatial(scene.queryOf(i)), q, 0.25 * reach, a, b);
       });
+  // The fan into the depth layer, like every other line of the 3D view: nearer tokens hide it, it
+  // hides farther ones.
+  if (out.shapes.size() - first != ends.size()) return;  // (not one line per segment: left flat)
+  for (std::size_t k = 0; k < ends.size(); ++k) {
+    DepthShape d;
+    d.shape = std::move(out.shapes[first + k]);
+    d.za = ends[k].first;
+    d.zb = ends[k].second;
+    out.depth.shapes.push_back(std::move(d));
+  }
+  out.shapes.resize(first);
 }
 
 }  // namespace attnmd::gui

@@ -55,7 +55,7 @@ void addCanvasDirectionTrails(CanvasScene& out, const core::Scene& scene, const 
                               const CanvasTransform& transform);
 
 // The 3D view's trails (buildView3DScene): rays from the origin out to the farthest token's distance,
-// query arrows from z_i a quarter of that long.
+// query arrows from z_i a quarter of that long, into the depth layer (each end at its point's depth).
 void addView3DDirectionTrails(CanvasScene& out, const core::Scene& scene, const CanvasOverlay& overlay,
                               const Projection3D& projection);
 
