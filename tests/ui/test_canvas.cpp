@@ -279,6 +279,35 @@ TEST(CanvasNotice, LongMessagesWrapAtSpacesToFitTheCanvas) {
   EXPECT_EQ(wrapNotice("", mn, mx, 1.f, width), std::vector<std::string>{""});
 }
 
+// The hint wraps between its phrases when the canvas is narrow (1280x720 at UI scale 2 cut it at both
+// ends), a phrase wider than the canvas at its spaces; a short canvas keeps its first line, near the
+// bottom edge.
+TEST(CanvasNotice, TheHintWrapsBetweenItsPhrasesAndStaysNearTheBottom) {
+  const auto width = [](const std::string& t) { return 10.f * static_cast<float>(t.size()); };
+  const std::string dot = " \xC2\xB7 ";
+  const std::string hint = "Press Space to train" + dot + "drag tokens or the tip of v" + dot + "F1 for help";
+  EXPECT_EQ(wrapHint(hint, ImVec2(0, 0), ImVec2(1000, 600), 1.f, 20.f, width),
+            std::vector<std::string>{hint});
+  EXPECT_EQ(wrapHint(hint, ImVec2(0, 0), ImVec2(500, 600), 1.f, 20.f, width),
+            (std::vector<std::string>{"Press Space to train",
+                                      "drag tokens or the tip of v" + dot + "F1 for help"}));
+  EXPECT_EQ(
+      wrapHint(hint, ImVec2(0, 0), ImVec2(232, 600), 1.f, 20.f, width),
+      (std::vector<std::string>{"Press Space to train", "drag tokens or the", "tip of v", "F1 for help"}));
+  EXPECT_EQ(wrapHint(hint, ImVec2(0, 0), ImVec2(232, 190), 1.f, 20.f, width),
+            std::vector<std::string>{"Press Space to train"})
+      << "a canvas under ten lines tall keeps the first line";
+  // Placement: centred, inside, and in a canvas of 210 px at scale 2 within its bottom quarter.
+  const ImVec2 size(400, 60);
+  const ImVec2 p = hintPosition(ImVec2(100, 50), ImVec2(700, 260), size, 2.f);
+  EXPECT_NEAR(p.x, 200, 1e-3);
+  EXPECT_GE(p.y, 50);
+  EXPECT_LE(p.y + size.y, 260);
+  EXPECT_GE(p.y + size.y, 260 - 0.25f * 210);
+  const ImVec2 tall = hintPosition(ImVec2(0, 0), ImVec2(800, 900), ImVec2(300, 20), 1.f);
+  EXPECT_NEAR(tall.y, 900 - 20 - 30, 1e-3) << "a tall canvas keeps the 30 px above the axis labels";
+}
+
 // An automatic fit keeps every token at least the edge padding inside the canvas, in a large canvas and
 // in the small one of a projector at UI scale 2 (where rings were cut at the edges).
 TEST(CanvasFit, TokensKeepTheEdgePaddingInLargeAndSmallCanvases) {

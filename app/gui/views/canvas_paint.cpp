@@ -102,12 +102,19 @@ void paintShape(ImDrawList* dl, const CanvasShape& sh, const CanvasScene& sc, co
       break;
     }
     case ShapeKind::Hint: {
-      const ImVec2 size = textSize(sh.text.c_str(), fs);
+      const std::vector<std::string> lines = wrapHint(
+          sh.text, sc.min, sc.max, s, fs, [fs](const std::string& t) { return textSize(t.c_str(), fs).x; });
+      ImVec2 size(0, fs * static_cast<float>(lines.size()));
+      for (const std::string& line : lines) size.x = std::max(size.x, textSize(line.c_str(), fs).x);
       const ImVec2 p = hintPosition(sc.min, sc.max, size, s);
       const float pad = 6.f * s;
       dl->AddRectFilled(ImVec2(p.x - pad, p.y - pad), ImVec2(p.x + size.x + pad, p.y + size.y + pad), sh.box,
                         3.f);
-      dl->AddText(font, fs, p, sh.color, sh.text.c_str());
+      for (std::size_t k = 0; k < lines.size(); ++k) {
+        const float w = textSize(lines[k].c_str(), fs).x;  // each line centred in the box
+        dl->AddText(font, fs, ImVec2(p.x + 0.5f * (size.x - w), p.y + fs * static_cast<float>(k)), sh.color,
+                    lines[k].c_str());
+      }
       break;
     }
   }

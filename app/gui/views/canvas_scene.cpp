@@ -216,8 +216,43 @@ NoticeBox layoutNotice(ImVec2 mn, ImVec2 mx, ImVec2 sz, float s, float& y) {
   return b;
 }
 
+std::vector<std::string> wrapHint(const std::string& text, ImVec2 mn, ImVec2 mx, float s, float lineHeight,
+                                  const std::function<float(const std::string&)>& width) {
+  const std::string sep = " \xC2\xB7 ";
+  const float room = (mx.x - mn.x) - 32 * s;  // as wrapNotice: 8 px to the edge and 8 px of padding
+  std::vector<std::string> lines;
+  std::string line;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find(sep, start);
+    if (end == std::string::npos) end = text.size();
+    const std::string phrase = text.substr(start, end - start);
+    const std::string longer = line.empty() ? phrase : line + sep + phrase;
+    if (width(longer) <= room) {
+      line = longer;
+    } else {
+      if (!line.empty()) lines.push_back(line);
+      line.clear();
+      if (width(phrase) <= room) {
+        line = phrase;
+      } else {  // one phrase wider than the canvas: at its spaces
+        std::vector<std::string> parts = wrapNotice(phrase, mn, mx, s, width);
+        line = parts.back();
+        parts.pop_back();
+        lines.insert(lines.end(), parts.begin(), parts.end());
+      }
+    }
+    start = end + sep.size();
+  }
+  if (!line.empty() || lines.empty()) lines.push_back(line);
+  if (lines.size() > 1 && mx.y - mn.y < 10 * lineHeight) lines.resize(1);
+  return lines;
+}
+
 ImVec2 hintPosition(ImVec2 mn, ImVec2 mx, ImVec2 sz, float s) {
-  return ImVec2(0.5f * (mn.x + mx.x) - 0.5f * sz.x, mx.y - sz.y - 30 * s);
+  const float margin = std::min(30 * s, 0.1f * (mx.y - mn.y));
+  return ImVec2(std::max(mn.x + 8 * s, 0.5f * (mn.x + mx.x) - 0.5f * sz.x),
+                std::max(mn.y + 6 * s, mx.y - sz.y - margin));
 }
 
 // =================================================================================================

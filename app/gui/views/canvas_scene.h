@@ -203,7 +203,14 @@ float noticeTop(ImVec2 canvasMin, float scale);
 // a single word wider than that stays whole (the canvas clips it). `width` measures one line.
 std::vector<std::string> wrapNotice(const std::string& text, ImVec2 canvasMin, ImVec2 canvasMax, float scale,
                                     const std::function<float(const std::string&)>& width);
-// Top-left of the hint's text.
+// The hint's text ("Press Space to train · drag tokens ...") in lines that fit the canvas: whole phrases
+// (between the " · " separators) as far as they fit, a phrase wider than a line broken at spaces. A
+// canvas less than ten lines (of lineHeight) tall keeps the first line only, so the hint does not hide
+// the data (F1 has the rest).
+std::vector<std::string> wrapHint(const std::string& text, ImVec2 canvasMin, ImVec2 canvasMax, float scale,
+                                  float lineHeight, const std::function<float(const std::string&)>& width);
+// Top-left of the hint's text (all its lines: textSize), centred near the canvas's bottom edge, kept
+// inside the canvas; in a short canvas closer to the edge, so it does not cover the middle.
 ImVec2 hintPosition(ImVec2 canvasMin, ImVec2 canvasMax, ImVec2 textSize, float scale);
 
 // [Pieces shared with the 3D view (view3d_scene.h): each appends shapes to `out`, at out.scale and in

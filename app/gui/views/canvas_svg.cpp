@@ -195,12 +195,19 @@ struct Svg {
         break;
       }
       case ShapeKind::Hint: {
-        const ImVec2 size(textWidth(sh.text, fs), fs * kLineHeight);
+        const std::vector<std::string> lines =
+            wrapHint(sh.text, sc.min, sc.max, s, fs * kLineHeight,
+                     [&](const std::string& t) { return textWidth(t, fs); });
+        ImVec2 size(0, fs * kLineHeight * static_cast<float>(lines.size()));
+        for (const std::string& line : lines) size.x = std::max(size.x, textWidth(line, fs));
         const ImVec2 p = hintPosition(sc.min, sc.max, size, s);
         const float pad = 6.f * s;
         rect(ImVec2(p.x - pad, p.y - pad), ImVec2(p.x + size.x + pad, p.y + size.y + pad),
              paint("fill", sh.box), 3.f);
-        text(p, fs, sh.color, sh.text);
+        for (std::size_t k = 0; k < lines.size(); ++k)
+          text(ImVec2(p.x + 0.5f * (size.x - textWidth(lines[k], fs)),
+                      p.y + kLineHeight * fs * static_cast<float>(k)),
+               fs, sh.color, lines[k]);
         break;
       }
     }
